@@ -1,0 +1,1 @@
+"""Aristobot: crypto research-and-trading workbench."""

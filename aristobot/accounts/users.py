@@ -1,0 +1,117 @@
+"""User accounts: creation (max users), authentication, preferences. Sessions are passed in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from zoneinfo import available_timezones
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aristobot.db.models import UserRow
+from aristobot.errors import AuthError, Conflict, NotFound, UserLimitReached, ValidationError
+from aristobot.security.passwords import (
+    DUMMY_HASH,
+    check_password_strength,
+    hash_password,
+    verify_password,
+)
+
+_USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
+THEMES = ("dark", "light")
+#: "local" means: the browser's own zone (applied in the browser).
+SPECIAL_TIMEZONES = ("UTC", "local")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    username: str
+    theme: str
+    display_timezone: str
+    default_broker_id: int | None
+
+
+def _to_user(row: UserRow) -> User:
+    return User(row.id, row.username, row.theme, row.display_timezone, row.default_broker_id)
+
+
+def validate_username(username: str) -> str:
+    username = username.strip()
+    if not _USERNAME.match(username):
+        raise ValidationError(
+            reason="Nom d'utilisateur invalide : 3 à 32 caractères parmi lettres, chiffres, « _ . - »."
+        )
+    return username
+
+
+def count_users(s: Session) -> int:
+    return s.scalar(select(func.count()).select_from(UserRow)) or 0
+
+
+def create_user(s: Session, username: str, password: str, *, max_users: int = 5) -> User:
+    """Create a user; refuse a weak password, a taken name or a 6th user (French errors)."""
+    username = validate_username(username)
+    check_password_strength(password)
+    if count_users(s) >= max_users:
+        raise UserLimitReached(limit=max_users)
+    if s.scalar(select(UserRow.id).where(func.lower(UserRow.username) == username.lower())):
+        raise Conflict(reason=f"Le nom d'utilisateur « {username} » est déjà pris.")
+    row = UserRow(username=username, password_hash=hash_password(password))
+    s.add(row)
+    s.flush()
+    return _to_user(row)
+
+
+def authenticate(s: Session, username: str, password: str) -> User:
+    """Return the user when the password matches; the same error otherwise (no enumeration)."""
+    row = s.scalar(select(UserRow).where(UserRow.username == username.strip()))
+    if row is None:
+        verify_password(password, DUMMY_HASH)  # same cost as a real check
+        raise AuthError()
+    if not verify_password(password, row.password_hash):
+        raise AuthError()
+    return _to_user(row)
+
+
+def get_user(s: Session, user_id: int) -> User:
+    row = s.get(UserRow, user_id)
+    if row is None:
+        raise NotFound(what="Utilisateur")
+    return _to_user(row)
+
+
+def get_user_by_name(s: Session, username: str) -> User | None:
+    row = s.scalar(select(UserRow).where(UserRow.username == username))
+    return _to_user(row) if row else None
+
+
+def change_password(s: Session, user_id: int, current: str, new: str) -> None:
+    """Change the password after checking the current one."""
+    row = s.get(UserRow, user_id)
+    if row is None:
+        raise NotFound(what="Utilisateur")
+    if not verify_password(current, row.password_hash):
+        raise ValidationError(reason="Le mot de passe actuel est incorrect.")
+    check_password_strength(new)
+    row.password_hash = hash_password(new)
+
+
+def set_preferences(
+    s: Session, user_id: int, *, theme: str | None = None, display_timezone: str | None = None
+) -> User:
+    """Store the display theme and timezone of a user."""
+    row = s.get(UserRow, user_id)
+    if row is None:
+        raise NotFound(what="Utilisateur")
+    if theme is not None:
+        if theme not in THEMES:
+            raise ValidationError(reason=f"Thème inconnu « {theme} » (sombre ou clair).")
+        row.theme = theme
+    if display_timezone is not None:
+        if display_timezone not in SPECIAL_TIMEZONES and display_timezone not in available_timezones():
+            raise ValidationError(reason=f"Fuseau horaire inconnu « {display_timezone} ».")
+        row.display_timezone = display_timezone
+    s.flush()
+    return _to_user(row)

@@ -1,0 +1,182 @@
+"""Settings: the only place that reads ``os.environ`` and ``.env``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from aristobot.errors import ConfigError
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class Secret(str):
+    """A string whose repr never shows the value."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
+def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
+    raw = env.get(key)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(key=key, reason=f"valeur booléenne attendue (True/False), reçu « {raw} »")
+
+
+def _int(env: Mapping[str, str], key: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(key)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(key=key, reason=f"nombre entier attendu, reçu « {raw} »") from None
+    if value < minimum:
+        raise ConfigError(key=key, reason=f"doit être ≥ {minimum}, reçu {value}")
+    return value
+
+
+def _symbols(env: Mapping[str, str], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(key)
+    if raw is None or raw.strip() == "":
+        return default
+    out = tuple(s.strip().upper() for s in raw.split(",") if s.strip())
+    for s in out:
+        if not s.isalnum():
+            raise ConfigError(key=key, reason=f"symbole invalide « {s} » (ex. BTCUSDT,ETHUSDT)")
+    return out
+
+
+def load_dotenv_file(path: Path) -> dict[str, str]:
+    """Read ``KEY=VALUE`` lines of a .env file (no interpolation, quotes stripped)."""
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable, read once at start-up. Tests build it directly."""
+
+    var_dir: Path
+    database_url: str
+    redis_url: str | None = None
+    bus_namespace: str = ""
+    secret_key: Secret | None = None
+    old_secret_keys: tuple[Secret, ...] = ()
+    debug_aristobot: bool = False
+    binance_ws_url: str = "wss://stream.binance.com:9443"
+    binance_rest_url: str = "https://api.binance.com"
+    heartbeat_symbols: tuple[str, ...] = ("BTCUSDT",)
+    embedded_services: bool = True
+    max_users: int = 5
+    paper_starting_capital: str = "10000"
+    cookie_secret: Secret | None = None
+    strategy_workers: int = 2
+    strategy_call_timeout_s: int = 5
+    strategy_memory_mb: int = 1024
+    log_level: str = "INFO"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_embedded(self) -> bool:
+        """True when running on SQLite + the in-process bus."""
+        return self.redis_url is None
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, root: Path | None = None
+    ) -> Settings:
+        """Build settings from ``env`` (default: ``.env`` under ``root`` then ``os.environ``)."""
+        root = root or Path.cwd()
+        if env is None:
+            merged = load_dotenv_file(root / ".env")
+            merged.update(os.environ)
+            env = merged
+        var_dir = Path(env.get("ARISTOBOT_VAR_DIR", str(root / "var"))).resolve()
+        db_url = env.get("ARISTOBOT_DATABASE_URL", "").strip() or f"sqlite:///{var_dir}/aristobot.db"
+        if not (db_url.startswith("sqlite") or db_url.startswith("postgresql")):
+            raise ConfigError(
+                key="ARISTOBOT_DATABASE_URL",
+                reason="seuls sqlite:/// et postgresql+psycopg:// sont pris en charge",
+            )
+        redis_url = env.get("ARISTOBOT_REDIS_URL", "").strip() or None
+        if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(key="ARISTOBOT_REDIS_URL", reason="URL redis:// attendue")
+        secret = env.get("ARISTOBOT_SECRET_KEY", "").strip() or None
+        old = tuple(
+            Secret(s.strip()) for s in env.get("ARISTOBOT_OLD_SECRET_KEYS", "").split(",") if s.strip()
+        )
+        level = env.get("ARISTOBOT_LOG_LEVEL", "INFO").upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError(key="ARISTOBOT_LOG_LEVEL", reason=f"niveau inconnu « {level} »")
+        capital = env.get("ARISTOBOT_PAPER_CAPITAL", "10000").strip()
+        try:
+            from decimal import Decimal, InvalidOperation
+
+            if Decimal(capital) <= 0:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            raise ConfigError(
+                key="ARISTOBOT_PAPER_CAPITAL", reason=f"montant positif attendu, reçu « {capital} »"
+            ) from None
+        return cls(
+            var_dir=var_dir,
+            database_url=db_url,
+            redis_url=redis_url,
+            bus_namespace=env.get("ARISTOBOT_BUS_NAMESPACE", ""),
+            secret_key=Secret(secret) if secret else None,
+            old_secret_keys=old,
+            debug_aristobot=_bool(env, "DEBUG_ARISTOBOT", False),
+            binance_ws_url=env.get("ARISTOBOT_BINANCE_WS_URL", cls.binance_ws_url).rstrip("/"),
+            binance_rest_url=env.get("ARISTOBOT_BINANCE_REST_URL", cls.binance_rest_url).rstrip("/"),
+            heartbeat_symbols=_symbols(env, "ARISTOBOT_HEARTBEAT_SYMBOLS", ("BTCUSDT",)),
+            embedded_services=_bool(env, "ARISTOBOT_EMBEDDED_SERVICES", True),
+            max_users=_int(env, "ARISTOBOT_MAX_USERS", 5, minimum=1),
+            paper_starting_capital=capital,
+            cookie_secret=Secret(env["ARISTOBOT_COOKIE_SECRET"])
+            if env.get("ARISTOBOT_COOKIE_SECRET")
+            else None,
+            strategy_workers=_int(env, "ARISTOBOT_STRATEGY_WORKERS", 2, minimum=1),
+            strategy_call_timeout_s=_int(env, "ARISTOBOT_STRATEGY_TIMEOUT_S", 5, minimum=1),
+            strategy_memory_mb=_int(env, "ARISTOBOT_STRATEGY_MEMORY_MB", 1024, minimum=64),
+            log_level=level,
+            extra={k: v for k, v in env.items() if k.startswith("ARISTOBOT_")},
+        )
+
+
+def ensure_secret_key(settings: Settings) -> Secret:
+    """Return SECRET_KEY; in embedded mode generate it once into ``var/secret_key`` (0600)."""
+    if settings.secret_key:
+        return settings.secret_key
+    if not settings.is_embedded:
+        raise ConfigError(
+            key="ARISTOBOT_SECRET_KEY", reason="obligatoire en production (Redis configuré)"
+        )
+    path = settings.var_dir / "secret_key"
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    os.chmod(path, 0o600)
+    return Secret(path.read_text().strip())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process settings, read once from the environment (entry points only)."""
+    return Settings.from_env()

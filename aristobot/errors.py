@@ -1,0 +1,98 @@
+"""The error tree: English for logs, French for users (``user_message``)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class AristobotError(Exception):
+    """Base of every error Aristobot raises on purpose.
+
+    ``str(error)`` is English (logs); ``user_message()`` is the French text a user sees.
+    Subclasses set ``message_fr`` with ``{placeholders}`` filled from the keyword context.
+    """
+
+    message_fr: ClassVar[str] = "Une erreur inattendue est survenue."
+
+    def __init__(self, **context: Any) -> None:
+        super().__init__(f"{type(self).__name__}({context})")
+        self.context = context
+
+    def user_message(self) -> str:
+        """Return the French message for the user, with the context filled in."""
+        try:
+            return self.message_fr.format(**self.context)
+        except (KeyError, IndexError, ValueError):
+            return self.message_fr
+
+
+# --- configuration ---------------------------------------------------------------------------
+class ConfigError(AristobotError):
+    message_fr = "Configuration invalide : {key} — {reason}"
+
+
+# --- data and validation ---------------------------------------------------------------------
+class DataError(AristobotError):
+    message_fr = "Données invalides : {reason}"
+
+
+class ValidationError(DataError):
+    """Input refused by the library (the authority over what pages may write)."""
+
+    message_fr = "{reason}"
+
+
+class NotFound(DataError):
+    message_fr = "{what} introuvable."
+
+
+class Conflict(DataError):
+    message_fr = "{reason}"
+
+
+# --- accounts --------------------------------------------------------------------------------
+class AuthError(AristobotError):
+    message_fr = "Identifiant ou mot de passe incorrect."
+
+
+class TooManyAttempts(AuthError):
+    message_fr = "Trop de tentatives de connexion. Réessayez dans {seconds} secondes."
+
+
+class UserLimitReached(AuthError):
+    message_fr = "Nombre maximal d'utilisateurs atteint ({limit}) : création de compte refusée."
+
+
+class CryptoError(AristobotError):
+    message_fr = "Impossible de déchiffrer une donnée secrète : la clé SECRET_KEY a-t-elle changé ?"
+
+
+# --- strategies ------------------------------------------------------------------------------
+class StrategyError(AristobotError):
+    message_fr = "Erreur de stratégie : {reason}"
+
+
+# --- exchanges -------------------------------------------------------------------------------
+class ExchangeError(AristobotError):
+    message_fr = "Erreur de l'exchange {exchange} : {reason}"
+
+
+class TemporaryError(ExchangeError):
+    message_fr = "Erreur de connexion à {exchange} : {reason}"
+
+
+class AuthenticationFailed(ExchangeError):
+    message_fr = "Erreur de connexion à {exchange} : {reason}"
+
+
+class InsufficientFunds(ExchangeError):
+    message_fr = "Fonds insuffisants sur {exchange} : {reason}"
+
+
+class OrderRejected(ExchangeError):
+    message_fr = "Ordre refusé par {exchange} : {reason}"
+
+
+# --- bus -------------------------------------------------------------------------------------
+class BusError(AristobotError):
+    message_fr = "Erreur du bus de messages : {reason}"

@@ -1,0 +1,42 @@
+"""The bus contract, on the in-process bus and on real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aristobot.bus import Bus, Channels
+
+
+async def test_subscriber_receives_matching_topics(bus: Bus) -> None:
+    sub = await bus.subscribe(Channels.HEARTBEAT, "markets.*")
+    await bus.publish(Channels.HEARTBEAT, "signal", {"timeframe": "1m"})
+    await bus.publish(Channels.STREAM_BRUT, "frame", {"raw": "x"})  # not subscribed
+    await bus.publish("markets.progress", "progress", {"exchange": "binance", "pct": 50})
+    first = await sub.get(timeout=5)
+    second = await sub.get(timeout=5)
+    assert (first.topic, first.payload) == ("Heartbeat", {"timeframe": "1m"})
+    assert (second.topic, second.payload["pct"]) == ("markets.progress", 50)
+    await asyncio.sleep(0.05)
+    assert sub.get_nowait() is None
+    await sub.close()
+
+
+async def test_slow_subscriber_never_blocks_and_drops_are_counted(bus: Bus) -> None:
+    slow = await bus.subscribe(Channels.STREAM_BRUT, maxsize=10)
+    fast = await bus.subscribe(Channels.STREAM_BRUT, maxsize=1000)
+    for i in range(100):
+        await bus.publish(Channels.STREAM_BRUT, "frame", {"i": i})
+    got = [(await fast.get(timeout=5)).payload["i"] for _ in range(100)]
+    assert got == list(range(100))
+    assert slow.qsize() == 10
+    assert slow.dropped == 90
+    kept = [slow.get_nowait().payload["i"] for _ in range(10)]  # type: ignore[union-attr]
+    assert kept == list(range(90, 100))  # the newest are kept
+
+
+async def test_closed_subscription_receives_nothing(bus: Bus) -> None:
+    sub = await bus.subscribe("alerts")
+    await sub.close()
+    await bus.publish("alerts", "x", {})
+    await asyncio.sleep(0.05)
+    assert sub.get_nowait() is None
