@@ -1,0 +1,142 @@
+"""The public Strategy API (the seed's template) and the one decision function.
+
+User strategies derive ``Strategy`` and are built with ``candles`` (a pandas DataFrame with
+open, high, low, close, volume, indexed by UTC open time), ``balance`` (quote currency
+available) and ``position`` (the open ``Position`` or None). ``decide`` is the only place where
+their answers become a ``Decision``: the backtester and the live engine both go through it, so
+they cannot disagree. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+
+class Strategy:
+    """Base class of every user strategy (the seed's template).
+
+    Subclasses override the five decision methods; the defaults never trade.
+    """
+
+    def __init__(self, candles: Any, balance: float, position: Position | None = None) -> None:
+        self.candles = candles
+        self.balance = balance
+        self.position = position
+
+    def should_long(self) -> bool:
+        return False
+
+    def should_short(self) -> bool:
+        return False
+
+    def calculate_position_size(self) -> float:
+        return 0.0
+
+    def calculate_stop_loss(self) -> float:
+        return 0.0
+
+    def calculate_take_profit(self) -> float:
+        return 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """An open position as a strategy sees it."""
+
+    side: str  # "long" (spot) or "short" (futures, later)
+    quantity: float
+    entry_price: float
+    entry_time: datetime | None = None
+    stop_loss: float | None = None  # absolute prices
+    take_profit: float | None = None
+
+
+class Action(str, Enum):
+    NONE = "none"
+    ENTER_LONG = "enter_long"
+    ENTER_SHORT = "enter_short"
+    EXIT = "exit"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do at the close of the last candle.
+
+    ``size`` is a quote amount; ``stop_loss`` / ``take_profit`` are fractions of the entry
+    price (0.02 = 2 %), 0 meaning none. ``error`` holds the reason when ``action`` is ERROR.
+    """
+
+    action: Action
+    size: float = 0.0
+    stop_loss: float = 0.0
+    take_profit: float = 0.0
+    error: str | None = None
+
+
+NOTHING = Decision(Action.NONE)
+
+
+def _fraction(value: Any, name: str, upper: float | None) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} doit renvoyer un nombre, reçu {value!r}") from None
+    if not math.isfinite(f) or f < 0 or (upper is not None and f >= upper):
+        bound = f" et < {upper}" if upper is not None else ""
+        raise ValueError(f"{name} doit renvoyer une fraction ≥ 0{bound}, reçu {f}")
+    return f
+
+
+def evaluate(strategy: Strategy, position: Position | None, *, allow_short: bool = False) -> Decision:
+    """Turn the answers of a built strategy into a ``Decision`` (the shared decision rules).
+
+    Flat: ``should_long`` enters long with the size and SL/TP the strategy computes;
+    ``should_short`` enters short only when ``allow_short`` (futures), else nothing.
+    Long: ``should_short`` means exit (spot). Short: ``should_long`` means exit.
+    Values out of range give an ERROR decision, never an order.
+    """
+    try:
+        if position is None:
+            if bool(strategy.should_long()):
+                return _entry(strategy, Action.ENTER_LONG)
+            if allow_short and bool(strategy.should_short()):
+                return _entry(strategy, Action.ENTER_SHORT)
+            return NOTHING
+        if position.side == "long" and bool(strategy.should_short()):
+            return Decision(Action.EXIT)
+        if position.side == "short" and bool(strategy.should_long()):
+            return Decision(Action.EXIT)
+        return NOTHING
+    except ValueError as e:
+        return Decision(Action.ERROR, error=str(e))
+
+
+def _entry(strategy: Strategy, action: Action) -> Decision:
+    size = _fraction(strategy.calculate_position_size(), "calculate_position_size", None)
+    sl = _fraction(strategy.calculate_stop_loss(), "calculate_stop_loss", 1.0)
+    tp = _fraction(strategy.calculate_take_profit(), "calculate_take_profit", None)
+    if size == 0:
+        return NOTHING
+    return Decision(action, size=size, stop_loss=sl, take_profit=tp)
+
+
+def decide(
+    strategy_cls: type[Strategy],
+    candles: Any,
+    balance: float,
+    position: Position | None,
+    *,
+    allow_short: bool = False,
+) -> Decision:
+    """Build the strategy on ``candles`` (its own copy) and return its decision.
+
+    This is the exact path used live; exceptions raised by user code propagate to the caller
+    (the worker), which records them with the user's line number.
+    """
+    strategy = strategy_cls(candles.copy(), balance, position)
+    return evaluate(strategy, position, allow_short=allow_short)
