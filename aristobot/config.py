@@ -58,6 +58,20 @@ def _symbols(env: Mapping[str, str], key: str, default: tuple[str, ...]) -> tupl
     return out
 
 
+def _url_overrides(env: Mapping[str, str], key: str) -> dict[str, str]:
+    raw = env.get(key, "").strip()
+    out: dict[str, str] = {}
+    for item in (i.strip() for i in raw.split(",") if i.strip()):
+        name, sep, url = item.partition("=")
+        name, url = name.strip().lower(), url.strip().rstrip("/")
+        if not sep or not name or not url.startswith(("http://", "https://")):
+            raise ConfigError(
+                key=key, reason=f"entrée invalide « {item} » (ex. binance=http://127.0.0.1:8123)"
+            )
+        out[name] = url
+    return out
+
+
 def load_dotenv_file(path: Path) -> dict[str, str]:
     """Read ``KEY=VALUE`` lines of a .env file (no interpolation, quotes stripped)."""
     if not path.is_file():
@@ -89,6 +103,8 @@ class Settings:
     strategy_call_timeout_s: int = 5
     strategy_memory_mb: int = 1024
     log_level: str = "INFO"
+    # Test/dev only: ccxt id -> base URL replacing the exchange's API origin (a local fake).
+    exchange_url_overrides: Mapping[str, str] = field(default_factory=dict)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -154,6 +170,7 @@ class Settings:
             strategy_call_timeout_s=_int(env, "ARISTOBOT_STRATEGY_TIMEOUT_S", 5, minimum=1),
             strategy_memory_mb=_int(env, "ARISTOBOT_STRATEGY_MEMORY_MB", 1024, minimum=64),
             log_level=level,
+            exchange_url_overrides=_url_overrides(env, "ARISTOBOT_EXCHANGE_URL_OVERRIDES"),
             extra={k: v for k, v in env.items() if k.startswith("ARISTOBOT_")},
         )
 

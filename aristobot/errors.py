@@ -96,3 +96,25 @@ class OrderRejected(ExchangeError):
 # --- bus -------------------------------------------------------------------------------------
 class BusError(AristobotError):
     message_fr = "Erreur du bus de messages : {reason}"
+
+
+# --- exchanges: details (issue 4) ------------------------------------------------------------
+class RateLimited(TemporaryError):
+    message_fr = "Limite de requêtes atteinte sur {exchange} : {reason}"
+
+
+class OrderNotFound(ExchangeError):
+    message_fr = "Ordre introuvable sur {exchange} : {reason}"
+
+
+class OrderStatusUnknown(ExchangeError):
+    """An order may or may not have reached the exchange: a human must check before retrying."""
+
+    message_fr = (
+        "État de l'ordre {client_order_id} inconnu sur {exchange} après une erreur réseau "
+        "({reason}) : vérifiez sur l'exchange avant de réessayer."
+    )
+
+
+class NoPriceAvailable(DataError):
+    message_fr = "Aucun prix disponible pour {symbol} : {reason}"
