@@ -35,8 +35,9 @@ DB_BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(params=DB_BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path,
-           sqlite_template: dbs.SqliteTemplate) -> Iterator[str]:
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: dbs.SqliteTemplate
+) -> Iterator[str]:
     """A freshly migrated, empty database: SQLite always, PostgreSQL when configured."""
     if request.param == "sqlite":
         yield sqlite_template.fresh_url(tmp_path)

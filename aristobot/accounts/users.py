@@ -41,7 +41,8 @@ def validate_username(username: str) -> str:
     username = username.strip()
     if not _USERNAME.match(username):
         raise ValidationError(
-            reason="Nom d'utilisateur invalide : 3 à 32 caractères parmi lettres, chiffres, « _ . - »."
+            reason="Nom d'utilisateur invalide : 3 à 32 caractères parmi lettres, chiffres, "
+            "« _ . - »."
         )
     return username
 
@@ -110,7 +111,10 @@ def set_preferences(
             raise ValidationError(reason=f"Thème inconnu « {theme} » (sombre ou clair).")
         row.theme = theme
     if display_timezone is not None:
-        if display_timezone not in SPECIAL_TIMEZONES and display_timezone not in available_timezones():
+        if (
+            display_timezone not in SPECIAL_TIMEZONES
+            and display_timezone not in available_timezones()
+        ):
             raise ValidationError(reason=f"Fuseau horaire inconnu « {display_timezone} ».")
         row.display_timezone = display_timezone
     s.flush()

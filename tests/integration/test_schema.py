@@ -24,9 +24,20 @@ def test_decimals_are_exact_and_times_utc(sessions) -> None:  # type: ignore[no-
     t = datetime(2024, 8, 9, 1, 0, tzinfo=paris)
     price = Decimal("61234.123456789012345678")
     with sessions.begin() as s:
-        s.add(CandleRow(exchange="binance", symbol="BTC/USDT", timeframe="1m", open_time=t,
-                        close_time=t + timedelta(minutes=1), open=price, high=price, low=price,
-                        close=Decimal("0.000000000000000001"), volume=Decimal("0")))
+        s.add(
+            CandleRow(
+                exchange="binance",
+                symbol="BTC/USDT",
+                timeframe="1m",
+                open_time=t,
+                close_time=t + timedelta(minutes=1),
+                open=price,
+                high=price,
+                low=price,
+                close=Decimal("0.000000000000000001"),
+                volume=Decimal("0"),
+            )
+        )
     with sessions() as s:
         row = s.scalars(select(CandleRow)).one()
         assert row.open == price
@@ -38,15 +49,36 @@ def test_decimals_are_exact_and_times_utc(sessions) -> None:  # type: ignore[no-
 def test_naive_datetime_is_refused(sessions) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(StatementError):
         with sessions.begin() as s:
-            s.add(CandleRow(exchange="b", symbol="X", timeframe="1m",
-                            open_time=datetime(2024, 1, 1), close_time=datetime(2024, 1, 1),
-                            open=1, high=1, low=1, close=1, volume=1))
+            s.add(
+                CandleRow(
+                    exchange="b",
+                    symbol="X",
+                    timeframe="1m",
+                    open_time=datetime(2024, 1, 1),
+                    close_time=datetime(2024, 1, 1),
+                    open=1,
+                    high=1,
+                    low=1,
+                    close=1,
+                    volume=1,
+                )
+            )
 
 
 def test_candle_key_is_unique(sessions) -> None:  # type: ignore[no-untyped-def]
     t = datetime(2024, 1, 1, tzinfo=UTC)
-    kw = dict(exchange="binance", symbol="BTC/USDT", timeframe="1m", open_time=t, close_time=t,
-              open=1, high=1, low=1, close=1, volume=1)
+    kw = dict(
+        exchange="binance",
+        symbol="BTC/USDT",
+        timeframe="1m",
+        open_time=t,
+        close_time=t,
+        open=1,
+        high=1,
+        low=1,
+        close=1,
+        volume=1,
+    )
     with sessions.begin() as s:
         s.add(CandleRow(**kw))
     with pytest.raises(IntegrityError):
@@ -63,9 +95,20 @@ def test_deleting_a_user_cascades(sessions) -> None:  # type: ignore[no-untyped-
             s.add(broker)
             s.flush()
             s.add(StrategyRow(user_id=uid, name="s", code="x"))
-            s.add(TradeRow(user_id=uid, broker_id=broker.id, source="manual", exchange="paper",
-                           symbol="BTC/USDT", side="buy", order_type="market",
-                           quantity=Decimal("0.1"), status="error", error="x"))
+            s.add(
+                TradeRow(
+                    user_id=uid,
+                    broker_id=broker.id,
+                    source="manual",
+                    exchange="paper",
+                    symbol="BTC/USDT",
+                    side="buy",
+                    order_type="market",
+                    quantity=Decimal("0.1"),
+                    status="error",
+                    error="x",
+                )
+            )
             s.get(UserRow, uid).default_broker_id = broker.id  # type: ignore[union-attr]
     with sessions.begin() as s:
         s.delete(s.get(UserRow, alice.id))

@@ -10,12 +10,12 @@ from aristobot.accounts.users import User, create_user
 from aristobot.config import Settings
 
 
-def make_settings(var_dir: Path, database_url: str, redis_url: str | None = None,
-                  **overrides: object) -> Settings:
+def make_settings(
+    var_dir: Path, database_url: str, redis_url: str | None = None, **overrides: object
+) -> Settings:
     """Settings for a test: everything local, a fixed secret, a private bus namespace."""
-    from tests.support.databases import RUN_ID
-
     from aristobot.config import Secret
+    from tests.support.databases import RUN_ID
 
     values: dict[str, object] = {
         "var_dir": var_dir,
@@ -30,7 +30,8 @@ def make_settings(var_dir: Path, database_url: str, redis_url: str | None = None
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def make_user(sessions: sessionmaker[Session], username: str = "alice",
-              password: str = "motdepasse-alice") -> User:
+def make_user(
+    sessions: sessionmaker[Session], username: str = "alice", password: str = "motdepasse-alice"
+) -> User:
     with sessions.begin() as s:
         return create_user(s, username, password)

@@ -1,12 +1,85 @@
-"""« Mon Compte » section: Profil (placeholder until its feature lands)."""
+"""« Mon Compte » → Profil: password change, theme and display timezone."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aristobot.ui.coming_soon import coming_soon
+import panel as pn
+
 from aristobot.ui.pages import PageContext
+from aristobot.ui.profile_vm import THEME_LABELS, TZ_LABELS, ProfileVM
+from aristobot.ui.timefmt import format_dt
+
+
+def _feedback(message: str, error: str) -> str:
+    if error:
+        return f"<div class='ab-danger' id='profile-error'>{error}</div>"
+    if message:
+        return f"<div class='ab-ok' id='profile-message'>{message}</div>"
+    return ""
 
 
 def build(ctx: PageContext) -> Any:
-    return coming_soon("Profil", "mot de passe, thème et fuseau horaire.")
+    vm = ProfileVM(ctx.runtime.sessions, ctx.user.id)
+    pw = dict(sizing_mode="stretch_width")
+    password = pn.Column(
+        pn.pane.Markdown("#### Mot de passe"),
+        pn.widgets.PasswordInput.from_param(
+            vm.param.current_password, name="Mot de passe actuel", css_classes=["pw-current"], **pw
+        ),
+        pn.widgets.PasswordInput.from_param(
+            vm.param.new_password, name="Nouveau mot de passe", css_classes=["pw-new"], **pw
+        ),
+        pn.widgets.PasswordInput.from_param(
+            vm.param.confirm_password, name="Confirmer", css_classes=["pw-confirm"], **pw
+        ),
+        pn.widgets.Button.from_param(
+            vm.param.change, button_type="primary", css_classes=["pw-change"]
+        ),
+        width=360,
+    )
+    theme = pn.widgets.Select(name="Thème", options=THEME_LABELS, css_classes=["pref-theme"])
+    theme.link(vm, value="theme", bidirectional=True)
+    theme.value = vm.theme
+    tz_options = {TZ_LABELS.get(z, z): z for z in vm.param.timezone.objects}
+    tz = pn.widgets.Select(
+        name="Fuseau horaire d'affichage", options=tz_options, css_classes=["pref-tz"]
+    )
+    tz.link(vm, value="timezone", bidirectional=True)
+    tz.value = vm.timezone
+    prefs = pn.Column(
+        pn.pane.Markdown("#### Affichage"),
+        theme,
+        tz,
+        pn.pane.HTML(
+            f"<span class='ab-muted'>Heure actuelle affichée : "
+            f"<b id='tz-now'>{format_dt(_now(), ctx.timezone)}</b></span>"
+        ),
+        pn.widgets.Button.from_param(
+            vm.param.save, button_type="primary", css_classes=["pref-save"]
+        ),
+        width=360,
+    )
+    feedback = pn.pane.HTML(
+        pn.bind(_feedback, vm.param.message, vm.param.error), sizing_mode="stretch_width"
+    )
+
+    def _reload(event: Any) -> None:
+        # Theme and zone apply to the whole shell: reload the page.
+        pn.state.location.reload = True
+        pn.state.location.search = "?page=account"
+
+    vm.param.watch(_reload, "saved_version")
+    return pn.Column(
+        pn.pane.HTML("<h3 class='ab-accent'>Profil</h3>"),
+        pn.Row(password, pn.Spacer(width=40), prefs),
+        feedback,
+        css_classes=["ab-card"],
+        sizing_mode="stretch_width",
+    )
+
+
+def _now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)

@@ -1,0 +1,92 @@
+"""The dashboard entry: resolves the user and the page, then builds the shell (fail closed)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import panel as pn
+
+from aristobot import runtime as runtime_mod
+from aristobot.accounts.users import User, get_user_by_name
+from aristobot.errors import AristobotError
+from aristobot.ui.auth.handlers import TZ_COOKIE
+from aristobot.ui.pages import PageContext, build_page, page_spec
+from aristobot.ui.shell import StatusBar, build_template
+from aristobot.ui.theme import css_for
+
+log = logging.getLogger(__name__)
+
+
+def _error_page(message: str) -> Any:
+    return pn.Column(
+        pn.pane.HTML(
+            "<div style='max-width:640px;margin:80px auto;padding:24px;border:1px solid #FF0055;"
+            "border-radius:12px;background:#1a0d14;color:#ffd6e2;font-family:sans-serif'>"
+            f"<h2 style='color:#FF0055;margin-top:0'>Aristobot</h2><p>{message}</p></div>",
+            sizing_mode="stretch_width",
+        )
+    )
+
+
+def resolve_timezone(user: User, browser_tz: str | None) -> str:
+    """Return the zone to display dates in: the user's choice, « local » = the browser's."""
+    if user.display_timezone == "local":
+        return browser_tz or "UTC"
+    return user.display_timezone
+
+
+def _arg(name: str) -> str | None:
+    values = pn.state.session_args.get(name)
+    return values[0].decode() if values else None
+
+
+def render() -> Any:
+    """Build the page for the current Bokeh session and mark it servable."""
+    pn.extension("codeeditor", "tabulator", notifications=True)
+    username = pn.state.user
+    try:
+        runtime = runtime_mod.current()
+    except RuntimeError:
+        return _error_page(
+            "Le serveur n'est pas initialisé : lancez Aristobot avec <code>aristobot serve</code>."
+        ).servable()
+    if not username:
+        # Fail closed: without the auth module nothing but this error is shown.
+        return _error_page(
+            "Authentification non configurée : lancez Aristobot avec "
+            "<code>aristobot serve</code> (ou <code>./run.sh</code>)."
+        ).servable()
+    with runtime.sessions() as s:
+        user = get_user_by_name(s, username)
+    if user is None:
+        return _error_page("Session invalide : <a href='/logout'>reconnectez-vous</a>.").servable()
+    # raw_css is per session and reaches every component's shadow root.
+    pn.config.raw_css.append(css_for(user.theme))
+    spec = page_spec(_arg("page"))
+    ctx = PageContext(
+        runtime=runtime,
+        user=user,
+        theme=user.theme,
+        timezone=resolve_timezone(user, pn.state.cookies.get(TZ_COOKIE)),
+    )
+    try:
+        content = build_page(spec, ctx)
+    except AristobotError as e:
+        content = _error_page(e.user_message())
+    except Exception:
+        log.exception("page %s failed to build", spec.key)
+        content = _error_page(
+            f"La page « {spec.label} » n'a pas pu s'afficher (voir le journal du serveur)."
+        )
+    status = StatusBar(runtime, user.id)
+    pn.state.add_periodic_callback(status.refresh, period=1000)
+    template = build_template(
+        title=f"Aristobot — {spec.label}",
+        theme=user.theme,
+        page=spec,
+        username=user.username,
+        status=status,
+        content=content,
+    )
+    return template.servable()

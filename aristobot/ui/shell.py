@@ -1,0 +1,113 @@
+"""The dashboard shell: fixed sidebar (logout + 8 entries), header status bar, main area."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from html import escape
+from typing import Any
+
+import panel as pn
+
+from aristobot.runtime import Runtime
+from aristobot.ui.pages import PAGES, PageSpec
+from aristobot.ui.status_bar import render_status
+from aristobot.ui.status_hub import get_hub
+from aristobot.ui.theme import HEADER_DARK, NEON_CYAN
+
+log = logging.getLogger(__name__)
+
+
+def sidebar(active: PageSpec, username: str) -> Any:
+    links = "".join(
+        f"<a href='?page={p.key}' id='menu-{p.key}' class='{'active' if p is active else ''}'>"
+        f"{p.icon}&nbsp; {escape(p.label)}</a>"
+        for p in PAGES
+    )
+    return pn.pane.HTML(
+        f"<a class='ab-logout' href='/logout' id='logout'>⎋ Déconnexion</a>"
+        f"<div class='ab-user'>Connecté : <b id='current-user'>{escape(username)}</b></div>"
+        f"<nav class='ab-menu'>{links}</nav>",
+        sizing_mode="stretch_width",
+    )
+
+
+def _reload_markets(runtime: Runtime) -> None:
+    """Start reloading every exchange's markets in the background (non-blocking)."""
+    from aristobot.exchanges.markets import reload_all_markets
+
+    task = asyncio.get_running_loop().create_task(reload_all_markets(runtime))
+    runtime.components.setdefault("background_tasks", set()).add(task)
+    task.add_done_callback(runtime.components["background_tasks"].discard)
+
+
+class StatusBar:
+    """The header's status bar for one session, refreshed from the process hub."""
+
+    def __init__(self, runtime: Runtime, user_id: int) -> None:
+        self._runtime = runtime
+        self._user_id = user_id
+        self._hub = get_hub(runtime)
+        self._seen = -1
+        self.html = pn.pane.HTML("", sizing_mode="stretch_width", margin=(8, 10))
+        self.confirm = pn.Column(
+            pn.pane.Markdown(
+                "### Recharger les marchés\nRecharger la liste des paires de tous "
+                "les exchanges utilisés ? Le chargement se fait en arrière-plan."
+            ),
+            sizing_mode="stretch_width",
+        )
+        self.markets_button = pn.widgets.Button(
+            label="⟳ Marchés",
+            button_type="light",
+            width=110,
+            margin=(8, 4),
+            description="Recharger les paires de trading de tous les exchanges",
+        )
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self._hub.version != self._seen:
+            self._seen = self._hub.version
+            self.html.object = render_status(self._hub.status, self._user_id)
+
+    def reload_markets(self) -> None:
+        _reload_markets(self._runtime)
+
+    def view(self) -> Any:
+        return pn.Row(self.html, self.markets_button, sizing_mode="stretch_width")
+
+
+def build_template(
+    *, title: str, theme: str, page: PageSpec, username: str, status: StatusBar, content: Any
+) -> Any:
+    template = pn.template.FastListTemplate(
+        title=title,
+        theme="dark" if theme == "dark" else "default",
+        theme_toggle=False,
+        accent_base_color=NEON_CYAN,
+        header_background=HEADER_DARK,
+        sidebar=[sidebar(page, username)],
+        header=[status.view()],
+        main=[content],
+        sidebar_width=230,
+    )
+    template.modal.append(status.confirm)
+    confirm = pn.widgets.Button(label="Confirmer", button_type="primary", width=120)
+    cancel = pn.widgets.Button(label="Annuler", width=120)
+    status.confirm.append(pn.Row(cancel, confirm))
+
+    def _open(_: Any) -> None:
+        template.open_modal()
+
+    def _confirm(_: Any) -> None:
+        template.close_modal()
+        try:
+            status.reload_markets()
+        except ImportError:
+            pn.state.notifications.warning("Le chargement des marchés n'est pas encore disponible.")
+
+    status.markets_button.on_click(_open)
+    confirm.on_click(_confirm)
+    cancel.on_click(lambda _: template.close_modal())
+    return template

@@ -1,0 +1,37 @@
+"""The header's status bar: a pure HTML view of ``Status`` for one user."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aristobot.ui.status_hub import Status
+
+
+def render_status(status: Status, user_id: int) -> str:
+    """Return the status bar HTML (French labels, neon dots)."""
+    dot = "on" if status.heartbeat_active else "off"
+    coherence = (
+        "Cohérent" if status.heartbeat_coherent else "<b class='ab-danger'>Non cohérent</b>"
+    )
+    items = [
+        f"<span class='item' id='st-heartbeat'><span class='ab-dot {dot}'></span>"
+        f"Heartbeat {'actif' if status.heartbeat_active else 'inactif'}</span>",
+        f"<span class='item' id='st-coherence'>"
+        f"{coherence}</span>",
+    ]
+    if status.loading is not None:
+        exchange, pct = status.loading
+        markets = f"Chargement '{escape(exchange)}' {pct:.0f}%"
+    else:
+        n = status.exchanges_loaded
+        markets = f"{n} exchange{'s' if n > 1 else ''} chargé{'s' if n > 1 else ''}"
+        if status.loading_error:
+            markets += " <span class='ab-danger'>(échec du dernier chargement)</span>"
+    items.append(f"<span class='item' id='st-markets'>{markets}</span>")
+    n = status.live_strategies
+    items.append(f"<span class='item' id='st-live'>{n} stratégie{'s' if n > 1 else ''} live</span>")
+    if user_id in status.testnet_users:
+        items.append("<span class='item ab-testnet' id='st-testnet'>⚠ Mode Testnet</span>")
+    if status.debug_active:
+        items.append("<span class='item ab-debug' id='st-debug'>Debug actif</span>")
+    return "<div class='ab-status'>" + "".join(items) + "</div>"

@@ -1,0 +1,111 @@
+"""The shell in a real browser: login, errors, signup, logout, debug mode, theme, timezone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import login, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def test_login_page_comes_first_and_wrong_password_is_refused(
+    served_app: Any, new_page: Any
+) -> None:
+    app = served_app()
+    page = new_page()
+    page.goto(app.app_url)
+    page.wait_for_selector("#login-form")
+    assert "/login" in page.url
+    assert page.locator("#debug-toggle").count() == 0  # DEBUG_ARISTOBOT=False hides it
+    screenshot(page, "login_page")
+    page.fill("#username", "dev")
+    page.fill("#password", "mauvais-mot-de-passe")
+    page.click("#login-button")
+    error = page.wait_for_selector("#login-error")
+    assert "Identifiant ou mot de passe incorrect" in error.inner_text()
+    page.fill("#username", "personne")
+    page.fill("#password", "mauvais-mot-de-passe")
+    page.click("#login-button")
+    # Same message for an unknown user: no username enumeration.
+    assert "Identifiant ou mot de passe incorrect" in page.inner_text("#login-error")
+
+
+def test_login_shell_pages_and_logout(served_app: Any, new_page: Any) -> None:
+    app = served_app()
+    page = new_page()
+    login(page, app.base_url)
+    assert page.inner_text("#current-user") == "dev"
+    for key, label in [
+        ("heartbeat", "Heartbeat"),
+        ("trading", "Trading manuel"),
+        ("bots", "Trading BOT"),
+        ("strategies", "Stratégies"),
+        ("backtest", "Backtest"),
+        ("webhooks", "Webhooks"),
+        ("stats", "Statistiques"),
+        ("account", "Mon Compte"),
+    ]:
+        assert page.locator(f"#menu-{key}").inner_text().strip().endswith(label)
+    page.wait_for_selector("#st-heartbeat")
+    assert "Heartbeat" in page.inner_text("#st-heartbeat")
+    screenshot(page, "shell_dark")
+    page.goto(app.page_url("bots"))
+    page.wait_for_selector("#menu-bots.active")
+    page.click("#logout")
+    page.wait_for_selector("#login-form")
+    assert "Vous êtes déconnecté" in page.inner_text("#login-info")
+    page.goto(app.app_url)
+    page.wait_for_selector("#login-form")  # the session is really gone
+
+
+def test_signup_modal_creates_an_account_and_limits_users(served_app: Any, new_page: Any) -> None:
+    app = served_app({"ARISTOBOT_MAX_USERS": "3"})  # dev and dac exist: one place left
+    page = new_page()
+    page.goto(app.app_url)
+    page.click("#signup-open")
+    page.fill("#su-username", "carole")
+    page.fill("#su-password", "un-bon-mot-de-passe")
+    page.fill("#su-password2", "un-bon-mot-de-passe")
+    page.click("#signup-submit")
+    page.wait_for_selector("#logout")
+    assert page.inner_text("#current-user") == "carole"
+    other = new_page()
+    other.goto(app.app_url)
+    other.click("#signup-open")
+    other.fill("#su-username", "denis")
+    other.fill("#su-password", "un-bon-mot-de-passe")
+    other.fill("#su-password2", "un-bon-mot-de-passe")
+    other.click("#signup-submit")
+    err = other.wait_for_selector("#signup-error")
+    assert "Nombre maximal d'utilisateurs atteint (3)" in err.inner_text()
+
+
+def test_developer_mode_on_and_off(served_app: Any, new_page: Any) -> None:
+    app = served_app({"DEBUG_ARISTOBOT": "True"})
+    page = new_page()
+    page.goto(app.app_url)
+    assert "OFF" in page.inner_text("#debug-toggle")
+    page.click("#debug-toggle")
+    page.wait_for_selector("#debug-toggle.on")
+    assert page.locator("#username").is_disabled()
+    screenshot(page, "login_debug_on")
+    page.click("#dev-login")
+    page.wait_for_selector("#st-debug")
+    assert page.inner_text("#current-user") == "dev"
+    assert "Debug actif" in page.inner_text("#st-debug")
+    # After logout the login page stays (no auto-login loop) and the mode can be switched off.
+    page.click("#logout")
+    page.wait_for_selector("#debug-toggle.on")
+    page.click("#debug-toggle")
+    page.wait_for_selector("#debug-toggle:not(.on)")
+    assert not page.locator("#username").is_disabled()
+    # A fresh visitor with the mode ON is logged in automatically as dev.
+    page.click("#debug-toggle")
+    page.wait_for_selector("#debug-toggle.on")
+    fresh = new_page()
+    fresh.goto(app.app_url)
+    fresh.wait_for_selector("#st-debug")
+    assert fresh.inner_text("#current-user") == "dev"

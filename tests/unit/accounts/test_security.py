@@ -1,0 +1,92 @@
+"""Passwords, the vault (Fernet with rotation), the login guard and settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aristobot.accounts.login_guard import LoginGuard
+from aristobot.config import Settings, ensure_secret_key
+from aristobot.errors import ConfigError, CryptoError, TooManyAttempts
+from aristobot.security import Vault, hash_password, mask, verify_password
+
+
+def test_password_hash_is_salted_and_verifies() -> None:
+    a, b = hash_password("correct horse"), hash_password("correct horse")
+    assert a != b and a.startswith("scrypt$")
+    assert verify_password("correct horse", a)
+    assert not verify_password("wrong horse", a)
+    assert not verify_password("x", "not-a-hash")
+
+
+def test_vault_round_trip_and_rotation() -> None:
+    old = Vault("old-secret")
+    token = old.encrypt("api-key-123")
+    assert "api-key-123" not in token
+    rotated = Vault("new-secret", old_keys=["old-secret"])
+    assert rotated.decrypt(token) == "api-key-123"  # old keys still decrypt
+    fresh = rotated.rotate(token)
+    assert Vault("new-secret").decrypt(fresh) == "api-key-123"
+    with pytest.raises(CryptoError) as e:
+        Vault("other").decrypt(token)
+    assert "SECRET_KEY" in e.value.user_message()
+
+
+def test_mask_never_reveals_the_secret() -> None:
+    assert mask("abcdefghijkl1234") == "••••••1234"
+    assert mask("short") == "••••••"
+    assert mask(None) == ""
+
+
+def test_login_guard_blocks_after_failures_then_recovers() -> None:
+    now = [0.0]
+    guard = LoginGuard(max_failures=3, window_s=60, clock=lambda: now[0])
+    for _ in range(3):
+        guard.check("ip:1")
+        guard.failed("ip:1")
+    with pytest.raises(TooManyAttempts) as e:
+        guard.check("ip:1")
+    assert "Réessayez dans" in e.value.user_message()
+    guard.check("ip:2")  # other clients are not affected
+    now[0] = 61.0
+    guard.check("ip:1")
+
+
+def test_settings_errors_name_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as e:
+        Settings.from_env({"DEBUG_ARISTOBOT": "peut-être"}, root=tmp_path)
+    assert "DEBUG_ARISTOBOT" in e.value.user_message()
+    with pytest.raises(ConfigError) as e:
+        Settings.from_env({"ARISTOBOT_MAX_USERS": "cinq"}, root=tmp_path)
+    assert "ARISTOBOT_MAX_USERS" in e.value.user_message()
+    with pytest.raises(ConfigError):
+        Settings.from_env({"ARISTOBOT_DATABASE_URL": "mysql://x"}, root=tmp_path)
+
+
+def test_settings_defaults_are_embedded(tmp_path: Path) -> None:
+    s = Settings.from_env({}, root=tmp_path)
+    assert s.is_embedded and s.embedded_services
+    assert s.database_url == f"sqlite:///{tmp_path.resolve()}/var/aristobot.db"
+    prod = Settings.from_env({"ARISTOBOT_REDIS_URL": "redis://127.0.0.1:6379/0"}, root=tmp_path)
+    assert not prod.is_embedded and not prod.embedded_services
+    shown = repr(Settings.from_env({"ARISTOBOT_SECRET_KEY": "s3cr3t-value"}, root=tmp_path))
+    assert "s3cr3t-value" not in shown
+
+
+def test_dotenv_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text("DEBUG_ARISTOBOT=True\nARISTOBOT_MAX_USERS=3\n")
+    monkeypatch.delenv("DEBUG_ARISTOBOT", raising=False)
+    monkeypatch.delenv("ARISTOBOT_MAX_USERS", raising=False)
+    s = Settings.from_env(root=tmp_path)
+    assert s.debug_aristobot and s.max_users == 3
+
+
+def test_secret_key_generated_once_with_mode_0600(tmp_path: Path) -> None:
+    s = Settings.from_env({}, root=tmp_path)
+    key = ensure_secret_key(s)
+    path = s.var_dir / "secret_key"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert ensure_secret_key(s) == key
+    with pytest.raises(ConfigError):
+        ensure_secret_key(Settings.from_env({"ARISTOBOT_REDIS_URL": "redis://x"}, root=tmp_path))
