@@ -15,6 +15,10 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+BINANCE_WS_URL = "wss://stream.binance.com:9443"
+BINANCE_REST_URL = "https://api.binance.com"
+
+
 class Secret(str):
     """A string whose repr never shows the value."""
 
@@ -92,8 +96,8 @@ class Settings:
     secret_key: Secret | None = None
     old_secret_keys: tuple[Secret, ...] = ()
     debug_aristobot: bool = False
-    binance_ws_url: str = "wss://stream.binance.com:9443"
-    binance_rest_url: str = "https://api.binance.com"
+    binance_ws_url: str = BINANCE_WS_URL
+    binance_rest_url: str = BINANCE_REST_URL
     heartbeat_symbols: tuple[str, ...] = ("BTCUSDT",)
     embedded_services: bool = True
     max_users: int = 5
@@ -105,7 +109,7 @@ class Settings:
     log_level: str = "INFO"
     # Test/dev only: ccxt id -> base URL replacing the exchange's API origin (a local fake).
     exchange_url_overrides: Mapping[str, str] = field(default_factory=dict)
-    extra: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=dict, repr=False)  # other ARISTOBOT_* keys
 
     @property
     def is_embedded(self) -> bool:
@@ -113,9 +117,7 @@ class Settings:
         return self.redis_url is None
 
     @classmethod
-    def from_env(
-        cls, env: Mapping[str, str] | None = None, root: Path | None = None
-    ) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, root: Path | None = None) -> Settings:
         """Build settings from ``env`` (default: ``.env`` under ``root`` then ``os.environ``)."""
         root = root or Path.cwd()
         if env is None:
@@ -123,7 +125,9 @@ class Settings:
             merged.update(os.environ)
             env = merged
         var_dir = Path(env.get("ARISTOBOT_VAR_DIR", str(root / "var"))).resolve()
-        db_url = env.get("ARISTOBOT_DATABASE_URL", "").strip() or f"sqlite:///{var_dir}/aristobot.db"
+        db_url = (
+            env.get("ARISTOBOT_DATABASE_URL", "").strip() or f"sqlite:///{var_dir}/aristobot.db"
+        )
         if not (db_url.startswith("sqlite") or db_url.startswith("postgresql")):
             raise ConfigError(
                 key="ARISTOBOT_DATABASE_URL",
@@ -134,7 +138,9 @@ class Settings:
             raise ConfigError(key="ARISTOBOT_REDIS_URL", reason="URL redis:// attendue")
         secret = env.get("ARISTOBOT_SECRET_KEY", "").strip() or None
         old = tuple(
-            Secret(s.strip()) for s in env.get("ARISTOBOT_OLD_SECRET_KEYS", "").split(",") if s.strip()
+            Secret(s.strip())
+            for s in env.get("ARISTOBOT_OLD_SECRET_KEYS", "").split(",")
+            if s.strip()
         )
         level = env.get("ARISTOBOT_LOG_LEVEL", "INFO").upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -157,10 +163,11 @@ class Settings:
             secret_key=Secret(secret) if secret else None,
             old_secret_keys=old,
             debug_aristobot=_bool(env, "DEBUG_ARISTOBOT", False),
-            binance_ws_url=env.get("ARISTOBOT_BINANCE_WS_URL", cls.binance_ws_url).rstrip("/"),
-            binance_rest_url=env.get("ARISTOBOT_BINANCE_REST_URL", cls.binance_rest_url).rstrip("/"),
+            binance_ws_url=env.get("ARISTOBOT_BINANCE_WS_URL", BINANCE_WS_URL).rstrip("/"),
+            binance_rest_url=env.get("ARISTOBOT_BINANCE_REST_URL", BINANCE_REST_URL).rstrip("/"),
             heartbeat_symbols=_symbols(env, "ARISTOBOT_HEARTBEAT_SYMBOLS", ("BTCUSDT",)),
-            embedded_services=_bool(env, "ARISTOBOT_EMBEDDED_SERVICES", True),
+            # Default: services run inside the dashboard process when there is no Redis.
+            embedded_services=_bool(env, "ARISTOBOT_EMBEDDED_SERVICES", redis_url is None),
             max_users=_int(env, "ARISTOBOT_MAX_USERS", 5, minimum=1),
             paper_starting_capital=capital,
             cookie_secret=Secret(env["ARISTOBOT_COOKIE_SECRET"])
@@ -171,7 +178,11 @@ class Settings:
             strategy_memory_mb=_int(env, "ARISTOBOT_STRATEGY_MEMORY_MB", 1024, minimum=64),
             log_level=level,
             exchange_url_overrides=_url_overrides(env, "ARISTOBOT_EXCHANGE_URL_OVERRIDES"),
-            extra={k: v for k, v in env.items() if k.startswith("ARISTOBOT_")},
+            extra={
+                k: v
+                for k, v in env.items()
+                if k.startswith("ARISTOBOT_") and "SECRET" not in k and "KEY" not in k
+            },
         )
 
 
