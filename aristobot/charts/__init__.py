@@ -1,0 +1,1 @@
+"""Bokeh charts shared by the dashboard and the notebooks (``backtest_chart``)."""

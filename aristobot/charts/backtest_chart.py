@@ -1,0 +1,263 @@
+"""The interactive backtest chart (Bokeh): candles + volume, trades, SL/TP, equity, drawdown.
+
+``backtest_chart(candles, trades, equity)`` returns a Bokeh layout usable as is in a notebook
+(``bokeh.io.show`` or ``pn.pane.Bokeh``) and in the dashboard. The four panels share the x
+axis (linked pan/zoom). Only the *display* is downsampled: at most ``max_bars`` merged candles
+and a min/max-preserving equity curve are drawn for the visible window; when the chart lives in
+a server session (Panel page, Jupyter with Panel) each zoom/pan redraws the visible window at
+full detail up to that budget, so a year of 1m candles stays responsive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from bokeh.events import RangesUpdate
+from bokeh.layouts import gridplot
+from bokeh.models import ColumnDataSource, DataRange1d, HoverTool, LayoutDOM, Range1d
+from bokeh.plotting import figure
+
+from aristobot.charts.downsample import aggregate_ohlcv, minmax_indices
+
+UP, DOWN, ACCENT, MUTED = "#00FF88", "#FF0055", "#00D4FF", "#8892a6"
+_DARK = {"background_fill_color": "#0b0f1a", "border_fill_color": "#0b0f1a"}
+_TOOLS = "xpan,xwheel_zoom,box_zoom,reset,save"
+
+
+def backtest_chart(
+    candles: pd.DataFrame,
+    trades: Sequence[Any] | pd.DataFrame = (),
+    equity: pd.Series | None = None,
+    *,
+    max_bars: int = 1500,
+    theme: str = "dark",
+    timezone: str = "UTC",
+    title: str = "",
+    width: int | None = None,
+    live_zoom: bool = True,
+) -> LayoutDOM:
+    """Return the linked chart layout for a backtest (see the module docstring).
+
+    ``live_zoom=False`` for standalone HTML (no Python server to redraw on zoom).
+    """
+    return BacktestChart(
+        candles, trades, equity, max_bars=max_bars, theme=theme, timezone=timezone,
+        title=title, width=width, live_zoom=live_zoom,
+    ).layout
+
+
+class BacktestChart:
+    """Holds the full series and redraws the visible window on zoom/pan."""
+
+    def __init__(
+        self,
+        candles: pd.DataFrame,
+        trades: Sequence[Any] | pd.DataFrame = (),
+        equity: pd.Series | None = None,
+        *,
+        max_bars: int = 1500,
+        theme: str = "dark",
+        timezone: str = "UTC",
+        title: str = "",
+        width: int | None = None,
+        live_zoom: bool = True,
+    ) -> None:
+        self._live_zoom = live_zoom
+        self.max_bars = max(10, max_bars)
+        self._tz = timezone
+        self.t = _display_ms(candles.index, timezone)
+        self.ohlcv = [candles[c].to_numpy(np.float64) for c in ("open", "high", "low", "close",
+                                                               "volume")]
+        self.bar_ms = float(np.median(np.diff(self.t))) if len(self.t) > 1 else 60_000.0
+        eq = equity if equity is not None and len(equity) else pd.Series(dtype=np.float64)
+        self.eq_t = _display_ms(eq.index, timezone) if len(eq) else np.empty(0)
+        self.eq_v = eq.to_numpy(np.float64)
+        peak = np.maximum.accumulate(self.eq_v) if len(self.eq_v) else self.eq_v
+        self.dd_v = np.where(peak > 0, (self.eq_v / np.where(peak > 0, peak, 1.0) - 1) * 100, 0.0)
+        self.candle_src = ColumnDataSource(self._candle_data(0, len(self.t)))
+        self.equity_src = ColumnDataSource(self._equity_data(0, len(self.eq_t)))
+        self.trade_src = ColumnDataSource(_trade_data(trades, timezone, self._last_time()))
+        self.layout = self._build(theme, title, width)
+
+    # -- data windows ------------------------------------------------------------------------
+    def _last_time(self) -> float:
+        return float(self.t[-1]) if len(self.t) else 0.0
+
+    def _candle_data(self, i0: int, i1: int) -> dict[str, Any]:
+        o, h, lo, c, v = (a[i0:i1] for a in self.ohlcv)
+        agg = aggregate_ohlcv(self.t[i0:i1], o, h, lo, c, v, self.max_bars)
+        up = agg["close"] >= agg["open"]
+        return {
+            **agg,
+            "x": agg["t"] + (agg["t_end"] - agg["t"] + self.bar_ms) / 2,
+            "w": (agg["t_end"] - agg["t"] + self.bar_ms) * 0.8,
+            "top": np.maximum(agg["open"], agg["close"]),
+            "bottom": np.minimum(agg["open"], agg["close"]),
+            "color": np.where(up, UP, DOWN),
+        }
+
+    def _equity_data(self, i0: int, i1: int) -> dict[str, Any]:
+        v = self.eq_v[i0:i1]
+        keep = minmax_indices(v, self.max_bars)
+        dd = self.dd_v[i0:i1]
+        keep = np.union1d(keep, i0 * 0 + minmax_indices(dd, self.max_bars // 2))
+        return {"t": self.eq_t[i0:i1][keep], "equity": v[keep], "dd": dd[keep],
+                "zero": np.zeros(len(keep))}
+
+    def refresh(self, x0: float, x1: float) -> None:
+        """Redraw candles and equity for the window ``[x0, x1]`` (display epoch ms) + margins."""
+        span = max(x1 - x0, self.bar_ms)
+        lo, hi = x0 - span, x1 + span  # one screen of margin each side: pans look continuous
+        i0, i1 = np.searchsorted(self.t, [lo, hi])
+        j0, j1 = np.searchsorted(self.eq_t, [lo, hi])
+        self.candle_src.data = self._candle_data(int(i0), int(max(i1, i0 + 1)))
+        if len(self.eq_t):
+            self.equity_src.data = self._equity_data(int(j0), int(max(j1, j0 + 1)))
+
+    def _on_range(self, event: RangesUpdate) -> None:
+        if event.x0 is not None and event.x1 is not None:
+            self.refresh(float(event.x0), float(event.x1))
+
+    # -- figures -----------------------------------------------------------------------------
+    def _build(self, theme: str, title: str, width: int | None) -> LayoutDOM:
+        start = float(self.t[0]) if len(self.t) else 0.0
+        end = self._last_time() + self.bar_ms
+        pad = (end - start) * 0.01
+        x_range = Range1d(start - pad, end + pad, bounds=(start - pad * 5, end + pad * 5))
+        dark = theme == "dark"
+        size = {"sizing_mode": "stretch_width"} if width is None else {"width": width}
+        price = self._price_figure(x_range, title, dark, size)
+        volume = _figure(x_range, 90, dark, size, "Volume")
+        vol = volume.vbar(x="x", width="w", top="volume", bottom=0, color="color", alpha=0.5,
+                          source=self.candle_src)
+        volume.y_range = DataRange1d(renderers=[vol], start=0)
+        equity = _figure(x_range, 150, dark, size, "Équité")
+        line = equity.line("t", "equity", source=self.equity_src, color=ACCENT, line_width=1.6)
+        equity.y_range = DataRange1d(renderers=[line])
+        equity.add_tools(HoverTool(renderers=[line], mode="vline", formatters={"@t": "datetime"},
+                                   tooltips=[("Date", "@t{%F %H:%M}"),
+                                             ("Équité", "@equity{0,0.00}")]))
+        drawdown = _figure(x_range, 110, dark, size, "Drawdown %")
+        area = drawdown.varea("t", "dd", "zero", source=self.equity_src, color=DOWN, alpha=0.4)
+        drawdown.y_range = DataRange1d(renderers=[area], end=0)
+        for f in (price, volume, equity):
+            f.xaxis.visible = False
+        if self._live_zoom:
+            price.on_event(RangesUpdate, self._on_range)
+        return gridplot([[price], [volume], [equity], [drawdown]], merge_tools=True,
+                        toolbar_location="right", **size)
+
+    def _price_figure(self, x_range: Range1d, title: str, dark: bool,
+                      size: dict[str, Any]) -> Any:  # noqa: PLR0915 - one figure, flat
+        p = _figure(x_range, 380, dark, size, "Prix", title=title)
+        src = self.candle_src
+        p.segment("x", "high", "x", "low", color="color", source=src)
+        bars = p.vbar("x", "w", "top", "bottom", fill_color="color", line_color="color",
+                      source=src)
+        p.y_range = DataRange1d(renderers=[bars])
+        p.add_tools(HoverTool(renderers=[bars], formatters={"@t": "datetime"}, tooltips=[
+            ("Ouverture", "@t{%F %H:%M}"), ("O", "@open{0,0.00}"), ("H", "@high{0,0.00}"),
+            ("B", "@low{0,0.00}"), ("C", "@close{0,0.00}"), ("Vol", "@volume{0,0.000}")]))
+        ts = self.trade_src
+        p.segment("entry_t", "sl", "exit_t", "sl", color=DOWN, line_dash="dashed", source=ts,
+                  line_width=1.2, legend_label="Stop loss")
+        p.segment("entry_t", "tp", "exit_t", "tp", color=UP, line_dash="dashed", source=ts,
+                  line_width=1.2, legend_label="Take profit")
+        p.segment("entry_t", "entry_price", "exit_t", "exit_price", color="color",
+                  line_dash="dotted", source=ts)
+        entries = p.scatter("entry_t", "entry_price", marker="triangle", size=11, color="color",
+                            line_color="white", source=ts, legend_label="Entrée")
+        exits = p.scatter("exit_t", "exit_price", marker="inverted_triangle", size=11,
+                          color="color", line_color="white", source=ts, legend_label="Sortie")
+        p.add_tools(HoverTool(renderers=[entries, exits], formatters={
+            "@entry_t": "datetime", "@exit_t": "datetime"}, tooltips=_TRADE_TOOLTIPS))
+        p.legend.location = "top_left"
+        p.legend.click_policy = "hide"
+        p.legend.background_fill_alpha = 0.3
+        if dark:
+            p.legend.background_fill_color = "#111827"
+            p.legend.label_text_color = "#e5e7eb"
+        return p
+
+
+_TRADE_TOOLTIPS = [
+    ("Trade", "#@n (@side)"),
+    ("Entrée", "@entry_t{%F %H:%M} à @entry_price{0,0.00}"),
+    ("Sortie", "@exit_t{%F %H:%M} à @exit_price{0,0.00} (@reason)"),
+    ("Quantité", "@quantity{0,0.000000}"),
+    ("P&L", "@pnl{0,0.00} (@pnl_pct{0.00%})"),
+    ("Frais", "@fees{0,0.00}"),
+    ("SL / TP", "@sl{0,0.00} / @tp{0,0.00}"),
+    ("Solde après", "@balance_after{0,0.00}"),
+]
+
+
+def _figure(x_range: Range1d, height: int, dark: bool, size: dict[str, Any], ylabel: str,
+            title: str = "") -> Any:
+    f = figure(x_axis_type="datetime", x_range=x_range, height=height, tools=_TOOLS,
+               active_scroll="xwheel_zoom", title=title or None, y_axis_label=ylabel,
+               min_border_left=70, **size, **(_DARK if dark else {}))
+    f.toolbar.logo = None
+    if dark:
+        for axis in (f.xaxis, f.yaxis):
+            axis.major_label_text_color = MUTED
+            axis.axis_label_text_color = MUTED
+        f.grid.grid_line_color = "#1f2937"
+        if f.title is not None:
+            f.title.text_color = "#e5e7eb"
+    return f
+
+
+def _display_ms(index: pd.Index, timezone: str) -> np.ndarray:
+    """Return epoch-ms floats as wall-clock time in ``timezone`` (Bokeh axes are naive)."""
+    idx = pd.DatetimeIndex(index)
+    if idx.tz is None:
+        idx = idx.tz_localize("UTC")
+    if timezone and timezone != "UTC":
+        idx = idx.tz_convert(timezone).tz_localize(None)
+    else:
+        idx = idx.tz_localize(None)
+    return idx.as_unit("ms").asi8.astype(np.float64)
+
+
+def _trade_data(trades: Sequence[Any] | pd.DataFrame, timezone: str,
+                last_t: float) -> dict[str, Any]:
+    if isinstance(trades, pd.DataFrame):
+        df = trades.reset_index(drop=True)
+    else:
+        df = pd.DataFrame([asdict(t) if is_dataclass(t) else dict(t) for t in trades])
+    if df.empty:
+        keys = ("n", "side", "entry_t", "exit_t", "entry_price", "exit_price", "sl", "tp",
+                "quantity", "pnl", "pnl_pct", "fees", "reason", "balance_after", "color")
+        return {k: [] for k in keys}
+    entry = _display_ms(pd.to_datetime(df["entry_time"], utc=True), timezone)
+    exit_raw = pd.to_datetime(df["exit_time"], utc=True)
+    exit_ = np.where(exit_raw.isna(), last_t,
+                     _display_ms(exit_raw.fillna(exit_raw.min() if exit_raw.notna().any() else
+                                                 pd.Timestamp(0, tz="UTC")), timezone))
+    pnl = df["pnl"].to_numpy(np.float64)
+    return {
+        "n": np.arange(1, len(df) + 1),
+        "side": df["side"].astype(str).to_numpy(),
+        "entry_t": entry,
+        "exit_t": exit_.astype(np.float64),
+        "entry_price": df["entry_price"].to_numpy(np.float64),
+        "exit_price": df["exit_price"].to_numpy(np.float64),
+        "sl": pd.to_numeric(df["stop_loss"], errors="coerce").to_numpy(np.float64),
+        "tp": pd.to_numeric(df["take_profit"], errors="coerce").to_numpy(np.float64),
+        "quantity": df["quantity"].to_numpy(np.float64),
+        "pnl": pnl,
+        "pnl_pct": df["pnl_pct"].to_numpy(np.float64),
+        "fees": df["fees"].to_numpy(np.float64),
+        "reason": df["exit_reason"].map(_REASONS).fillna(df["exit_reason"]).to_numpy(),
+        "balance_after": df["balance_after"].to_numpy(np.float64),
+        "color": np.where(pnl > 0, UP, DOWN),
+    }
+
+
+_REASONS = {"signal": "signal", "stop_loss": "stop loss", "take_profit": "take profit",
+            "end": "fin (position ouverte)"}
