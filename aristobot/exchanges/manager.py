@@ -1,0 +1,133 @@
+"""CCXTManager: one exchange instance per (user, broker), markets loaded once, shared.
+
+Every part of the process (manual trading, backtest, engine, webhooks) gets its exchange
+with ``await manager.exchange_for(user_id, broker_id)``: an :class:`ExchangeHandle` whose
+calls go through the error-translation boundary. Instances are created on first use,
+``load_markets()`` runs once and stays cached, rate limiting is on, and ``aclose()`` (at
+runtime shutdown) closes them all. Keyless public instances (per exchange id) serve prices,
+candles and market lists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from aristobot.brokers.repository import BrokerConfig, broker_config
+from aristobot.exchanges.catalog import PAPER, display_name
+from aristobot.exchanges.factory import create_exchange, url_overrides
+from aristobot.exchanges.handle import ExchangeHandle
+from aristobot.exchanges.paper import LivePrices, PaperExchange
+from aristobot.exchanges.paper.markets import PRICE_EXCHANGE
+from aristobot.exchanges.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from aristobot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+COMPONENT = "ccxt"
+
+
+class CCXTManager:
+    """The process-wide registry of exchange instances."""
+
+    def __init__(self, runtime: Runtime, policy: RetryPolicy | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._runtime = runtime
+        self.policy = policy or RetryPolicy()
+        self._sleep = sleep
+        self._overrides = url_overrides(runtime.settings.exchange_url_overrides,
+                                        runtime.settings.binance_rest_url)
+        self._handles: dict[tuple[int, int], ExchangeHandle] = {}
+        self._public: dict[str, ExchangeHandle] = {}
+        self._locks: dict[object, asyncio.Lock] = {}
+        self.prices = LivePrices(runtime.sessions, lambda: self.public_exchange(PRICE_EXCHANGE))
+
+    def override_url(self, exchange_id: str) -> str | None:
+        """The local base URL replacing ``exchange_id``'s API (tests/dev), if any."""
+        return self._overrides.get(exchange_id)
+
+    def _lock(self, key: object) -> asyncio.Lock:
+        return self._locks.setdefault(key, asyncio.Lock())
+
+    def build_raw(self, config: BrokerConfig) -> Any:
+        """Create the raw instance (ccxt or paper) for a broker configuration."""
+        b = config.broker
+        if b.exchange == PAPER:
+            capital = b.paper_capital or Decimal(self._runtime.settings.paper_starting_capital)
+            return PaperExchange(self._runtime.sessions, b.id, capital, self.prices,
+                                 ohlcv=self._paper_ohlcv)
+        return create_exchange(b.exchange, config.credentials, testnet=b.is_testnet,
+                               override_url=self.override_url(b.exchange))
+
+    def wrap(self, raw: Any, exchange_id: str) -> ExchangeHandle:
+        name = "Paper" if exchange_id == PAPER else display_name(exchange_id)
+        return ExchangeHandle(raw, name, self.policy, self._sleep)
+
+    async def exchange_for(self, user_id: int, broker_id: int) -> ExchangeHandle:
+        """Return the (cached) handle of ``user_id``'s broker ``broker_id``, markets loaded.
+
+        Raises ``NotFound`` when the broker does not belong to ``user_id``.
+        """
+        key = (user_id, broker_id)
+        if key in self._handles:
+            return self._handles[key]
+        async with self._lock(key):
+            if key in self._handles:
+                return self._handles[key]
+            with self._runtime.sessions() as s:
+                config = broker_config(s, self._runtime.vault, user_id, broker_id)
+            handle = self.wrap(self.build_raw(config), config.broker.exchange)
+            try:
+                await handle.load_markets()
+            except BaseException:
+                await handle.close()
+                raise
+            self._handles[key] = handle
+            return handle
+
+    async def public_exchange(self, exchange_id: str) -> ExchangeHandle:
+        """Return a keyless shared handle for public data (markets, tickers, candles)."""
+        if exchange_id in self._public:
+            return self._public[exchange_id]
+        async with self._lock(exchange_id):
+            if exchange_id not in self._public:
+                raw = create_exchange(exchange_id, override_url=self.override_url(exchange_id))
+                self._public[exchange_id] = self.wrap(raw, exchange_id)
+            return self._public[exchange_id]
+
+    async def _paper_ohlcv(self, symbol: str, timeframe: str, since: int | None,
+                           limit: int | None) -> list[list[float]]:
+        handle = await self.public_exchange(PRICE_EXCHANGE)
+        result: list[list[float]] = await handle.fetch_ohlcv(symbol, timeframe, since, limit)
+        return result
+
+    async def forget(self, user_id: int, broker_id: int) -> None:
+        """Close and drop a broker's instance (after it was edited or deleted)."""
+        handle = self._handles.pop((user_id, broker_id), None)
+        if handle is not None:
+            await handle.close()
+
+    def cached(self) -> list[tuple[int, int]]:
+        return list(self._handles)
+
+    async def aclose(self) -> None:
+        """Close every instance (runtime shutdown)."""
+        handles = [*self._handles.values(), *self._public.values()]
+        self._handles.clear()
+        self._public.clear()
+        for h in handles:
+            await h.close()
+
+
+def get_manager(runtime: Runtime) -> CCXTManager:
+    """Return the runtime's manager, creating and registering it on first use."""
+    manager = runtime.components.get(COMPONENT)
+    if manager is None:
+        manager = CCXTManager(runtime)
+        runtime.components[COMPONENT] = manager
+        runtime.on_close(manager.aclose)
+    return manager  # type: ignore[no-any-return]

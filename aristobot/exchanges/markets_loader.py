@@ -1,0 +1,179 @@
+"""Load an exchange's markets into the shared ``exchange_symbols`` table, in the background.
+
+Each load replaces the exchange's rows in **one transaction** and publishes
+``Channels.MARKETS_PROGRESS`` (``{"exchange", "name", "pct", "done", "error"}``) so every page
+can show « Chargement 'X' nn% ». The paper broker has no markets of its own: it trades on
+Binance spot markets, so loading « paper » loads Binance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine, Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, func, select
+
+from aristobot.brokers.repository import active_exchanges
+from aristobot.bus import Channels
+from aristobot.db.models import ExchangeSymbolRow
+from aristobot.errors import AristobotError
+from aristobot.exchanges.catalog import PAPER, display_name
+from aristobot.exchanges.manager import get_manager
+from aristobot.exchanges.market_rules import TICK_SIZE, precision_step, to_decimal
+from aristobot.exchanges.paper.markets import PRICE_EXCHANGE
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from aristobot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+_CHUNK = 500
+_LOADING = "markets.loading"
+_TASKS = "markets.tasks"
+
+
+def market_source(exchange_id: str) -> str:
+    """The exchange whose markets a broker of ``exchange_id`` uses."""
+    return PRICE_EXCHANGE if exchange_id == PAPER else exchange_id
+
+
+def market_rows(exchange_id: str, markets: dict[str, dict[str, Any]],
+                precision_mode: int = TICK_SIZE) -> list[dict[str, Any]]:
+    """Turn ccxt markets into ``exchange_symbols`` values (one per symbol)."""
+    now = datetime.now(UTC)
+    out: dict[str, dict[str, Any]] = {}
+    for symbol, m in markets.items():
+        if not symbol or len(symbol) > 64 or not m.get("base") or not m.get("quote"):
+            continue
+        limits = m.get("limits") or {}
+        precision = m.get("precision") or {}
+        out[symbol] = {
+            "exchange": exchange_id, "symbol": symbol, "base": str(m["base"])[:32],
+            "quote": str(m["quote"])[:32], "active": m.get("active") is not False,
+            "type": str(m.get("type") or "spot")[:16],
+            "min_amount": to_decimal((limits.get("amount") or {}).get("min")),
+            "max_amount": to_decimal((limits.get("amount") or {}).get("max")),
+            "min_cost": to_decimal((limits.get("cost") or {}).get("min")),
+            "price_precision": precision_step(precision.get("price"), precision_mode),
+            "amount_precision": precision_step(precision.get("amount"), precision_mode),
+            "updated_at": now,
+        }
+    return list(out.values())
+
+
+async def _publish(runtime: Runtime, exchange_id: str, pct: float, done: bool = False,
+                   error: str | None = None) -> None:
+    payload = {"exchange": exchange_id, "name": display_name(exchange_id),
+               "pct": round(pct, 1), "done": done, "error": error}
+    try:
+        await runtime.bus.publish(Channels.MARKETS_PROGRESS, "progress", payload)
+    except Exception:
+        log.exception("cannot publish markets progress")
+
+
+async def load_exchange_markets(runtime: Runtime, exchange_id: str) -> int:
+    """Fetch ``exchange_id``'s markets and replace its rows; return how many were stored.
+
+    Errors are published (French) and raised as Aristobot errors.
+    """
+    exchange_id = market_source(exchange_id)
+    loading: set[str] = runtime.components.setdefault(_LOADING, set())
+    if exchange_id in loading:
+        return 0
+    loading.add(exchange_id)
+    try:
+        await _publish(runtime, exchange_id, 0.0)
+        handle = await get_manager(runtime).public_exchange(exchange_id)
+        markets = await handle.call("load_markets", True, retry=True)
+        await _publish(runtime, exchange_id, 40.0)
+        rows = market_rows(exchange_id, markets, getattr(handle.raw, "precisionMode", TICK_SIZE))
+        await _write(runtime, exchange_id, rows)
+        await _publish(runtime, exchange_id, 100.0, done=True)
+        log.info("loaded %d markets of %s", len(rows), exchange_id)
+        return len(rows)
+    except AristobotError as e:
+        await _publish(runtime, exchange_id, 100.0, done=True, error=e.user_message())
+        raise
+    finally:
+        loading.discard(exchange_id)
+
+
+async def _write(runtime: Runtime, exchange_id: str, rows: list[dict[str, Any]]) -> None:
+    """Replace the exchange's rows in one transaction, publishing progress per chunk."""
+    with runtime.sessions.begin() as s:
+        s.execute(delete(ExchangeSymbolRow).where(ExchangeSymbolRow.exchange == exchange_id))
+        for i in range(0, len(rows), _CHUNK):
+            s.execute(ExchangeSymbolRow.__table__.insert(), rows[i:i + _CHUNK])
+            await _publish(runtime, exchange_id, 40.0 + 60.0 * min(1.0, (i + _CHUNK) / len(rows)))
+
+
+def loaded_exchanges(s: Session) -> dict[str, int]:
+    """Exchanges present in ``exchange_symbols`` with their number of markets."""
+    q = select(ExchangeSymbolRow.exchange, func.count()).group_by(ExchangeSymbolRow.exchange)
+    return {name: count for name, count in s.execute(q).all()}
+
+
+async def _load_each(runtime: Runtime, exchange_ids: Iterable[str]) -> dict[str, int | str]:
+    result: dict[str, int | str] = {}
+    for ex in sorted(set(exchange_ids)):
+        try:
+            result[ex] = await load_exchange_markets(runtime, ex)
+        except AristobotError as e:
+            log.warning("markets of %s not loaded: %s", ex, e)
+            result[ex] = e.user_message()
+    return result
+
+
+async def load_missing_markets(runtime: Runtime) -> dict[str, int | str]:
+    """At start: load only the exchanges of active brokers missing from ``exchange_symbols``.
+
+    Paper brokers are skipped here (they work with built-in markets until Binance's are
+    loaded), so a start never reaches an exchange nobody configured.
+    """
+    with runtime.sessions() as s:
+        wanted = active_exchanges(s) - {PAPER}
+        missing = wanted - set(loaded_exchanges(s))
+    return await _load_each(runtime, missing)
+
+
+async def reload_all_markets(runtime: Runtime) -> dict[str, int | str]:
+    """Reload every exchange in use or already loaded (the status bar's action)."""
+    with runtime.sessions() as s:
+        wanted = {market_source(e) for e in active_exchanges(s)} | set(loaded_exchanges(s))
+    return await _load_each(runtime, wanted)
+
+
+def in_background(runtime: Runtime, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    """Run ``coro`` as a task kept alive by the runtime (errors are logged, not lost)."""
+    tasks: set[asyncio.Task[Any]] = runtime.components.setdefault(_TASKS, set())
+    task = asyncio.get_running_loop().create_task(coro)
+    tasks.add(task)
+
+    def done(t: asyncio.Task[Any]) -> None:
+        tasks.discard(t)
+        if not t.cancelled() and t.exception() is not None:
+            log.warning("background markets load failed: %s", t.exception())
+
+    task.add_done_callback(done)
+    return task
+
+
+async def ensure_markets(runtime: Runtime, exchange_id: str) -> int:
+    """Load ``exchange_id``'s markets only when they are not stored yet."""
+    source = market_source(exchange_id)
+    if exchange_id == PAPER:
+        return 0  # built-in markets until Binance's are loaded on purpose
+    with runtime.sessions() as s:
+        if source in loaded_exchanges(s):
+            return 0
+    return await load_exchange_markets(runtime, source)
+
+
+async def serve(runtime: Runtime) -> None:
+    """Embedded service: load missing markets once at start, then idle until cancelled."""
+    await load_missing_markets(runtime)
+    await asyncio.Event().wait()

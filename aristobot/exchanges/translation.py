@@ -1,0 +1,85 @@
+"""The one boundary where ccxt exceptions become Aristobot errors (French, technical)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+import ccxt.async_support as ccxt
+
+from aristobot.errors import (
+    AristobotError,
+    AuthenticationFailed,
+    ExchangeError,
+    InsufficientFunds,
+    OrderNotFound,
+    OrderRejected,
+    RateLimited,
+    TemporaryError,
+)
+
+_JSON_BODY = re.compile(r"\{.*\}", re.S)
+
+
+def error_reason(exc: BaseException) -> str:
+    """Return the exchange's own message (``msg`` of a JSON body) or the exception text."""
+    text = str(exc).strip()
+    match = _JSON_BODY.search(text)
+    if match:
+        try:
+            body = json.loads(match.group(0))
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            for key in ("msg", "message", "error_description", "error"):
+                value = body.get(key)
+                if isinstance(value, str) and value:
+                    return value
+    if not text:
+        return type(exc).__name__
+    # ccxt prefixes messages with the exchange id ("binance GET http://..."): drop it.
+    first, _, rest = text.partition(" ")
+    if rest and first in ccxt.exchanges:
+        text = rest
+    return text[:300]
+
+
+def translate(exc: BaseException, exchange: str) -> AristobotError:
+    """Map ``exc`` (ccxt, aiohttp, timeout) to an Aristobot error; ``exchange`` is a name."""
+    if isinstance(exc, AristobotError):
+        return exc
+    reason = error_reason(exc)
+    ctx = {"exchange": exchange, "reason": reason}
+    if isinstance(exc, ccxt.AuthenticationError | ccxt.PermissionDenied | ccxt.AccountSuspended):
+        return AuthenticationFailed(**ctx)
+    if isinstance(exc, ccxt.InsufficientFunds):
+        return InsufficientFunds(**ctx)
+    if isinstance(exc, ccxt.OrderNotFound):
+        return OrderNotFound(**ctx)
+    if isinstance(exc, ccxt.InvalidOrder | ccxt.BadSymbol) or reason.startswith("Filter failure"):
+        return OrderRejected(**ctx)
+    if isinstance(exc, ccxt.RateLimitExceeded | ccxt.DDoSProtection):
+        return RateLimited(**ctx)
+    if isinstance(exc, ccxt.NetworkError | ccxt.InvalidNonce):
+        return TemporaryError(**ctx)
+    if isinstance(exc, ccxt.BaseError):
+        return ExchangeError(**ctx)
+    if isinstance(exc, asyncio.TimeoutError | ConnectionError | OSError):
+        return TemporaryError(**ctx)
+    try:
+        import aiohttp
+    except ImportError:  # pragma: no cover - aiohttp ships with ccxt
+        aiohttp = None  # type: ignore[assignment]
+    if aiohttp is not None and isinstance(exc, aiohttp.ClientError):
+        return TemporaryError(**ctx)
+    return ExchangeError(**ctx)
+
+
+def is_ambiguous(exc: BaseException) -> bool:
+    """True when a request may have been executed although we got no answer."""
+    if isinstance(exc, ccxt.RateLimitExceeded | ccxt.DDoSProtection):
+        return False  # the exchange refused before doing anything
+    return isinstance(exc, ccxt.NetworkError | asyncio.TimeoutError | ConnectionError) or (
+        isinstance(exc, TemporaryError) and not isinstance(exc, RateLimited)
+    )

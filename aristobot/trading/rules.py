@@ -1,0 +1,102 @@
+"""Market rules and amount conversions: pure, exact (Decimal), French errors.
+
+A market's precision is expressed as steps (tick size for prices, step size for amounts);
+the ccxt adapter converts whatever precision mode an exchange uses into these steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+
+from aristobot.errors import ValidationError
+
+
+@dataclass(frozen=True, slots=True)
+class MarketRules:
+    symbol: str
+    base: str
+    quote: str
+    amount_step: Decimal | None = None
+    price_step: Decimal | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    min_cost: Decimal | None = None
+
+
+def parse_decimal(raw: object, label: str) -> Decimal:
+    """Parse a user-typed number (« 0,5 » accepted) into a finite Decimal."""
+    text = str(raw).strip().replace(",", ".").replace(" ", "").replace("\u202f", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(reason=f"{label} : nombre attendu, reçu « {raw} ».") from None
+    if not value.is_finite():
+        raise ValidationError(reason=f"{label} : nombre fini attendu, reçu « {raw} ».")
+    return value
+
+
+def floor_to_step(value: Decimal, step: Decimal | None) -> Decimal:
+    """Round ``value`` down to a multiple of ``step`` (unchanged when no step)."""
+    if not step:
+        return value
+    return (value / step).to_integral_value(rounding=ROUND_DOWN) * step
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def amount_from_quote(quote_amount: Decimal, price: Decimal, rules: MarketRules) -> Decimal:
+    """Return the base quantity worth ``quote_amount`` at ``price``, rounded down to the step."""
+    if price <= 0:
+        raise ValidationError(reason=f"Prix invalide pour {rules.symbol} : {_fmt(price)}.")
+    if quote_amount <= 0:
+        raise ValidationError(reason="Le montant en USD doit être strictement positif.")
+    return floor_to_step(quote_amount / price, rules.amount_step)
+
+
+def quote_from_amount(amount: Decimal, price: Decimal) -> Decimal:
+    """Return the quote value (USD) of ``amount`` base units at ``price``."""
+    return amount * price
+
+
+def check_order(rules: MarketRules, amount: Decimal, price: Decimal | None,
+                reference_price: Decimal | None = None) -> None:
+    """Refuse an order breaking the market's precision or minimums (French message).
+
+    ``price`` is the limit price (None for a market order); ``reference_price`` is the
+    last known price used to check the minimum cost of a market order.
+    """
+    s = rules.symbol
+    if amount <= 0:
+        raise ValidationError(reason="La quantité doit être strictement positive.")
+    if rules.amount_step and amount != floor_to_step(amount, rules.amount_step):
+        raise ValidationError(
+            reason=f"Quantité {_fmt(amount)} {rules.base} trop précise pour {s} : "
+            f"pas de {_fmt(rules.amount_step)} "
+            f"(ex. {_fmt(floor_to_step(amount, rules.amount_step))})."
+        )
+    if rules.min_amount is not None and amount < rules.min_amount:
+        raise ValidationError(
+            reason=f"Quantité {_fmt(amount)} {rules.base} inférieure au minimum de {s} : "
+            f"{_fmt(rules.min_amount)} {rules.base}."
+        )
+    if rules.max_amount is not None and rules.max_amount > 0 and amount > rules.max_amount:
+        raise ValidationError(
+            reason=f"Quantité {_fmt(amount)} {rules.base} supérieure au maximum de {s} : "
+            f"{_fmt(rules.max_amount)} {rules.base}."
+        )
+    if price is not None:
+        if price <= 0:
+            raise ValidationError(reason="Le prix limite doit être strictement positif.")
+        if rules.price_step and price != floor_to_step(price, rules.price_step):
+            raise ValidationError(
+                reason=f"Prix {_fmt(price)} trop précis pour {s} : pas de {_fmt(rules.price_step)}."
+            )
+    ref = price if price is not None else reference_price
+    if rules.min_cost is not None and ref is not None and amount * ref < rules.min_cost:
+        raise ValidationError(
+            reason=f"Montant de l'ordre {_fmt(amount * ref)} {rules.quote} inférieur au minimum "
+            f"de {s} : {_fmt(rules.min_cost)} {rules.quote}."
+        )

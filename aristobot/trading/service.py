@@ -1,0 +1,238 @@
+"""Manual trading: portfolio, market rules, order placement recorded in ``trades``.
+
+Every attempt is stored (« pending ») before it is sent; a refused or failed attempt keeps
+its French error. Amounts are checked against the market's precision and minimums before
+anything reaches the exchange.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from aristobot.brokers.repository import get_broker
+from aristobot.bus import Channels
+from aristobot.db.models import TradeRow
+from aristobot.errors import (
+    AristobotError,
+    OrderStatusUnknown,
+    TemporaryError,
+    ValidationError,
+)
+from aristobot.exchanges.handle import ExchangeHandle, new_client_order_id
+from aristobot.exchanges.manager import get_manager
+from aristobot.exchanges.market_rules import TICK_SIZE, rules_from_market
+from aristobot.trading import trades as journal
+from aristobot.trading.rules import MarketRules, amount_from_quote, check_order, floor_to_step
+
+if TYPE_CHECKING:
+    from aristobot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+USD_LIKE = frozenset({"USD", "USDT", "USDC", "BUSD", "FDUSD", "TUSD", "DAI", "USDP"})
+SIDES = ("buy", "sell")
+TYPES = ("market", "limit")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """A manual order: give ``amount`` (base) or ``quote_amount`` (USD), not both."""
+
+    broker_id: int
+    symbol: str
+    side: str
+    order_type: str = "market"
+    amount: Decimal | None = None
+    quote_amount: Decimal | None = None
+    price: Decimal | None = None  # limit price
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioLine:
+    asset: str
+    free: Decimal
+    used: Decimal
+    total: Decimal
+    price_usd: Decimal | None
+    value_usd: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Portfolio:
+    lines: tuple[PortfolioLine, ...]
+    total_usd: Decimal
+
+
+class ManualTrading:
+    """The manual trading service for one runtime (stateless apart from the manager)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.manager = get_manager(runtime)
+
+    async def exchange(self, user_id: int, broker_id: int) -> ExchangeHandle:
+        return await self.manager.exchange_for(user_id, broker_id)
+
+    async def symbols(self, user_id: int, broker_id: int) -> list[str]:
+        """Active spot symbols of the broker's exchange, sorted."""
+        ex = await self.exchange(user_id, broker_id)
+        return sorted(s for s, m in (ex.markets or {}).items()
+                      if m.get("active") is not False and m.get("spot", True))
+
+    async def rules(self, user_id: int, broker_id: int, symbol: str) -> MarketRules:
+        ex = await self.exchange(user_id, broker_id)
+        market = (ex.markets or {}).get(symbol)
+        if market is None:
+            raise ValidationError(reason=f"Symbole inconnu sur {ex.name} : « {symbol} ».")
+        return rules_from_market(market, getattr(ex, "precisionMode", TICK_SIZE))
+
+    async def last_price(self, user_id: int, broker_id: int, symbol: str) -> Decimal:
+        ex = await self.exchange(user_id, broker_id)
+        ticker = await ex.fetch_ticker(symbol)
+        last = ticker.get("last") or ticker.get("close")
+        if not last:
+            raise ValidationError(reason=f"Aucun prix pour {symbol} sur {ex.name}.")
+        return Decimal(str(last))
+
+    async def portfolio(self, user_id: int, broker_id: int) -> Portfolio:
+        """Balances with their USD value (stablecoins count 1:1, others via ASSET/USDT)."""
+        ex = await self.exchange(user_id, broker_id)
+        bal = await ex.fetch_balance()
+        lines, total = [], Decimal(0)
+        for asset, amounts in sorted((bal.get("total") or {}).items()):
+            tot = Decimal(str(amounts or 0))
+            if tot <= 0:
+                continue
+            price = await self._usd_price(ex, asset)
+            value = tot * price if price is not None else None
+            total += value or 0
+            lines.append(PortfolioLine(asset, Decimal(str(bal["free"].get(asset) or 0)),
+                                       Decimal(str(bal["used"].get(asset) or 0)), tot,
+                                       price, value))
+        return Portfolio(tuple(lines), total)
+
+    async def _usd_price(self, ex: ExchangeHandle, asset: str) -> Decimal | None:
+        if asset in USD_LIKE:
+            return Decimal(1)
+        for quote in ("USDT", "USDC", "USD"):
+            sym = f"{asset}/{quote}"
+            if sym in (ex.markets or {}):
+                try:
+                    t = await ex.fetch_ticker(sym)
+                    return Decimal(str(t.get("last") or t.get("close")))
+                except (AristobotError, TypeError, ArithmeticError):
+                    return None
+        return None
+
+    async def resolve_amount(self, user_id: int, req: OrderRequest,
+                             rules: MarketRules) -> tuple[Decimal, Decimal | None]:
+        """Return (base amount, reference price); USD amounts are converted, rounded down."""
+        if req.amount is not None and req.quote_amount is not None:
+            raise ValidationError(
+                reason="Indiquez une quantité ou un montant en USD, pas les deux.")
+        ref = req.price if req.order_type == "limit" else None
+        if req.amount is not None:
+            if ref is None:
+                ref = await self._reference(user_id, req)
+            return req.amount, ref
+        if req.quote_amount is None:
+            raise ValidationError(reason="Indiquez une quantité ou un montant en USD.")
+        ref = ref or await self.last_price(user_id, req.broker_id, req.symbol)
+        return amount_from_quote(req.quote_amount, ref, rules), ref
+
+    async def _reference(self, user_id: int, req: OrderRequest) -> Decimal | None:
+        try:
+            return await self.last_price(user_id, req.broker_id, req.symbol)
+        except AristobotError:
+            return None  # the exchange will check the minimum cost itself
+
+    async def place_order(self, user_id: int, req: OrderRequest) -> journal.TradeView:
+        """Check, record, send; the trade row tells what happened (raises on failure)."""
+        if req.side not in SIDES:
+            raise ValidationError(reason=f"Sens d'ordre inconnu « {req.side} » (achat/vente).")
+        if req.order_type not in TYPES:
+            raise ValidationError(reason=f"Type d'ordre inconnu « {req.order_type} ».")
+        if req.order_type == "limit" and req.price is None:
+            raise ValidationError(reason="Un ordre limite exige un prix.")
+        with self.runtime.sessions() as s:
+            broker = get_broker(s, user_id, req.broker_id)  # NotFound for another user
+        cid = new_client_order_id()
+        with self.runtime.sessions.begin() as s:
+            trade_id = journal.record_attempt(
+                s, user_id=user_id, broker_id=broker.id, exchange=broker.exchange,
+                symbol=req.symbol, side=req.side, order_type=req.order_type,
+                quantity=req.amount or Decimal(0), price=req.price,
+                quote_amount=req.quote_amount, client_order_id=cid)
+        try:
+            view = await self._send(user_id, req, trade_id, cid)
+        except AristobotError as e:
+            status = "error" if isinstance(e, TemporaryError | OrderStatusUnknown) else "rejected"
+            with self.runtime.sessions.begin() as s:
+                view = journal.mark_failed(s, user_id, trade_id, status, e.user_message())
+            await self._publish(user_id, view)
+            raise
+        await self._publish(user_id, view)
+        return view
+
+    async def _send(self, user_id: int, req: OrderRequest, trade_id: int,
+                    cid: str) -> journal.TradeView:
+        ex = await self.exchange(user_id, req.broker_id)
+        rules = await self.rules(user_id, req.broker_id, req.symbol)
+        amount, ref = await self.resolve_amount(user_id, req, rules)
+        check_order(rules, amount, req.price if req.order_type == "limit" else None, ref)
+        with self.runtime.sessions.begin() as s:
+            row = s.get(TradeRow, trade_id)
+            if row is not None:
+                row.quantity = amount
+        price = float(req.price) if req.price is not None else None
+        order = await ex.create_order(req.symbol, req.order_type, req.side, float(amount),
+                                      price, client_order_id=cid)
+        with self.runtime.sessions.begin() as s:
+            return journal.apply_order(s, user_id, trade_id, order)
+
+    async def _publish(self, user_id: int, view: journal.TradeView) -> None:
+        payload = {"user_id": user_id, "trade_id": view.id, "status": view.status,
+                   "symbol": view.symbol, "side": view.side, "source": view.source}
+        try:
+            await self.runtime.bus.publish(Channels.TRADES, "manual", payload)
+        except Exception:
+            log.exception("cannot publish trade %s", view.id)
+
+    async def open_orders(self, user_id: int, broker_id: int) -> list[dict[str, Any]]:
+        ex = await self.exchange(user_id, broker_id)
+        orders: list[dict[str, Any]] = await ex.fetch_open_orders()
+        return orders
+
+    async def cancel_order(self, user_id: int, broker_id: int, order_id: str,
+                           symbol: str) -> None:
+        ex = await self.exchange(user_id, broker_id)
+        order = await ex.cancel_order(order_id, symbol)
+        with self.runtime.sessions.begin() as s:
+            trade_id = journal.trade_by_order(s, user_id, broker_id, str(order_id))
+            if trade_id is not None:
+                journal.apply_order(s, user_id, trade_id, {**order, "status": "canceled"})
+
+    async def sync_open_trades(self, user_id: int, broker_id: int) -> int:
+        """Refresh open trade rows from the exchange (limit orders filled since); count them."""
+        with self.runtime.sessions() as s:
+            pending = journal.open_trades(s, user_id, broker_id)
+        if not pending:
+            return 0
+        ex = await self.exchange(user_id, broker_id)
+        changed = 0
+        for t in pending:
+            if not t.client_order_id or t.status != "open":
+                continue
+            found = await ex.find_order(t.client_order_id, t.symbol)
+            if found is not None and journal._STATUS.get(str(found.get("status"))) != "open":
+                with self.runtime.sessions.begin() as s:
+                    journal.apply_order(s, user_id, t.id, found)
+                changed += 1
+        return changed
+
+
+def step_amount(amount: Decimal, rules: MarketRules) -> Decimal:
+    """Round a typed amount down to the market's step (what the form proposes)."""
+    return floor_to_step(amount, rules.amount_step)

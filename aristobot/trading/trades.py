@@ -1,0 +1,128 @@
+"""The ``trades`` journal: every order attempt, failed ones included, scoped by user."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aristobot.db.models import TradeRow
+from aristobot.errors import NotFound
+
+_STATUS = {"closed": "filled", "open": "open", "canceled": "canceled", "cancelled": "canceled",
+           "expired": "canceled", "rejected": "rejected"}
+
+
+@dataclass(frozen=True, slots=True)
+class TradeView:
+    id: int
+    created_at: datetime
+    broker_id: int | None
+    source: str
+    exchange: str
+    symbol: str
+    side: str
+    order_type: str
+    quantity: Decimal
+    price: Decimal | None
+    filled_quantity: Decimal
+    average_price: Decimal | None
+    quote_amount: Decimal | None
+    fee: Decimal | None
+    fee_currency: str | None
+    status: str
+    client_order_id: str | None
+    exchange_order_id: str | None
+    error: str | None
+
+
+def _view(r: TradeRow) -> TradeView:
+    return TradeView(r.id, r.created_at, r.broker_id, r.source, r.exchange, r.symbol, r.side,
+                     r.order_type, r.quantity, r.price, r.filled_quantity, r.average_price,
+                     r.quote_amount, r.fee, r.fee_currency, r.status, r.client_order_id,
+                     r.exchange_order_id, r.error)
+
+
+def _dec(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        d = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return d if d.is_finite() else None
+
+
+def record_attempt(s: Session, *, user_id: int, broker_id: int, exchange: str, symbol: str,
+                   side: str, order_type: str, quantity: Decimal, price: Decimal | None,
+                   quote_amount: Decimal | None, client_order_id: str, source: str = "manual"
+                   ) -> int:
+    """Store an attempt before it is sent (status « pending »); return its id."""
+    row = TradeRow(user_id=user_id, broker_id=broker_id, source=source, exchange=exchange,
+                   symbol=symbol, side=side, order_type=order_type, quantity=quantity,
+                   price=price, quote_amount=quote_amount, status="pending",
+                   client_order_id=client_order_id)
+    s.add(row)
+    s.flush()
+    return row.id
+
+
+def _row(s: Session, user_id: int, trade_id: int) -> TradeRow:
+    row = s.scalar(select(TradeRow).where(TradeRow.id == trade_id, TradeRow.user_id == user_id))
+    if row is None:
+        raise NotFound(what="Trade")
+    return row
+
+
+def apply_order(s: Session, user_id: int, trade_id: int, order: dict[str, Any]) -> TradeView:
+    """Copy a ccxt order structure into the trade row."""
+    row = _row(s, user_id, trade_id)
+    row.status = _STATUS.get(str(order.get("status")), "open")
+    row.exchange_order_id = str(order["id"]) if order.get("id") is not None else None
+    row.filled_quantity = _dec(order.get("filled")) or Decimal(0)
+    row.average_price = _dec(order.get("average"))
+    cost = _dec(order.get("cost"))
+    if cost:
+        row.quote_amount = cost
+    fee = order.get("fee") or {}
+    row.fee, row.fee_currency = _dec(fee.get("cost")), fee.get("currency")
+    row.raw = json.loads(json.dumps({k: v for k, v in order.items() if k != "info"},
+                                    default=str))
+    row.error = None
+    s.flush()
+    return _view(row)
+
+
+def mark_failed(s: Session, user_id: int, trade_id: int, status: str, error: str) -> TradeView:
+    """Record why an attempt failed (« rejected » by rules/exchange, or « error »)."""
+    row = _row(s, user_id, trade_id)
+    row.status, row.error = status, error
+    s.flush()
+    return _view(row)
+
+
+def recent_trades(s: Session, user_id: int, *, broker_id: int | None = None,
+                  limit: int = 50) -> list[TradeView]:
+    q = select(TradeRow).where(TradeRow.user_id == user_id)
+    if broker_id is not None:
+        q = q.where(TradeRow.broker_id == broker_id)
+    q = q.order_by(TradeRow.created_at.desc(), TradeRow.id.desc()).limit(limit)
+    return [_view(r) for r in s.scalars(q)]
+
+
+def open_trades(s: Session, user_id: int, broker_id: int) -> list[TradeView]:
+    q = select(TradeRow).where(TradeRow.user_id == user_id, TradeRow.broker_id == broker_id,
+                               TradeRow.status.in_(("open", "pending")))
+    return [_view(r) for r in s.scalars(q.order_by(TradeRow.id))]
+
+
+def trade_by_order(s: Session, user_id: int, broker_id: int, exchange_order_id: str
+                   ) -> int | None:
+    q = select(TradeRow.id).where(TradeRow.user_id == user_id, TradeRow.broker_id == broker_id,
+                                  TradeRow.exchange_order_id == exchange_order_id)
+    return s.scalar(q)
