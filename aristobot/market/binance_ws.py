@@ -1,0 +1,170 @@
+"""Native websocket client for Binance's combined trade streams (the ``websockets`` library).
+
+* Ping/pong: Binance pings every 20 s and the library answers each ping with a pong carrying
+  its payload; the client also pings every 20 s itself to notice a dead link within ~40 s.
+* Reconnect with capped exponential backoff and full jitter after any failure.
+* Planned rotations (before Binance's 24 h disconnect, or on ``serverShutdown``) are
+  make-before-break: the new connection is open and reading before the old one is closed, so
+  nothing is lost; the overlap is removed downstream by trade id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from aristobot.market.frames import combined_url
+
+log = logging.getLogger(__name__)
+
+#: Binance drops a connection at the 24 h mark; rotate a little before.
+MAX_CONNECTION_AGE_S = 23 * 3600 + 50 * 60
+
+
+class FrameSink(Protocol):
+    """Receives frames and connection-state changes from the stream."""
+
+    def on_frame(self, frame: str | bytes) -> None: ...
+
+    def on_connected(self, url: str) -> None: ...
+
+    def on_disconnected(self, reason: str) -> None: ...
+
+
+def backoff_delay(attempt: int, base_s: float, cap_s: float, rng: random.Random) -> float:
+    """Return the wait before reconnect ``attempt`` (0-based): full jitter, capped."""
+    return rng.uniform(0.5, 1.0) * min(cap_s, base_s * (2**attempt))
+
+
+class BinanceTradeStream:
+    """Keep one combined trade stream open for ``symbols`` and feed its frames to a sink."""
+
+    def __init__(
+        self,
+        base_url: str,
+        symbols: tuple[str, ...],
+        *,
+        backoff_base_s: float = 0.5,
+        backoff_cap_s: float = 30.0,
+        max_age_s: float = MAX_CONNECTION_AGE_S,
+        open_timeout_s: float = 10.0,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.url = combined_url(base_url, symbols)
+        self.symbols = symbols
+        self._base = backoff_base_s
+        self._cap = backoff_cap_s
+        self._max_age = max_age_s
+        self._open_timeout = open_timeout_s
+        self._rng = rng or random.Random()
+        self._clock = clock
+        self._rotate = asyncio.Event()
+        self.connects = 0
+        self.rotations = 0
+        self.failures = 0
+
+    def request_rotation(self) -> None:
+        """Open a fresh connection, then drop the current one (``serverShutdown``)."""
+        self._rotate.set()
+
+    async def _connect(self) -> ClientConnection:
+        ws = await connect(
+            self.url,
+            open_timeout=self._open_timeout,
+            ping_interval=20,
+            ping_timeout=20,
+            close_timeout=2,
+            compression=None,
+            max_size=2**22,
+            max_queue=None,
+        )
+        self.connects += 1
+        return ws
+
+    async def run(self, sink: FrameSink) -> None:
+        """Stream forever (until cancelled), reconnecting as needed."""
+        attempt = 0
+        while True:
+            try:
+                ws = await self._connect()
+            except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as e:
+                self.failures += 1
+                sink.on_disconnected(_describe(e))
+                await asyncio.sleep(backoff_delay(attempt, self._base, self._cap, self._rng))
+                attempt += 1
+                continue
+            sink.on_connected(self.url)
+            attempt = 0
+            reason = await self._hold(ws, sink)
+            sink.on_disconnected(reason)
+            await asyncio.sleep(backoff_delay(0, self._base, self._cap, self._rng) / 10)
+
+    async def _hold(self, ws: ClientConnection, sink: FrameSink) -> str:
+        """Read ``ws`` (rotating it when due); return why the last connection ended."""
+        reader = asyncio.ensure_future(_read(ws, sink))
+        opened = self._clock()
+        try:
+            while True:
+                wait = max(0.0, self._max_age - (self._clock() - opened))
+                rotate = asyncio.ensure_future(self._rotate.wait())
+                done, _ = await asyncio.wait(
+                    {reader, rotate}, timeout=wait, return_when=asyncio.FIRST_COMPLETED
+                )
+                rotate.cancel()
+                if reader in done:
+                    return reader.result()
+                self._rotate.clear()
+                try:
+                    fresh = await self._connect()
+                except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as e:
+                    log.warning("rotation failed (%s); keeping the current connection", e)
+                    opened = self._clock() - self._max_age + 5.0  # retry in 5 s
+                    continue
+                self.rotations += 1
+                new_reader = asyncio.ensure_future(_read(fresh, sink))
+                await _close(ws, reader)
+                ws, reader, opened = fresh, new_reader, self._clock()
+                log.info("websocket rotated (make-before-break)")
+        finally:
+            await _close(ws, reader)
+
+
+async def _read(ws: ClientConnection, sink: FrameSink) -> str:
+    on_frame = sink.on_frame
+    try:
+        async for frame in ws:
+            on_frame(frame)
+    except ConnectionClosed as e:
+        return _describe(e)
+    return "connexion fermée par le serveur"
+
+
+async def _close(ws: ClientConnection, reader: asyncio.Future[str]) -> None:
+    reader.cancel()
+    try:
+        await ws.close()
+    except Exception:  # closing a broken socket must never break the loop
+        log.debug("error while closing a websocket", exc_info=True)
+    try:
+        await reader
+    except (asyncio.CancelledError, Exception):
+        pass
+
+
+def _describe(e: BaseException) -> str:
+    if isinstance(e, ConnectionClosed):
+        rcvd = e.rcvd
+        if rcvd is not None:
+            return f"connexion fermée par Binance (code {rcvd.code} {rcvd.reason})".strip()
+        return "connexion perdue"
+    if isinstance(e, TimeoutError):
+        return "délai de connexion dépassé"
+    return f"{type(e).__name__}: {e}"
