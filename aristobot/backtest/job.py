@@ -1,0 +1,83 @@
+"""The worker-side backtest job: runs inside a strategy worker, never in the dashboard.
+
+The pool calls ``run_job(**kwargs, report_progress=callable)`` in an isolated process (no
+secrets, no database, no network). The job loads the user's class from its source, runs the
+pure simulator on the candles it was given and returns the ``BacktestResult`` (plain data).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aristobot.core.backtest.types import BacktestParams, BacktestResult
+from aristobot.errors import ValidationError
+
+log = logging.getLogger(__name__)
+
+REQUIRED_COLUMNS = ("open", "high", "low", "close", "volume")
+MODES = ("fast", "exact")
+
+
+def make_params(values: BacktestParams | dict[str, Any]) -> BacktestParams:
+    """Return ``BacktestParams`` from a params object or a dict, refusing bad values in French."""
+    if isinstance(values, BacktestParams):
+        p = values
+    else:
+        known = {f.name for f in fields(BacktestParams)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValidationError(reason=f"paramètres inconnus : {', '.join(sorted(unknown))}")
+        p = BacktestParams(**values)
+    checks = (
+        (p.initial_amount > 0, "le montant de départ doit être positif"),
+        (0 <= p.fee_rate < 0.1, "les frais doivent être entre 0 et 10 %"),
+        (0 <= p.slippage < 0.1, "le slippage doit être entre 0 et 10 %"),
+        (p.window >= 1, "la fenêtre de bougies doit être d'au moins 1"),
+        (p.mode in MODES, f"mode inconnu « {p.mode} » (fast ou exact)"),
+        (p.check_samples >= 0, "le nombre de barres vérifiées doit être ≥ 0"),
+    )
+    for ok, reason in checks:
+        if not ok:
+            raise ValidationError(reason=reason)
+    return p
+
+
+def check_candles(candles: pd.DataFrame) -> pd.DataFrame:
+    """Return ``candles`` if usable by the simulator, else raise a French ``ValidationError``."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in candles.columns]
+    if missing:
+        raise ValidationError(reason=f"colonnes de bougies manquantes : {', '.join(missing)}")
+    if len(candles) == 0:
+        raise ValidationError(reason="aucune bougie sur la période choisie")
+    if not isinstance(candles.index, pd.DatetimeIndex) or candles.index.tz is None:
+        raise ValidationError(reason="les bougies doivent être indexées par date UTC")
+    if not candles.index.is_monotonic_increasing or candles.index.has_duplicates:
+        raise ValidationError(reason="les bougies doivent être triées, sans doublon")
+    values = candles[list(REQUIRED_COLUMNS)].to_numpy(np.float64)
+    if not np.isfinite(values).all():
+        raise ValidationError(reason="bougies avec des valeurs manquantes ou infinies")
+    return candles
+
+
+def run_job(
+    *,
+    code: str,
+    candles: pd.DataFrame,
+    params: BacktestParams | dict[str, Any],
+    report_progress: Callable[[float], None] | None = None,
+) -> BacktestResult:
+    """Load the strategy from ``code`` and backtest it on ``candles`` (progress as 0..1)."""
+    from aristobot.core.backtest import run_backtest
+    from aristobot.core.strategy_loader import load_strategy
+
+    p = make_params(params)
+    check_candles(candles)
+    strategy_cls = load_strategy(code)
+    log.info("backtest job: %d candles, mode %s", len(candles), p.mode)
+    return run_backtest(candles, strategy_cls, p, progress=report_progress)

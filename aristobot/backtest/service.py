@@ -1,0 +1,257 @@
+"""Run one backtest end to end: candles → isolated worker → stored result, with progress.
+
+Progress goes over the bus on ``Channels.BACKTEST_PROGRESS + "." + job_id`` with payload
+``{"job_id", "phase": "candles"|"simulation"|"saving"|"done"|"cancelled"|"error",
+"pct": 0..100, "done": bool, "error": str|None, "result_id": int|None}``. Candle loading and
+the simulation are cancelled separately (two events); candles fetched before a cancel stay.
+User code only ever runs in the strategy worker pool, never in this process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from aristobot.backtest import candle_store
+from aristobot.backtest.candle_loader import CandleLoader, CandleRequest, LoadReport, OhlcvSource
+from aristobot.backtest.job import make_params
+from aristobot.backtest.results_store import RunInfo, save_result
+from aristobot.brokers.repository import Broker, get_broker
+from aristobot.bus import Channels
+from aristobot.core.backtest.types import BINANCE_SPOT_TAKER_FEE, BacktestParams, BacktestResult
+from aristobot.db.models import StrategyRow
+from aristobot.domain.timeframe import Timeframe, utc_to_ms
+from aristobot.errors import AristobotError, JobCancelled, NotFound, ValidationError
+from aristobot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+JOB_FUNCTION = "aristobot.backtest.job:run_job"
+PAPER_MARKET_EXCHANGE = "binance"  # the paper broker trades on Binance's market data
+MAX_CANDLES = 1_100_000  # two years of 1m candles
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestRequest:
+    """What the user asked for on the page (or in a notebook through the service)."""
+
+    user_id: int
+    strategy_id: int
+    broker_id: int
+    symbol: str
+    timeframe: Timeframe
+    start: datetime
+    end: datetime
+    initial_amount: float = 10_000.0
+    fee_rate: float = BINANCE_SPOT_TAKER_FEE
+    slippage: float = 0.0
+    mode: str = "fast"
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestOutcome:
+    job_id: str
+    status: str  # "done" | "cancelled" | "error"
+    result_id: int | None = None
+    result: BacktestResult | None = None
+    load: LoadReport | None = None
+    phase: str = ""  # where it stopped: "candles" | "simulation" | "saving" | "done"
+    error: str | None = None
+    candles: pd.DataFrame | None = None
+
+
+def validate_request(req: BacktestRequest) -> None:
+    """Refuse an unusable request with a French ``ValidationError`` (the library decides)."""
+    tf = Timeframe.parse(req.timeframe)
+    if not req.symbol or "/" not in req.symbol:
+        raise ValidationError(reason="choisissez un symbole (ex. BTC/USDT)")
+    start, end = utc_to_ms(req.start), utc_to_ms(req.end)
+    if end <= start:
+        raise ValidationError(reason="la date de fin doit être après la date de début")
+    if (end - start) // tf.ms > MAX_CANDLES:
+        raise ValidationError(
+            reason=f"période trop longue pour {tf.value} (au plus {MAX_CANDLES:,} bougies)"
+            .replace(",", " ")
+        )
+    make_params(params_for(req))
+
+
+def params_for(req: BacktestRequest, window: int = 500) -> BacktestParams:
+    return BacktestParams(initial_amount=float(req.initial_amount), fee_rate=float(req.fee_rate),
+                          slippage=float(req.slippage), window=window, mode=req.mode)
+
+
+def market_exchange(broker: Broker) -> str:
+    """Return the exchange whose candles a backtest on ``broker`` uses."""
+    return PAPER_MARKET_EXCHANGE if broker.is_paper else broker.exchange
+
+
+SourceFor = Callable[[int, Broker], Awaitable[OhlcvSource]]
+
+
+class BacktestService:
+    """Orchestrates backtests for the dashboard (one instance per process is enough)."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        pool: Any | None = None,
+        source_for: SourceFor | None = None,
+        clock: Callable[[], float] = time.time,
+        job_timeout_s: float = 3600.0,
+    ) -> None:
+        self._runtime = runtime
+        self._pool = pool
+        self._source_for = source_for or self._manager_source
+        self._clock = clock
+        self._timeout = job_timeout_s
+        self._pending: set[asyncio.Task[Any]] = set()
+
+    @staticmethod
+    def topic(job_id: str) -> str:
+        return f"{Channels.BACKTEST_PROGRESS}.{job_id}"
+
+    @staticmethod
+    def new_job_id() -> str:
+        return uuid.uuid4().hex[:12]
+
+    async def run(
+        self,
+        req: BacktestRequest,
+        *,
+        job_id: str | None = None,
+        cancel_candles: asyncio.Event | None = None,
+        cancel_run: asyncio.Event | None = None,
+    ) -> BacktestOutcome:
+        """Run the whole backtest; never raises for user-facing problems (see ``error``)."""
+        job = _Job(self, job_id or self.new_job_id())
+        try:
+            return await self._run(req, job, cancel_candles or asyncio.Event(),
+                                   cancel_run or asyncio.Event())
+        except asyncio.CancelledError:
+            await job.publish("cancelled", 0.0, done=True)
+            raise
+        except AristobotError as e:
+            log.info("backtest %s failed: %s", job.id, e)
+            await job.publish("error", 0.0, done=True, error=e.user_message())
+            return BacktestOutcome(job.id, "error", phase=job.phase, error=e.user_message())
+        except Exception as e:  # a bug: log it, show a technical French message
+            log.exception("backtest %s crashed", job.id)
+            message = f"Erreur inattendue pendant le backtest : {type(e).__name__} : {e}"
+            await job.publish("error", 0.0, done=True, error=message)
+            return BacktestOutcome(job.id, "error", phase=job.phase, error=message)
+
+    async def _run(self, req: BacktestRequest, job: _Job, cancel_candles: asyncio.Event,
+                   cancel_run: asyncio.Event) -> BacktestOutcome:
+        validate_request(req)
+        strategy, broker = await asyncio.to_thread(self._load_inputs, req)
+        exchange = market_exchange(broker)
+        creq = CandleRequest(exchange, req.symbol, Timeframe.parse(req.timeframe), req.start,
+                             req.end)
+        await job.publish("candles", 0.0)
+        source = await self._source_for(req.user_id, broker)
+        loader = CandleLoader(self._runtime.sessions, source, cancel=cancel_candles,
+                              clock=self._clock, progress=lambda pct: job.publish("candles", pct))
+        report = await loader.load(creq)
+        if report.cancelled:
+            await job.publish("cancelled", 0.0, done=True)
+            return BacktestOutcome(job.id, "cancelled", load=report, phase="candles")
+        candles = await asyncio.to_thread(self._read, creq)
+        if candles.empty:
+            raise ValidationError(reason=f"aucune bougie {req.symbol} {creq.timeframe.value} "
+                                         f"disponible sur {exchange} pour cette période")
+        params = replace(params_for(req), window=int(strategy.window_size or 500))
+        await job.publish("simulation", 0.0)
+        try:
+            result = await self._simulate(strategy.code, candles, params, job, cancel_run)
+        except JobCancelled:
+            await job.publish("cancelled", 0.0, done=True)
+            return BacktestOutcome(job.id, "cancelled", load=report, phase="simulation")
+        if result.cancelled:
+            await job.publish("cancelled", 0.0, done=True)
+            return BacktestOutcome(job.id, "cancelled", load=report, phase="simulation")
+        await job.publish("saving", 100.0)
+        info = RunInfo(strategy.name, strategy.code, exchange, req.symbol, creq.timeframe.value,
+                       req.start, req.end, strategy.id, broker.id)
+        result_id = await asyncio.to_thread(self._save, req.user_id, info, result)
+        await job.publish("done", 100.0, done=True, result_id=result_id)
+        return BacktestOutcome(job.id, "done", result_id, result, report, "done",
+                               candles=candles)
+
+    async def _simulate(self, code: str, candles: pd.DataFrame, params: BacktestParams,
+                        job: _Job, cancel: asyncio.Event) -> BacktestResult:
+        pool = self._pool
+        if pool is None:
+            from aristobot.strategies.pool import get_pool
+
+            pool = get_pool(self._runtime)
+        kwargs = {"code": code, "candles": candles, "params": params}
+        result = await pool.run_job(JOB_FUNCTION, kwargs, timeout_s=self._timeout,
+                                    progress=lambda f: job.publish_soon("simulation", 100 * f),
+                                    cancel=cancel)
+        if not isinstance(result, BacktestResult):
+            raise ValidationError(reason="le processus isolé a renvoyé un résultat illisible")
+        return result
+
+    def _load_inputs(self, req: BacktestRequest) -> tuple[StrategyRow, Broker]:
+        with self._runtime.sessions() as s:
+            row = s.scalar(select(StrategyRow).where(StrategyRow.id == req.strategy_id,
+                                                     StrategyRow.user_id == req.user_id))
+            if row is None:
+                raise NotFound(what=f"Stratégie n° {req.strategy_id}")
+            s.expunge(row)
+            return row, get_broker(s, req.user_id, req.broker_id)
+
+    def _read(self, creq: CandleRequest) -> pd.DataFrame:
+        with self._runtime.sessions() as s:
+            return candle_store.read_candles(s, creq.exchange, creq.symbol, creq.timeframe,
+                                             creq.start, creq.end)
+
+    def _save(self, user_id: int, info: RunInfo, result: BacktestResult) -> int:
+        with self._runtime.sessions.begin() as s:
+            return save_result(s, user_id, info, result)
+
+    async def _manager_source(self, user_id: int, broker: Broker) -> OhlcvSource:
+        from aristobot.exchanges.manager import get_manager
+
+        source: OhlcvSource = await get_manager(self._runtime).exchange_for(user_id, broker.id)
+        return source
+
+
+class _Job:
+    """Publishes one job's progress on its bus topic (coalesced to whole percents)."""
+
+    def __init__(self, service: BacktestService, job_id: str) -> None:
+        self.id = job_id
+        self.topic = service.topic(job_id)
+        self._bus = service._runtime.bus
+        self._pending = service._pending
+        self.phase = ""
+        self._last: tuple[str, int] | None = None
+
+    async def publish(self, phase: str, pct: float, *, done: bool = False,
+                      error: str | None = None, result_id: int | None = None) -> None:
+        self.phase = phase if phase not in ("cancelled", "error") else self.phase
+        key = (phase, int(pct))
+        if key == self._last and not done:
+            return
+        self._last = key
+        payload = {"job_id": self.id, "phase": phase, "pct": round(float(pct), 2), "done": done,
+                   "error": error, "result_id": result_id}
+        await self._bus.publish(self.topic, "backtest.progress", payload)
+
+    def publish_soon(self, phase: str, pct: float) -> None:
+        """Publish from a synchronous callback (the pool's progress hook)."""
+        task = asyncio.get_running_loop().create_task(self.publish(phase, pct))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
