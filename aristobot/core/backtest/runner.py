@@ -1,0 +1,214 @@
+"""``run_backtest``: validate, pick the fastest honest engine, simulate, prove, summarise.
+
+Engines, fastest first (``meta["engine"]`` says which one ran):
+
+- ``trace``: the decision methods traced once over all full-window bars (``tracing.py``),
+  confirmed per bar wherever the simulator acts on a signal;
+- ``view``: the strategy built once, asked bar by bar through windowed views (``fast_view.py``);
+- ``exact``: a new strategy on the trailing window at every bar (``params.mode == "exact"``, or
+  when the strategy defeats the views).
+
+A fast run is always followed by the sampled exact check (``lookahead.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aristobot.core.backtest.exact import ExactSource
+from aristobot.core.backtest.fast_path import TraceMismatch, ViewSource
+from aristobot.core.backtest.fast_view import FastPathUnsupported
+from aristobot.core.backtest.lookahead import check_exactness
+from aristobot.core.backtest.metrics import compute_stats
+from aristobot.core.backtest.simulator import DecisionSource, Market, Outcome, Simulation
+from aristobot.core.backtest.types import (
+    BacktestParams,
+    BacktestResult,
+    LookaheadReport,
+    TradeRecord,
+)
+from aristobot.core.strategy_api import Strategy
+from aristobot.errors import ValidationError
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("open", "high", "low", "close", "volume")
+#: Share of the progress bar given to the simulation (the rest: the exactness check).
+SIMULATION_SHARE = 0.9
+
+
+def validate_inputs(candles: pd.DataFrame, params: BacktestParams) -> pd.DataFrame:
+    """Return the candles as float64 OHLCV, or raise a French ``ValidationError``."""
+    if params.mode not in ("fast", "exact"):
+        raise ValidationError(reason=f"Mode de backtest inconnu « {params.mode} » (fast ou exact).")
+    checks = (
+        (math.isfinite(params.initial_amount) and params.initial_amount > 0,
+         "Le montant initial doit être un nombre positif."),
+        (0 <= params.fee_rate < 1, "Les frais doivent être une fraction entre 0 et 1."),
+        (0 <= params.slippage < 1, "Le glissement doit être une fraction entre 0 et 1."),
+        (int(params.window) >= 1, "La fenêtre de bougies doit contenir au moins 1 bougie."),
+        (int(params.check_samples) >= 0, "Le nombre de barres vérifiées doit être ≥ 0."),
+    )
+    for ok, message in checks:
+        if not ok:
+            raise ValidationError(reason=message)
+    if not isinstance(candles, pd.DataFrame):
+        raise ValidationError(reason="Les bougies doivent être un DataFrame pandas.")
+    missing = [c for c in COLUMNS if c not in candles.columns]
+    if missing:
+        raise ValidationError(reason=f"Colonnes de bougies manquantes : {', '.join(missing)}.")
+    index = candles.index
+    if len(candles) == 0:
+        raise ValidationError(reason="Aucune bougie à simuler sur cette période.")
+    if not isinstance(index, pd.DatetimeIndex) or index.tz is None:
+        raise ValidationError(reason="Les bougies doivent être indexées par leur heure "
+                                     "d'ouverture UTC (avec fuseau).")
+    if not index.is_monotonic_increasing or index.has_duplicates:
+        raise ValidationError(reason="Les bougies doivent être triées, sans doublon d'heure.")
+    frame = candles[list(COLUMNS)].astype(np.float64)
+    prices = frame[["open", "high", "low", "close"]].to_numpy()
+    if not np.isfinite(prices).all() or (prices <= 0).any():
+        raise ValidationError(reason="Les prix des bougies doivent être des nombres positifs.")
+    return frame
+
+
+class _Progress:
+    """Monotone, scaled progress reports (a fallback restart never moves the bar back)."""
+
+    def __init__(self, sink: Callable[[float], None] | None) -> None:
+        self.sink = sink
+        self.last = -1.0
+
+    def scaled(self, lo: float, hi: float) -> Callable[[float], None] | None:
+        if self.sink is None:
+            return None
+        return lambda f: self(lo + (hi - lo) * f)
+
+    def __call__(self, fraction: float) -> None:
+        if self.sink is not None and fraction > self.last:
+            self.last = fraction
+            self.sink(fraction)
+
+
+def _simulate(
+    market: Market,
+    candles: pd.DataFrame,
+    strategy_cls: type[Strategy],
+    params: BacktestParams,
+    progress: Callable[[float], None] | None,
+    should_stop: Callable[[], bool] | None,
+    meta: dict[str, Any],
+) -> Outcome:
+    """Run the fastest engine that works, falling back when one gives up."""
+    source: DecisionSource | None = None
+    if params.mode == "fast":
+        try:
+            view = ViewSource(strategy_cls, candles, params.window, params.initial_amount)
+            source, meta["engine"] = view, "view"
+            try:
+                source, meta["engine"] = view.trace(), "trace"
+            except Exception as e:  # noqa: BLE001 - any trouble while tracing: go per bar
+                meta["trace_fallback"] = f"{type(e).__name__}: {e}"
+        except FastPathUnsupported as e:
+            meta["fallback"] = str(e)
+    while True:
+        if source is None:
+            source, meta["engine"] = ExactSource(strategy_cls, candles, params.window), "exact"
+        try:
+            return Simulation(market, source, params).run(progress, should_stop)
+        except TraceMismatch as e:
+            meta["trace_fallback"] = str(e)
+            source, meta["engine"] = source.view, "view"  # type: ignore[attr-defined]
+        except FastPathUnsupported as e:
+            meta["fallback"] = str(e)
+            source = None
+
+
+def _records(market: Market, outcome: Outcome) -> tuple[TradeRecord, ...]:
+    raw = outcome.trades
+    if not raw:
+        return ()
+    entries = market.index[[t.entry_bar for t in raw]].to_pydatetime()
+    exits = market.index[[t.exit_bar for t in raw]].to_pydatetime()
+    out = []
+    for t, entry_time, exit_time in zip(raw, entries, exits, strict=True):
+        still_open = t.exit_reason == "end"
+        pnl = t.quantity * t.exit_price - t.exit_fee - t.notional - t.entry_fee
+        out.append(TradeRecord(
+            entry_time=entry_time, exit_time=None if still_open else exit_time, side="long",
+            entry_price=t.entry_price, exit_price=t.exit_price, quantity=t.quantity,
+            fees=t.entry_fee + t.exit_fee, pnl=pnl, pnl_pct=pnl / t.notional,
+            exit_reason=t.exit_reason, stop_loss=t.stop_loss, take_profit=t.take_profit,
+            balance_after=t.balance_after, entry_bar=t.entry_bar, exit_bar=t.exit_bar,
+        ))
+    return tuple(out)
+
+
+def _equity(market: Market, outcome: Outcome, initial: float) -> pd.Series:
+    n = outcome.last_bar + 1
+    index = market.index[:n]
+    if not outcome.changes:
+        return pd.Series(np.full(n, initial), index=index, name="equity")
+    bars = np.fromiter((c[0] for c in outcome.changes), dtype=np.int64)
+    cash = np.fromiter((c[2] for c in outcome.changes), dtype=np.float64)
+    qty = np.fromiter((c[3].quantity if c[3] else 0.0 for c in outcome.changes), np.float64)
+    last = np.searchsorted(bars, np.arange(n), side="right") - 1
+    known = last >= 0
+    pick = np.where(known, last, 0)
+    values = np.where(known, cash[pick] + qty[pick] * market.close[:n], initial)
+    return pd.Series(values, index=index, name="equity")
+
+
+def run_backtest(
+    candles: pd.DataFrame,
+    strategy_cls: type[Strategy],
+    params: BacktestParams,
+    progress: Callable[[float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> BacktestResult:
+    """Simulate ``strategy_cls`` on ``candles`` (see ``simulator`` for the semantics).
+
+    ``progress`` receives increasing fractions in [0, 1] (about 100 times at most);
+    ``should_stop()`` returning True ends the run early with ``cancelled=True`` and the partial
+    result. Bad inputs raise ``ValidationError``; exceptions raised by the strategy's code
+    propagate unchanged (the worker reports them with the user's line number).
+    """
+    started = time.perf_counter()
+    frame = validate_inputs(candles, params)
+    market = Market.from_frame(frame)
+    report = _Progress(progress)
+    meta: dict[str, Any] = {"bars": len(frame)}
+    outcome = _simulate(market, frame, strategy_cls, params,
+                        report.scaled(0.0, SIMULATION_SHARE), should_stop, meta)
+    lookahead: LookaheadReport | None = None
+    if params.mode == "exact":
+        lookahead = LookaheadReport(
+            checked_bars=outcome.last_bar + 1, mismatches=(), ok=True,
+            details=("Mode exact : chaque barre a été évaluée sur sa fenêtre glissante.",))
+    elif not outcome.cancelled:
+        check_started = time.perf_counter()
+        lookahead, interrupted = check_exactness(
+            strategy_cls, frame, params, outcome, should_stop,
+            report.scaled(SIMULATION_SHARE, 1.0))
+        outcome.cancelled = interrupted
+        meta["check_seconds"] = time.perf_counter() - check_started
+    trades = _records(market, outcome)
+    equity = _equity(market, outcome, float(params.initial_amount))
+    stats = compute_stats(equity, trades, frame["close"].iloc[: len(equity)],
+                          float(params.initial_amount))
+    meta.update(errors=len(outcome.errors), skipped_entries=outcome.skipped_entries,
+                first_error=outcome.errors[0] if outcome.errors else None)
+    report(1.0)
+    meta["seconds"] = time.perf_counter() - started
+    meta["candles_per_second"] = len(equity) / meta["seconds"] if meta["seconds"] > 0 else None
+    log.info("backtest: %d bars, %d trades, engine %s, %.3f s", len(equity), len(trades),
+             meta.get("engine"), meta["seconds"])
+    return BacktestResult(params=params, trades=trades, equity=equity, stats=stats,
+                          lookahead=lookahead, cancelled=outcome.cancelled, meta=meta)
