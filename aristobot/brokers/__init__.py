@@ -1,4 +1,7 @@
-"""Brokers: a user's exchange accounts (keys encrypted, never shown in clear)."""
+"""Brokers: a user's exchange accounts (keys encrypted, never shown in clear).
+
+Live key checks live in ``aristobot.brokers.verification`` (it imports the exchange layer).
+"""
 
 from aristobot.brokers.repository import (
     Broker,

@@ -1,16 +1,34 @@
-"""Exchanges adapter: ccxt instances per broker, error boundary, markets, paper broker."""
+"""Exchanges adapter: ccxt instances per broker, error boundary, markets, paper broker.
+
+The manager and the markets loader are imported lazily (they depend on ``aristobot.brokers``,
+which itself uses this package's catalog).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from aristobot.exchanges.catalog import PAPER, ExchangeInfo, exchange_ids, exchange_info
 from aristobot.exchanges.handle import ExchangeHandle, new_client_order_id
-from aristobot.exchanges.manager import CCXTManager, get_manager
-from aristobot.exchanges.markets_loader import (
-    ensure_markets,
-    load_exchange_markets,
-    load_missing_markets,
-    loaded_exchanges,
-    reload_all_markets,
-)
 from aristobot.exchanges.retry import RetryPolicy
+
+_LAZY = {
+    "CCXTManager": "aristobot.exchanges.manager",
+    "get_manager": "aristobot.exchanges.manager",
+    "ensure_markets": "aristobot.exchanges.markets_loader",
+    "load_exchange_markets": "aristobot.exchanges.markets_loader",
+    "load_missing_markets": "aristobot.exchanges.markets_loader",
+    "loaded_exchanges": "aristobot.exchanges.markets_loader",
+    "reload_all_markets": "aristobot.exchanges.markets_loader",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "PAPER", "CCXTManager", "ExchangeHandle", "ExchangeInfo", "RetryPolicy", "ensure_markets",

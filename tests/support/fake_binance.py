@@ -1,4 +1,4 @@
-"""A local fake of Binance's spot REST API, enough for the unmodified ``ccxt.async_support.binance``.
+"""A local fake of Binance spot REST, enough for the unmodified ``ccxt.async_support.binance``.
 
 Point ccxt at it by rewriting ``exchange.urls['api']`` origins to :attr:`FakeBinance.url` (the
 app does this through ``ARISTOBOT_EXCHANGE_URL_OVERRIDES=binance=<url>``). It serves:
@@ -145,8 +145,8 @@ class FakeBinance:
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware])
         r = app.router
-        r.add_get("/api/v3/ping", lambda _: web.json_response({}))
-        r.add_get("/api/v3/time", lambda _: web.json_response({"serverTime": self.now_ms()}))
+        r.add_get("/api/v3/ping", self._ping)
+        r.add_get("/api/v3/time", self._time)
         r.add_get("/api/v3/exchangeInfo", self._exchange_info)
         r.add_get("/api/v3/klines", self._klines)
         r.add_get("/api/v3/ticker/price", self._ticker_price)
@@ -239,6 +239,12 @@ class FakeBinance:
         return spec
 
     # --- public endpoints -------------------------------------------------------------------
+    async def _ping(self, request: web.Request) -> web.Response:
+        return web.json_response({})
+
+    async def _time(self, request: web.Request) -> web.Response:
+        return web.json_response({"serverTime": self.now_ms()})
+
     async def _exchange_info(self, request: web.Request) -> web.Response:
         return web.json_response({
             "timezone": "UTC", "serverTime": self.now_ms(),

@@ -1,0 +1,37 @@
+"""Live check of a broker's keys: connect through ccxt and return the balance."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from aristobot.brokers.repository import BrokerDraft, validate_draft
+from aristobot.exchanges.catalog import PAPER
+from aristobot.exchanges.factory import create_exchange
+from aristobot.exchanges.manager import get_manager
+
+if TYPE_CHECKING:
+    from aristobot.runtime import Runtime
+
+
+async def check_keys(runtime: Runtime, draft: BrokerDraft,
+                     keep: dict[str, str] | None = None) -> dict[str, Decimal]:
+    """Connect with ``draft``'s keys and return the non-zero balances (asset -> total).
+
+    Raises the translated error (« Erreur de connexion à Binance : Invalid API-key… »).
+    A paper broker needs no keys: its balance is its starting capital.
+    """
+    creds = validate_draft(draft, keep)
+    if draft.exchange == PAPER:
+        capital = draft.paper_capital or Decimal(runtime.settings.paper_starting_capital)
+        return {"USDT": capital}
+    manager = get_manager(runtime)
+    raw = create_exchange(draft.exchange, creds, testnet=draft.is_testnet,
+                          override_url=manager.override_url(draft.exchange))
+    handle = manager.wrap(raw, draft.exchange)
+    try:
+        balance = await handle.fetch_balance()
+    finally:
+        await handle.close()
+    totals = balance.get("total") or {}
+    return {a: Decimal(str(v)) for a, v in sorted(totals.items()) if v}
