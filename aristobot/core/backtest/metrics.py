@@ -75,8 +75,10 @@ def _ratios(
     prev = np.concatenate(([initial], equity[:-1]))
     r = np.divide(equity - prev, prev, out=np.zeros_like(equity), where=prev != 0)
     years = equity.size / bars_per_year
-    growth = equity[-1] / initial
-    annual = growth ** (1.0 / years) - 1.0 if growth > 0 and years > 0 else None
+    growth = float(equity[-1]) / initial
+    # Annualised via logs: a few bars extrapolated to a year must not overflow (inf -> None).
+    exponent = math.log(growth) / years if growth > 0 and years > 0 else math.inf
+    annual = math.expm1(exponent) if exponent < 700 else None
     out["annual_return_pct"] = _num(annual * 100) if annual is not None else None
     if r.size >= 2:
         sd = float(np.std(r, ddof=1))
