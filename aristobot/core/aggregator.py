@@ -193,8 +193,13 @@ class CandleAggregator:
         out: list[ClosedCandle] = []
         if self._cur is None or open_time_ms > self._cur.open_time:
             self._move_to(open_time_ms, out, trade_at_start=True)
-        assert self._cur is not None
-        self._cur.add(o, h, lo, c, v, n)
+        cur = self._cur
+        assert cur is not None
+        if n == 0 and cur.n == 0:  # an exchange kline without trade: its flat price
+            cur.o = cur.h = cur.l = cur.c = c
+            if self._last_close is None:
+                self._last_close = c
+        cur.add(o, h, lo, c, v, n)
         self._gap = False
         self._move_to(open_time_ms + MINUTE_MS, out, trade_at_start=True)
         return out

@@ -1,0 +1,327 @@
+"""The heartbeat service: Binance trades → candles → ``Heartbeat`` signals, stored and published.
+
+Wiring only: frames come from :class:`BinanceTradeStream`, are parsed in batches (every frame
+available is drained per loop turn), de-duplicated and gap-checked by trade id, aggregated by
+the pure :class:`CandleAggregator`, and the pure :class:`HeartbeatClock` decides which
+boundaries passed. Quiet markets are closed by a timer on the *exchange* clock, estimated as
+the local clock plus the offset seen on the last frame's event time (so a replayed 2024 tape
+is not closed by 2026's wall clock). Writes go through one background persister, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from aristobot.bus import Bus, Channels
+from aristobot.bus.message import Message
+from aristobot.config import Settings
+from aristobot.core.aggregator import CandleAggregator, ClosedCandle
+from aristobot.core.heartbeat_clock import BoundarySignal, HeartbeatClock
+from aristobot.core.heartbeat_coherence import TradeIdTracker
+from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, ms_to_utc
+from aristobot.errors import TemporaryError
+from aristobot.heartbeat import store
+from aristobot.heartbeat.backfill import FetchKlines, Hole, fill
+from aristobot.heartbeat.persister import Persister
+from aristobot.market.binance_rest import BinanceKlinesClient
+from aristobot.market.binance_ws import BinanceTradeStream
+from aristobot.market.frames import ccxt_symbol, parse_frames
+
+log = logging.getLogger(__name__)
+
+_MAX_BUFFER = 200_000  # frames waiting for the processor before the reader is throttled
+
+
+class HeartbeatService:
+    """Run the heartbeat for ``settings.heartbeat_symbols`` until cancelled."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        bus: Bus,
+        *,
+        clock: Callable[[], float] = time.time,
+        grace_ms: int = 50,
+        fetch_klines: FetchKlines | None = None,
+        stream: BinanceTradeStream | None = None,
+        backfill_period_s: float = 2.0,
+        backfill_attempts: int = 10,
+    ) -> None:
+        self.symbols = settings.heartbeat_symbols
+        self._ccxt = {s: ccxt_symbol(s) for s in self.symbols}
+        self._bus = bus
+        self._clock = clock
+        self.grace_ms = grace_ms
+        self.stream = stream or BinanceTradeStream(settings.binance_ws_url, self.symbols)
+        self._fetch = fetch_klines or BinanceKlinesClient(settings.binance_rest_url).fetch
+        self.persister = Persister(sessions)
+        self.aggs = {s: CandleAggregator(self._ccxt[s]) for s in self.symbols}
+        self.clock = HeartbeatClock(HEARTBEAT_TIMEFRAMES)
+        self.ids = TradeIdTracker()
+        self._buf: list[str | bytes] = []
+        self._wake = asyncio.Event()
+        self._offset_ms: int | None = None  # exchange clock minus local clock
+        self._seen: set[tuple[str, str]] = set()
+        self._holes: list[Hole] = []
+        self._attempts: dict[Hole, int] = {}
+        self._backfill_period = backfill_period_s
+        self._max_attempts = backfill_attempts
+        self._gap_holes = 0
+        self.status: dict[str, Any] = {"is_connected": False, "is_coherent": True,
+                                       "last_error": None}
+        self.status_id: int | None = None
+        self.latencies: dict[str, deque[float]] = {
+            tf.value: deque(maxlen=10_000) for tf in HEARTBEAT_TIMEFRAMES
+        }
+        self.counters = {"frames": 0, "malformed": 0, "unknown": 0, "invalid": 0,
+                         "late": 0, "duplicates": 0, "missing_ids": 0, "signals": 0}
+        self.started = asyncio.Event()
+
+    # --- FrameSink ---------------------------------------------------------------------------
+    def on_frame(self, frame: str | bytes) -> None:
+        self._buf.append(frame)
+        if not self._wake.is_set():
+            self._wake.set()
+
+    def on_connected(self, url: str) -> None:
+        log.info("heartbeat connected to %s", url)
+        self._set_status(is_connected=True, last_error=None)
+
+    def on_disconnected(self, reason: str) -> None:
+        log.warning("heartbeat disconnected: %s", reason)
+        for agg in self.aggs.values():
+            agg.mark_gap()
+        self._set_status(is_connected=False, last_error=reason)
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Record the start, stream until cancelled, then record the stop (always)."""
+        now = ms_to_utc(self._now_ms())
+        self.status_id = await self.persister.call(
+            store.mark_start, now, [self._ccxt[s] for s in self.symbols]
+        )
+        await self._publish_status()
+        self.started.set()
+        try:
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(self.persister.run())
+                tg.create_task(self.stream.run(self))
+                tg.create_task(self._process_forever())
+                tg.create_task(self._tick_forever())
+                tg.create_task(self._backfill_forever())
+        finally:
+            await self.persister.close(store.mark_stop, ms_to_utc(self._now_ms()))
+            self.status["is_connected"] = False
+            try:
+                await asyncio.shield(self._publish_status())
+            except Exception:  # the bus may already be closed at shutdown
+                log.debug("final status not published", exc_info=True)
+
+    # --- processing --------------------------------------------------------------------------
+    async def _process_forever(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            frames, self._buf = self._buf, []
+            if frames:
+                await self.process(frames)
+
+    async def process(self, frames: list[str | bytes]) -> None:
+        """Handle one batch of raw frames (public for benchmarks and tests)."""
+        recv_ms = self._now_ms()
+        await self._bus.publish(Channels.STREAM_BRUT, "frames", {"frames": frames})
+        batch = parse_frames(frames)
+        c = self.counters
+        c["frames"] += batch.frames
+        c["malformed"] += batch.malformed
+        c["unknown"] += batch.unknown
+        c["invalid"] += batch.invalid
+        if batch.shutdown:
+            log.info("serverShutdown received: rotating the connection")
+            self.stream.request_rotation()
+        if batch.errors:
+            self._set_status(last_error=f"Erreur Binance : {batch.errors[-1]}")
+        if batch.last_event_ms is not None:
+            self._offset_ms = batch.last_event_ms - recv_ms
+        closed: list[ClosedCandle] = []
+        for sym, tr in batch.trades.items():
+            agg = self.aggs.get(sym)
+            if agg is None:
+                c["unknown"] += len(tr.ts)
+                continue
+            keep, gaps = self.ids.check(sym, tr.trade_id)
+            if gaps:
+                self._on_id_gaps(sym, gaps)
+                agg.mark_gap()
+            if keep is not None:
+                closed += agg.ingest(tr.ts[keep], tr.price[keep], tr.qty[keep])
+            else:
+                closed += agg.ingest(tr.ts, tr.price, tr.qty)
+        c["duplicates"] = self.ids.duplicates
+        c["late"] = sum(a.late for a in self.aggs.values())
+        await self._after_close(closed)
+        if len(self._buf) > _MAX_BUFFER:
+            await asyncio.sleep(0)
+
+    async def _tick_forever(self) -> None:
+        """Close quiet markets' minutes on the estimated exchange clock, plus a grace."""
+        while True:
+            if self._offset_ms is None:
+                await asyncio.sleep(0.2)
+                continue
+            ex_now = self._now_ms() + self._offset_ms
+            due = ex_now - self.grace_ms
+            closed: list[ClosedCandle] = []
+            for agg in self.aggs.values():
+                closed += agg.advance(due)
+            if closed:
+                await self._after_close(closed)
+            next_boundary = (due // 60_000 + 1) * 60_000
+            await asyncio.sleep(min(1.0, max(0.005, (next_boundary - due) / 1000)))
+
+    async def _after_close(self, closed: list[ClosedCandle]) -> None:
+        if closed:
+            keep = []
+            for cd in closed:
+                key = (cd.symbol, cd.timeframe.value)
+                if cd.complete:
+                    keep.append(cd)
+                else:
+                    self._add_hole(cd, from_gap=key in self._seen)
+                self._seen.add(key)
+            if keep:
+                self.persister.submit(store.save_candles, keep)
+        marks = [a.watermark_ms for a in self.aggs.values() if a.watermark_ms is not None]
+        if marks:
+            signals = self.clock.advance(min(marks))
+            if signals:
+                await self._signal(signals)
+
+    async def _signal(self, signals: list[BoundarySignal]) -> None:
+        now_ms = self._now_ms()
+        received = ms_to_utc(now_ms)
+        messages, records = [], []
+        for sg in signals:
+            tf = sg.timeframe.value
+            latency = float(now_ms - sg.close_time_ms)
+            lat = self.latencies[tf]
+            lat.append(latency)
+            payload = {
+                "signal": tf,
+                "timeframe": tf,
+                "candle_open_time": ms_to_utc(sg.open_time_ms).isoformat(),
+                "candle_close_time": ms_to_utc(sg.close_time_ms).isoformat(),
+                "open_time_ms": sg.open_time_ms,
+                "close_time_ms": sg.close_time_ms,
+                "processed_at": received.isoformat(),
+                "latency_ms": latency,
+                "latency_p99_ms": _p99(lat),
+                "symbols": [self._ccxt[s] for s in self.symbols],
+            }
+            messages.append(Message(topic=Channels.HEARTBEAT, type="signal", payload=payload))
+            records.append(store.SignalRecord(tf, ms_to_utc(sg.open_time_ms),
+                                              ms_to_utc(sg.close_time_ms), received, latency))
+        await _publish_all(self._bus, messages)
+        self.counters["signals"] += len(signals)
+        self.persister.submit(store.save_signals, self.status_id, records)
+
+    # --- coherence and backfill ----------------------------------------------------------------
+    def _on_id_gaps(self, sym: str, gaps: list[Any]) -> None:
+        missing = sum(g.count for g in gaps)
+        self.counters["missing_ids"] += missing
+        first, last = gaps[0].first, gaps[-1].last
+        text = (f"Heartbeat non cohérent : {missing} transactions {self._ccxt[sym]} manquantes "
+                f"(ids {first}–{last}) ; rattrapage par l'API REST.")
+        log.warning("trade id gap on %s: %d trades missing", sym, missing)
+        self.persister.submit(store.add_alert, "heartbeat_gap", text,
+                              {"symbol": self._ccxt[sym], "first_id": first, "last_id": last})
+        self._set_status(is_coherent=False)
+
+    def _add_hole(self, cd: ClosedCandle, from_gap: bool) -> None:
+        exch = next(s for s, c in self._ccxt.items() if c == cd.symbol)
+        self._holes.append(Hole(exch, cd.symbol, cd.timeframe, cd.open_time_ms, from_gap))
+        if from_gap:
+            self._gap_holes += 1
+            self._set_status(is_coherent=False)
+
+    async def _backfill_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._backfill_period)
+            if self._holes and self.status["is_connected"]:
+                await self.backfill()
+
+    async def backfill(self) -> int:
+        """Try to fill every hole from REST klines; return how many remain."""
+        pending, self._holes = self._holes, []
+        filled: list[ClosedCandle] = []
+        for i, hole in enumerate(pending):
+            try:
+                candle = await fill(hole, self._fetch)
+            except TemporaryError as e:
+                log.info("backfill postponed: %s", e)
+                self._holes.extend(pending[i:])
+                break
+            if candle is None:  # the exchange does not have every minute (yet)
+                tries = self._attempts[hole] = self._attempts.get(hole, 0) + 1
+                if tries < self._max_attempts:
+                    self._holes.append(hole)
+                else:
+                    log.warning("backfill abandoned for %s", hole)
+                continue
+            filled.append(candle)
+            if hole.from_gap:
+                self._gap_holes -= 1
+        if filled:
+            self.persister.submit(store.save_candles, filled, replace=True)
+        if self._gap_holes == 0 and not self.status["is_coherent"] and not self._holes:
+            self._set_status(is_coherent=True)
+        return len(self._holes)
+
+    # --- status --------------------------------------------------------------------------------
+    def _set_status(self, **changes: Any) -> None:
+        if all(self.status.get(k) == v for k, v in changes.items()):
+            return
+        self.status.update(changes)
+        self.persister.submit(store.update_status, **changes)
+        task = asyncio.get_running_loop().create_task(self._publish_status())
+        task.add_done_callback(_log_failure)
+
+    async def _publish_status(self) -> None:
+        payload = dict(self.status, symbols=[self._ccxt[s] for s in self.symbols])
+        await self._bus.publish(Channels.HEARTBEAT_STATUS, "status", payload)
+
+    def _now_ms(self) -> int:
+        return int(self._clock() * 1000)
+
+
+def _p99(values: deque[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+
+
+async def _publish_all(bus: Bus, messages: list[Message]) -> None:
+    many = getattr(bus, "publish_many", None)
+    if many is not None:
+        await many(messages)
+        return
+    for m in messages:
+        await bus.publish(m.topic, m.type, m.payload)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("status publication failed: %s", task.exception())
+
+
+def signal_time(payload: dict[str, Any]) -> datetime:
+    """Return the candle open time of a ``Heartbeat`` signal payload (tz-aware UTC)."""
+    return ms_to_utc(int(payload["open_time_ms"]))
