@@ -1,12 +1,116 @@
-"""« Trading manuel » page (placeholder until its feature lands)."""
+"""« Trading manuel » page: wires widgets to :class:`TradingVM` (no logic here)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aristobot.ui.coming_soon import coming_soon
+import panel as pn
+
 from aristobot.ui.pages import PageContext
+from aristobot.ui.trading_vm import TradingVM
+
+
+def _feedback(message: str, error: str) -> str:
+    if error:
+        return f"<div class='ab-danger' id='trade-error'>{error}</div>"
+    if message:
+        return f"<div class='ab-ok' id='trade-message'>{message}</div>"
+    return ""
 
 
 def build(ctx: PageContext) -> Any:
-    return coming_soon("Trading manuel", "le trading manuel arrive avec les exchanges.")
+    vm = TradingVM(ctx.runtime, ctx.user.id)
+    theme = "midnight" if ctx.theme == "dark" else "simple"
+    table = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width")
+
+    broker = pn.widgets.Select(label="Broker", options=vm.broker_names, value=vm.broker_id,
+                               css_classes=["trade-broker"], width=280)
+    broker.link(vm, value="broker_id")
+    refresh = pn.widgets.Button(label="Rafraîchir", css_classes=["trade-refresh"])
+
+    portfolio = pn.widgets.Tabulator.from_param(vm.param.portfolio, css_classes=["trade-portfolio"],
+                                                **table)
+    total = pn.pane.HTML(pn.bind(lambda t: f"<b>Total : <span id='trade-total'>{t}</span> USD</b>",
+                                 vm.param.total_usd))
+
+    search = pn.widgets.TextInput.from_param(vm.param.search, label="Recherche",
+                                             placeholder="ex. BTC", css_classes=["trade-search"])
+    symbols = pn.widgets.Tabulator(_symbols_frame(vm), pagination="local", page_size=10,
+                                   selectable=1, css_classes=["trade-symbols"],
+                                   **{**table, "width": 220, "sizing_mode": "fixed"})
+    vm.param.watch(lambda e: setattr(symbols, "value", _symbols_frame(vm)), ["symbols", "search"])
+
+    async def _pick(event: Any) -> None:
+        if event.value:
+            await vm.select_symbol(str(event.value))
+
+    symbols.on_click(_pick)
+
+    order_type = pn.widgets.RadioButtonGroup(label="Type", options={"Marché": "market",
+                                                                   "Limite": "limit"},
+                                             css_classes=["trade-type"])
+    order_type.link(vm, value="order_type")
+    qty = pn.widgets.TextInput.from_param(vm.param.quantity, label="Quantité",
+                                          css_classes=["trade-qty"])
+    usd = pn.widgets.TextInput.from_param(vm.param.usd, label="Montant USD",
+                                          css_classes=["trade-usd"])
+    limit = pn.widgets.TextInput.from_param(vm.param.limit_price, label="Prix limite",
+                                            css_classes=["trade-limit"])
+    buy = pn.widgets.Button(label="Achat", color="success", css_classes=["trade-buy"])
+    sell = pn.widgets.Button(label="Vente", color="danger", css_classes=["trade-sell"])
+
+    async def _buy(event: Any) -> None:
+        await vm.buy()
+
+    async def _sell(event: Any) -> None:
+        await vm.sell()
+
+    async def _refresh(event: Any) -> None:
+        await vm.refresh()
+
+    buy.on_click(_buy)
+    sell.on_click(_sell)
+    refresh.on_click(_refresh)
+    vm.param.watch(lambda e: pn.state.execute(vm.refresh), "broker_id")
+    head = pn.pane.HTML(pn.bind(
+        lambda s, p: f"<div class='ab-accent' id='trade-symbol'><b>{s}</b> — dernier prix : "
+                     f"<span id='trade-last'>{p}</span></div>", vm.param.symbol,
+        vm.param.last_price))
+    entry = pn.Column(head, order_type, qty, usd, limit, pn.Row(buy, sell),
+                      pn.pane.HTML(pn.bind(_feedback, vm.param.message, vm.param.error),
+                                   sizing_mode="stretch_width"),
+                      css_classes=["ab-card"], width=360)
+
+    orders = pn.widgets.Tabulator.from_param(vm.param.orders, buttons={"cancel": "Annuler"},
+                                             css_classes=["trade-orders"], **table)
+
+    async def _cancel(event: Any) -> None:
+        if event.column == "cancel":
+            await vm.cancel(str(vm.orders.iloc[event.row]["id"]))
+
+    orders.on_click(_cancel)
+    trades = pn.widgets.Tabulator.from_param(vm.param.trades, pagination="local", page_size=10,
+                                             css_classes=["trade-history"], **table)
+    pn.state.onload(vm.refresh)
+    return pn.Column(
+        pn.pane.Markdown("## Trading manuel"),
+        pn.Row(broker, refresh, pn.indicators.LoadingSpinner(value=vm.param.busy, size=24)),
+        pn.Row(
+            pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Portefeuille</h3>"), portfolio, total,
+                      css_classes=["ab-card"], sizing_mode="stretch_width"),
+            pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Symboles</h3>"), search, symbols,
+                      css_classes=["ab-card"], width=260),
+            entry,
+        ),
+        pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Ordres ouverts</h3>"), orders,
+                  css_classes=["ab-card"], sizing_mode="stretch_width"),
+        pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Trades</h3>"), trades,
+                  css_classes=["ab-card"], sizing_mode="stretch_width"),
+        sizing_mode="stretch_width",
+    )
+
+
+def _symbols_frame(vm: TradingVM) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({"Symbole": vm.filtered_symbols()})
