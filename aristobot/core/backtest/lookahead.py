@@ -39,10 +39,14 @@ def sample_bars(n: int, window: int, acted: Sequence[int], budget: int, seed: in
     if len(acted) > 10 and acted_budget:
         picks = np.linspace(10, len(acted) - 1, num=min(acted_budget, len(acted) - 10))
         chosen.update(acted[int(i)] for i in picks)
+    if n <= budget:
+        return list(range(n))
     rng = np.random.default_rng(seed)
-    missing = budget - len(chosen)
-    if missing > 0:
-        chosen.update(rng.integers(0, n, size=min(missing, n)).tolist())
+    while len(chosen) < budget:
+        for bar in rng.integers(0, n, size=2 * (budget - len(chosen))).tolist():
+            chosen.add(bar)
+            if len(chosen) >= budget:
+                break
     return sorted(chosen)[:budget]
 
 
