@@ -58,7 +58,9 @@ def _ensure_paper_broker(session: object, user_id: int, settings: Settings) -> N
 
 
 def cookie_secret(settings: Settings) -> str:
-    """Derive the cookie-signing secret from SECRET_KEY (stable across restarts)."""
+    """Return ARISTOBOT_COOKIE_SECRET, or derive one from SECRET_KEY (stable across restarts)."""
+    if settings.cookie_secret:
+        return str(settings.cookie_secret)
     return hashlib.sha256(b"aristobot-cookie:" + ensure_secret_key(settings).encode()).hexdigest()
 
 

@@ -33,14 +33,14 @@ class PageContext:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("heartbeat", "Heartbeat", "💓", "aristobot.ui.heartbeat_page"),
-    PageSpec("trading", "Trading manuel", "🖐", "aristobot.ui.trading_page"),
-    PageSpec("bots", "Trading BOT", "🤖", "aristobot.ui.bots_page"),
-    PageSpec("strategies", "Stratégies", "🧠", "aristobot.ui.strategies_page"),
-    PageSpec("backtest", "Backtest", "📈", "aristobot.ui.backtest_page"),
-    PageSpec("webhooks", "Webhooks", "🔗", "aristobot.ui.webhooks_page"),
-    PageSpec("stats", "Statistiques", "📊", "aristobot.ui.stats_page"),
-    PageSpec("account", "Mon Compte", "👤", "aristobot.ui.account_page"),
+    PageSpec("heartbeat", "Heartbeat", "♥", "aristobot.ui.heartbeat_page"),
+    PageSpec("trading", "Trading manuel", "⇄", "aristobot.ui.trading_page"),
+    PageSpec("bots", "Trading BOT", "⚙", "aristobot.ui.bots_page"),
+    PageSpec("strategies", "Stratégies", "✎", "aristobot.ui.strategies_page"),
+    PageSpec("backtest", "Backtest", "↺", "aristobot.ui.backtest_page"),
+    PageSpec("webhooks", "Webhooks", "⚡", "aristobot.ui.webhooks_page"),
+    PageSpec("stats", "Statistiques", "∑", "aristobot.ui.stats_page"),
+    PageSpec("account", "Mon Compte", "☺", "aristobot.ui.account_page"),
 )
 DEFAULT_PAGE = "heartbeat"
 

@@ -109,3 +109,27 @@ def test_developer_mode_on_and_off(served_app: Any, new_page: Any) -> None:
     fresh.goto(app.app_url)
     fresh.wait_for_selector("#st-debug")
     assert fresh.inner_text("#current-user") == "dev"
+
+
+def test_theme_and_timezone_preferences_apply_to_the_shell(served_app: Any, new_page: Any) -> None:
+    app = served_app()
+    page = new_page(timezone_id="Asia/Tokyo")
+    login(page, app.base_url, next_page="account")
+    page.wait_for_selector(".pref-theme select")
+    assert page.inner_text("#tz-now").endswith("UTC")
+    page.select_option(".pref-theme select", label="Clair")
+    page.select_option(".pref-tz select", label="Fuseau du navigateur (local)")
+    with page.expect_navigation():
+        page.click(".pref-save button")
+    # The page reloads with the new preferences: light template, dates in the browser's zone.
+    page.wait_for_selector("#tz-now:has-text('JST')")
+    assert page.inner_text("#tz-now").endswith("JST")
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert bg in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)") or "255" in bg
+    screenshot(page, "shell_light_account")
+    page.select_option(".pref-theme select", label="Sombre (néon)")
+    with page.expect_navigation():
+        page.click(".pref-save button")
+    page.goto(app.page_url("heartbeat"))
+    page.wait_for_selector("#st-heartbeat")
+    screenshot(page, "shell_dark_after_switch")
