@@ -205,7 +205,8 @@ def run_backtest(
                           float(params.initial_amount))
     meta.update(errors=len(outcome.errors), skipped_entries=outcome.skipped_entries,
                 first_error=outcome.errors[0] if outcome.errors else None)
-    report(1.0)
+    if not outcome.cancelled:
+        report(1.0)
     meta["seconds"] = time.perf_counter() - started
     meta["candles_per_second"] = len(equity) / meta["seconds"] if meta["seconds"] > 0 else None
     log.info("backtest: %d bars, %d trades, engine %s, %.3f s", len(equity), len(trades),
