@@ -1,12 +1,118 @@
-"""« Mon Compte » section: Brokers (placeholder until its feature lands)."""
+"""« Mon Compte » → Brokers: table, add/edit form in a modal card, key check, markets update."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aristobot.ui.coming_soon import coming_soon
+import panel as pn
+
+from aristobot.exchanges.catalog import CREDENTIAL_LABELS
+from aristobot.ui.account.brokers_vm import BrokersVM
 from aristobot.ui.pages import PageContext
+
+_MODAL_CSS = """
+:host(.ab-modal) { position: fixed; top: 12vh; left: 50%; transform: translateX(-50%);
+  z-index: 1000; box-shadow: 0 0 0 100vmax rgba(0, 0, 0, 0.6); }
+"""
+
+
+def _feedback(message: str, error: str, balance: str) -> str:
+    parts = []
+    if balance:
+        parts.append(f"<div class='ab-ok' id='broker-balance'>Solde : {balance}</div>")
+    if error:
+        parts.append(f"<div class='ab-danger' id='broker-error'>{error}</div>")
+    elif message:
+        parts.append(f"<div class='ab-ok' id='broker-message'>{message}</div>")
+    return "".join(parts)
 
 
 def build(ctx: PageContext) -> Any:
-    return coming_soon("Brokers", "gestion des comptes d'exchange.")
+    vm = BrokersVM(ctx.runtime, ctx.user.id)
+    theme = "midnight" if ctx.theme == "dark" else "simple"
+    table = pn.widgets.Tabulator.from_param(
+        vm.param.brokers, theme=theme, show_index=False, disabled=True, selectable=1,
+        buttons={"edit": "Modifier", "default": "Par défaut", "markets": "MAJ Paires de trading",
+                 "delete": "Supprimer"},
+        css_classes=["broker-table"], sizing_mode="stretch_width")
+
+    async def _row_action(event: Any) -> None:
+        broker_id = int(vm.brokers.iloc[event.row]["id"])
+        if event.column == "edit":
+            vm.open_edit(broker_id)
+        elif event.column == "default":
+            vm.make_default(broker_id)
+        elif event.column == "markets":
+            vm.update_markets(broker_id)
+        elif event.column == "delete":
+            await vm.delete(broker_id)
+
+    table.on_click(_row_action)
+    add = pn.widgets.Button(label="Ajouter un broker", color="primary", css_classes=["broker-add"])
+    add.on_click(lambda e: vm.open_add())
+
+    name = pn.widgets.TextInput.from_param(vm.param.broker_name, label="Nom",
+                                           css_classes=["broker-name"])
+    exchange = pn.widgets.AutocompleteInput.from_param(
+        vm.param.exchange, label="Exchange", min_characters=1, case_sensitive=False,
+        restrict=True, css_classes=["broker-exchange"])
+    inputs = {k: pn.widgets.PasswordInput(label=label, css_classes=[f"broker-cred-{k}"],
+                                          placeholder="inchangé si vide", visible=False)
+              for k, label in CREDENTIAL_LABELS.items()}
+    for key, widget in inputs.items():
+        widget.param.watch(lambda e, k=key: vm.set_credential(k, e.new), "value")
+
+    def _show_required(*_: Any) -> None:
+        for key, widget in inputs.items():
+            widget.visible = key in vm.required
+            if not vm.form_visible:
+                widget.value = ""
+
+    vm.param.watch(_show_required, ["required", "form_visible"])
+    _show_required()
+    testnet = pn.widgets.Checkbox.from_param(vm.param.is_testnet, label="Testnet (sandbox)",
+                                             css_classes=["broker-testnet"])
+    vm.param.watch(lambda e: setattr(testnet, "disabled", not e.new), "testnet_available")
+    testnet.disabled = not vm.testnet_available
+    note = pn.pane.HTML(pn.bind(lambda n: f"<span class='ab-muted'>{n}</span>",
+                                vm.param.testnet_note))
+    default = pn.widgets.Checkbox.from_param(vm.param.is_default, label="Broker par défaut",
+                                             css_classes=["broker-default"])
+    capital = pn.widgets.TextInput.from_param(vm.param.paper_capital,
+                                              label="Capital de départ (USDT)",
+                                              css_classes=["broker-capital"])
+    vm.param.watch(lambda e: setattr(capital, "visible", e.new == "paper"), "exchange")
+    capital.visible = vm.exchange == "paper"
+    verify = pn.widgets.Button(label="Vérifier les clés", css_classes=["broker-verify"])
+    save = pn.widgets.Button(label="Enregistrer", color="success", css_classes=["broker-save"])
+    cancel = pn.widgets.Button(label="Fermer", css_classes=["broker-cancel"])
+
+    async def _verify(event: Any) -> None:
+        await vm.verify()
+
+    async def _save(event: Any) -> None:
+        await vm.save()
+
+    verify.on_click(_verify)
+    save.on_click(_save)
+    cancel.on_click(lambda e: vm.close_form())
+    feedback = pn.pane.HTML(pn.bind(_feedback, vm.param.message, vm.param.error,
+                                    vm.param.balance), sizing_mode="stretch_width")
+    title = pn.pane.HTML(pn.bind(
+        lambda i: f"<h3 class='ab-accent'>{'Modifier' if i else 'Ajouter'} un broker</h3>",
+        vm.param.editing_id))
+    form = pn.Column(title, name, exchange, *inputs.values(), capital, testnet, note, default,
+                     pn.Row(verify, save, cancel), feedback,
+                     css_classes=["ab-card", "ab-modal", "broker-form"], width=460,
+                     stylesheets=[_MODAL_CSS], visible=vm.form_visible)
+    vm.param.watch(lambda e: setattr(form, "visible", e.new), "form_visible")
+    return pn.Column(
+        pn.pane.HTML("<h3 class='ab-accent'>Brokers</h3>"),
+        pn.Row(add),
+        table,
+        pn.pane.HTML(pn.bind(lambda m, e, v: "" if v else _feedback(m, e, ""),
+                             vm.param.message, vm.param.error, vm.param.form_visible)),
+        form,
+        css_classes=["ab-card"],
+        sizing_mode="stretch_width",
+    )

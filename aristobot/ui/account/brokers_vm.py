@@ -1,0 +1,180 @@
+"""View-model of « Mon Compte » → Brokers: list, add/edit form, live key check, markets."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import param
+
+from aristobot.brokers import (
+    BrokerDraft,
+    create_broker,
+    delete_broker,
+    get_broker,
+    list_brokers,
+    set_default_broker,
+    update_broker,
+)
+from aristobot.brokers.repository import broker_config
+from aristobot.brokers.verification import check_keys
+from aristobot.errors import AristobotError, ValidationError
+from aristobot.exchanges import PAPER, exchange_ids, exchange_info, get_manager
+from aristobot.exchanges.catalog import CREDENTIAL_LABELS
+from aristobot.exchanges.markets_loader import ensure_markets, in_background, load_exchange_markets
+from aristobot.runtime import Runtime
+from aristobot.trading.rules import parse_decimal
+
+COLUMNS = ["id", "Nom", "Exchange", "Clé API", "Testnet", "Actif", "Par défaut"]
+
+
+class BrokersVM(param.Parameterized):
+    brokers = param.DataFrame(default=pd.DataFrame(columns=COLUMNS))
+    editing_id = param.Integer(default=None, allow_None=True)  # None = adding
+    form_visible = param.Boolean(default=False)
+    broker_name = param.String(default="")
+    exchange = param.Selector(default=PAPER, objects=exchange_ids())
+    credentials = param.Dict(default={})  # ccxt credential name -> typed value
+    required = param.List(default=[])  # credentials the chosen exchange needs
+    is_testnet = param.Boolean(default=False)
+    testnet_available = param.Boolean(default=False)
+    testnet_note = param.String(default="")
+    is_default = param.Boolean(default=False)
+    paper_capital = param.String(default="")
+    balance = param.String(default="")
+    message = param.String(default="")
+    error = param.String(default="")
+
+    def __init__(self, runtime: Runtime, user_id: int, **params: Any) -> None:
+        super().__init__(**params)
+        self._runtime = runtime
+        self._user_id = user_id
+        self._on_exchange()
+        self.reload()
+
+    def reload(self) -> None:
+        with self._runtime.sessions() as s:
+            items = list_brokers(s, self._user_id, self._runtime.vault)
+        self.brokers = pd.DataFrame(
+            [[b.id, b.name, b.exchange, b.masked.get("apiKey", "—"),
+              "oui" if b.is_testnet else "non", "oui" if b.is_active else "non",
+              "★" if b.is_default else ""] for b in items], columns=COLUMNS)
+
+    @param.depends("exchange", watch=True)
+    def _on_exchange(self) -> None:
+        info = exchange_info(self.exchange)
+        self.required = list(info.required_credentials)
+        self.testnet_available = info.has_sandbox
+        self.testnet_note = "" if info.has_sandbox else (
+            f"Testnet indisponible : {info.name} n'a pas de mode sandbox dans ccxt.")
+        if not info.has_sandbox:
+            self.is_testnet = False
+        if self.exchange == PAPER and not self.paper_capital:
+            self.paper_capital = self._runtime.settings.paper_starting_capital
+
+    def credential_labels(self) -> dict[str, str]:
+        return {k: CREDENTIAL_LABELS.get(k, k) for k in self.required}
+
+    def open_add(self) -> None:
+        self.editing_id, self.broker_name, self.exchange, self.credentials = None, "", PAPER, {}
+        self.is_testnet = self.is_default = False
+        self.paper_capital = self._runtime.settings.paper_starting_capital
+        self.balance = self.error = self.message = ""
+        self.form_visible = True
+
+    def open_edit(self, broker_id: int) -> None:
+        """Fill the form with a broker; keys stay blank (blank = keep the stored ones)."""
+        with self._runtime.sessions() as s:
+            b = get_broker(s, self._user_id, broker_id)
+        self.editing_id, self.broker_name, self.exchange = b.id, b.name, b.exchange
+        self.credentials = {}
+        self.is_testnet, self.is_default = b.is_testnet, b.is_default
+        self.paper_capital = str(b.paper_capital or "")
+        self.balance = self.error = self.message = ""
+        self.form_visible = True
+
+    def close_form(self) -> None:
+        self.form_visible = False
+
+    def _draft(self) -> BrokerDraft:
+        capital = None
+        if self.exchange == PAPER and self.paper_capital.strip():
+            capital = parse_decimal(self.paper_capital, "Capital de départ")
+        return BrokerDraft(self.broker_name, self.exchange, dict(self.credentials), self.is_testnet,
+                           True, self.is_default, capital)
+
+    def _kept(self) -> dict[str, str] | None:
+        if self.editing_id is None:
+            return None
+        with self._runtime.sessions() as s:
+            cfg = broker_config(s, self._runtime.vault, self._user_id, self.editing_id)
+        return cfg.credentials if cfg.broker.exchange == self.exchange else None
+
+    async def verify(self) -> dict[str, Decimal] | None:
+        """Check the keys live and show the balance (nothing is saved)."""
+        try:
+            bal = await check_keys(self._runtime, self._draft(), self._kept())
+        except AristobotError as e:
+            self.error, self.balance = e.user_message(), ""
+            return None
+        self.balance = ", ".join(f"{a} {format(v.normalize(), 'f')}" for a, v in bal.items()) \
+            or "solde vide"
+        self.error = ""
+        return bal
+
+    async def save(self) -> bool:
+        """Verify the keys, then create or update; load the exchange's markets if missing."""
+        if await self.verify() is None:
+            return False
+        try:
+            with self._runtime.sessions.begin() as s:
+                if self.editing_id is None:
+                    b = create_broker(s, self._runtime.vault, self._user_id, self._draft())
+                else:
+                    b = update_broker(s, self._runtime.vault, self._user_id, self.editing_id,
+                                      self._draft())
+        except AristobotError as e:
+            self.error = e.user_message()
+            return False
+        await get_manager(self._runtime).forget(self._user_id, b.id)
+        self.message = f"Broker « {b.name} » enregistré (solde : {self.balance})."
+        self.form_visible = False
+        self.reload()
+        in_background(self._runtime, ensure_markets(self._runtime, b.exchange))
+        return True
+
+    async def delete(self, broker_id: int) -> None:
+        try:
+            with self._runtime.sessions.begin() as s:
+                delete_broker(s, self._user_id, broker_id)
+            await get_manager(self._runtime).forget(self._user_id, broker_id)
+            self.message, self.error = "Broker supprimé.", ""
+        except AristobotError as e:
+            self.error = e.user_message()
+        self.reload()
+
+    def make_default(self, broker_id: int) -> None:
+        try:
+            with self._runtime.sessions.begin() as s:
+                b = set_default_broker(s, self._user_id, broker_id)
+            self.message, self.error = f"« {b.name} » est le broker par défaut.", ""
+        except AristobotError as e:
+            self.error = e.user_message()
+        self.reload()
+
+    def update_markets(self, broker_id: int) -> None:
+        """« MAJ Paires de trading »: reload the broker's exchange markets in the background."""
+        try:
+            with self._runtime.sessions() as s:
+                b = get_broker(s, self._user_id, broker_id)
+        except AristobotError as e:
+            self.error = e.user_message()
+            return
+        in_background(self._runtime, load_exchange_markets(self._runtime, b.exchange))
+        self.message, self.error = f"Chargement des paires de {b.exchange} lancé.", ""
+
+    def set_credential(self, key: str, value: str) -> None:
+        if key not in CREDENTIAL_LABELS:
+            raise ValidationError(reason=f"Champ inconnu « {key} ».")
+        self.credentials = {**self.credentials, key: value}

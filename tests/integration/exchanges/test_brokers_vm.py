@@ -1,0 +1,60 @@
+"""The brokers section's view-model and build, without a browser (real ccxt + fake Binance)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bokeh.document import Document
+
+from aristobot.accounts.users import get_user
+from aristobot.exchanges import loaded_exchanges
+from aristobot.runtime import Runtime
+from aristobot.ui.account import brokers_section
+from aristobot.ui.account.brokers_vm import BrokersVM
+from aristobot.ui.pages import PageContext
+from tests.support.factories import make_user
+
+
+async def test_add_paper_and_binance_with_live_key_check(runtime: Runtime) -> None:
+    alice = make_user(runtime.sessions)
+    vm = BrokersVM(runtime, alice.id)
+    vm.open_add()
+    vm.broker_name = "Simu"
+    assert vm.required == [] and not vm.testnet_available and vm.testnet_note
+    assert await vm.save() and "Simu" in vm.message
+    vm.open_add()
+    vm.broker_name, vm.exchange = "Mon Binance", "binance"
+    assert vm.required == ["apiKey", "secret"] and vm.testnet_available
+    vm.set_credential("apiKey", "key-a")
+    vm.set_credential("secret", "wrong")
+    assert not await vm.save()
+    assert "Erreur de connexion à Binance" in vm.error and vm.form_visible
+    vm.set_credential("secret", "secret-a")
+    assert await vm.save()
+    assert "USDT 10000" in vm.balance
+    assert list(vm.brokers["Nom"]) == ["Simu", "Mon Binance"]
+    assert "key-a" not in vm.brokers.to_string()  # keys are masked
+    vm.exchange = "okx"
+    assert "password" in vm.required
+    for _ in range(200):  # the background markets load finishes (bounded wait, no timing check)
+        with runtime.sessions() as s:
+            if loaded_exchanges(s):
+                break
+        await asyncio.sleep(0.05)
+    with runtime.sessions() as s:
+        assert "binance" in loaded_exchanges(s)
+    bid = int(vm.brokers.iloc[1]["id"])
+    vm.make_default(bid)
+    assert vm.brokers.iloc[1]["Par défaut"] == "★"
+    vm.open_edit(bid)
+    vm.broker_name = "Binance principal"
+    assert await vm.save()  # blank keys keep the stored ones
+    await vm.delete(bid)
+    assert list(vm.brokers["Nom"]) == ["Simu"]
+
+
+def test_section_builds(runtime: Runtime) -> None:
+    alice = make_user(runtime.sessions)
+    with runtime.sessions() as s:
+        user = get_user(s, alice.id)
+    brokers_section.build(PageContext(runtime, user, "dark", "UTC")).get_root(Document())
