@@ -16,11 +16,11 @@ from aristobot.exchanges.retry import RetryPolicy
 _LAZY = {
     "CCXTManager": "aristobot.exchanges.manager",
     "get_manager": "aristobot.exchanges.manager",
-    "ensure_markets": "aristobot.exchanges.markets_loader",
-    "load_exchange_markets": "aristobot.exchanges.markets_loader",
-    "load_missing_markets": "aristobot.exchanges.markets_loader",
-    "loaded_exchanges": "aristobot.exchanges.markets_loader",
-    "reload_all_markets": "aristobot.exchanges.markets_loader",
+    "ensure_markets": "aristobot.exchanges.markets",
+    "load_exchange_markets": "aristobot.exchanges.markets",
+    "load_missing_markets": "aristobot.exchanges.markets",
+    "loaded_exchanges": "aristobot.exchanges.markets",
+    "reload_all_markets": "aristobot.exchanges.markets",
 }
 
 
