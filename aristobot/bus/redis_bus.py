@@ -32,7 +32,8 @@ class RedisBus:
     def __init__(self, url: str, namespace: str = "") -> None:
         self._url = url
         self._ns = namespace  # prefix of every Redis channel (several workbenches, one Redis)
-        self._redis = aioredis.from_url(url, health_check_interval=15)
+        self.client_name = f"aristobot:{namespace}" if namespace else "aristobot"
+        self._redis = aioredis.from_url(url, health_check_interval=15, client_name=self.client_name)
         self._subs: list[Subscription] = []
         self._patterns: dict[str, int] = {}
         self._pubsub: Any = None

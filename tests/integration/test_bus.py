@@ -40,3 +40,39 @@ async def test_closed_subscription_receives_nothing(bus: Bus) -> None:
     await bus.publish("alerts", "x", {})
     await asyncio.sleep(0.05)
     assert sub.get_nowait() is None
+
+
+async def test_redis_bus_reconnects_by_itself() -> None:
+    """Kill the subscriber's Redis connection: the reader reconnects and delivery resumes."""
+    import pytest
+    import redis.asyncio as aioredis
+
+    from aristobot.bus.redis_bus import RedisBus
+    from tests.support.databases import RUN_ID, redis_test_url
+
+    url = redis_test_url()
+    if url is None:
+        pytest.skip("Redis not configured (ARISTOBOT_TEST_REDIS_URL=skip)")
+    bus = RedisBus(url, namespace=f"t{RUN_ID}-reconnect:")
+    admin = aioredis.from_url(url)
+    try:
+        sub = await bus.subscribe("alerts")
+        clients = await admin.client_list(_type="pubsub")
+        ours = [c["id"] for c in clients if c.get("name") == bus.client_name]
+        assert ours, "the subscriber connection should be visible"
+        for cid in ours:  # only this bus's connection: other test runs share the server
+            await admin.client_kill_filter(_id=cid)
+        for attempt in range(100):  # publish until the reconnected reader gets one
+            await bus.publish("alerts", "ping", {"n": attempt})
+            try:
+                msg = await sub.get(timeout=0.1)
+            except TimeoutError:
+                continue
+            break
+        else:
+            raise AssertionError("no message after the connection was killed")
+        assert msg.type == "ping"
+        assert bus.reconnects >= 1
+    finally:
+        await admin.aclose()
+        await bus.close()

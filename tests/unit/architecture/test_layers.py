@@ -8,9 +8,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 PURE = [ROOT / "aristobot" / "core", ROOT / "aristobot" / "domain"]
-FORBIDDEN = ("sqlalchemy", "redis", "ccxt", "websockets", "panel", "bokeh", "tornado", "psycopg",
-             "aristobot.db", "aristobot.bus", "aristobot.exchanges", "aristobot.market",
-             "aristobot.ui", "aristobot.runtime", "aristobot.config")
+FORBIDDEN = (
+    "sqlalchemy",
+    "redis",
+    "ccxt",
+    "websockets",
+    "panel",
+    "bokeh",
+    "tornado",
+    "psycopg",
+    "aristobot.db",
+    "aristobot.bus",
+    "aristobot.exchanges",
+    "aristobot.market",
+    "aristobot.ui",
+    "aristobot.runtime",
+    "aristobot.config",
+)
 
 
 def _imports(path: Path) -> list[str]:
@@ -38,8 +52,11 @@ def test_apps_folder_only_wires() -> None:
     files = sorted(p.name for p in (ROOT / "apps").glob("*.py"))
     assert files == ["app_hooks.py", "main.py"]
     for p in (ROOT / "apps").glob("*.py"):
-        code = [line for line in p.read_text().splitlines()
-                if line.strip() and not line.lstrip().startswith(("#", '"""'))]
+        code = [
+            line
+            for line in p.read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith(("#", '"""'))
+        ]
         assert len(code) <= 15, f"{p.name} holds logic; move it into aristobot/"
 
 
