@@ -282,7 +282,7 @@ class HeartbeatService:
                 self._gap_holes -= 1
         if filled:
             self.persister.submit(store.save_candles, filled, replace=True)
-        if self._gap_holes == 0 and not self.status["is_coherent"] and not self._holes:
+        if self._gap_holes == 0 and not self.status["is_coherent"]:
             self._set_status(is_coherent=True)
         return len(self._holes)
 

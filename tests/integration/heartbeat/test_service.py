@@ -1,0 +1,96 @@
+"""The heartbeat against the replay server: candles and signals in the DB and on the bus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+
+from aristobot.bus import Bus, InMemoryBus
+from aristobot.db.models import AlertRow, HeartbeatSignalRow, HeartbeatStatusRow
+from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES
+from tests.integration.heartbeat.conftest import H4, Harness, running
+
+
+def assert_matches_reference(h: Harness, symbol: str, ccxt: str, first: int, last: int) -> None:
+    got = h.db_candles(ccxt, "1m").set_index("t")
+    ref = h.reference_1m(symbol, last).set_index("t")
+    minutes = list(range(first, last, 60_000))
+    assert minutes and set(minutes) <= set(got.index), "a 1m candle is missing"
+    for t in minutes:
+        for col in ("open", "high", "low", "close"):
+            assert got.at[t, col] == ref.at[t, col], (t, col)
+        assert abs(got.at[t, "volume"] - ref.at[t, "volume"]) < 1e-8
+
+
+async def test_candles_and_signals_reach_db_and_bus(db_url: str, bus: Bus, tmp_path: Path) -> None:
+    async with running(db_url, bus, tmp_path) as h:
+        await h.wait_for(lambda: h.count("1m") >= 4 and h.count("3m") >= 2)
+    boundary = h.start_ms + 10_000  # the 4 h boundary
+    by_tf: dict[str, list[int]] = {}
+    for m in h.signals:
+        by_tf.setdefault(m.payload["signal"], []).append(m.payload["close_time_ms"])
+        p = m.payload
+        assert p["close_time_ms"] - p["open_time_ms"] in {tf.ms for tf in HEARTBEAT_TIMEFRAMES}
+        assert p["candle_open_time"].endswith("+00:00") and "processed_at" in p
+    for tf in HEARTBEAT_TIMEFRAMES:  # one signal per timeframe per boundary, in order
+        times = by_tf[tf.value]
+        assert times == sorted(set(times)) and all(t % tf.ms == 0 for t in times)
+    assert by_tf["4h"] == [boundary] and by_tf["1h"] == [boundary]
+    with h.sessions() as s:
+        rows = s.scalars(select(HeartbeatSignalRow)).all()
+        status = s.scalars(select(HeartbeatStatusRow)).one()
+    assert len(rows) == len(h.signals)
+    assert {r.heartbeat_status_id for r in rows} == {status.id}
+    assert status.last_application_stop is not None and status.symbols_monitored == ["BTC/USDT"]
+    last = max(by_tf["1m"])
+    assert_matches_reference(h, "BTCUSDT", "BTC/USDT", boundary, last)
+    four = h.db_candles("BTC/USDT", "4h")
+    assert four.empty or list(four["t"]) == [boundary - H4]  # only if REST could rebuild it
+
+
+async def test_disconnect_mid_stream_loses_no_candle(db_url: str, tmp_path: Path) -> None:
+    bus = InMemoryBus()
+    symbols = ("BTCUSDT", "ETHUSDT")
+    async with running(db_url, bus, tmp_path, symbols=symbols) as h:
+        await h.wait_for(lambda: h.count("1m") >= 2)
+        await h.server.drop_clients()
+        await h.wait_for(lambda: h.service.stream.connects >= 2)
+        await h.wait_for(lambda: h.service.counters["missing_ids"] > 0)
+        assert h.service.status["is_coherent"] is False
+        await h.wait_for(lambda: h.count("1m") >= 5)
+        await h.wait_for(lambda: h.service.status["is_coherent"] is True)
+    boundary = h.start_ms + 10_000
+    last = max(m.payload["close_time_ms"] for m in h.signals if m.payload["signal"] == "1m")
+    for sym, ccxt in (("BTCUSDT", "BTC/USDT"), ("ETHUSDT", "ETH/USDT")):
+        assert_matches_reference(h, sym, ccxt, boundary, last)
+    with h.sessions() as s:
+        alerts = s.scalars(select(AlertRow).where(AlertRow.kind == "heartbeat_gap")).all()
+    assert alerts and "non cohérent" in alerts[0].message
+    ones = sorted(m.payload["close_time_ms"] for m in h.signals if m.payload["signal"] == "1m")
+    assert ones == list(range(ones[0], ones[-1] + 1, 60_000))  # no boundary skipped
+
+
+async def test_bad_frames_are_counted_and_skipped(sqlite_url: str, tmp_path: Path) -> None:
+    bus = InMemoryBus()
+    async with running(sqlite_url, bus, tmp_path) as h:
+        await h.wait_for(lambda: h.count("1m") >= 1)
+        bad = [
+            "not json",
+            "[1,2,3]",
+            '{"stream":"btcusdt@trade","data":{"e":"trade","s":"BTCUSDT","t":1,"p":"NaN",'
+            '"q":"1","T":1}}',
+            '{"stream":"btcusdt@trade","data":{"e":"trade","s":"BTCUSDT","t":2,"p":"-5",'
+            '"q":"1","T":2}}',
+            '{"stream":"btcusdt@kline_1m","data":{"e":"kline"}}',
+            '{"stream":"btcusdt@trade","data":{"e":"trade","s":"BTCUSDT"}}',
+        ]
+        for frame in bad:
+            await h.server.send_raw(frame)
+        c = h.service.counters
+        await h.wait_for(lambda: c["malformed"] >= 3 and c["invalid"] >= 2 and c["unknown"] >= 1)
+        n = h.count("1m")
+        await h.wait_for(lambda: h.count("1m") >= n + 2)  # still beating
+    frames = [m for m in h.signals]
+    assert frames and pd.Series([m.payload["latency_ms"] for m in frames]).notna().all()

@@ -1,0 +1,80 @@
+"""Frame parsing, trade-id continuity, the market clock and the reconnect backoff."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from aristobot.core.heartbeat_clock import HeartbeatClock
+from aristobot.core.heartbeat_coherence import TradeIdTracker
+from aristobot.domain.timeframe import Timeframe
+from aristobot.market import backoff_delay, ccxt_symbol, combined_url, parse_frames
+from aristobot.replay.sources import TapeTrade, trade_frame
+
+
+def trade(tid: int, ts: int, price: str = "100.5", sym: str = "BTCUSDT") -> str:
+    return trade_frame(TapeTrade(ts, sym, tid, price, "0.1", False))
+
+
+def test_parse_combined_raw_and_bad_frames() -> None:
+    frames = [
+        trade(1, 1000),
+        trade(2, 1001, sym="ETHUSDT"),
+        '{"e":"trade","E":5,"s":"BTCUSDT","t":3,"p":"101","q":"2","T":1002}',  # raw stream
+        "garbage",
+        '{"stream":"!serverShutdown","data":{"e":"serverShutdown","E":7}}',
+        '{"result":null,"id":1}',
+        '{"error":{"code":2,"msg":"Invalid request"},"id":1}',
+        '{"stream":"x","data":{"e":"24hrMiniTicker"}}',
+        trade(4, 1003, price="NaN"),
+        trade(5, 1004, price="-1"),
+        trade(6, 1005, price="inf"),
+    ]
+    b = parse_frames(frames)
+    assert list(b.trades["BTCUSDT"].trade_id) == [1, 3]
+    assert list(b.trades["BTCUSDT"].price) == [100.5, 101.0]
+    assert list(b.trades["ETHUSDT"].ts) == [1001]
+    assert (b.malformed, b.unknown, b.invalid, b.shutdown) == (1, 1, 3, True)
+    assert b.errors == ["2: Invalid request"] and b.last_event_ms == 1001
+
+
+def test_urls_and_symbols() -> None:
+    assert combined_url("wss://h:9443/", ("BTCUSDT", "ETHUSDT")) == (
+        "wss://h:9443/stream?streams=btcusdt@trade/ethusdt@trade"
+    )
+    assert ccxt_symbol("BTCUSDT") == "BTC/USDT" and ccxt_symbol("ETHBTC") == "ETH/BTC"
+
+
+def test_tracker_finds_gaps_and_drops_duplicates() -> None:
+    t = TradeIdTracker()
+    keep, gaps = t.check("X", np.array([10, 11, 12]))
+    assert keep is None and gaps == []
+    keep, gaps = t.check("X", np.array([11, 12, 13, 17, 18]))  # overlap after a rotation
+    assert keep is not None and list(keep) == [False, False, True, True, True]
+    assert [(g.first, g.last) for g in gaps] == [(14, 16)] and t.missing == 3
+    assert t.duplicates == 2
+
+
+def test_clock_signals_each_boundary_once_smallest_first() -> None:
+    c = HeartbeatClock([Timeframe.M1, Timeframe.M5])
+    assert c.advance(3 * 60_000) == []  # start: nothing signalled for the past
+    out = c.advance(5 * 60_000)
+    assert [(s.timeframe.value, s.close_time_ms) for s in out] == [
+        ("1m", 4 * 60_000), ("1m", 5 * 60_000), ("5m", 5 * 60_000)
+    ]
+    assert c.advance(5 * 60_000) == [] and c.advance(4 * 60_000) == []
+
+
+def test_clock_caps_catch_up_after_a_long_outage() -> None:
+    c = HeartbeatClock([Timeframe.M1], max_catch_up=3)
+    c.advance(0)
+    out = c.advance(100 * 60_000)
+    assert len(out) == 3 and out[-1].close_time_ms == 100 * 60_000 and c.skipped == 97
+
+
+def test_backoff_is_capped_and_jittered() -> None:
+    rng = random.Random(1)
+    delays = [backoff_delay(a, 0.5, 30.0, rng) for a in range(12)]
+    assert all(0.25 <= d <= 30.0 for d in delays) and delays[-1] >= 15.0
+    assert len(set(delays)) == len(delays)
