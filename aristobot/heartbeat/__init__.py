@@ -15,11 +15,9 @@ log = logging.getLogger(__name__)
 
 async def serve(runtime: Runtime) -> None:
     """Run the heartbeat inside ``runtime`` until cancelled (embedded mode or its process)."""
-    from aristobot.heartbeat.service import HeartbeatService
+    from aristobot.heartbeat.service import serve as serve_service
 
-    service = HeartbeatService(runtime.settings, runtime.sessions, runtime.bus)
-    runtime.components["heartbeat"] = service
-    await service.run()
+    await serve_service(runtime)
 
 
 def require_shared_bus(redis_url: str | None) -> None:

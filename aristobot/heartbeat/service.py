@@ -325,3 +325,10 @@ def _log_failure(task: asyncio.Task[None]) -> None:
 def signal_time(payload: dict[str, Any]) -> datetime:
     """Return the candle open time of a ``Heartbeat`` signal payload (tz-aware UTC)."""
     return ms_to_utc(int(payload["open_time_ms"]))
+
+
+async def serve(runtime: Any) -> None:
+    """Run the heartbeat inside ``runtime`` until cancelled (embedded mode or its process)."""
+    service = HeartbeatService(runtime.settings, runtime.sessions, runtime.bus)
+    runtime.components["heartbeat"] = service
+    await service.run()

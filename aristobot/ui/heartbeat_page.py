@@ -1,12 +1,76 @@
-"""« Heartbeat » page (placeholder until its feature lands)."""
+"""« Heartbeat » page: wires :class:`HeartbeatVM` to HTML panes (no logic here)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from aristobot.ui.coming_soon import coming_soon
+import panel as pn
+
+from aristobot.ui.heartbeat_vm import (
+    TIMEFRAMES,
+    HeartbeatVM,
+    box_html,
+    connection_html,
+    stream_html,
+)
 from aristobot.ui.pages import PageContext
+
+CSS = """
+.hb-stream { height: 420px; overflow-y: auto; font-family: monospace; font-size: 11.5px;
+  line-height: 1.45; white-space: nowrap; }
+.hb-frame { overflow: hidden; text-overflow: ellipsis; opacity: .9; }
+.hb-boxes { display: grid; grid-template-columns: repeat(4, minmax(150px, 1fr)); gap: 10px; }
+.hb-box { border: 1px solid rgba(0,212,255,.28); border-radius: 10px; padding: 8px; }
+.hb-tf { font-weight: 700; font-size: 15px; }
+.hb-delay { font-size: 11px; margin-bottom: 4px; }
+.hb-list { height: 360px; overflow-y: auto; font-family: monospace; font-size: 12.5px;
+  line-height: 18px; }
+.hb-live { color: #00FF88; }
+.hb-old { color: #FFA500; }
+.hb-connection { font-size: 14px; }
+"""
+
+_LIVE_TASK = "_hb_live_task"
 
 
 def build(ctx: PageContext) -> Any:
-    return coming_soon("Heartbeat", "le flux temps réel et les signaux arrivent avec le service Heartbeat.")
+    vm = HeartbeatVM(ctx.runtime, ctx.timezone)
+    vm.load()
+    stream = pn.pane.HTML(pn.bind(stream_html, vm.param.frames), sizing_mode="stretch_width",
+                          stylesheets=[CSS])
+    boxes = pn.pane.HTML(
+        pn.bind(
+            lambda sig, dl: "<div class='hb-boxes'>" + "".join(
+                box_html(tf, sig.get(tf, [])[:60], dl.get(tf)) for tf in TIMEFRAMES
+            ) + "</div>",
+            vm.param.signals, vm.param.delays,
+        ),
+        sizing_mode="stretch_width", stylesheets=[CSS],
+    )
+    connection = pn.pane.HTML(
+        pn.bind(connection_html, vm.param.is_connected, vm.param.is_coherent,
+                vm.param.last_error, vm.param.frames_seen),
+        sizing_mode="stretch_width", stylesheets=[CSS],
+    )
+
+    def start() -> None:
+        task = asyncio.get_running_loop().create_task(vm.listen())
+        setattr(vm, _LIVE_TASK, task)
+
+    pn.state.onload(start)
+    pn.state.on_session_destroyed(
+        lambda _ctx, vm=vm, name=_LIVE_TASK: getattr(vm, name, None) and getattr(vm, name).cancel()
+    )
+    return pn.Column(
+        pn.pane.Markdown("## Heartbeat"),
+        pn.Column(connection, css_classes=["ab-card"], sizing_mode="stretch_width"),
+        pn.Row(
+            pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Stream Temps Réel</h3>"), stream,
+                      css_classes=["ab-card"], sizing_mode="stretch_width"),
+            pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Signaux Heartbeat</h3>"), boxes,
+                      css_classes=["ab-card"], sizing_mode="stretch_width"),
+            sizing_mode="stretch_width",
+        ),
+        sizing_mode="stretch_width",
+    )

@@ -1,0 +1,181 @@
+"""View-model of the « Heartbeat » page: raw stream, signal boxes, connection, delays.
+
+It is filled from the database at load (signals shown in orange) and then from the bus
+(``StreamBrut``, ``Heartbeat``, ``heartbeat.status``; live signals in green). Bus traffic is
+coalesced: messages are folded into plain Python state as they arrive and the params the page
+watches are re-rendered at most ``fps`` times per second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections import deque
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import param
+
+from aristobot.bus import Channels
+from aristobot.bus.message import Message
+from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, ms_to_utc
+from aristobot.heartbeat import store
+from aristobot.ui.timefmt import to_display
+
+log = logging.getLogger(__name__)
+
+STREAM_LINES = 60
+BOX_LINES = 60
+FRAME_CHARS = 180
+TIMEFRAMES = tuple(tf.value for tf in HEARTBEAT_TIMEFRAMES)
+
+
+def signal_label(open_time: datetime, tz: str) -> str:
+    """Return the seed's ``AA.MM.DD_HH:MM`` label of a candle time in the display zone."""
+    return to_display(open_time, tz).strftime("%y.%m.%d_%H:%M")
+
+
+def p99(values: list[float] | deque[float]) -> float | None:
+    if not values:
+        return None
+    return float(np.percentile(np.asarray(values, dtype=float), 99, method="higher"))
+
+
+class HeartbeatVM(param.Parameterized):
+    """Per-session state of the Heartbeat page (tests drive it without a browser)."""
+
+    frames = param.List(default=[], doc="last raw frames, newest first")
+    signals = param.Dict(default={}, doc="timeframe -> [(label, live)], newest first")
+    delays = param.Dict(default={}, doc="timeframe -> (last ms, p99 ms)")
+    is_connected = param.Boolean(default=False)
+    is_coherent = param.Boolean(default=True)
+    last_error = param.String(default="")
+    frames_seen = param.Integer(default=0)
+
+    def __init__(self, runtime: Any, timezone: str, **params: Any) -> None:
+        super().__init__(**params)
+        self._runtime = runtime
+        self._tz = timezone
+        self._frames: deque[str] = deque(maxlen=STREAM_LINES)
+        self._signals: dict[str, deque[tuple[str, bool]]] = {
+            tf: deque(maxlen=BOX_LINES) for tf in TIMEFRAMES
+        }
+        self._latency: dict[str, deque[float]] = {tf: deque(maxlen=20_000) for tf in TIMEFRAMES}
+        self._last: dict[str, float | None] = {tf: None for tf in TIMEFRAMES}
+        self._status: dict[str, Any] = {}
+        self._seen = 0
+        self._dirty = False
+
+    # --- load ----------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Fill from the database: 60 newest signals per timeframe, status, delays since start."""
+        with self._runtime.sessions() as s:
+            row = store.status_row(s)
+            since = row.last_application_start if row is not None else None
+            for tf in TIMEFRAMES:
+                recs = store.recent_signals(s, tf, BOX_LINES)
+                self._signals[tf].extend(
+                    (signal_label(r.candle_open_time, self._tz), False) for r in reversed(recs)
+                )
+                if recs and recs[0].latency_ms is not None:
+                    self._last[tf] = recs[0].latency_ms
+            for tf, values in store.latencies_since(s, since).items():
+                if tf in self._latency:
+                    self._latency[tf].extend(values)
+        if row is not None:
+            self._status = {"is_connected": row.is_connected, "is_coherent": row.is_coherent,
+                            "last_error": row.last_error}
+        self._dirty = True
+        self.render()
+
+    # --- live ----------------------------------------------------------------------------------
+    def apply(self, message: Message) -> None:
+        """Fold one bus message into the state (cheap; no re-render)."""
+        if message.topic == Channels.STREAM_BRUT:
+            frames = message.payload.get("frames") or []
+            self._seen += len(frames)
+            for f in frames[-STREAM_LINES:]:
+                text = f if isinstance(f, str) else bytes(f).decode("utf-8", "replace")
+                self._frames.append(text[:FRAME_CHARS])
+        elif message.topic == Channels.HEARTBEAT:
+            p = message.payload
+            tf = str(p.get("signal", ""))
+            if tf not in self._signals:
+                return
+            self._signals[tf].append((signal_label(ms_to_utc(int(p["open_time_ms"])),
+                                                   self._tz), True))
+            latency = p.get("latency_ms")
+            if latency is not None:
+                self._last[tf] = float(latency)
+                self._latency[tf].append(float(latency))
+        elif message.topic == Channels.HEARTBEAT_STATUS:
+            self._status.update(message.payload)
+        else:
+            return
+        self._dirty = True
+
+    def render(self) -> None:
+        """Publish the folded state to the params the page watches (if anything changed)."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        with param.parameterized.batch_call_watchers(self):
+            self.frames = list(reversed(self._frames))
+            self.frames_seen = self._seen
+            self.signals = {tf: list(reversed(d)) for tf, d in self._signals.items()}
+            self.delays = {tf: (self._last[tf], p99(self._latency[tf])) for tf in TIMEFRAMES}
+            self.is_connected = bool(self._status.get("is_connected", False))
+            self.is_coherent = bool(self._status.get("is_coherent", True))
+            self.last_error = str(self._status.get("last_error") or "")
+
+    async def listen(self, fps: float = 4.0) -> None:
+        """Follow the bus until cancelled, re-rendering at most ``fps`` times per second."""
+        sub = await self._runtime.bus.subscribe(
+            Channels.STREAM_BRUT, Channels.HEARTBEAT, Channels.HEARTBEAT_STATUS, maxsize=2000
+        )
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                self.apply(await sub.get())
+                deadline = loop.time() + 1.0 / fps
+                while (left := deadline - loop.time()) > 0:
+                    try:
+                        self.apply(await sub.get(timeout=left))
+                    except TimeoutError:
+                        break
+                self.render()
+        finally:
+            await sub.close()
+
+
+def stream_html(frames: list[str]) -> str:
+    """Return the « Stream Temps Réel » list (newest first)."""
+    lines = "".join(f"<div class='hb-frame'>{html.escape(f)}</div>" for f in frames)
+    return f"<div id='hb-stream' class='hb-stream'>{lines or '<i>En attente du flux…</i>'}</div>"
+
+
+def box_html(tf: str, items: list[tuple[str, bool]], delay: tuple[Any, Any] | None) -> str:
+    """Return one timeframe box: signals newest first (live green, from the DB orange)."""
+    rows = "".join(
+        f"<div class='{'hb-live' if live else 'hb-old'}'>{label}</div>" for label, live in items
+    )
+    last, high = delay or (None, None)
+    fmt = lambda v: "—" if v is None else f"{v:,.0f} ms".replace(",", " ")  # noqa: E731
+    return (
+        f"<div class='hb-box' id='hb-box-{tf}'><div class='hb-tf ab-accent'>{tf}</div>"
+        f"<div class='hb-delay ab-muted'>délai : {fmt(last)} · p99 {fmt(high)}</div>"
+        f"<div class='hb-list'>{rows}</div></div>"
+    )
+
+
+def connection_html(connected: bool, coherent: bool, error: str, seen: int) -> str:
+    """Return the connection state line."""
+    state = ("<span class='ab-ok' id='hb-connected'>● Connecté à Binance</span>" if connected
+             else "<span class='ab-danger' id='hb-disconnected'>● Déconnecté</span>")
+    coh = ("<span class='ab-ok'>Cohérent</span>" if coherent
+           else "<span class='ab-danger' id='hb-incoherent'>Non cohérent</span>")
+    err = f" — <span class='ab-danger'>{html.escape(error)}</span>" if error else ""
+    return (f"<div class='hb-connection'>{state} · {coh} · "
+            f"<span class='ab-muted'>{seen} messages reçus</span>{err}</div>")
