@@ -52,8 +52,7 @@ def peak_mb() -> float:
 
 
 def run_ours(candles: pd.DataFrame, per_bar: bool = False) -> dict[str, Any]:
-    from aristobot.core.backtest import BacktestParams, run_backtest
-    from aristobot.core.backtest import fast_path
+    from aristobot.core.backtest import BacktestParams, fast_path, run_backtest
     from aristobot.core.strategy_loader import load_strategy
     from aristobot.strategies.examples import EMA_CROSS_EXAMPLE
 
@@ -116,7 +115,8 @@ def run_backtesting_py(candles: pd.DataFrame) -> dict[str, Any]:
     return {
         "seconds": seconds,
         "final": float(stats["Equity Final [$]"]) / (INITIAL * scale),
-        "trades": [(int(e), int(x), "") for e, x in zip(tr["EntryBar"], tr["ExitBar"], strict=True)],
+        "trades": [(int(e), int(x), "")
+                   for e, x in zip(tr["EntryBar"], tr["ExitBar"], strict=True)],
     }
 
 
