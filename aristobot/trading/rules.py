@@ -72,10 +72,11 @@ def check_order(rules: MarketRules, amount: Decimal, price: Decimal | None,
     if amount <= 0:
         raise ValidationError(reason="La quantité doit être strictement positive.")
     if rules.amount_step and amount != floor_to_step(amount, rules.amount_step):
+        rounded = floor_to_step(amount, rules.amount_step)
+        example = f" (ex. {_fmt(rounded)})" if rounded > 0 else ""
         raise ValidationError(
             reason=f"Quantité {_fmt(amount)} {rules.base} trop précise pour {s} : "
-            f"pas de {_fmt(rules.amount_step)} "
-            f"(ex. {_fmt(floor_to_step(amount, rules.amount_step))})."
+            f"pas de {_fmt(rules.amount_step)}{example}."
         )
     if rules.min_amount is not None and amount < rules.min_amount:
         raise ValidationError(

@@ -34,9 +34,11 @@ def build(ctx: PageContext) -> Any:
                                  vm.param.total_usd))
 
     search = pn.widgets.TextInput.from_param(vm.param.search, label="Recherche",
-                                             placeholder="ex. BTC", css_classes=["trade-search"])
+                                             placeholder="ex. BTC", css_classes=["trade-search"],
+                                             width=220)
     symbols = pn.widgets.Tabulator(_symbols_frame(vm), pagination="local", page_size=10,
                                    selectable=1, css_classes=["trade-symbols"],
+                                   formatters={"Symbole": {"type": "plaintext"}},
                                    **{**table, "width": 220, "sizing_mode": "fixed"})
     vm.param.watch(lambda e: setattr(symbols, "value", _symbols_frame(vm)), ["symbols", "search"])
 
@@ -46,7 +48,8 @@ def build(ctx: PageContext) -> Any:
 
     symbols.on_click(_pick)
 
-    order_type = pn.widgets.RadioButtonGroup(label="Type", options={"Marché": "market",
+    order_type = pn.widgets.RadioButtonGroup(label="Type", value=vm.order_type,
+                                             options={"Marché": "market",
                                                                    "Limite": "limit"},
                                              css_classes=["trade-type"])
     order_type.link(vm, value="order_type")
@@ -113,4 +116,5 @@ def build(ctx: PageContext) -> Any:
 def _symbols_frame(vm: TradingVM) -> Any:
     import pandas as pd
 
-    return pd.DataFrame({"Symbole": vm.filtered_symbols()})
+    # object dtype: an empty float column would make Tabulator format symbols as numbers.
+    return pd.DataFrame({"Symbole": pd.Series(vm.filtered_symbols(), dtype=object)})

@@ -42,6 +42,8 @@ INTERVAL_MS = {
     "12h": 43_200_000, "1d": 86_400_000, "3d": 259_200_000, "1w": 604_800_000,
 }
 SERIES_START_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z: first generated candle
+PARAMS = web.RequestKey("params", dict)
+RAW_BODY = web.RequestKey("raw_body", str)
 
 
 def _s(v: Decimal) -> str:
@@ -115,6 +117,7 @@ class FakeBinance:
         self.failures: list[Failure] = []
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.klines: dict[tuple[str, str], list[list[Any]]] = {}
+        self.delays: dict[str, float] = {}  # path -> seconds to wait before answering
         self.now_ms = now_ms or (lambda: int(time.time() * 1000))
         self._ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
@@ -179,9 +182,11 @@ class FakeBinance:
         if request.method in ("POST", "PUT") and request.can_read_body:
             raw = await request.text()
             params.update(dict(parse_qsl(raw, keep_blank_values=True)))
-            request["raw_body"] = raw
-        request["params"] = params
+            request[RAW_BODY] = raw
+        request[PARAMS] = params
         self.requests.append((request.method, request.path, params))
+        if request.path in self.delays:  # a slow exchange, e.g. to watch progress in a UI
+            await asyncio.sleep(self.delays[request.path])
         failure = self._take_failure(request)
         if failure is not None and failure.kind != "ambiguous":
             return await self._failed(request, failure.kind)
@@ -225,7 +230,7 @@ class FakeBinance:
         acc = self.accounts.get(key)
         if acc is None:
             raise BinanceError(401, -2015, "Invalid API-key, IP, or permissions for action.")
-        raw = request.get("raw_body") or request.query_string
+        raw = request.get(RAW_BODY) or request.query_string
         payload, _, signature = raw.rpartition("&signature=")
         expected = hmac.new(acc.secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, signature):
@@ -292,7 +297,7 @@ class FakeBinance:
                 f"{vol * c / 2:.2f}", "0"]
 
     async def _klines(self, request: web.Request) -> web.Response:
-        p = request["params"]
+        p = request[PARAMS]
         spec = self._symbol(p.get("symbol"))
         interval = p.get("interval", "")
         if interval not in INTERVAL_MS:
@@ -339,19 +344,19 @@ class FakeBinance:
         return list(self.symbols.values())
 
     async def _ticker_24hr(self, request: web.Request) -> web.Response:
-        sel = self._selected(request["params"])
+        sel = self._selected(request[PARAMS])
         if isinstance(sel, SymbolSpec):
             return web.json_response(self._ticker(sel))
         return web.json_response([self._ticker(s) for s in sel])
 
     async def _ticker_price(self, request: web.Request) -> web.Response:
-        sel = self._selected(request["params"])
+        sel = self._selected(request[PARAMS])
         if isinstance(sel, SymbolSpec):
             return web.json_response({"symbol": sel.name, "price": _s(sel.price)})
         return web.json_response([{"symbol": s.name, "price": _s(s.price)} for s in sel])
 
     async def _book_ticker(self, request: web.Request) -> web.Response:
-        sel = self._selected(request["params"])
+        sel = self._selected(request[PARAMS])
         items = [sel] if isinstance(sel, SymbolSpec) else sel
         out = [{"symbol": s.name, "bidPrice": _s(s.price), "bidQty": "1.00000000",
                 "askPrice": _s(s.price), "askQty": "1.00000000"} for s in items]
@@ -386,7 +391,7 @@ class FakeBinance:
 
     async def _new_order(self, request: web.Request) -> web.Response:
         acc = self._signed(request)
-        p = request["params"]
+        p = request[PARAMS]
         s = self._symbol(p.get("symbol"))
         side, otype = p.get("side", ""), p.get("type", "")
         if side not in ("BUY", "SELL") or otype not in ("MARKET", "LIMIT"):
@@ -476,14 +481,14 @@ class FakeBinance:
 
     async def _get_order(self, request: web.Request) -> web.Response:
         acc = self._signed(request)
-        self._symbol(request["params"].get("symbol"))
-        return web.json_response(self._public(self._find(acc, request["params"])))
+        self._symbol(request[PARAMS].get("symbol"))
+        return web.json_response(self._public(self._find(acc, request[PARAMS])))
 
     async def _cancel_order(self, request: web.Request) -> web.Response:
         acc = self._signed(request)
-        s = self._symbol(request["params"].get("symbol"))
+        s = self._symbol(request[PARAMS].get("symbol"))
         try:
-            o = self._find(acc, request["params"])
+            o = self._find(acc, request[PARAMS])
         except BinanceError:
             raise BinanceError(400, -2011, "Unknown order sent.") from None
         if o["status"] != "NEW":
@@ -500,7 +505,7 @@ class FakeBinance:
 
     async def _open_orders(self, request: web.Request) -> web.Response:
         acc = self._signed(request)
-        sym = request["params"].get("symbol")
+        sym = request[PARAMS].get("symbol")
         return web.json_response([self._public(o) for o in self.orders
                                   if o["_key"] == acc.secret and o["status"] == "NEW"
                                   and (sym is None or o["symbol"] == sym)])
