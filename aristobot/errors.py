@@ -118,3 +118,44 @@ class OrderStatusUnknown(ExchangeError):
 
 class NoPriceAvailable(DataError):
     message_fr = "Aucun prix disponible pour {symbol} : {reason}"
+
+
+# --- strategies: validation, isolated execution, AI assistant (issue 5) -----------------------
+class StrategyInvalid(StrategyError):
+    """Code refused by the validator; ``reason`` lists the located issues."""
+
+    message_fr = "Stratégie invalide : {reason}"
+
+
+class StrategyRuntimeError(StrategyError):
+    """User code raised; ``reason`` is « Ligne N : Type : message »."""
+
+    message_fr = "Erreur dans la stratégie — {reason}"
+
+
+class StrategyTimeout(StrategyError):
+    message_fr = "Temps dépassé : le calcul a été arrêté après {seconds} s."
+
+
+class StrategyMemoryExceeded(StrategyError):
+    message_fr = "Mémoire dépassée : le calcul a été arrêté (limite {mb} Mo)."
+
+
+class StrategyCrashed(StrategyError):
+    message_fr = "Le processus isolé s'est arrêté brutalement ({reason}) ; il a été remplacé."
+
+
+class JobFailed(StrategyError):
+    message_fr = "{reason}"
+
+
+class JobCancelled(StrategyError):
+    message_fr = "Calcul annulé."
+
+
+class PoolClosed(StrategyError):
+    message_fr = "Le pool d'exécution des stratégies est arrêté."
+
+
+class AIError(AristobotError):
+    message_fr = "Assistant IA : {reason}"

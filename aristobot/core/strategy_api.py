@@ -55,7 +55,7 @@ class Position:
     take_profit: float | None = None
 
 
-class Action(str, Enum):
+class Action(str, Enum):  # noqa: UP042 - str() of members stays stable
     NONE = "none"
     ENTER_LONG = "enter_long"
     ENTER_SHORT = "enter_short"
@@ -92,7 +92,9 @@ def _fraction(value: Any, name: str, upper: float | None) -> float:
     return f
 
 
-def evaluate(strategy: Strategy, position: Position | None, *, allow_short: bool = False) -> Decision:
+def evaluate(
+    strategy: Strategy, position: Position | None, *, allow_short: bool = False
+) -> Decision:
     """Turn the answers of a built strategy into a ``Decision`` (the shared decision rules).
 
     Flat: ``should_long`` enters long with the size and SL/TP the strategy computes;

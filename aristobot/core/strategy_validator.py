@@ -1,0 +1,229 @@
+"""Static checks of a user strategy's source (pure: ``ast`` only, nothing is executed).
+
+``validate_source(code)`` returns a ``ValidationReport`` whose issues carry the user's line and
+column and a French message: syntax errors, not exactly one class deriving ``Strategy``, missing
+or mis-declared decision methods, imports outside ``ALLOWED_MODULES``, and names that only serve
+to escape the strategy's namespace (``eval``, ``open``, ``__import__``, dunder attributes).
+
+These checks give immediate, readable feedback; they are not the security boundary. User code
+always runs in the isolated worker processes of ``aristobot.strategies.pool``.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+#: Top-level packages a strategy may import (``pandas_ta`` is an alias of pandas_ta_classic).
+ALLOWED_MODULES: frozenset[str] = frozenset(
+    {
+        "pandas_ta_classic",
+        "pandas_ta",
+        "pandas",
+        "numpy",
+        "math",
+        "statistics",
+        "datetime",
+        "decimal",
+        "typing",
+        "dataclasses",
+        "functools",
+        "itertools",
+        "collections",
+        "enum",
+        "abc",
+        "__future__",
+        "aristobot",  # only aristobot.core.strategy_api, see _ALLOWED_ARISTOBOT
+    }
+)
+_ALLOWED_ARISTOBOT = frozenset({"aristobot.core.strategy_api", "aristobot.core"})
+
+#: Methods every strategy class must define itself (the seed's template).
+REQUIRED_METHODS: tuple[str, ...] = (
+    "should_long",
+    "should_short",
+    "calculate_position_size",
+    "calculate_stop_loss",
+    "calculate_take_profit",
+)
+
+#: Builtins refused: they read files, run code or reach outside the strategy's namespace.
+FORBIDDEN_NAMES: frozenset[str] = frozenset(
+    {
+        "eval",
+        "exec",
+        "compile",
+        "open",
+        "input",
+        "breakpoint",
+        "globals",
+        "locals",
+        "vars",
+        "__import__",
+        "__builtins__",
+        "__loader__",
+        "__spec__",
+        "memoryview",
+        "exit",
+        "quit",
+    }
+)
+_ALLOWED_DUNDER_ATTRS = frozenset({"__init__", "__name__", "__doc__", "__len__", "__class__"})
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found in the code, located in the user's source (1-based line/column)."""
+
+    line: int
+    column: int
+    message: str  # French
+    kind: str  # "syntax" | "structure" | "import" | "forbidden" | "runtime"
+
+    def text(self) -> str:
+        """Return « Ligne L, colonne C : message » for display."""
+        where = f"Ligne {self.line}, colonne {self.column}" if self.column else f"Ligne {self.line}"
+        return f"{where} : {self.message}" if self.line else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    issues: tuple[Issue, ...] = ()
+    class_name: str | None = None
+    notes: tuple[str, ...] = field(default=())  # informative French lines (e.g. test run result)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def summary(self) -> str:
+        """Return every issue on its own line (French), or « Code valide. »."""
+        if self.ok:
+            return "Code valide."
+        return "\n".join(i.text() for i in self.issues)
+
+
+def validate_source(code: str) -> ValidationReport:
+    """Check ``code`` without running it; return every problem found (French, located)."""
+    if not code.strip():
+        return ValidationReport((Issue(0, 0, "Le code est vide.", "structure"),))
+    try:
+        tree = ast.parse(code, filename="<stratégie>")
+    except SyntaxError as e:
+        return ValidationReport((_syntax_issue(e),))
+    issues: list[Issue] = []
+    issues.extend(_check_names(tree))
+    cls, structure = _check_structure(tree)
+    issues.extend(structure)
+    issues.sort(key=lambda i: (i.line, i.column))
+    return ValidationReport(tuple(issues), cls.name if cls else None)
+
+
+def _syntax_issue(e: SyntaxError) -> Issue:
+    reason = e.msg or "syntaxe invalide"
+    if isinstance(e, IndentationError):
+        reason = f"indentation incorrecte ({reason})"
+    return Issue(e.lineno or 0, e.offset or 0, f"Erreur de syntaxe : {reason}", "syntax")
+
+
+def _check_names(tree: ast.AST) -> list[Issue]:
+    issues: list[Issue] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                issues.extend(_check_import(node, alias.name))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                issues.append(_at(node, "Import relatif interdit.", "import"))
+            else:
+                issues.extend(_check_import(node, node.module or ""))
+        elif isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+            issues.append(
+                _at(node, f"« {node.id} » est interdit dans une stratégie.", "forbidden")
+            )
+        elif isinstance(node, ast.Attribute) and _is_forbidden_attr(node.attr):
+            msg = f"L'attribut « {node.attr} » est interdit dans une stratégie."
+            issues.append(_at(node, msg, "forbidden"))
+    return issues
+
+
+def _is_forbidden_attr(attr: str) -> bool:
+    return attr.startswith("__") and attr.endswith("__") and attr not in _ALLOWED_DUNDER_ATTRS
+
+
+def _check_import(node: ast.stmt, module: str) -> list[Issue]:
+    top = module.split(".", 1)[0]
+    if top == "aristobot" and module not in _ALLOWED_ARISTOBOT:
+        allowed = False
+    else:
+        allowed = top in ALLOWED_MODULES
+    if allowed:
+        return []
+    names = ", ".join(sorted(m for m in ALLOWED_MODULES if m not in {"__future__", "aristobot"}))
+    return [
+        _at(
+            node,
+            f"Import de « {module} » refusé : une stratégie ne peut importer que {names}.",
+            "import",
+        )
+    ]
+
+
+def _derives_strategy(cls: ast.ClassDef) -> bool:
+    for base in cls.bases:
+        name = base.id if isinstance(base, ast.Name) else getattr(base, "attr", None)
+        if name == "Strategy":
+            return True
+    return False
+
+
+def _check_structure(tree: ast.Module) -> tuple[ast.ClassDef | None, list[Issue]]:
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef) and _derives_strategy(n)]
+    if not classes:
+        msg = "Aucune classe dérivant de Strategy (ex. « class MaStrategie(Strategy): »)."
+        return None, [Issue(1, 0, msg, "structure")]
+    if len(classes) > 1:
+        names = ", ".join(c.name for c in classes)
+        msg = f"Une seule classe dérivant de Strategy est permise, trouvé : {names}."
+        return None, [_at(classes[1], msg, "structure")]
+    cls = classes[0]
+    methods = {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    issues: list[Issue] = []
+    for name in REQUIRED_METHODS:
+        fn = methods.get(name)
+        if fn is None:
+            msg = f"La méthode « {name}(self) » manque dans la classe {cls.name}."
+            issues.append(_at(cls, msg, "structure"))
+        else:
+            issues.extend(_check_method(fn))
+    init = methods.get("__init__")
+    if init is not None:
+        issues.extend(_check_init(init))
+    return cls, issues
+
+
+def _check_method(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Issue]:
+    if isinstance(fn, ast.AsyncFunctionDef):
+        return [_at(fn, f"« {fn.name} » ne doit pas être « async ».", "structure")]
+    args = fn.args
+    required = len(args.posonlyargs) + len(args.args) - len(args.defaults)
+    kw_required = [a for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None]
+    if required != 1 or kw_required:
+        msg = f"« {fn.name} » doit se déclarer « def {fn.name}(self): » (aucun autre paramètre)."
+        return [_at(fn, msg, "structure")]
+    return []
+
+
+def _check_init(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Issue]:
+    args = fn.args
+    positional = len(args.posonlyargs) + len(args.args)
+    if args.vararg is None and positional < 4:
+        msg = "« __init__ » doit accepter (self, candles, balance, position=None)."
+        return [_at(fn, msg, "structure")]
+    return []
+
+
+def _at(node: ast.AST, message: str, kind: str) -> Issue:
+    line = getattr(node, "lineno", 0) or 0
+    col = getattr(node, "col_offset", -1)
+    return Issue(line, col + 1 if col >= 0 else 0, message, kind)

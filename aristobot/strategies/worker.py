@@ -1,0 +1,204 @@
+"""The worker process: runs user strategies and jobs for the pool, inside the sandbox.
+
+Started by ``aristobot.strategies.pool`` as ``python -I -c <bootstrap>`` with a scrubbed
+environment. It reads framed pickles from the pool on its stdin and answers on its stdout;
+user code's own ``print`` goes to stderr (fd 1 is moved away first). Requests:
+
+* ``("init", config)`` first: memory limit and the paths Landlock keeps readable;
+* ``("decide", key, code|None, candles, balance, position, cpu_s)``;
+* ``("check", key, code|None, candles, balance, cpu_s)``: build and call every method once;
+* ``("job", "aristobot.x.y:function", kwargs, cpu_s)``.
+
+Answers: ``("ready", SandboxStatus)``, ``("ok", value)``, ``("progress", fraction)``,
+``("need_code",)`` and ``("err", kind, french_message, line)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import pickle
+import sys
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from aristobot.strategies import sandbox
+from aristobot.strategies.protocol import dumps, frame, read_frame_blocking
+
+_CACHE_SIZE = 64
+
+
+class _Channel:
+    def __init__(self) -> None:
+        # Keep private copies of the pipes, then point fds 0/1 away so that user code's
+        # print() cannot corrupt the protocol.
+        self.inp = os.fdopen(os.dup(0), "rb")
+        self.out = os.fdopen(os.dup(1), "wb")
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        os.dup2(2, 1)
+        sys.stdout = sys.stderr
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        self.out.write(frame(dumps(message)))
+        self.out.flush()
+
+    def receive(self) -> tuple[Any, ...] | None:
+        data = read_frame_blocking(self.inp)  # type: ignore[arg-type]
+        return None if data is None else pickle.loads(data)  # the pool is trusted
+
+
+class _Worker:
+    def __init__(self, channel: _Channel) -> None:
+        self.channel = channel
+        self.classes: OrderedDict[str, type] = OrderedDict()
+
+    def strategy_class(self, key: str, code: str | None) -> type | None:
+        from aristobot.core.strategy_loader import load_strategy
+
+        cls = self.classes.get(key)
+        if cls is not None:
+            self.classes.move_to_end(key)
+            return cls
+        if code is None:
+            return None
+        cls = load_strategy(code)
+        self.classes[key] = cls
+        if len(self.classes) > _CACHE_SIZE:
+            self.classes.popitem(last=False)
+        return cls
+
+    def handle(self, request: tuple[Any, ...]) -> tuple[Any, ...]:
+        op = request[0]
+        if op == "decide":
+            _, key, code, candles, balance, position, cpu_s = request
+            sandbox.limit_cpu_for_next_call(cpu_s)
+            cls = self.strategy_class(key, code)
+            if cls is None:
+                return ("need_code",)
+            from aristobot.core.strategy_api import decide
+
+            return ("ok", decide(cls, candles, balance, position))
+        if op == "check":
+            _, key, code, candles, balance, cpu_s = request
+            sandbox.limit_cpu_for_next_call(cpu_s)
+            cls = self.strategy_class(key, code)
+            if cls is None:
+                return ("need_code",)
+            return ("ok", exercise(cls, candles, balance))
+        if op == "job":
+            _, func, kwargs, cpu_s = request
+            sandbox.limit_cpu_for_next_call(cpu_s)
+            return ("ok", _resolve(func)(**kwargs, report_progress=self._progress()))
+        return ("err", "protocol", f"Requête inconnue : {op!r}", None)
+
+    def _progress(self) -> Callable[[float], None]:
+        last = [-1.0, 0.0]
+
+        def report(fraction: float) -> None:
+            f = min(max(float(fraction), 0.0), 1.0)
+            now = time.monotonic()
+            if f - last[0] >= 0.01 or now - last[1] >= 0.2 or f >= 1.0:
+                last[0], last[1] = f, now
+                self.channel.send(("progress", f))
+
+        return report
+
+
+def exercise(cls: type, candles: Any, balance: float) -> list[str]:
+    """Build the strategy and call each decision method once; return French notes."""
+    from aristobot.core.strategy_api import Position
+
+    flat = cls(candles.copy(), balance, None)
+    notes = [f"Construction sur {len(candles)} bougies : OK"]
+    for name in ("should_long", "should_short"):
+        notes.append(f"{name}() → {bool(getattr(flat, name)())}")
+    for name in ("calculate_position_size", "calculate_stop_loss", "calculate_take_profit"):
+        value = getattr(flat, name)()
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name}() doit renvoyer un nombre, reçu {value!r}") from None
+        notes.append(f"{name}() → {float(value):g}")
+    price = float(candles["close"].iloc[-1])
+    in_position = cls(candles.copy(), balance, Position("long", 1.0, price))
+    notes.append(f"En position : should_short() → {bool(in_position.should_short())}")
+    return notes
+
+
+def _resolve(func: str) -> Callable[..., Any]:
+    module_name, _, attr = func.partition(":")
+    if not module_name.startswith("aristobot.") or not attr or "." in attr:
+        raise ValueError(f"job function must be 'aristobot.module:function', got {func!r}")
+    fn = getattr(importlib.import_module(module_name), attr)
+    if not callable(fn):
+        raise ValueError(f"{func} is not callable")
+    return fn  # type: ignore[no-any-return]
+
+
+def _error_reply(exc: BaseException) -> tuple[Any, ...]:
+    from aristobot.core.strategy_loader import describe_user_error, user_line
+    from aristobot.errors import AristobotError
+
+    if isinstance(exc, MemoryError):
+        return ("err", "memory", "mémoire épuisée", None)
+    if isinstance(exc, AristobotError):
+        return ("err", "user", exc.user_message(), exc.context.get("line"))
+    return ("err", "user", describe_user_error(exc), user_line(exc))
+
+
+def _warm_up() -> None:
+    # Import what strategies use before the sandbox closes the disk, and to be fast.
+    import warnings
+
+    warnings.simplefilter("ignore")
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import pandas_ta_classic  # noqa: F401
+
+    import aristobot.core.strategy_api  # noqa: F401
+    import aristobot.core.strategy_loader  # noqa: F401
+
+
+def main() -> None:
+    """Run the worker loop until the pool closes the pipe."""
+    sandbox.die_with_parent()
+    channel = _Channel()
+    init = channel.receive()
+    if init is None or init[0] != "init":
+        return
+    config: dict[str, Any] = init[1]
+    _warm_up()
+    for module in config.get("preload", ()):
+        importlib.import_module(module)
+    status = sandbox.apply_landlock(config["read_paths"], config["write_files"])
+    mb = sandbox.limit_memory(config["memory_mb"])
+    info = {"landlock_abi": status.landlock_abi, "filesystem": status.filesystem,
+            "network": status.network, "signals": status.signals, "memory_mb": mb,
+            "error": status.error}
+    channel.send(("ready", info))
+    worker = _Worker(channel)
+    while True:
+        request = channel.receive()
+        if request is None:
+            return
+        try:
+            reply = worker.handle(request)
+        except BaseException as e:  # noqa: BLE001 - everything user code raises is reported
+            reply = _error_reply(e)
+        try:
+            channel.send(reply)
+        except (BrokenPipeError, io.UnsupportedOperation):
+            return
+        except Exception as e:  # an unpicklable result: say so, keep the worker
+            channel.send(("err", "user", f"Résultat non transmissible : {e}", None))
+        if reply[0] == "err" and reply[1] == "memory":
+            os._exit(3)  # the heap may be unusable: let the pool start a fresh worker
+
+
+if __name__ == "__main__":
+    main()
