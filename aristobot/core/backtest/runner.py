@@ -13,10 +13,12 @@ A fast run is always followed by the sampled exact check (``lookahead.py``).
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -97,6 +99,20 @@ class _Progress:
             self.sink(fraction)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the simulation allocates its many small,
+    long-lived records (trades, positions, decisions): its full passes over them cost ~15 %
+    of a fast run. Nothing cyclic is created meanwhile; the previous state is restored."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _simulate(
     market: Market,
     candles: pd.DataFrame,
@@ -122,7 +138,8 @@ def _simulate(
         if source is None:
             source, meta["engine"] = ExactSource(strategy_cls, candles, params.window), "exact"
         try:
-            return Simulation(market, source, params).run(progress, should_stop)
+            with _gc_paused():
+                return Simulation(market, source, params).run(progress, should_stop)
         except TraceMismatch as e:
             meta["trace_fallback"] = str(e)
             source, meta["engine"] = source.view, "view"  # type: ignore[attr-defined]

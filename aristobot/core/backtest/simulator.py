@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import numpy as np
@@ -37,6 +38,8 @@ import pandas as pd
 
 from aristobot.core.backtest.types import BacktestParams
 from aristobot.core.strategy_api import Action, Decision, Position
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: Phases of a state change within a bar: intrabar stop, then the close's decision.
 STOP_PHASE, CLOSE_PHASE = 0, 1
@@ -69,16 +72,24 @@ class Market:
     high: np.ndarray
     low: np.ndarray
     close: np.ndarray
+    epoch_us: np.ndarray  # open times as integer microseconds since the epoch (UTC)
 
     @classmethod
     def from_frame(cls, candles: pd.DataFrame) -> Market:
         def col(name: str) -> np.ndarray:
             return np.ascontiguousarray(candles[name].to_numpy(dtype=np.float64))
 
-        return cls(candles.index, col("open"), col("high"), col("low"), col("close"))
+        index = candles.index
+        assert isinstance(index, pd.DatetimeIndex)
+        epoch_us = index.as_unit("us").asi8
+        return cls(index, col("open"), col("high"), col("low"), col("close"), epoch_us)
 
     def __len__(self) -> int:
         return len(self.close)
+
+    def time_at(self, bar: int) -> datetime:
+        """Return the open time of ``bar`` (cheaper than boxing a pandas Timestamp)."""
+        return _EPOCH + timedelta(microseconds=int(self.epoch_us[bar]))
 
 
 @dataclass(slots=True)
@@ -152,7 +163,12 @@ def first_stop(
     a = start
     while a < stop:
         b = min(stop, a + size)
-        hit = (market.low[a:b] <= lo_level) | (market.high[a:b] >= hi_level)
+        low, high = market.low[a:b], market.high[a:b]
+        if low.min() > lo_level and high.max() < hi_level:  # the common case: nothing hit
+            a = b
+            size *= 8
+            continue
+        hit = (low <= lo_level) | (high >= hi_level)
         k = int(hit.argmax())
         if hit[k]:
             return a + k
@@ -251,7 +267,7 @@ class Simulation:
         tp = price * (1.0 + decision.take_profit) if decision.take_profit > 0 else None
         qty = notional / price
         self.trade = RawTrade(bar, price, qty, notional, fee, sl, tp)
-        self.position = Position("long", qty, price, self.m.index[bar], sl, tp)
+        self.position = Position("long", qty, price, self.m.time_at(bar), sl, tp)
         self.out.changes.append((bar, CLOSE_PHASE, self.cash, self.position))
 
     def _stop_out(self, bar: int) -> None:
