@@ -1,0 +1,122 @@
+"""HTTP clients for the two AI providers; every failure becomes a French ``AIError``.
+
+OpenRouter speaks the OpenAI API (``GET /models``, ``POST /chat/completions`` with a bearer
+key); Ollama its own (``GET /api/tags``, ``POST /api/chat`` with ``stream: false``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import aiohttp
+
+from aristobot.errors import AIError
+
+OPENROUTER_URL = "https://openrouter.ai/api/v1"
+OLLAMA_URL = "http://localhost:11434"
+
+
+class AIClient(Protocol):
+    name: str
+
+    async def list_models(self) -> list[str]: ...
+
+    async def complete(self, messages: list[dict[str, str]]) -> str: ...
+
+
+class _HttpClient:
+    name = "?"
+
+    def __init__(self, base_url: str, timeout_s: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+
+    def _headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json"}
+
+    async def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        url = f"{self.base_url}{path}"
+        timeout = aiohttp.ClientTimeout(total=self.timeout_s)
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as http, http.request(
+                method, url, json=body, headers=self._headers()
+            ) as resp:
+                text = await resp.text()
+                if resp.status >= 400:
+                    raise AIError(reason=f"{self.name} a répondu {resp.status} : "
+                                         f"{_error_text(text)}")
+                try:
+                    return await resp.json(content_type=None)
+                except ValueError:
+                    raise AIError(reason=f"réponse illisible de {self.name}.") from None
+        except TimeoutError:
+            raise AIError(
+                reason=f"{self.name} n'a pas répondu en {self.timeout_s:g} s."
+            ) from None
+        except aiohttp.ClientError as e:
+            raise AIError(reason=f"connexion impossible à {self.name} ({self.base_url}) : "
+                                 f"{e}") from None
+
+
+def _error_text(text: str) -> str:
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text[:200] or "erreur sans détail"
+    err = data.get("error", data) if isinstance(data, dict) else data
+    if isinstance(err, dict):
+        return str(err.get("message") or err)[:200]
+    return str(err)[:200]
+
+
+class OpenRouterClient(_HttpClient):
+    name = "OpenRouter"
+
+    def __init__(self, api_key: str, model: str | None = None, *,
+                 base_url: str = OPENROUTER_URL, timeout_s: float = 60.0) -> None:
+        super().__init__(base_url, timeout_s)
+        self._key = api_key
+        self.model = model
+
+    def _headers(self) -> dict[str, str]:
+        return {**super()._headers(), "Authorization": f"Bearer {self._key}",
+                "X-Title": "Aristobot"}
+
+    async def list_models(self) -> list[str]:
+        data = await self._request("GET", "/models")
+        return sorted(str(m["id"]) for m in data.get("data", []) if "id" in m)
+
+    async def complete(self, messages: list[dict[str, str]]) -> str:
+        if not self.model:
+            raise AIError(reason="aucun modèle OpenRouter choisi (Mon Compte).")
+        data = await self._request("POST", "/chat/completions",
+                                   {"model": self.model, "messages": messages})
+        try:
+            return str(data["choices"][0]["message"]["content"])
+        except (KeyError, IndexError, TypeError):
+            raise AIError(reason="réponse d'OpenRouter sans contenu.") from None
+
+
+class OllamaClient(_HttpClient):
+    name = "Ollama"
+
+    def __init__(self, base_url: str = OLLAMA_URL, model: str | None = None, *,
+                 timeout_s: float = 120.0) -> None:
+        super().__init__(base_url, timeout_s)
+        self.model = model
+
+    async def list_models(self) -> list[str]:
+        data = await self._request("GET", "/api/tags")
+        return sorted(str(m["name"]) for m in data.get("models", []) if "name" in m)
+
+    async def complete(self, messages: list[dict[str, str]]) -> str:
+        if not self.model:
+            raise AIError(reason="aucun modèle Ollama choisi (Mon Compte).")
+        data = await self._request("POST", "/api/chat",
+                                   {"model": self.model, "messages": messages, "stream": False})
+        try:
+            return str(data["message"]["content"])
+        except (KeyError, TypeError):
+            raise AIError(reason="réponse d'Ollama sans contenu.") from None

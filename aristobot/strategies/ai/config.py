@@ -1,0 +1,103 @@
+"""A user's AI assistant settings (users.ai_*): provider switch, model, Ollama URL, key.
+
+The OpenRouter key is stored encrypted with the runtime's ``Vault`` and never returned: the
+configuration only says whether one is stored. ``provider`` None means the assistant is off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from aristobot.db.models import UserRow
+from aristobot.errors import AIError, NotFound, ValidationError
+from aristobot.security import Vault
+from aristobot.strategies.ai.clients import (
+    OLLAMA_URL,
+    OPENROUTER_URL,
+    OllamaClient,
+    OpenRouterClient,
+)
+
+PROVIDERS = ("openrouter", "ollama")
+_UNSET = object()
+
+
+@dataclass(frozen=True, slots=True)
+class AIConfig:
+    provider: str | None  # "openrouter" | "ollama" | None (assistant off)
+    model: str | None
+    ollama_url: str
+    has_api_key: bool
+
+    @property
+    def enabled(self) -> bool:
+        return self.provider is not None
+
+
+def _user(s: Session, user_id: int) -> UserRow:
+    row = s.get(UserRow, user_id)
+    if row is None:
+        raise NotFound(what="Utilisateur")
+    return row
+
+
+def get_ai_config(s: Session, user_id: int) -> AIConfig:
+    row = _user(s, user_id)
+    return AIConfig(row.ai_provider, row.ai_model, row.ai_url or OLLAMA_URL,
+                    bool(row.ai_api_key))
+
+
+def validate_url(url: str) -> str:
+    url = (url or "").strip().rstrip("/")
+    if not url.startswith(("http://", "https://")) or len(url) > 255 or " " in url:
+        raise ValidationError(reason=f"URL invalide « {url} » (ex. {OLLAMA_URL}).")
+    return url
+
+
+def set_ai_config(s: Session, vault: Vault, user_id: int, *, provider: object = _UNSET,
+                  model: object = _UNSET, ollama_url: str | None = None,
+                  api_key: str | None = None) -> AIConfig:
+    """Change some settings; ``api_key`` is encrypted (an empty string deletes it)."""
+    row = _user(s, user_id)
+    if api_key is not None:
+        key = api_key.strip()
+        row.ai_api_key = vault.encrypt(key) if key else None
+    if ollama_url is not None:
+        row.ai_url = validate_url(ollama_url)
+    if provider is not _UNSET:
+        if provider is not None and provider not in PROVIDERS:
+            raise ValidationError(reason=f"Fournisseur IA inconnu « {provider} ».")
+        if provider == "openrouter" and not row.ai_api_key:
+            raise ValidationError(reason="Saisissez d'abord une clé API OpenRouter.")
+        if provider != row.ai_provider:
+            row.ai_model = None  # a model name belongs to one provider
+        row.ai_provider = provider  # type: ignore[assignment]
+    if model is not _UNSET:
+        if model is not None and (not isinstance(model, str) or len(model) > 128):
+            raise ValidationError(reason="Nom de modèle invalide.")
+        row.ai_model = model or None  # type: ignore[assignment]
+    s.flush()
+    return get_ai_config(s, user_id)
+
+
+def make_client(s: Session, vault: Vault, user_id: int, *, provider: str | None = None,
+                extra: Mapping[str, str] | None = None,
+                timeout_s: float | None = None) -> OpenRouterClient | OllamaClient:
+    """Return the client of ``provider`` (default: the active one) with the user's settings."""
+    row = _user(s, user_id)
+    provider = provider or row.ai_provider
+    model = row.ai_model if provider == row.ai_provider else None
+    if provider == "openrouter":
+        if not row.ai_api_key:
+            raise AIError(reason="aucune clé API OpenRouter enregistrée (Mon Compte).")
+        base = (extra or {}).get("ARISTOBOT_OPENROUTER_URL", OPENROUTER_URL)
+        return OpenRouterClient(vault.decrypt(row.ai_api_key), model, base_url=base,
+                                timeout_s=timeout_s or 60.0)
+    if provider == "ollama":
+        return OllamaClient(row.ai_url or OLLAMA_URL, model, timeout_s=timeout_s or 120.0)
+    raise AIError(
+        reason="l'assistant est désactivé (activez OpenRouter ou Ollama dans Mon Compte)."
+    )
