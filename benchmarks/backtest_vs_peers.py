@@ -40,10 +40,10 @@ INITIAL = 10_000.0
 REPEATS = 3  # ours and vectorbt (warm): best and median of 3; backtesting.py: one run
 
 
-def make_candles(n: int, seed: int) -> pd.DataFrame:
+def make_candles(n: int, seed: int, volatility: float) -> pd.DataFrame:
     from aristobot.backtest.synthetic import synthetic_candles
 
-    return synthetic_candles(n, seed=seed)
+    return synthetic_candles(n, seed=seed, volatility=volatility)
 
 
 def peak_mb() -> float:
@@ -76,6 +76,7 @@ def run_ours(candles: pd.DataFrame, per_bar: bool = False) -> dict[str, Any]:
         "engine": result.meta["engine"],
         "check_seconds": result.meta.get("check_seconds"),
         "lookahead_ok": result.lookahead.ok if result.lookahead else None,
+        "exit_reasons": result.stats["exit_reasons"],
         "checked_bars": result.lookahead.checked_bars if result.lookahead else 0,
         "final": result.stats["final_balance"] / INITIAL,
         "trades": [(t.entry_bar, t.exit_bar, t.exit_reason) for t in result.trades],
@@ -165,8 +166,8 @@ CONTENDERS = {
 }
 
 
-def child(name: str, n: int, seed: int, out: Path) -> None:
-    candles = make_candles(n, seed)
+def child(name: str, n: int, seed: int, volatility: float, out: Path) -> None:
+    candles = make_candles(n, seed, volatility)
     base = peak_mb()
     result = CONTENDERS[name](candles)
     result.update(peak_mb=peak_mb(), baseline_mb=base)
@@ -205,16 +206,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candles", type=int, default=525_600)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--volatility", type=float, default=0.0008,
+                        help="per-bar volatility of the synthetic market (higher: more stops)")
     parser.add_argument("--child", choices=sorted(CONTENDERS))
     parser.add_argument("--out", type=Path)
     parser.add_argument("--skip", action="append", default=[], help="contender to skip")
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.candles, args.seed, args.out)
+        child(args.child, args.candles, args.seed, args.volatility, args.out)
         return
     n = args.candles
-    print(f"EMA 10/20 seed example, {n:,} synthetic 1m candles (seed {args.seed}), fees 0, "
-          "10 % per trade, SL 2 % / TP 4 %")
+    print(f"EMA 10/20 seed example, {n:,} synthetic 1m candles (seed {args.seed}, volatility "
+          f"{args.volatility}), fees 0, 10 % per trade, SL 2 % / TP 4 %")
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in CONTENDERS:
@@ -222,7 +225,8 @@ def main() -> None:
                 continue
             out = Path(tmp) / f"{name}.json"
             subprocess.run([sys.executable, __file__, "--child", name, "--candles", str(n),
-                            "--seed", str(args.seed), "--out", str(out)], check=True,
+                            "--seed", str(args.seed), "--volatility", str(args.volatility),
+                            "--out", str(out)], check=True,
                            env={**os.environ, "TQDM_DISABLE": "1"})
             results[name] = json.loads(out.read_text())
             r = results[name]
@@ -236,7 +240,8 @@ def main() -> None:
     if ours is None:
         return
     print(f"  ours: engine {ours['engine']}, exactness check {ours['checked_bars']} bars "
-          f"in {ours['check_seconds']:.3f} s, look-ahead ok: {ours['lookahead_ok']}")
+          f"in {ours['check_seconds']:.3f} s, look-ahead ok: {ours['lookahead_ok']}, "
+          f"exits {ours['exit_reasons']}")
     for name, r in results.items():
         if name == "ours":
             continue
