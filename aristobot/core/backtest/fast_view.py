@@ -52,7 +52,7 @@ def _position(window: Window, key: Any) -> int:
         key += length
     if not 0 <= key < length:
         raise IndexError("single positional indexer is out-of-bounds")
-    return window.start + key
+    return int(window.start + key)
 
 
 class _PositionalIndexer:
@@ -110,7 +110,8 @@ class SeriesView:
 
     def to_numpy(self, *args: Any, **kwargs: Any) -> np.ndarray:
         if args or kwargs:
-            return self._materialise().to_numpy(*args, **kwargs)
+            out: np.ndarray = self._materialise().to_numpy(*args, **kwargs)
+            return out
         return self.values
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:

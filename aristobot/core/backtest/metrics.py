@@ -101,7 +101,8 @@ def _trade_stats(trades: Sequence[TradeRecord], bar_seconds: float | None) -> di
     win_rate = wins.size / n if n else None
     avg_win = float(wins.mean()) if wins.size else 0.0
     avg_loss = float(-losses.mean()) if losses.size else 0.0
-    expectancy = (win_rate * avg_win - (losses.size / n) * avg_loss) if n else None
+    expectancy = (win_rate * avg_win - (losses.size / n) * avg_loss) if win_rate is not None \
+        else None
     secs = bar_seconds or 0.0
     return {
         "trades": n,
