@@ -95,6 +95,8 @@ class _Worker:
         if self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()  # lets the transport close once the process is reaped
         if self.drain is not None:
             self.drain.cancel()
 
