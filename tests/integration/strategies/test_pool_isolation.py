@@ -68,7 +68,8 @@ async def test_exception_reported_with_user_line(pool: StrategyPool) -> None:
     d = await pool.decide(code, CANDLES, 1000.0, None)
     line = code.splitlines().index("        return x / 0") + 1
     assert d.action is Action.ERROR
-    assert d.error == f"Erreur dans la stratégie — Ligne {line} : ZeroDivisionError : division by zero"
+    expected = f"Erreur dans la stratégie — Ligne {line} : ZeroDivisionError : division by zero"
+    assert d.error == expected
 
 
 async def test_environment_holds_no_secret(pool: StrategyPool) -> None:
@@ -82,7 +83,8 @@ async def test_files_out_of_reach(pool: StrategyPool, secret_db: Path, target: s
     path = {"db": secret_db, "dir": secret_db.parent, "parent_environ": "/proc/{ppid}/environ",
             "etc_shadow": "/etc/shadow"}[target]
     body = f"p = {str(path)!r}.format(ppid=os.getppid())\n"
-    body += "return bool(os.listdir(p))" if target == "dir" else "return bool(os.open(p, os.O_RDONLY))"
+    read = "os.listdir(p)" if target == "dir" else "os.open(p, os.O_RDONLY)"
+    body += f"return bool({read})"
     d = await pool.decide(hostile(body), CANDLES, 1.0, None)
     assert d.action is Action.ERROR and "PermissionError" in (d.error or ""), d.error
 
@@ -201,7 +203,7 @@ async def test_job_must_live_in_aristobot(pool: StrategyPool) -> None:
 async def test_check_reports_runtime_error_line(pool: StrategyPool) -> None:
     from aristobot.strategies.service import test_code
 
-    code = EMA_CROSS_EXAMPLE.replace('self.candles["close"], length=20', 'self.candles["clos"], length=20')
+    code = EMA_CROSS_EXAMPLE.replace('["close"], length=20', '["clos"], length=20')
     report = await test_code(pool, code)
     line = next(i for i, text in enumerate(code.splitlines(), 1) if '"clos"' in text)
     assert not report.ok and report.issues[0].line == line and "KeyError" in report.summary()
