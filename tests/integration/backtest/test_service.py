@@ -1,0 +1,158 @@
+"""The whole backtest path: paper broker → fake Binance through ccxt → real worker pool → store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from aristobot.backtest import candle_store, results_store
+from aristobot.backtest.service import BacktestRequest, BacktestService
+from aristobot.backtest.synthetic import synthetic_candles
+from aristobot.brokers.repository import ensure_default_paper_broker
+from aristobot.bus import Message
+from aristobot.db.models import StrategyRow
+from aristobot.domain.timeframe import Timeframe
+from aristobot.runtime import Runtime, build_runtime
+from aristobot.strategies.examples import EMA_CROSS_EXAMPLE
+from tests.support.factories import make_settings, make_user
+from tests.support.fake_binance import FakeBinance
+
+pytestmark = pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")
+START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    runtime: Runtime
+    fake: FakeBinance
+    user_id: int
+    broker_id: int
+    strategy_id: int
+
+
+@pytest.fixture
+async def world(tmp_path: Path, db_url: str) -> AsyncIterator[World]:
+    fake = await FakeBinance().start()
+    settings = make_settings(tmp_path / "var", db_url,
+                             exchange_url_overrides={"binance": fake.url})
+    runtime = build_runtime(settings, run_migrations=False)
+    user = make_user(runtime.sessions)
+    with runtime.sessions.begin() as s:
+        broker = ensure_default_paper_broker(s, user.id, "10000")
+        row = StrategyRow(user_id=user.id, name="EMA 10/20", code=EMA_CROSS_EXAMPLE,
+                          timeframe="5m", window_size=200)
+        s.add(row)
+        s.flush()
+        strategy_id = row.id
+    yield World(runtime, fake, user.id, broker.id, strategy_id)
+    await runtime.aclose()
+    await fake.stop()
+
+
+def _request(w: World, **kw: object) -> BacktestRequest:
+    values: dict[str, object] = {
+        "user_id": w.user_id, "strategy_id": w.strategy_id, "broker_id": w.broker_id,
+        "symbol": "BTC/USDT", "timeframe": Timeframe.M5, "start": START,
+        "end": START + timedelta(days=3), "initial_amount": 1000.0,
+    }
+    values.update(kw)
+    return BacktestRequest(**values)  # type: ignore[arg-type]
+
+
+async def _collect(sub: object, into: list[Message]) -> None:
+    while not (into and into[-1].payload["done"]):
+        into.append(await sub.get())  # type: ignore[attr-defined]
+
+
+async def test_run_loads_candles_simulates_in_a_worker_and_stores(world: World) -> None:
+    service = BacktestService(world.runtime)
+    job_id = service.new_job_id()
+    sub = await world.runtime.bus.subscribe(service.topic(job_id))
+    seen: list[Message] = []
+    reader = asyncio.ensure_future(_collect(sub, seen))
+    outcome = await service.run(_request(world), job_id=job_id)
+    await asyncio.wait_for(reader, 10)  # until the final (done) message
+    assert outcome.status == "done", outcome.error
+    assert outcome.load is not None and outcome.load.fetched == 864
+    assert outcome.result is not None and outcome.result.stats["trades"] > 0
+    assert outcome.result.lookahead is not None and outcome.result.lookahead.ok
+    phases = [m.payload["phase"] for m in seen]
+    assert phases[0] == "candles" and phases[-1] == "done"
+    assert "simulation" in phases
+    assert seen[-1].payload["result_id"] == outcome.result_id
+    with world.runtime.sessions() as s:
+        stored = results_store.load_result(s, world.user_id, outcome.result_id or 0)
+        assert candle_store.count_candles(s, "binance", "BTC/USDT", "5m") == 864
+    assert stored.summary.total_trades == len(outcome.result.trades)
+    assert stored.info.strategy_code == EMA_CROSS_EXAMPLE and stored.info.exchange == "binance"
+    # Same request again: candles are reused from the table, no new kline request.
+    before = world.fake.count("GET", "/api/v3/klines")
+    again = await service.run(_request(world))
+    assert again.status == "done" and world.fake.count("GET", "/api/v3/klines") == before
+
+
+async def test_user_errors_come_back_in_french(world: World) -> None:
+    service = BacktestService(world.runtime)
+    bad = await service.run(_request(world, end=START - timedelta(days=1)))
+    assert bad.status == "error" and "date de fin" in (bad.error or "")
+    other = await service.run(_request(world, strategy_id=world.strategy_id + 99))
+    assert other.status == "error" and "introuvable" in (other.error or "")
+    with world.runtime.sessions.begin() as s:
+        s.get(StrategyRow, world.strategy_id).code = "class X(Strategy):\n    def should_long(self"
+    broken = await service.run(_request(world))
+    assert broken.status == "error" and "invalide" in (broken.error or "").lower()
+
+
+async def test_cancel_candle_loading_keeps_fetched_candles(world: World) -> None:
+    service = BacktestService(world.runtime)
+    cancel = asyncio.Event()
+    job_id = service.new_job_id()
+    sub = await world.runtime.bus.subscribe(service.topic(job_id))
+
+    async def cancel_after_first_page() -> None:
+        while True:
+            msg = await sub.get()
+            if msg.payload["phase"] == "candles" and msg.payload["pct"] > 0:
+                cancel.set()
+                return
+
+    watcher = asyncio.ensure_future(cancel_after_first_page())
+    req = _request(world, timeframe=Timeframe.M1, end=START + timedelta(days=5))
+    outcome = await service.run(req, job_id=job_id, cancel_candles=cancel)
+    watcher.cancel()
+    assert outcome.status == "cancelled" and outcome.phase == "candles"
+    with world.runtime.sessions() as s:
+        kept = candle_store.count_candles(s, "binance", "BTC/USDT", "1m")
+    assert 1000 <= kept < 5 * 1440
+
+
+async def test_cancel_simulation_mid_run(world: World) -> None:
+    # 20 000 candles already stored; exact mode evaluates every bar: long enough to cancel.
+    candles = synthetic_candles(20_000, timeframe="1m", start=START, seed=9)
+    with world.runtime.sessions.begin() as s:
+        candle_store.write_frame(s, "binance", "BTC/USDT", "1m", candles)
+    service = BacktestService(world.runtime)
+    cancel = asyncio.Event()
+    job_id = service.new_job_id()
+    sub = await world.runtime.bus.subscribe(service.topic(job_id))
+
+    async def cancel_when_running() -> None:
+        while True:
+            msg = await sub.get()
+            if msg.payload["phase"] == "simulation" and msg.payload["pct"] >= 1:
+                cancel.set()
+                return
+
+    watcher = asyncio.ensure_future(cancel_when_running())
+    req = _request(world, timeframe=Timeframe.M1, end=candles.index[-1].to_pydatetime()
+                   + timedelta(minutes=1), mode="exact")
+    outcome = await asyncio.wait_for(service.run(req, job_id=job_id, cancel_run=cancel), 120)
+    watcher.cancel()
+    assert outcome.status == "cancelled" and outcome.phase == "simulation"
+    with world.runtime.sessions() as s:
+        assert results_store.list_results(s, world.user_id) == []
