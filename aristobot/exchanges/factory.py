@@ -58,7 +58,9 @@ def create_exchange(
     config: dict[str, Any] = {
         "enableRateLimit": True,
         "timeout": timeout_ms,
-        "options": dict(_OPTIONS.get(exchange_id, {})),
+        # The trading page lists every open order at once, knowingly (heavier rate weight).
+        "options": {"warnOnFetchOpenOrdersWithoutSymbol": False,
+                    **_OPTIONS.get(exchange_id, {})},
     }
     for key, value in (credentials or {}).items():
         if value:

@@ -53,9 +53,8 @@ def build(ctx: PageContext) -> Any:
 
     name = pn.widgets.TextInput.from_param(vm.param.broker_name, label="Nom",
                                            css_classes=["broker-name"])
-    exchange = pn.widgets.AutocompleteInput.from_param(
-        vm.param.exchange, label="Exchange", min_characters=1, case_sensitive=False,
-        restrict=True, css_classes=["broker-exchange"])
+    exchange = pn.widgets.Select.from_param(vm.param.exchange, label="Exchange (ccxt)",
+                                            css_classes=["broker-exchange"])
     inputs = {k: pn.widgets.PasswordInput(label=label, css_classes=[f"broker-cred-{k}"],
                                           placeholder="inchangé si vide", visible=False)
               for k, label in CREDENTIAL_LABELS.items()}
@@ -96,8 +95,9 @@ def build(ctx: PageContext) -> Any:
     verify.on_click(_verify)
     save.on_click(_save)
     cancel.on_click(lambda e: vm.close_form())
-    feedback = pn.pane.HTML(pn.bind(_feedback, vm.param.message, vm.param.error,
-                                    vm.param.balance), sizing_mode="stretch_width")
+    feedback = pn.pane.HTML(pn.bind(lambda e, b, v: _feedback("", e, b) if v else "",
+                                    vm.param.error, vm.param.balance, vm.param.form_visible),
+                            sizing_mode="stretch_width")
     title = pn.pane.HTML(pn.bind(
         lambda i: f"<h3 class='ab-accent'>{'Modifier' if i else 'Ajouter'} un broker</h3>",
         vm.param.editing_id))

@@ -67,6 +67,7 @@ async def test_manual_orders_by_quantity_and_usd_are_journaled(runtime: Runtime,
     p = await svc.portfolio(alice.id, bid)
     assert {line.asset for line in p.lines} == {"BTC", "USDT"}
     assert p.total_usd > D("34000")
+    assert await svc.open_orders(alice.id, bid) == []
     await sub.close()
 
 

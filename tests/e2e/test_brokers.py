@@ -1,0 +1,91 @@
+"""Brokers in a real browser: add a paper and a fake-Binance broker, see the balance, trade,
+and watch the markets loading percentage in the status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import login, screenshot
+from tests.support.fake_binance import FakeBinance, ThreadedFakeBinance
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def fake_binance() -> Iterator[FakeBinance]:
+    with ThreadedFakeBinance(FakeBinance(extra_symbols=300)) as fake:
+        fake.add_account("key-a", "secret-a", USDT="10000", BTC="0.5")
+        fake.delays["/api/v3/exchangeInfo"] = 3.0  # slow enough to see « Chargement … % »
+        yield fake
+
+
+def _type(page: Any, css: str, value: str) -> None:
+    box = page.locator(f"{css} input")
+    box.fill(value)
+    box.press("Enter")
+
+
+def test_add_brokers_check_keys_trade_and_load_markets(served_app: Any, new_page: Any,
+                                                       fake_binance: FakeBinance) -> None:
+    app = served_app({"ARISTOBOT_EXCHANGE_URL_OVERRIDES": f"binance={fake_binance.url}"})
+    page = new_page()
+    login(page, app.base_url, next_page="account")
+    table = page.locator(".broker-table")
+    table.locator("text=Paper").first.wait_for()  # dev's default paper broker from init
+
+    # A second paper broker with its own capital.
+    page.locator(".broker-add button").click()
+    page.locator(".broker-form").wait_for()
+    _type(page, ".broker-name", "Simulation 2")
+    _type(page, ".broker-capital", "2500")
+    page.locator(".broker-save button").click()
+    page.locator("#broker-message", has_text="Simulation 2").wait_for()
+    assert "USDT 2500" in page.locator("#broker-message").inner_text()
+
+    # A Binance broker (the local fake): wrong secret first, then the right one.
+    page.locator(".broker-add button").click()
+    _type(page, ".broker-name", "Binance fake")
+    page.locator(".broker-exchange select").select_option("binance")
+    page.locator(".broker-cred-apiKey input").wait_for()
+    assert page.locator(".broker-cred-password input").is_hidden()
+    page.locator(".broker-cred-apiKey input").fill("key-a")
+    page.locator(".broker-cred-secret input").fill("mauvais")
+    page.locator(".broker-cred-secret input").press("Enter")
+    page.locator(".broker-verify button").click()
+    page.locator("#broker-error", has_text="Erreur de connexion à Binance").wait_for()
+    screenshot(page, "brokers_bad_key")
+    page.locator(".broker-cred-secret input").fill("secret-a")
+    page.locator(".broker-cred-secret input").press("Enter")
+    page.locator(".broker-verify button").click()
+    page.locator("#broker-balance", has_text="USDT 10000").wait_for()
+    screenshot(page, "brokers_balance")
+    page.locator(".broker-save button").click()
+    table.locator("text=Binance fake").wait_for()
+    assert "key-a" not in table.inner_text()
+
+    # Saving a new exchange loads its markets in the background: the status bar shows it.
+    page.locator("#st-markets", has_text="Chargement 'binance'").wait_for()
+    screenshot(page, "brokers_markets_loading")
+    page.locator("#st-markets", has_text="1 exchange chargé").wait_for()
+
+    # Trade on the fake Binance from the trading page.
+    page.goto(app.page_url("trading"))
+    page.locator(".trade-broker select").select_option(label="Binance fake (binance)")
+    page.locator("#trade-last", has_text="50000").wait_for()
+    page.locator(".trade-qty input").fill("0.01")
+    page.locator(".trade-qty input").press("Enter")
+    page.locator(".trade-buy button").click()
+    page.locator("#trade-message", has_text="exécuté").wait_for()
+    page.locator(".trade-usd input").fill("")
+    page.locator(".trade-qty input").fill("")
+    page.locator(".trade-qty input").press("Enter")
+    page.locator(".trade-usd input").fill("100")
+    page.locator(".trade-usd input").press("Enter")
+    page.locator(".trade-sell button").click()
+    page.locator("#trade-message", has_text="Vente 0.002 BTC/USDT").wait_for()
+    page.locator(".trade-history >> text=Vente").first.wait_for()
+    screenshot(page, "trading_fake_binance")
+    assert fake_binance.count("POST", "/api/v3/order") == 2
