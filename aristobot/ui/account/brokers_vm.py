@@ -22,7 +22,7 @@ from aristobot.brokers.verification import check_keys
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.exchanges import PAPER, exchange_ids, exchange_info, get_manager
 from aristobot.exchanges.catalog import CREDENTIAL_LABELS
-from aristobot.exchanges.markets_loader import ensure_markets, in_background, load_exchange_markets
+from aristobot.exchanges.markets import ensure_markets, in_background, load_exchange_markets
 from aristobot.runtime import Runtime
 from aristobot.trading.rules import parse_decimal
 
