@@ -1,0 +1,230 @@
+"""View-model of « Stratégies »: list, CRUD, editor state, syntax test, save, AI assistant.
+
+Tests drive it directly (no browser). Everything slow (test run in a worker, AI requests) is a
+coroutine, so the page never freezes; every failure lands in ``error`` in French.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import param
+
+from aristobot.core.strategy_validator import ValidationReport
+from aristobot.errors import AristobotError
+from aristobot.runtime import Runtime
+from aristobot.strategies import repository as repo
+from aristobot.strategies.ai import generate_strategy, get_ai_config, make_client
+from aristobot.strategies.pool import get_pool
+from aristobot.strategies.service import test_code
+from aristobot.strategies.template import TEMPLATE
+
+PROVIDER_LABELS = {"openrouter": "OpenRouter", "ollama": "Ollama"}
+
+
+def annotations(report: ValidationReport) -> list[dict[str, Any]]:
+    """Return the editor's gutter annotations for ``report`` (0-based rows)."""
+    return [
+        {"row": max(i.line - 1, 0), "column": max(i.column - 1, 0), "text": i.message,
+         "type": "error"}
+        for i in report.issues
+    ]
+
+
+class StrategiesVM(param.Parameterized):
+    options = param.Dict(default={})  # name -> id, for the list
+    selected_id = param.Integer(default=None, allow_None=True)
+    strategy_name = param.String(default="")  # the name box (create / rename)
+    code = param.String(default="")
+    saved_code = param.String(default="")
+    dirty = param.Boolean(default=False)
+    issues = param.List(default=[])  # editor annotations
+    report = param.String(default="")  # the issues / notes beside the code
+    message = param.String(default="")
+    error = param.String(default="")
+    pending_delete = param.Boolean(default=False)
+    pending_switch = param.Integer(default=None, allow_None=True)
+    busy = param.Boolean(default=False)
+    ai_enabled = param.Boolean(default=False)
+    ai_label = param.String(default="")
+    ai_description = param.String(default="")
+    ai_suggestion = param.String(default="")
+    ai_busy = param.Boolean(default=False)
+    ai_error = param.String(default="")
+
+    def __init__(self, runtime: Runtime, user_id: int, **params: Any) -> None:
+        super().__init__(**params)
+        self._runtime = runtime
+        self._user_id = user_id
+        self.refresh()
+        if self.options:
+            self._load(next(iter(self.options.values())))
+        with runtime.sessions() as s:
+            cfg = get_ai_config(s, user_id)
+        self.ai_enabled = cfg.enabled
+        self.ai_label = (f"{PROVIDER_LABELS[cfg.provider]} — {cfg.model or 'modèle à choisir'}"
+                         if cfg.provider else "désactivé (voir Mon Compte)")
+
+    # --- list and CRUD --------------------------------------------------------------------
+    def refresh(self) -> None:
+        with self._runtime.sessions() as s:
+            self.options = {r.name: r.id for r in repo.list_strategies(s, self._user_id)}
+
+    def _load(self, strategy_id: int) -> None:
+        with self._runtime.sessions() as s:
+            rec = repo.get_strategy(s, self._user_id, strategy_id)
+        self.selected_id, self.strategy_name = rec.id, rec.name
+        self.saved_code = self.code = rec.code
+        self.issues, self.report, self.pending_switch = [], "", None
+
+    @param.depends("code", "saved_code", watch=True)
+    def _track_dirty(self) -> None:
+        self.dirty = self.code != self.saved_code
+
+    def _run(self, action: Any, success: str) -> bool:
+        self.message, self.error = "", ""
+        try:
+            action()
+        except AristobotError as e:
+            self.error = e.user_message()
+            return False
+        self.message = success
+        return True
+
+    def select(self, strategy_id: int | None, *, force: bool = False) -> bool:
+        """Open another strategy; refused once (with a warning) if the code is unsaved."""
+        if strategy_id is None or strategy_id == self.selected_id:
+            return True
+        if self.dirty and not force and self.pending_switch != strategy_id:
+            self.pending_switch = strategy_id
+            self.error = ("Modifications non enregistrées : enregistrez, ou choisissez à "
+                          "nouveau la stratégie pour les abandonner.")
+            return False
+        return self._run(lambda: self._load(strategy_id), "")
+
+    def create(self) -> bool:
+        def act() -> None:
+            with self._runtime.sessions.begin() as s:
+                name = self.strategy_name or "Nouvelle stratégie"
+                rec = repo.create_strategy(s, self._user_id, name, TEMPLATE)
+            self.refresh()
+            self._load(rec.id)
+
+        return self._run(act, "Stratégie créée à partir du template.")
+
+    def rename(self) -> bool:
+        if self.selected_id is None:
+            self.error = "Sélectionnez d'abord une stratégie."
+            return False
+        sid = self.selected_id
+
+        def act() -> None:
+            with self._runtime.sessions.begin() as s:
+                repo.rename_strategy(s, self._user_id, sid, self.strategy_name)
+            self.refresh()
+
+        return self._run(act, "Stratégie renommée.")
+
+    def duplicate(self) -> bool:
+        if self.selected_id is None:
+            self.error = "Sélectionnez d'abord une stratégie."
+            return False
+        sid = self.selected_id
+
+        def act() -> None:
+            with self._runtime.sessions.begin() as s:
+                rec = repo.duplicate_strategy(s, self._user_id, sid)
+            self.refresh()
+            self._load(rec.id)
+
+        return self._run(act, "Stratégie dupliquée.")
+
+    def request_delete(self) -> None:
+        self.pending_delete = self.selected_id is not None
+
+    def cancel_delete(self) -> None:
+        self.pending_delete = False
+
+    def confirm_delete(self) -> bool:
+        sid, self.pending_delete = self.selected_id, False
+        if sid is None:
+            return False
+
+        def act() -> None:
+            with self._runtime.sessions.begin() as s:
+                repo.delete_strategy(s, self._user_id, sid)
+            self.refresh()
+            self.selected_id, self.strategy_name, self.code, self.saved_code = None, "", "", ""
+            if self.options:
+                self._load(next(iter(self.options.values())))
+
+        return self._run(act, "Stratégie supprimée.")
+
+    # --- validation and save -----------------------------------------------------------------
+    def _show(self, report: ValidationReport) -> None:
+        self.issues = annotations(report)
+        self.report = report.summary() if not report.ok else "\n".join(
+            ("Code valide.", *report.notes))
+
+    async def test_syntax(self) -> ValidationReport:
+        """« Tester la syntaxe »: static checks then a test run in an isolated worker."""
+        self.message, self.error, self.busy = "", "", True
+        try:
+            report = await test_code(get_pool(self._runtime), self.code)
+        except AristobotError as e:
+            self.error = e.user_message()
+            return ValidationReport()
+        finally:
+            self.busy = False
+        self._show(report)
+        if report.ok:
+            self.message = "Syntaxe et test d'exécution : OK."
+        else:
+            self.error = "Le code contient des erreurs (voir à côté du code)."
+        return report
+
+    async def save(self) -> bool:
+        """Validate on the server, then store; never stores refused code."""
+        if self.selected_id is None:
+            self.error = "Créez ou sélectionnez d'abord une stratégie."
+            return False
+        code, sid = self.code, self.selected_id
+        report = await self.test_syntax()
+        if not report.ok:
+            self.error = "Non enregistré : " + self.error[0].lower() + self.error[1:]
+            return False
+
+        def act() -> None:
+            with self._runtime.sessions.begin() as s:
+                repo.update_strategy(s, self._user_id, sid, code=code)
+            self.saved_code = code
+
+        return self._run(act, "Stratégie enregistrée.")
+
+    # --- AI assistant ------------------------------------------------------------------------
+    async def generate(self) -> bool:
+        """Ask the configured provider for code; offer it only when it validates."""
+        self.ai_error, self.ai_suggestion, self.ai_busy = "", "", True
+        try:
+            with self._runtime.sessions() as s:
+                client = make_client(s, self._runtime.vault, self._user_id,
+                                     extra=self._runtime.settings.extra)
+            suggestion = await generate_strategy(client, self.ai_description,
+                                                 current_code=self.code,
+                                                 pool=get_pool(self._runtime))
+        except AristobotError as e:
+            self.ai_error = e.user_message()
+            return False
+        finally:
+            self.ai_busy = False
+        if not suggestion.ok:
+            self.ai_error = ("Le code proposé ne passe pas la validation : "
+                             + suggestion.report.summary())
+            return False
+        self.ai_suggestion = suggestion.code
+        return True
+
+    def insert_suggestion(self) -> None:
+        if self.ai_suggestion:
+            self.code = self.ai_suggestion
+            self.message = "Code de l'assistant inséré (non enregistré)."
