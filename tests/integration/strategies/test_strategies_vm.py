@@ -91,3 +91,38 @@ def test_page_builds(tmp_path: Path, sqlite_url: str) -> None:
     assert isinstance(page, pn.Column)
     page.get_root(Document())
     rt.engine.dispose()
+
+
+async def test_ai_section_exclusive_switches_and_models(runtime: Runtime) -> None:
+    from aristobot.ui.account.ai_vm import AISectionVM
+
+    user = make_user(runtime.sessions)
+    with serve_fake_ai() as fake:
+        vm = AISectionVM(runtime, user.id)
+        assert vm.ollama_url == "http://localhost:11434" and vm.provider is None
+        vm.openrouter_on = True  # no key yet: refused, switch back off
+        assert not vm.openrouter_on and "clé API OpenRouter" in vm.error
+        vm.api_key = fake.api_key
+        assert vm.save_key() and vm.api_key == "" and "masquée" in vm.key_status
+        vm.openrouter_on = True
+        assert vm.provider == "openrouter"
+        with runtime.sessions.begin() as s:  # the fake stands in for openrouter.ai
+            from aristobot.db.models import UserRow
+
+            row = s.get(UserRow, user.id)
+            assert row is not None and fake.api_key not in (row.ai_api_key or "")
+        vm.ollama_url = fake.base_url
+        assert vm.save_url()
+        vm.ollama_on = True
+        assert vm.provider == "ollama" and not vm.openrouter_on  # exclusive
+        assert await vm.load_models() and vm.models == ["fake/coder-large", "fake/coder-small"]
+        assert vm.choose_model("fake/coder-small")
+        vm.ollama_on = False
+        assert vm.provider is None
+        fake.delay_s = 1.0
+        vm.ollama_on = True
+        with runtime.sessions.begin() as s:
+            row = s.get(UserRow, user.id)
+            assert row is not None
+            row.ai_url = "http://127.0.0.1:9"
+        assert not await vm.load_models() and "connexion impossible à Ollama" in vm.error

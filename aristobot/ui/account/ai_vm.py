@@ -1,0 +1,116 @@
+"""View-model of « Mon Compte » → Assistant IA: exclusive provider switches, key, URL, model.
+
+The OpenRouter key is write-only: typed, encrypted at save, cleared from the form, never shown
+again (only « clé enregistrée »). The model list comes from the provider (async, French errors).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import param
+
+from aristobot.errors import AristobotError
+from aristobot.runtime import Runtime
+from aristobot.strategies.ai import get_ai_config, make_client, set_ai_config
+
+
+class AISectionVM(param.Parameterized):
+    openrouter_on = param.Boolean(default=False)
+    ollama_on = param.Boolean(default=False)
+    api_key = param.String(default="")  # typed by the user; emptied after save
+    key_status = param.String(default="")
+    ollama_url = param.String(default="http://localhost:11434")
+    models = param.List(default=[])
+    model = param.String(default="")
+    message = param.String(default="")
+    error = param.String(default="")
+    busy = param.Boolean(default=False)
+
+    def __init__(self, runtime: Runtime, user_id: int, **params: Any) -> None:
+        super().__init__(**params)
+        self._runtime = runtime
+        self._user_id = user_id
+        self._syncing = False
+        self._reload()
+
+    def _reload(self) -> None:
+        with self._runtime.sessions() as s:
+            cfg = get_ai_config(s, self._user_id)
+        self._syncing = True
+        try:
+            self.openrouter_on = cfg.provider == "openrouter"
+            self.ollama_on = cfg.provider == "ollama"
+            self.ollama_url = cfg.ollama_url
+            self.model = cfg.model or ""
+            if self.model and self.model not in self.models:
+                self.models = [self.model, *self.models]
+            self.key_status = "Clé API enregistrée (masquée)." if cfg.has_api_key else (
+                "Aucune clé API enregistrée.")
+        finally:
+            self._syncing = False
+
+    @property
+    def provider(self) -> str | None:
+        return "openrouter" if self.openrouter_on else "ollama" if self.ollama_on else None
+
+    def _store(self, success: str, **changes: Any) -> bool:
+        self.message, self.error = "", ""
+        try:
+            with self._runtime.sessions.begin() as s:
+                set_ai_config(s, self._runtime.vault, self._user_id, **changes)
+        except AristobotError as e:
+            self.error = e.user_message()
+            self._reload()
+            return False
+        self.message = success
+        self._reload()
+        return True
+
+    @param.depends("openrouter_on", watch=True)
+    def _on_openrouter(self) -> None:
+        if self._syncing:
+            return
+        self.models = []
+        self._store("OpenRouter activé." if self.openrouter_on else "Assistant désactivé.",
+                    provider="openrouter" if self.openrouter_on else
+                    ("ollama" if self.ollama_on else None))
+
+    @param.depends("ollama_on", watch=True)
+    def _on_ollama(self) -> None:
+        if self._syncing:
+            return
+        self.models = []
+        self._store("Ollama activé." if self.ollama_on else "Assistant désactivé.",
+                    provider="ollama" if self.ollama_on else
+                    ("openrouter" if self.openrouter_on else None))
+
+    def save_key(self) -> bool:
+        key, self.api_key = self.api_key.strip(), ""
+        if not key:
+            self.error = "Saisissez une clé API."
+            return False
+        return self._store("Clé API enregistrée (chiffrée).", api_key=key)
+
+    def save_url(self) -> bool:
+        return self._store("URL Ollama enregistrée.", ollama_url=self.ollama_url)
+
+    def choose_model(self, model: str) -> bool:
+        return self._store(f"Modèle « {model} » sélectionné.", model=model or None)
+
+    async def load_models(self) -> bool:
+        """Fetch the active provider's model list."""
+        self.message, self.error, self.busy = "", "", True
+        try:
+            with self._runtime.sessions() as s:
+                client = make_client(s, self._runtime.vault, self._user_id,
+                                     extra=self._runtime.settings.extra, timeout_s=15.0)
+            models = await client.list_models()
+        except AristobotError as e:
+            self.error = e.user_message()
+            return False
+        finally:
+            self.busy = False
+        self.models = models
+        self.message = f"{len(models)} modèle(s) disponible(s)."
+        return True
