@@ -41,3 +41,21 @@ def replay_decisions(code: str, candles: Any, balance: float, window: int = 500,
             report_progress(i / n)
     report_progress(1.0)
     return actions
+
+
+def time_decisions(code: str, candles: Any, balance: float, repeat: int = 200, *,
+                   report_progress: Callable[[float], None]) -> list[float]:
+    """Time ``repeat`` decisions inside the worker (seconds each; for the benchmark)."""
+    from aristobot.core.strategy_api import decide
+    from aristobot.core.strategy_loader import load_strategy
+
+    cls = load_strategy(code)
+    decide(cls, candles, balance, None)  # warm-up
+    times = []
+    for i in range(repeat):
+        start = time.perf_counter()
+        decide(cls, candles, balance, None)
+        times.append(time.perf_counter() - start)
+        if i % 20 == 0:
+            report_progress(i / repeat)
+    return times
