@@ -255,3 +255,12 @@ class _Job:
         task = asyncio.get_running_loop().create_task(self.publish(phase, pct))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
+
+
+def get_backtest_service(runtime: Runtime) -> BacktestService:
+    """Return the process's backtest service (created on first use)."""
+    service = runtime.components.get("backtest_service")
+    if service is None:
+        service = BacktestService(runtime)
+        runtime.components["backtest_service"] = service
+    return service  # type: ignore[no-any-return]

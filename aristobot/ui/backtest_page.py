@@ -1,12 +1,171 @@
-"""« Backtest » page (placeholder until its feature lands)."""
+"""« Backtest » page: wires widgets to :class:`BacktestVM` (no logic here)."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
-from aristobot.ui.coming_soon import coming_soon
+import panel as pn
+
+from aristobot.ui.backtest_vm import BacktestVM
 from aristobot.ui.pages import PageContext
 
 
+def _feedback(message: str, error: str) -> str:
+    if error:
+        return f"<div class='ab-danger' id='bt-error'>{html.escape(error)}</div>"
+    if message:
+        return f"<div class='ab-ok' id='bt-message'>{html.escape(message)}</div>"
+    return ""
+
+
+def _lookahead(ok: bool | None, text: str) -> str:
+    if not text:
+        return ""
+    cls = "ab-muted" if ok is None else ("ab-ok" if ok else "ab-danger")
+    return f"<div class='{cls}' id='bt-lookahead'>{html.escape(text)}</div>"
+
+
+def _button(label: str, css: str, handler: Any, color: str = "default") -> Any:
+    b = pn.widgets.Button(label=label, color=color, css_classes=[css])
+    b.on_click(handler)
+    return b
+
+
+def _chart(layout: Any) -> Any:
+    if layout is None:
+        return pn.pane.HTML("<div class='ab-muted'>Le graphique apparaît après un backtest.</div>")
+    return pn.pane.Bokeh(layout, sizing_mode="stretch_width", css_classes=["bt-chart"])
+
+
+def _selectors(vm: BacktestVM) -> Any:
+    strategy = pn.widgets.Select.from_param(vm.param.strategy_id, label="Stratégie",
+                                            options=vm.strategies, css_classes=["bt-strategy"])
+    vm.param.watch(lambda e: setattr(strategy, "options", e.new), "strategies")
+    broker = pn.widgets.Select.from_param(vm.param.broker_id, label="Broker",
+                                          options=vm.brokers, css_classes=["bt-broker"])
+    vm.param.watch(lambda e: setattr(broker, "options", e.new), "brokers")
+    symbol = pn.widgets.AutocompleteInput.from_param(
+        vm.param.symbol, label="Symbole", options=vm.symbols, restrict=False,
+        case_sensitive=False, min_characters=1, css_classes=["bt-symbol"])
+    vm.param.watch(lambda e: setattr(symbol, "options", e.new), "symbols")
+    return pn.Column(
+        strategy, broker, symbol,
+        pn.widgets.Select.from_param(vm.param.timeframe, label="Timeframe",
+                                     css_classes=["bt-timeframe"]),
+        pn.widgets.DatePicker.from_param(vm.param.start_date, label="Début",
+                                         css_classes=["bt-start"]),
+        pn.widgets.DatePicker.from_param(vm.param.end_date, label="Fin (incluse)",
+                                         css_classes=["bt-end"]),
+        pn.widgets.FloatInput.from_param(vm.param.initial_amount, label="Montant de départ",
+                                         css_classes=["bt-amount"]),
+        pn.widgets.FloatInput.from_param(vm.param.fee_pct, label="Frais par ordre (%)",
+                                         step=0.01, css_classes=["bt-fee"]),
+        pn.widgets.RadioButtonGroup.from_param(vm.param.mode, options={"Rapide (vérifié)": "fast",
+                                                                      "Exact": "exact"},
+                                               css_classes=["bt-mode"]),
+        width=300,
+    )
+
+
+def _progress(vm: BacktestVM) -> Any:
+    start = _button("Lancer le backtest", "bt-run", lambda e: pn.state.execute(vm.start),
+                    "primary")
+    start.disabled = vm.param.running
+    stop_candles = _button("Interrompre le chargement", "bt-cancel-candles",
+                           lambda e: vm.cancel_candles(), "warning")
+    stop_candles.visible = vm.param.loading_candles
+    stop_run = _button("Interrompre le backtest", "bt-cancel", lambda e: vm.cancel_run(),
+                       "danger")
+    stop_run.visible = vm.param.running
+    return pn.Column(
+        pn.Row(start, stop_candles, stop_run),
+        pn.pane.HTML(pn.bind(lambda p: f"<b id='bt-phase'>{html.escape(p)}</b>", vm.param.phase)),
+        pn.Row(pn.pane.HTML("Bougies", width=90),
+               pn.indicators.Progress(value=pn.bind(int, vm.param.candles_pct), max=100,
+                                      bar_color="info", css_classes=["bt-candles-progress"],
+                                      sizing_mode="stretch_width")),
+        pn.Row(pn.pane.HTML("Simulation", width=90),
+               pn.indicators.Progress(value=pn.bind(int, vm.param.sim_pct), max=100,
+                                      bar_color="success", css_classes=["bt-sim-progress"],
+                                      sizing_mode="stretch_width")),
+        pn.pane.HTML(pn.bind(_feedback, vm.param.message, vm.param.error),
+                     sizing_mode="stretch_width"),
+        sizing_mode="stretch_width",
+    )
+
+
+def _past(vm: BacktestVM, theme: str) -> Any:
+    table = pn.widgets.Tabulator.from_param(
+        vm.param.past, theme=theme, show_index=False, disabled=True, selectable="checkbox",
+        pagination="local", page_size=10, sizing_mode="stretch_width",
+        css_classes=["bt-past"])
+
+    def chosen() -> list[int]:
+        return [int(vm.past.iloc[i]["id"]) for i in table.selection if i < len(vm.past)]
+
+    def reopen(_e: Any) -> None:
+        ids = chosen()
+        if ids:
+            vm.reopen(ids[0])
+
+    def delete(_e: Any) -> None:
+        for rid in chosen():
+            vm.delete(rid)
+
+    compare_table = pn.widgets.Tabulator.from_param(
+        vm.param.comparison, theme=theme, show_index=False, disabled=True,
+        sizing_mode="stretch_width", css_classes=["bt-compare"])
+    return pn.Column(
+        pn.Row(_button("Rouvrir", "bt-reopen", reopen),
+               _button("Comparer", "bt-compare-btn", lambda e: vm.compare(chosen())),
+               _button("Supprimer", "bt-delete", delete, "danger")),
+        table, compare_table, sizing_mode="stretch_width")
+
+
 def build(ctx: PageContext) -> Any:
-    return coming_soon("Backtest", "le backtest arrive bientôt.")
+    vm = BacktestVM(ctx.runtime, ctx.user.id, timezone=ctx.timezone, theme=ctx.theme)
+    theme = "midnight" if ctx.theme == "dark" else "simple"
+    pn.state.on_session_destroyed(lambda _ctx, vm=vm: vm.close())
+
+    exact = _button("Relancer en mode exact", "bt-rerun-exact",
+                    lambda e: pn.state.execute(vm.rerun_exact), "warning")
+    exact.visible = pn.bind(lambda ok: ok is False, vm.param.lookahead_ok)
+    lookahead = pn.Row(pn.pane.HTML(pn.bind(_lookahead, vm.param.lookahead_ok,
+                                            vm.param.lookahead_text),
+                                    sizing_mode="stretch_width"), exact,
+                       sizing_mode="stretch_width")
+    stats = pn.widgets.Tabulator.from_param(vm.param.stats, theme=theme, show_index=False,
+                                            disabled=True, css_classes=["bt-stats"], width=380,
+                                            height=620)
+    trades = pn.widgets.Tabulator.from_param(vm.param.trades, theme=theme, show_index=False,
+                                             disabled=True, pagination="local", page_size=15,
+                                             sizing_mode="stretch_width",
+                                             css_classes=["bt-trades"])
+    results = pn.Tabs(
+        ("Graphique", pn.Column(pn.bind(_chart, vm.param.chart), sizing_mode="stretch_width")),
+        ("Trades", trades),
+        ("Résultats passés", _past(vm, theme)),
+        sizing_mode="stretch_width", dynamic=False,
+    )
+    manage = pn.Card(_strategies_editor(ctx), title="Gérer les stratégies (créer, modifier, "
+                     "supprimer)", collapsed=True, sizing_mode="stretch_width",
+                     css_classes=["bt-manage"])
+    manage.param.watch(lambda e: vm.refresh() if e.new else None, "collapsed")
+    return pn.Column(
+        pn.pane.Markdown("## Backtest"),
+        pn.Row(pn.Column(_selectors(vm), css_classes=["ab-card"]),
+               pn.Column(_progress(vm), lookahead, css_classes=["ab-card"],
+                         sizing_mode="stretch_width"),
+               sizing_mode="stretch_width"),
+        pn.Row(stats, results, sizing_mode="stretch_width"),
+        manage,
+        sizing_mode="stretch_width",
+    )
+
+
+def _strategies_editor(ctx: PageContext) -> Any:
+    # The strategies page's own components: select, create, edit and delete from here.
+    from aristobot.ui import strategies_page
+
+    return strategies_page.build(ctx)

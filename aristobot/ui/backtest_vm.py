@@ -1,0 +1,356 @@
+"""View-model of « Backtest »: selectors, run/cancel, progress, results, past results.
+
+Tests drive it directly (no browser): ``await vm.start()`` then ``await vm.wait()``. The run
+itself goes through ``BacktestService`` (candles → strategy worker → stored result); progress
+arrives over the bus on the job's topic. Every failure lands in ``error`` in French.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+import param
+from sqlalchemy import select
+
+from aristobot.backtest import candle_store, results_store
+from aristobot.backtest.service import (
+    BacktestOutcome,
+    BacktestRequest,
+    get_backtest_service,
+    market_exchange,
+)
+from aristobot.brokers.repository import list_brokers
+from aristobot.core.backtest.types import BacktestResult
+from aristobot.db.models import ExchangeSymbolRow
+from aristobot.domain.timeframe import Timeframe
+from aristobot.errors import AristobotError, ValidationError
+from aristobot.runtime import Runtime
+from aristobot.strategies import repository as strategies
+
+log = logging.getLogger(__name__)
+
+#: Timeframes offered (ccxt's Binance has no 10m candles).
+TIMEFRAMES = ["1m", "3m", "5m", "15m", "1h", "2h", "4h", "1d"]
+DEFAULT_SYMBOLS = ["BTC/USDT", "ETH/USDT", "BNB/USDT", "SOL/USDT"]
+PHASES = {"candles": "Chargement des bougies", "simulation": "Simulation",
+          "saving": "Enregistrement", "done": "Terminé", "cancelled": "Interrompu",
+          "error": "Erreur"}
+STAT_LABELS = {
+    "initial_balance": "Solde initial", "final_balance": "Solde final",
+    "net_profit": "Gain/perte total", "total_return_pct": "Rendement total %",
+    "buy_hold_return_pct": "Buy & hold %", "trades": "Nombre de trades",
+    "winning_trades": "Trades gagnants", "losing_trades": "Trades perdants",
+    "win_rate_pct": "Taux de réussite %", "best_trade": "Plus grand gain",
+    "worst_trade": "Plus grande perte", "avg_trade": "Trade moyen",
+    "profit_factor": "Profit factor", "expectancy": "Espérance",
+    "max_drawdown_pct": "Drawdown max %", "max_drawdown_value": "Drawdown max (valeur)",
+    "max_drawdown_duration_s": "Durée du drawdown max", "sharpe": "Sharpe",
+    "sortino": "Sortino", "calmar": "Calmar", "exposure_pct": "Temps exposé %",
+    "avg_trade_duration_s": "Durée moyenne d'un trade", "max_trade_duration_s":
+    "Durée max d'un trade", "total_fees": "Frais totaux",
+}
+TRADE_COLUMNS = {
+    "entry_time": "Entrée", "exit_time": "Sortie", "entry_price": "Prix entrée",
+    "exit_price": "Prix sortie", "quantity": "Quantité", "fees": "Frais", "pnl": "P&L",
+    "pnl_pct": "P&L %", "exit_reason": "Raison", "balance_after": "Solde après",
+}
+REASONS = {"signal": "signal", "stop_loss": "SL", "take_profit": "TP", "end": "fin"}
+RESULT_COLUMNS = ["id", "Stratégie", "Symbole", "TF", "Période", "Rendement %", "Trades",
+                  "Réussite %", "Drawdown %", "Look-ahead"]
+
+
+def format_stat(key: str, value: Any) -> str:
+    """Return a stat for display (durations in d/h/min, numbers with 2 decimals)."""
+    if value is None:
+        return "—"
+    if key.endswith("_duration_s"):
+        return _duration(float(value))
+    if isinstance(value, float):
+        return f"{value:,.2f}".replace(",", " ")
+    return str(value)
+
+
+def _duration(seconds: float) -> str:
+    minutes = int(round(seconds / 60))
+    d, rest = divmod(minutes, 1440)
+    h, m = divmod(rest, 60)
+    return " ".join(p for p in (f"{d} j" if d else "", f"{h} h" if h else "",
+                                f"{m} min" if m or not (d or h) else "") if p)
+
+
+class BacktestVM(param.Parameterized):
+    strategies = param.Dict(default={})  # name -> id
+    strategy_id = param.Integer(default=None, allow_None=True)
+    brokers = param.Dict(default={})  # label -> id
+    broker_id = param.Integer(default=None, allow_None=True)
+    symbols = param.List(default=list(DEFAULT_SYMBOLS))
+    symbol = param.String(default="BTC/USDT")
+    timeframe = param.Selector(default="1h", objects=TIMEFRAMES)
+    start_date = param.Date(default=None, allow_None=True)
+    end_date = param.Date(default=None, allow_None=True)
+    initial_amount = param.Number(default=10_000.0, bounds=(0, None))
+    fee_pct = param.Number(default=0.1, bounds=(0, 10))
+    mode = param.Selector(default="fast", objects=["fast", "exact"])
+
+    running = param.Boolean(default=False)
+    loading_candles = param.Boolean(default=False)
+    phase = param.String(default="")
+    candles_pct = param.Number(default=0.0)
+    sim_pct = param.Number(default=0.0)
+    message = param.String(default="")
+    error = param.String(default="")
+
+    result_id = param.Integer(default=None, allow_None=True)
+    stats = param.DataFrame(default=pd.DataFrame(columns=["Statistique", "Valeur"]))
+    trades = param.DataFrame(default=pd.DataFrame(columns=list(TRADE_COLUMNS.values())))
+    chart = param.Parameter(default=None)  # a Bokeh layout, or None
+    lookahead_ok = param.Boolean(default=None, allow_None=True)
+    lookahead_text = param.String(default="")
+    past = param.DataFrame(default=pd.DataFrame(columns=RESULT_COLUMNS))
+    comparison = param.DataFrame(default=pd.DataFrame())
+
+    def __init__(self, runtime: Runtime, user_id: int, *, timezone: str = "UTC",
+                 theme: str = "dark", today: date | None = None, **params: Any) -> None:
+        super().__init__(**params)
+        self._runtime = runtime
+        self._user_id = user_id
+        self._tz = timezone
+        self._theme = theme
+        today = today or datetime.now(UTC).date()
+        self.end_date = self.end_date or today
+        self.start_date = self.start_date or today - timedelta(days=30)
+        self._cancel_candles = asyncio.Event()
+        self._cancel_run = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.refresh()
+
+    # --- lists --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the user's strategies, brokers, symbols and past results."""
+        with self._runtime.sessions() as s:
+            self.strategies = {r.name: r.id for r in strategies.list_strategies(s, self._user_id)}
+            brokers = list_brokers(s, self._user_id)
+            self._exchanges = {b.id: market_exchange(b) for b in brokers}
+            self.brokers = {f"{b.name} ({b.exchange})": b.id for b in brokers}
+            self.past = self._past_frame(results_store.list_results(s, self._user_id))
+        if self.strategy_id not in self.strategies.values():
+            self.strategy_id = next(iter(self.strategies.values()), None)
+        if self.broker_id not in self.brokers.values():
+            default = [b.id for b in brokers if b.is_default]
+            self.broker_id = (default or list(self.brokers.values()) or [None])[0]
+        self._load_symbols()
+
+    @param.depends("broker_id", watch=True)
+    def _load_symbols(self) -> None:
+        exchange = self._exchanges.get(self.broker_id or -1) if self.broker_id else None
+        if exchange is None:
+            return
+        with self._runtime.sessions() as s:
+            names = list(s.scalars(
+                select(ExchangeSymbolRow.symbol).where(ExchangeSymbolRow.exchange == exchange,
+                                                       ExchangeSymbolRow.active.is_(True))
+                .order_by(ExchangeSymbolRow.symbol)))
+        self.symbols = names or list(DEFAULT_SYMBOLS)
+
+    def _past_frame(self, rows: list[results_store.ResultSummary]) -> pd.DataFrame:
+        data = [[r.id, r.strategy_name, r.symbol, r.timeframe,
+                 f"{r.start:%Y-%m-%d} → {r.end:%Y-%m-%d}",
+                 None if r.total_return_pct is None else round(r.total_return_pct, 2),
+                 r.total_trades, None if r.win_rate_pct is None else round(r.win_rate_pct, 1),
+                 round(r.max_drawdown, 2),
+                 {True: "OK", False: "⚠", None: "—"}[r.lookahead_ok]] for r in rows]
+        return pd.DataFrame(data, columns=RESULT_COLUMNS)
+
+    # --- run ----------------------------------------------------------------------------------
+    def request(self) -> BacktestRequest:
+        """Return the request for the current selections (French errors when incomplete)."""
+        if self.strategy_id is None:
+            raise ValidationError(reason="choisissez une stratégie (ou créez-en une)")
+        if self.broker_id is None:
+            raise ValidationError(reason="choisissez un broker")
+        if self.start_date is None or self.end_date is None:
+            raise ValidationError(reason="choisissez les dates de début et de fin")
+        start = datetime.combine(self.start_date, time(), tzinfo=UTC)
+        end = datetime.combine(self.end_date, time(), tzinfo=UTC) + timedelta(days=1)
+        return BacktestRequest(
+            user_id=self._user_id, strategy_id=self.strategy_id, broker_id=self.broker_id,
+            symbol=self.symbol.strip().upper(), timeframe=Timeframe.parse(self.timeframe),
+            start=start, end=end, initial_amount=float(self.initial_amount),
+            fee_rate=float(self.fee_pct) / 100.0, mode=self.mode)
+
+    async def start(self) -> bool:
+        """Start a backtest in the background; False (and ``error``) when refused."""
+        if self.running:
+            return False
+        try:
+            req = self.request()
+            from aristobot.backtest.service import validate_request
+
+            validate_request(req)
+        except AristobotError as e:
+            self.error, self.message = e.user_message(), ""
+            return False
+        self._cancel_candles, self._cancel_run = asyncio.Event(), asyncio.Event()
+        self.error, self.message, self.candles_pct, self.sim_pct = "", "", 0.0, 0.0
+        self.running, self.loading_candles = True, True
+        self.phase = PHASES["candles"]
+        self._task = asyncio.get_running_loop().create_task(self._job(req))
+        return True
+
+    async def wait(self) -> None:
+        """Wait for the running backtest to finish (tests, notebooks)."""
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def cancel_candles(self) -> None:
+        """Interrupt candle loading (candles already fetched are kept)."""
+        self._cancel_candles.set()
+
+    def cancel_run(self) -> None:
+        """Interrupt the simulation (the worker is stopped)."""
+        self._cancel_run.set()
+
+    def close(self) -> None:
+        """Stop everything this session started (browser closed)."""
+        self._cancel_candles.set()
+        self._cancel_run.set()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    async def rerun_exact(self) -> bool:
+        """« Relancer en mode exact »: same selections, every bar evaluated exactly."""
+        self.mode = "exact"
+        return await self.start()
+
+    async def _job(self, req: BacktestRequest) -> None:
+        service = get_backtest_service(self._runtime)
+        job_id = service.new_job_id()
+        sub = await self._runtime.bus.subscribe(service.topic(job_id), maxsize=200)
+        listener = asyncio.ensure_future(self._listen(sub))
+        try:
+            outcome = await service.run(req, job_id=job_id, cancel_candles=self._cancel_candles,
+                                        cancel_run=self._cancel_run)
+            self._show_outcome(outcome)
+        finally:
+            listener.cancel()
+            await sub.close()
+            self.running = self.loading_candles = False
+
+    async def _listen(self, sub: Any) -> None:
+        async for msg in sub:
+            p = msg.payload
+            if p["phase"] == "candles":
+                self.candles_pct = float(p["pct"])
+            elif p["phase"] in ("simulation", "saving", "done"):
+                self.loading_candles = False
+                self.candles_pct = 100.0
+                self.sim_pct = float(p["pct"])
+            self.phase = PHASES.get(p["phase"], p["phase"])
+
+    def _show_outcome(self, outcome: BacktestOutcome) -> None:
+        if outcome.status == "error":
+            self.error = outcome.error or "Erreur inconnue."
+            return
+        if outcome.status == "cancelled":
+            where = "du chargement des bougies" if outcome.phase == "candles" else "du calcul"
+            kept = f" ({outcome.load.fetched} bougies conservées)" if outcome.load else ""
+            self.message = f"Interruption {where}{kept}."
+            return
+        if outcome.result is None or outcome.candles is None:
+            self.error = "Résultat du backtest manquant."
+            return
+        self.message = f"Backtest terminé : résultat n° {outcome.result_id} enregistré."
+        self.result_id = outcome.result_id
+        self._show_result(outcome.result.stats, results_store.trades_frame(outcome.result.trades),
+                          outcome.result.equity, outcome.candles, outcome.result)
+        self.refresh()
+
+    # --- results ------------------------------------------------------------------------------
+    def _show_result(self, stats: dict[str, Any], trades: pd.DataFrame, equity: pd.Series,
+                     candles: pd.DataFrame, result: BacktestResult | None = None,
+                     lookahead: dict[str, Any] | None = None) -> None:
+        from aristobot.charts.backtest_chart import backtest_chart
+
+        self.stats = pd.DataFrame(
+            [(label, format_stat(k, stats.get(k))) for k, label in STAT_LABELS.items()],
+            columns=["Statistique", "Valeur"])
+        self.trades = self._trades_view(trades)
+        report = lookahead
+        if result is not None and result.lookahead is not None:
+            lk = result.lookahead
+            report = {"ok": lk.ok, "mismatches": list(lk.mismatches), "details": list(lk.details),
+                      "checked_bars": lk.checked_bars}
+        self._show_lookahead(report, candles)
+        self.chart = backtest_chart(candles, trades, equity, theme=self._theme,
+                                    timezone=self._tz) if len(candles) else None
+
+    def _trades_view(self, trades: pd.DataFrame) -> pd.DataFrame:
+        view = trades[list(TRADE_COLUMNS)].copy()
+        for col in ("entry_time", "exit_time"):
+            view[col] = view[col].dt.tz_convert(self._tz).dt.tz_localize(None)
+        view["exit_reason"] = view["exit_reason"].map(REASONS).fillna(view["exit_reason"])
+        view["pnl_pct"] = (view["pnl_pct"] * 100).round(3)
+        return view.rename(columns=TRADE_COLUMNS)
+
+    def _show_lookahead(self, report: dict[str, Any] | None, candles: pd.DataFrame) -> None:
+        if report is None:
+            self.lookahead_ok, self.lookahead_text = None, "Mode exact : pas de vérification."
+            return
+        self.lookahead_ok = bool(report.get("ok"))
+        if self.lookahead_ok:
+            self.lookahead_text = (f"Chemin rapide vérifié : identique au chemin exact sur "
+                                   f"{report.get('checked_bars', 0)} barres.")
+            return
+        bars = [int(b) for b in report.get("mismatches", [])][:5]
+        when = ", ".join(f"{candles.index[b]:%Y-%m-%d %H:%M}" if 0 <= b < len(candles)
+                         else f"barre {b}" for b in bars)
+        details = " ; ".join(str(d) for d in report.get("details", [])[:3])
+        self.lookahead_text = ("Look-ahead ou dépendance à la fenêtre détecté : le chemin rapide "
+                               f"diffère du chemin exact aux barres {when}. {details}").strip()
+
+    def reopen(self, result_id: int) -> None:
+        """Show a stored result again (chart redrawn from the shared candles)."""
+        try:
+            with self._runtime.sessions() as s:
+                stored = results_store.load_result(s, self._user_id, int(result_id))
+                info = stored.info
+                candles = candle_store.read_candles(s, info.exchange, info.symbol, info.timeframe,
+                                                    info.start, info.end)
+        except AristobotError as e:
+            self.error = e.user_message()
+            return
+        self.error, self.result_id = "", int(result_id)
+        self.message = f"Résultat n° {result_id} rouvert ({stored.summary.label})."
+        self._show_result(stored.stats, stored.trades, stored.equity, candles,
+                          lookahead=stored.lookahead)
+
+    def compare(self, result_ids: list[int]) -> None:
+        """Fill ``comparison`` with the chosen results side by side."""
+        try:
+            with self._runtime.sessions() as s:
+                table = results_store.compare_results(s, self._user_id,
+                                                       [int(i) for i in result_ids])
+        except AristobotError as e:
+            self.error = e.user_message()
+            return
+        keep = [k for k in STAT_LABELS if k in table.index]
+        table = table.loc[keep].map(lambda v: format_stat("", v))
+        table.index = [STAT_LABELS[k] for k in keep]
+        self.comparison = table.reset_index(names="Statistique").astype(str)
+        self.error = ""
+
+    def delete(self, result_id: int) -> None:
+        try:
+            with self._runtime.sessions.begin() as s:
+                results_store.delete_result(s, self._user_id, int(result_id))
+        except AristobotError as e:
+            self.error = e.user_message()
+            return
+        self.message = f"Résultat n° {result_id} supprimé."
+        self.refresh()
