@@ -73,7 +73,7 @@ def build(ctx: PageContext) -> Any:
 
     editor = pn.widgets.CodeEditor(value=vm.code, language="python", theme=editor_theme,
                                    height=560, on_keyup=True, css_classes=["strat-editor"],
-                                   sizing_mode="stretch_width")
+                                   sizing_mode="stretch_width", min_width=520)
     editor.link(vm, value="code", bidirectional=True)
     vm.param.watch(lambda e: setattr(editor, "annotations", e.new), "issues")
 
@@ -92,7 +92,7 @@ def build(ctx: PageContext) -> Any:
         sizing_mode="stretch_width",
     )
     report = pn.pane.HTML(pn.bind(lambda t, i: _report(t, bool(i)), vm.param.report,
-                                  vm.param.issues), width=340, css_classes=["ab-card"])
+                                  vm.param.issues), width=300, css_classes=["ab-card"])
 
     return pn.Column(
         pn.pane.Markdown("## Stratégies"),
