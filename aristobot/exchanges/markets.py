@@ -14,7 +14,7 @@ from collections.abc import Coroutine, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from aristobot.brokers.repository import active_exchanges
 from aristobot.bus import Channels
@@ -107,7 +107,7 @@ async def _write(runtime: Runtime, exchange_id: str, rows: list[dict[str, Any]])
     with runtime.sessions.begin() as s:
         s.execute(delete(ExchangeSymbolRow).where(ExchangeSymbolRow.exchange == exchange_id))
         for i in range(0, len(rows), _CHUNK):
-            s.execute(ExchangeSymbolRow.__table__.insert(), rows[i:i + _CHUNK])
+            s.execute(insert(ExchangeSymbolRow), rows[i:i + _CHUNK])
             await _publish(runtime, exchange_id, 40.0 + 60.0 * min(1.0, (i + _CHUNK) / len(rows)))
 
 

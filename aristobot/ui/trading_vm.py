@@ -36,10 +36,10 @@ def _usd(v: Decimal | None) -> str:
 
 
 class TradingVM(param.Parameterized):
-    broker_id = param.Selector(default=None, objects=[], allow_None=True)
+    broker_id: Any = param.Selector(default=None, objects=[], allow_None=True)
     symbol = param.String(default="")
     search = param.String(default="")
-    order_type = param.Selector(default="market", objects=["market", "limit"])
+    order_type: Any = param.Selector(default="market", objects=["market", "limit"])
     quantity = param.String(default="")
     usd = param.String(default="")
     limit_price = param.String(default="")

@@ -34,7 +34,7 @@ class BrokersVM(param.Parameterized):
     editing_id = param.Integer(default=None, allow_None=True)  # None = adding
     form_visible = param.Boolean(default=False)
     broker_name = param.String(default="")
-    exchange = param.Selector(default=PAPER, objects=exchange_ids())
+    exchange: Any = param.Selector(default=PAPER, objects=exchange_ids())
     credentials = param.Dict(default={})  # ccxt credential name -> typed value
     required = param.List(default=[])  # credentials the chosen exchange needs
     is_testnet = param.Boolean(default=False)
