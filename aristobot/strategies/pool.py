@@ -399,7 +399,7 @@ def get_pool(runtime: Runtime) -> StrategyPool:
         pool = StrategyPool.from_settings(runtime.settings)
         runtime.components["strategy_pool"] = pool
         runtime.on_close(pool.aclose)
-    return pool  # type: ignore[no-any-return]
+    return pool
 
 
 async def serve(runtime: Runtime) -> None:

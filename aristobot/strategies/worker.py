@@ -48,7 +48,7 @@ class _Channel:
         self.out.flush()
 
     def receive(self) -> tuple[Any, ...] | None:
-        data = read_frame_blocking(self.inp)  # type: ignore[arg-type]
+        data = read_frame_blocking(self.inp)
         return None if data is None else pickle.loads(data)  # the pool is trusted
 
 

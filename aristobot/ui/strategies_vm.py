@@ -22,7 +22,7 @@ from aristobot.strategies.template import TEMPLATE
 PROVIDER_LABELS = {"openrouter": "OpenRouter", "ollama": "Ollama"}
 
 
-def annotations(report: ValidationReport) -> list[dict[str, Any]]:
+def editor_annotations(report: ValidationReport) -> list[dict[str, Any]]:
     """Return the editor's gutter annotations for ``report`` (0-based rows)."""
     return [
         {"row": max(i.line - 1, 0), "column": max(i.column - 1, 0), "text": i.message,
@@ -162,7 +162,7 @@ class StrategiesVM(param.Parameterized):
 
     # --- validation and save -----------------------------------------------------------------
     def _show(self, report: ValidationReport) -> None:
-        self.issues = annotations(report)
+        self.issues = editor_annotations(report)
         self.report = report.summary() if not report.ok else "\n".join(
             ("Code valide.", *report.notes))
 

@@ -74,11 +74,11 @@ def set_ai_config(s: Session, vault: Vault, user_id: int, *, provider: object = 
             raise ValidationError(reason="Saisissez d'abord une clé API OpenRouter.")
         if provider != row.ai_provider:
             row.ai_model = None  # a model name belongs to one provider
-        row.ai_provider = provider  # type: ignore[assignment]
+        row.ai_provider = provider
     if model is not _UNSET:
         if model is not None and (not isinstance(model, str) or len(model) > 128):
             raise ValidationError(reason="Nom de modèle invalide.")
-        row.ai_model = model or None  # type: ignore[assignment]
+        row.ai_model = model or None
     s.flush()
     return get_ai_config(s, user_id)
 
