@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 from bokeh.io import output_notebook, show
+from IPython.display import display
 
 from aristobot.backtest import candle_store
 from aristobot.backtest.synthetic import synthetic_candles
@@ -87,7 +88,7 @@ keys = ["final_balance", "total_return_pct", "trades", "win_rate_pct", "max_draw
         "sharpe", "profit_factor"]
 comparison = pd.DataFrame({"EMA 10/20": [result.stats[k] for k in keys],
                            "EMA 5/30": [result_b.stats[k] for k in keys]}, index=keys)
-comparison
+display(comparison)
 
 # %% [markdown]
 # ## 5. The look-ahead check on a deliberately biased strategy
