@@ -32,10 +32,25 @@ def _button(label: str, css: str, handler: Any, color: str = "default") -> Any:
     return b
 
 
-def _chart(layout: Any) -> Any:
-    if layout is None:
-        return pn.pane.HTML("<div class='ab-muted'>Le graphique apparaît après un backtest.</div>")
-    return pn.pane.Bokeh(layout, sizing_mode="stretch_width", css_classes=["bt-chart"])
+def _chart_area(vm: BacktestVM) -> Any:
+    empty = pn.pane.HTML("<div class='ab-muted'>Le graphique apparaît après un backtest.</div>")
+    area = pn.Column(empty, sizing_mode="stretch_width")
+    doc = pn.state.curdoc
+
+    def show(layout: Any) -> None:
+        area.objects = [empty if layout is None else
+                        pn.Column(pn.pane.Bokeh(layout, sizing_mode="stretch_width"),
+                                  css_classes=["bt-chart"], sizing_mode="stretch_width")]
+
+    def on_chart(event: Any) -> None:
+        # The chart arrives from the backtest task: swap Bokeh models under the document lock.
+        if doc is None:
+            show(event.new)
+        else:
+            doc.add_next_tick_callback(lambda layout=event.new: show(layout))
+
+    vm.param.watch(on_chart, "chart")
+    return area
 
 
 def _selectors(vm: BacktestVM) -> Any:
@@ -143,7 +158,7 @@ def build(ctx: PageContext) -> Any:
                                              sizing_mode="stretch_width",
                                              css_classes=["bt-trades"])
     results = pn.Tabs(
-        ("Graphique", pn.Column(pn.bind(_chart, vm.param.chart), sizing_mode="stretch_width")),
+        ("Graphique", _chart_area(vm)),
         ("Trades", trades),
         ("Résultats passés", _past(vm, theme)),
         sizing_mode="stretch_width", dynamic=False,

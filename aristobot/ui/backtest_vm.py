@@ -236,6 +236,9 @@ class BacktestVM(param.Parameterized):
         try:
             outcome = await service.run(req, job_id=job_id, cancel_candles=self._cancel_candles,
                                         cancel_run=self._cancel_run)
+            self.phase = PHASES.get(outcome.status, outcome.status)
+            if outcome.status == "done":
+                self.candles_pct = self.sim_pct = 100.0
             self._show_outcome(outcome)
         finally:
             listener.cancel()

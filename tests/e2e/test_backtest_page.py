@@ -1,0 +1,63 @@
+"""« Backtest » in a real browser: run (candles from the fake Binance), chart, cancel loading."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from aristobot.db.engine import make_engine, make_sessionmaker
+from aristobot.db.models import StrategyRow, UserRow
+from aristobot.strategies.examples import EMA_CROSS_EXAMPLE
+from tests.e2e.conftest import login, screenshot
+from tests.support.fake_binance import FakeBinance, ThreadedFakeBinance
+
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")]
+
+
+@pytest.fixture
+def fake_binance() -> Iterator[FakeBinance]:
+    with ThreadedFakeBinance(FakeBinance()) as fake:
+        yield fake
+
+
+def _add_strategy(database_url: str, username: str = "dev") -> None:
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine).begin() as s:
+        user_id = s.scalar(select(UserRow.id).where(UserRow.username == username))
+        s.add(StrategyRow(user_id=user_id, name="EMA 10/20", code=EMA_CROSS_EXAMPLE,
+                          timeframe="1h", window_size=200))
+    engine.dispose()
+
+
+def test_backtest_run_chart_and_cancel(served_app: Any, new_page: Any,
+                                       fake_binance: FakeBinance) -> None:
+    app = served_app({"ARISTOBOT_EXCHANGE_URL_OVERRIDES": f"binance={fake_binance.url}"})
+    _add_strategy(app.database_url)
+    page = new_page()
+    login(page, app.base_url, next_page="backtest")
+    page.locator(".bt-strategy select").wait_for()
+    assert "EMA 10/20" in page.locator(".bt-strategy select").inner_text()
+    page.locator(".bt-run button").click()  # defaults: last 30 days of 1h candles, paper broker
+    page.locator("#bt-message", has_text="Backtest terminé").wait_for(timeout=120_000)
+    chart = page.locator(".bt-chart").first
+    chart.wait_for()
+    page.locator("#bt-lookahead", has_text="Chemin rapide vérifié").wait_for()
+    page.locator(".bt-stats").locator("text=Solde initial").wait_for()
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box is not None and box["height"] > 300  # the four linked panels are drawn
+    screenshot(page, "backtest_result")
+    page.locator("text=Trades").first.click()
+    page.locator(".bt-trades").locator("text=Prix entrée").wait_for()
+    page.mouse.wheel(0, -3000)
+    page.locator(".bt-timeframe select").select_option("1m")  # 43 200 candles: many pages
+    page.locator(".bt-run button").click()
+    cancel = page.locator(".bt-cancel-candles button")
+    cancel.wait_for()
+    cancel.click()
+    page.locator("#bt-message", has_text="Interruption du chargement").wait_for(timeout=60_000)
+    screenshot(page, "backtest_cancelled")
