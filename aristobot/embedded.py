@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 EMBEDDED_SERVICES: dict[str, str] = {
     "heartbeat": "aristobot.heartbeat.service:serve",
     "markets": "aristobot.exchanges.markets:load_missing_markets",
+    "strategy_pool": "aristobot.strategies.pool:serve",
 }
 
 

@@ -80,3 +80,9 @@ async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
         b = rb
     yield b
     await b.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests last: fast feedback first, and playwright's sync loop never
+    precedes an asyncio test in the same process."""
+    items.sort(key=lambda item: "/e2e/" in str(item.path))

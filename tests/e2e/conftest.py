@@ -137,8 +137,9 @@ def served_app(tmp_path: Path) -> Iterator[Callable[..., ServedApp]]:
         app.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    """A headless Chromium for one test (playwright's loop stops with it)."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

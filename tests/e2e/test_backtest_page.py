@@ -14,8 +14,7 @@ from aristobot.strategies.examples import EMA_CROSS_EXAMPLE
 from tests.e2e.conftest import login, screenshot
 from tests.support.fake_binance import FakeBinance, ThreadedFakeBinance
 
-pytestmark = [pytest.mark.e2e,
-              pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture

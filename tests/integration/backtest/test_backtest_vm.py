@@ -5,15 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-import pytest
 from bokeh.document import Document
 
 from aristobot.accounts.users import User
 from aristobot.ui.backtest_vm import BacktestVM
 from aristobot.ui.pages import PageContext
 from tests.integration.backtest.conftest import World
-
-pytestmark = pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")
 
 
 def _vm(world: World) -> BacktestVM:

@@ -18,7 +18,6 @@ from aristobot.exchanges.retry import RetryPolicy
 from tests.support.fake_binance import FakeBinance
 
 # The fake server (another part's file) stores request data under str keys; aiohttp warns.
-pytestmark = pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")
 START = datetime(2024, 1, 1, tzinfo=UTC)
 NO_WAIT = RetryPolicy(attempts=3, base_delay_s=0.0, max_delay_s=0.0)
 

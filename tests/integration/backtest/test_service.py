@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from aristobot.backtest import candle_store, results_store
 from aristobot.backtest.service import BacktestRequest, BacktestService
 from aristobot.backtest.synthetic import synthetic_candles
@@ -16,7 +14,6 @@ from aristobot.domain.timeframe import Timeframe
 from aristobot.strategies.examples import EMA_CROSS_EXAMPLE
 from tests.integration.backtest.conftest import World
 
-pytestmark = pytest.mark.filterwarnings("ignore::aiohttp.web_exceptions.NotAppKeyWarning")
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
 
