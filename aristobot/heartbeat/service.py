@@ -38,6 +38,8 @@ from aristobot.market.frames import ccxt_symbol, parse_frames
 log = logging.getLogger(__name__)
 
 _MAX_BUFFER = 200_000  # frames waiting for the processor before the reader is throttled
+#: a feed whose event times are within this of our clock is live (latency is measurable)
+LIVE_OFFSET_MS = 5_000
 
 
 class HeartbeatService:
@@ -134,6 +136,7 @@ class HeartbeatService:
             frames, self._buf = self._buf, []
             if frames:
                 await self.process(frames)
+            _checkpoint()
 
     async def process(self, frames: list[str | bytes]) -> None:
         """Handle one batch of raw frames (public for benchmarks and tests)."""
@@ -185,6 +188,7 @@ class HeartbeatService:
                 closed += agg.advance(due)
             if closed:
                 await self._after_close(closed)
+            _checkpoint()
             next_boundary = (due // 60_000 + 1) * 60_000
             await asyncio.sleep(min(1.0, max(0.005, (next_boundary - due) / 1000)))
 
@@ -210,11 +214,15 @@ class HeartbeatService:
         now_ms = self._now_ms()
         received = ms_to_utc(now_ms)
         messages, records = [], []
+        live = self._offset_ms is not None and abs(self._offset_ms) <= LIVE_OFFSET_MS
         for sg in signals:
             tf = sg.timeframe.value
-            latency = float(now_ms - sg.close_time_ms)
             lat = self.latencies[tf]
-            lat.append(latency)
+            # boundary -> signal on the local clock; meaningless for a replayed or accelerated
+            # feed (exchange time far from ours), where it is left out
+            latency = float(now_ms - sg.close_time_ms) if live else None
+            if latency is not None:
+                lat.append(latency)
             payload = {
                 "signal": tf,
                 "timeframe": tf,
@@ -224,7 +232,7 @@ class HeartbeatService:
                 "close_time_ms": sg.close_time_ms,
                 "processed_at": received.isoformat(),
                 "latency_ms": latency,
-                "latency_p99_ms": _p99(lat),
+                "latency_p99_ms": _p99(lat) if lat else None,
                 "symbols": [self._ccxt[s] for s in self.symbols],
             }
             messages.append(Message(topic=Channels.HEARTBEAT, type="signal", payload=payload))
@@ -258,6 +266,7 @@ class HeartbeatService:
             await asyncio.sleep(self._backfill_period)
             if self._holes and self.status["is_connected"]:
                 await self.backfill()
+            _checkpoint()
 
     async def backfill(self) -> int:
         """Try to fill every hole from REST klines; return how many remain."""
@@ -301,6 +310,14 @@ class HeartbeatService:
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
+
+
+def _checkpoint() -> None:
+    # A library that swallows CancelledError (seen with the Redis client when a publish is
+    # cancelled mid-flight) must not leave a cancelled loop running forever.
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _p99(values: deque[float]) -> float:

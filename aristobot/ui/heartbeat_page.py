@@ -17,10 +17,11 @@ from aristobot.ui.heartbeat_vm import (
 from aristobot.ui.pages import PageContext
 
 CSS = """
-.hb-stream { height: 420px; overflow-y: auto; font-family: monospace; font-size: 11.5px;
+.hb-stream { height: 760px; overflow-y: auto; font-family: monospace; font-size: 11.5px;
   line-height: 1.45; white-space: nowrap; }
 .hb-frame { overflow: hidden; text-overflow: ellipsis; opacity: .9; }
-.hb-boxes { display: grid; grid-template-columns: repeat(4, minmax(150px, 1fr)); gap: 10px; }
+.hb-boxes { display: grid; grid-template-columns: repeat(auto-fill, minmax(128px, 1fr));
+  gap: 10px; }
 .hb-box { border: 1px solid rgba(0,212,255,.28); border-radius: 10px; padding: 8px; }
 .hb-tf { font-weight: 700; font-size: 15px; }
 .hb-delay { font-size: 11px; margin-bottom: 4px; }
@@ -67,7 +68,7 @@ def build(ctx: PageContext) -> Any:
         pn.Column(connection, css_classes=["ab-card"], sizing_mode="stretch_width"),
         pn.Row(
             pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Stream Temps Réel</h3>"), stream,
-                      css_classes=["ab-card"], sizing_mode="stretch_width"),
+                      css_classes=["ab-card"], width=520),
             pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Signaux Heartbeat</h3>"), boxes,
                       css_classes=["ab-card"], sizing_mode="stretch_width"),
             sizing_mode="stretch_width",

@@ -89,7 +89,7 @@ class Harness:
 @asynccontextmanager
 async def running(
     db_url: str, bus: Bus, tmp_path: Path, *, symbols: tuple[str, ...] = ("BTCUSDT",),
-    speed: float = 120.0, seed: int = 7,
+    speed: float = 120.0, seed: int = 7, clock: Callable[[], float] = time.time,
 ) -> AsyncIterator[Harness]:
     start = market_start()
     market = SyntheticMarket(symbols, seed=seed, start_ms=start, rate_per_s=30)
@@ -101,7 +101,7 @@ async def running(
                                  binance_ws_url=server.url, binance_rest_url=server.rest_url)
         stream = BinanceTradeStream(server.url, symbols, backoff_base_s=0.02, backoff_cap_s=0.1)
         service = HeartbeatService(settings, sessions, bus, stream=stream,
-                                   backfill_period_s=0.1, backfill_attempts=1000)
+                                   backfill_period_s=0.1, backfill_attempts=1000, clock=clock)
         h = Harness(server, service, sessions, start, seed, symbols)
 
         async def collect() -> None:

@@ -1,0 +1,51 @@
+"""« Heartbeat » in headless Chromium with the replay running: stream moves, green signals."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ROOT, login, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def replay() -> Iterator[str]:
+    """`python -m services.replay` on a free port: synthetic market, 1 market minute per second."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "services.replay", "--synthetic", "--speed", "60", "--port", "0",
+         "--rate", "20"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("REPLAY_URL "), line
+        yield line.split()[1]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def test_stream_moves_and_green_signals_appear(served_app: Any, new_page: Any,
+                                               replay: str) -> None:
+    rest = replay.replace("ws://", "http://")
+    app = served_app({"ARISTOBOT_BINANCE_WS_URL": replay, "ARISTOBOT_BINANCE_REST_URL": rest})
+    page = new_page()
+    login(page, app.base_url, next_page="heartbeat")
+    page.locator("#hb-stream .hb-frame", has_text="btcusdt@trade").first.wait_for()
+    first = page.locator("#hb-stream .hb-frame").first.inner_text()
+    expect(page.locator("#hb-stream .hb-frame").first).not_to_have_text(first)  # it moves
+    page.locator("#hb-box-1m .hb-live").first.wait_for()
+    page.locator("#hb-box-3m .hb-live").first.wait_for()
+    page.locator("#hb-connected").wait_for()
+    label = page.locator("#hb-box-1m .hb-live").first.inner_text()
+    assert len(label) == len("26.11.26_04:05") and label[8] == "_"
+    assert "ms" in page.locator("#hb-box-1m .hb-delay").inner_text()
+    screenshot(page, "heartbeat_live")
