@@ -64,6 +64,7 @@ class HeartbeatVM(param.Parameterized):
         }
         self._latency: dict[str, deque[float]] = {tf: deque(maxlen=20_000) for tf in TIMEFRAMES}
         self._last: dict[str, float | None] = {tf: None for tf in TIMEFRAMES}
+        self._newest: dict[str, datetime] = {}  # newest candle time shown per timeframe
         self._status: dict[str, Any] = {}
         self._seen = 0
         self._dirty = False
@@ -74,13 +75,7 @@ class HeartbeatVM(param.Parameterized):
         with self._runtime.sessions() as s:
             row = store.status_row(s)
             since = row.last_application_start if row is not None else None
-            for tf in TIMEFRAMES:
-                recs = store.recent_signals(s, tf, BOX_LINES)
-                self._signals[tf].extend(
-                    (signal_label(r.candle_open_time, self._tz), False) for r in reversed(recs)
-                )
-                if recs and recs[0].latency_ms is not None:
-                    self._last[tf] = recs[0].latency_ms
+            self._add_stored(s)
             for tf, values in store.latencies_since(s, since).items():
                 if tf in self._latency:
                     self._latency[tf].extend(values)
@@ -89,6 +84,24 @@ class HeartbeatVM(param.Parameterized):
                             "last_error": row.last_error}
         self._dirty = True
         self.render()
+
+    def _add_stored(self, s: Any) -> None:
+        for tf in TIMEFRAMES:
+            newest = self._newest.get(tf)
+            recs = [r for r in store.recent_signals(s, tf, BOX_LINES)
+                    if newest is None or r.candle_open_time > newest]
+            for r in reversed(recs):
+                self._signals[tf].append((signal_label(r.candle_open_time, self._tz), False))
+            if recs:
+                self._newest[tf] = recs[0].candle_open_time
+                if recs[0].latency_ms is not None:
+                    self._last[tf] = recs[0].latency_ms
+
+    def catch_up(self) -> None:
+        """Add the signals stored between ``load()`` and the bus subscription."""
+        with self._runtime.sessions() as s:
+            self._add_stored(s)
+        self._dirty = True
 
     # --- live ----------------------------------------------------------------------------------
     def apply(self, message: Message) -> None:
@@ -104,8 +117,12 @@ class HeartbeatVM(param.Parameterized):
             tf = str(p.get("signal", ""))
             if tf not in self._signals:
                 return
-            self._signals[tf].append((signal_label(ms_to_utc(int(p["open_time_ms"])),
-                                                   self._tz), True))
+            opened = ms_to_utc(int(p["open_time_ms"]))
+            newest = self._newest.get(tf)
+            if newest is not None and opened <= newest:
+                return  # already shown (caught up from the database)
+            self._newest[tf] = opened
+            self._signals[tf].append((signal_label(opened, self._tz), True))
             latency = p.get("latency_ms")
             if latency is not None:
                 self._last[tf] = float(latency)
@@ -137,6 +154,8 @@ class HeartbeatVM(param.Parameterized):
         )
         loop = asyncio.get_running_loop()
         try:
+            self.catch_up()
+            self.render()
             while True:
                 self.apply(await sub.get())
                 deadline = loop.time() + 1.0 / fps

@@ -43,11 +43,14 @@ async def test_prefill_then_live_signals_newest_first(sqlite_url: str) -> None:
     assert len(ones) == 60 and not any(live for _, live in ones)
     assert ones[0][0] == "26.03.29_04:07"  # newest first: 00:58 + 69 min UTC, in Paris (+2)
     assert vm.is_connected and vm.delays["1m"][0] == 89.0
+    with sessions.begin() as s:  # stored between the page load and the bus subscription
+        store.save_signals(s, None, [store.SignalRecord(
+            "1m", T0 + timedelta(minutes=70), T0 + timedelta(minutes=71), T0, 1.0)])
     task = asyncio.ensure_future(vm.listen(fps=50))
     await asyncio.sleep(0)
     while not bus._subs:  # the subscription is made by the task
         await asyncio.sleep(0.01)
-    close = int((T0 + timedelta(minutes=71)).timestamp() * 1000)
+    close = int((T0 + timedelta(minutes=72)).timestamp() * 1000)
     frames = [f"frame {i}" for i in range(100)]
     await bus.publish(Channels.STREAM_BRUT, "frames", {"frames": frames})
     await bus.publish(Channels.HEARTBEAT, "signal", {
@@ -60,7 +63,8 @@ async def test_prefill_then_live_signals_newest_first(sqlite_url: str) -> None:
             break
         await asyncio.sleep(0.01)
     task.cancel()
-    assert vm.signals["1m"][0] == ("26.03.29_04:08", True) and len(vm.signals["1m"]) == 60
+    assert vm.signals["1m"][:2] == [("26.03.29_04:09", True), ("26.03.29_04:08", False)]
+    assert len(vm.signals["1m"]) == 60
     assert vm.frames[0] == "frame 99" and len(vm.frames) == 60
     assert vm.delays["1m"][0] == 7.0 and not vm.is_connected and vm.last_error == "perdu"
     html = box_html("1m", vm.signals["1m"], vm.delays["1m"])
