@@ -229,8 +229,10 @@ class ReplayServer:
         """Return the seconds to wait before ``ts_ms`` is due (starts the clock at once)."""
         now = time.monotonic()
         if self._t0 is None:
-            self._t0 = (now, ts_ms)
-            return 0.0
+            # a market stamped "now" runs on the wall clock, so that no trade is sent before
+            # its own timestamp (latency measurements); any other market starts at once
+            wall_ms = int(time.time() * 1000)
+            self._t0 = (now, wall_ms if 0 <= ts_ms - wall_ms <= 5_000 else ts_ms)
         wall0, mkt0 = self._t0
         assert self.speed is not None
         return (ts_ms - mkt0) / 1000 / self.speed - (now - wall0)
