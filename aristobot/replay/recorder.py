@@ -30,7 +30,8 @@ async def record(
 
         async def pump() -> None:
             nonlocal count
-            async with connect(combined_url(base_url, symbols), compression=None) as ws:
+            async with connect(combined_url(base_url, symbols), compression=None,
+                               close_timeout=1) as ws:
                 async for frame in ws:
                     text = frame if isinstance(frame, str) else frame.decode()
                     out.write(f"{int(time.time() * 1000)} {text}\n")
