@@ -49,11 +49,8 @@ def init(settings: Settings) -> list[str]:
 
 
 def _ensure_paper_broker(session: object, user_id: int, settings: Settings) -> None:
-    try:
-        from aristobot.exchanges.paper_setup import ensure_default_paper_broker
-    except ImportError:
-        log.warning("paper broker not available yet; dev has no default broker")
-        return
+    from aristobot.exchanges.paper_setup import ensure_default_paper_broker
+
     ensure_default_paper_broker(session, user_id, settings.paper_starting_capital)
 
 

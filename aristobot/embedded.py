@@ -49,12 +49,7 @@ def start(runtime: Runtime) -> list[asyncio.Task[Any]]:
     tasks = [_supervise("status_hub", get_hub(runtime).run(runtime))]
     if runtime.settings.embedded_services:
         for name, path in EMBEDDED_SERVICES.items():
-            try:
-                serve = _resolve(path)
-            except (ImportError, AttributeError) as e:
-                log.error("embedded service %s unavailable: %s", name, e)
-                continue
-            tasks.append(_supervise(name, serve(runtime)))
+            tasks.append(_supervise(name, _resolve(path)(runtime)))
             log.info("embedded service %s started", name)
 
     async def stop() -> None:

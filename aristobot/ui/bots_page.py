@@ -9,4 +9,6 @@ from aristobot.ui.pages import PageContext
 
 
 def build(ctx: PageContext) -> Any:
-    return coming_soon("Trading BOT", "l'activation des stratégies live arrive avec le moteur de trading.")
+    return coming_soon(
+        "Trading BOT", "l'activation des stratégies live arrive avec le moteur de trading."
+    )

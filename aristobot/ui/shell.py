@@ -102,10 +102,7 @@ def build_template(
 
     def _confirm(_: Any) -> None:
         template.close_modal()
-        try:
-            status.reload_markets()
-        except ImportError:
-            pn.state.notifications.warning("Le chargement des marchés n'est pas encore disponible.")
+        status.reload_markets()
 
     status.markets_button.on_click(_open)
     confirm.on_click(_confirm)

@@ -9,4 +9,6 @@ from aristobot.ui.pages import PageContext
 
 
 def build(ctx: PageContext) -> Any:
-    return coming_soon("Statistiques", "les statistiques de trading arrivent avec le moteur et les webhooks.")
+    return coming_soon(
+        "Statistiques", "les statistiques de trading arrivent avec le moteur et les webhooks."
+    )

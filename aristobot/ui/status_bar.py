@@ -28,7 +28,7 @@ def render_status(status: Status, user_id: int) -> str:
         if status.loading_error:
             markets += " <span class='ab-danger'>(échec du dernier chargement)</span>"
     items.append(f"<span class='item' id='st-markets'>{markets}</span>")
-    n = status.live_strategies
+    n = status.live_by_user.get(user_id, 0)
     items.append(f"<span class='item' id='st-live'>{n} stratégie{'s' if n > 1 else ''} live</span>")
     if user_id in status.testnet_users:
         items.append("<span class='item ab-testnet' id='st-testnet'>⚠ Mode Testnet</span>")

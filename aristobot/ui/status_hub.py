@@ -37,7 +37,7 @@ class Status:
     exchanges_loaded: int = 0
     loading: tuple[str, float] | None = None  # (exchange, pct) while markets load
     loading_error: str | None = None
-    live_strategies: int = 0
+    live_by_user: dict[int, int] = field(default_factory=dict)  # user id -> live strategies
     debug_active: bool = False
     testnet_users: frozenset[int] = field(default_factory=frozenset)
 
@@ -55,18 +55,18 @@ def read_status(s: Session, now: datetime, debug_allowed: bool) -> Status:
         fresh = bool(recent) and now - max(_aware(t) for t in recent) < STALE_AFTER
         active = hb.is_connected and fresh
     exchanges = s.scalar(select(func.count(func.distinct(ExchangeSymbolRow.exchange)))) or 0
-    live = (
-        s.scalar(
-            select(func.count())
-            .select_from(ActiveStrategyRow)
+    live: dict[int, int] = {
+        uid: n
+        for uid, n in s.execute(
+            select(ActiveStrategyRow.user_id, func.count())
             .where(
                 ActiveStrategyRow.is_active.is_(True),
                 ActiveStrategyRow.start_date <= now,
                 ActiveStrategyRow.end_date >= now,
             )
+            .group_by(ActiveStrategyRow.user_id)
         )
-        or 0
-    )
+    }
     debug_row = s.get(DebugModeRow, 1)
     testnet = s.scalars(
         select(BrokerRow.user_id).where(
@@ -77,7 +77,7 @@ def read_status(s: Session, now: datetime, debug_allowed: bool) -> Status:
         heartbeat_active=active,
         heartbeat_coherent=coherent,
         exchanges_loaded=exchanges,
-        live_strategies=live,
+        live_by_user=live,
         debug_active=debug_allowed and bool(debug_row and debug_row.is_active),
         testnet_users=frozenset(testnet),
     )

@@ -9,4 +9,6 @@ from aristobot.ui.pages import PageContext
 
 
 def build(ctx: PageContext) -> Any:
-    return coming_soon("Webhooks", "la réception des alertes TradingView arrive avec le service webhooks.")
+    return coming_soon(
+        "Webhooks", "la réception des alertes TradingView arrive avec le service webhooks."
+    )

@@ -108,6 +108,7 @@ def served_app(tmp_path: Path) -> Iterator[Callable[..., ServedApp]]:
                 "ARISTOBOT_BINANCE_REST_URL": "http://127.0.0.1:9",
                 "ARISTOBOT_INIT_PASSWORD": INIT_PASSWORD,
                 "DEBUG_ARISTOBOT": "False",
+            "ARISTOBOT_STRATEGY_WORKERS": "1",  # a 2-core CI machine runs these servers
                 "PYTHONUNBUFFERED": "1",
             }
         )

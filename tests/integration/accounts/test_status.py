@@ -46,6 +46,42 @@ def test_status_read_from_database(sessions) -> None:  # type: ignore[no-untyped
     assert "Mode Testnet" in html_alice and "Mode Testnet" not in html_bob
     assert "Non cohérent" in html_alice and "2 exchanges chargés" in html_alice
     assert "Debug actif" in html_alice
+    assert "0 stratégie live" in html_alice
+
+
+def test_live_strategies_are_counted_per_user(sessions) -> None:  # type: ignore[no-untyped-def]
+    from aristobot.db.models import ActiveStrategyRow, StrategyRow
+
+    alice = make_user(sessions, "alice")
+    bob = make_user(sessions, "bob")
+    now = datetime(2024, 8, 9, tzinfo=UTC)
+    with sessions.begin() as s:
+        broker = BrokerRow(user_id=alice.id, name="p", exchange="paper")
+        strategy = StrategyRow(user_id=alice.id, name="s", code="x")
+        s.add_all([broker, strategy])
+        s.flush()
+        for active, end in [
+            (True, now + timedelta(days=1)),
+            (True, now + timedelta(days=2)),
+            (False, now + timedelta(days=1)),
+            (True, now - timedelta(days=1)),
+        ]:
+            s.add(
+                ActiveStrategyRow(
+                    user_id=alice.id,
+                    strategy_id=strategy.id,
+                    broker_id=broker.id,
+                    symbol="BTC/USDT",
+                    timeframe="1m",
+                    start_date=now - timedelta(days=3),
+                    end_date=end,
+                    is_active=active,
+                )
+            )
+    with sessions() as s:
+        st = read_status(s, now, debug_allowed=False)
+    assert "2 stratégies live" in render_status(st, alice.id)
+    assert "0 stratégie live" in render_status(st, bob.id)  # never another user's count
 
 
 def test_markets_progress_messages_drive_the_status() -> None:
