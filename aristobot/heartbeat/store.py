@@ -151,5 +151,6 @@ def latencies_since(s: Session, since: datetime | None) -> dict[str, list[float]
         q = q.where(HeartbeatSignalRow.received_at >= since)
     out: dict[str, list[float]] = {}
     for tf, lat in s.execute(q):
-        out.setdefault(tf, []).append(float(lat))
+        if lat is not None:
+            out.setdefault(tf, []).append(float(lat))
     return out
