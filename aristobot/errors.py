@@ -159,3 +159,21 @@ class PoolClosed(StrategyError):
 
 class AIError(AristobotError):
     message_fr = "Assistant IA : {reason}"
+
+
+# --- exchanges: follow-up fixes (issue 4) -----------------------------------------------------
+class OrderInterrupted(ExchangeError):
+    """Sending stopped half-way (cancelled, database error): the order may exist."""
+
+    message_fr = (
+        "Envoi de l'ordre {client_order_id} interrompu ({reason}) : état inconnu, vérifié "
+        "automatiquement au prochain rafraîchissement."
+    )
+
+
+class OrderNeverReceived(ExchangeError):
+    message_fr = "Ordre {client_order_id} absent de {exchange} : il n'a jamais été exécuté."
+
+
+class BrokerInactive(ValidationError):
+    message_fr = "Le broker « {name} » est désactivé : aucun ordre n'est envoyé."

@@ -8,7 +8,9 @@ anything reaches the exchange.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,9 @@ from aristobot.bus import Channels
 from aristobot.db.models import TradeRow
 from aristobot.errors import (
     AristobotError,
+    BrokerInactive,
+    OrderInterrupted,
+    OrderNeverReceived,
     OrderStatusUnknown,
     TemporaryError,
     ValidationError,
@@ -34,6 +39,8 @@ log = logging.getLogger(__name__)
 USD_LIKE = frozenset({"USD", "USDT", "USDC", "BUSD", "FDUSD", "TUSD", "DAI", "USDP"})
 SIDES = ("buy", "sell")
 TYPES = ("market", "limit")
+# A pending row still unknown to the exchange this long after it was stored never got there.
+ABSENT_AFTER = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +75,11 @@ class Portfolio:
 class ManualTrading:
     """The manual trading service for one runtime (stateless apart from the manager)."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.runtime = runtime
         self.manager = get_manager(runtime)
+        self._now = now
 
     async def exchange(self, user_id: int, broker_id: int) -> ExchangeHandle:
         return await self.manager.exchange_for(user_id, broker_id)
@@ -149,13 +158,13 @@ class ManualTrading:
             return None  # the exchange will check the minimum cost itself
 
     async def place_order(self, user_id: int, req: OrderRequest) -> journal.TradeView:
-        """Check, record, send; the trade row tells what happened (raises on failure)."""
-        if req.side not in SIDES:
-            raise ValidationError(reason=f"Sens d'ordre inconnu « {req.side} » (achat/vente).")
-        if req.order_type not in TYPES:
-            raise ValidationError(reason=f"Type d'ordre inconnu « {req.order_type} ».")
-        if req.order_type == "limit" and req.price is None:
-            raise ValidationError(reason="Un ordre limite exige un prix.")
+        """Record, check, send; the trade row tells what happened (raises on failure).
+
+        The attempt is stored before anything else, so a refused request (bad side, type,
+        missing limit price, inactive broker) is a « rejected » row too. Whatever stops the
+        sending half-way (cancellation, database error) leaves a « pending » row with its
+        reason, which :meth:`sync_open_trades` resolves by client order id.
+        """
         with self.runtime.sessions() as s:
             broker = get_broker(s, user_id, req.broker_id)  # NotFound for another user
         cid = new_client_order_id()
@@ -166,15 +175,42 @@ class ManualTrading:
                 quantity=req.amount or Decimal(0), price=req.price,
                 quote_amount=req.quote_amount, client_order_id=cid)
         try:
+            _check_request(req)
+            if not broker.is_active:
+                raise BrokerInactive(name=broker.name)
             view = await self._send(user_id, req, trade_id, cid)
         except AristobotError as e:
-            status = "error" if isinstance(e, TemporaryError | OrderStatusUnknown) else "rejected"
-            with self.runtime.sessions.begin() as s:
-                view = journal.mark_failed(s, user_id, trade_id, status, e.user_message())
-            await self._publish(user_id, view)
+            view = self._journal_failure(user_id, trade_id, _failure_status(e), e.user_message())
+            if view is not None:
+                await self._publish(user_id, view)
+            raise
+        except BaseException as e:
+            # Cancelled or crashed after the row was stored: the order may have been sent.
+            why = OrderInterrupted(client_order_id=cid, reason=type(e).__name__)
+            self._journal_failure(user_id, trade_id, "pending", why.user_message())
             raise
         await self._publish(user_id, view)
         return view
+
+    def record_rejected(self, user_id: int, broker_id: int, symbol: str, side: str,
+                        order_type: str, error: AristobotError) -> journal.TradeView:
+        """Journal an attempt refused before any request could be built (form errors)."""
+        with self.runtime.sessions.begin() as s:
+            broker = get_broker(s, user_id, broker_id)
+            trade_id = journal.record_attempt(
+                s, user_id=user_id, broker_id=broker.id, exchange=broker.exchange,
+                symbol=symbol, side=side, order_type=order_type, quantity=Decimal(0),
+                price=None, quote_amount=None, client_order_id=new_client_order_id())
+            return journal.mark_failed(s, user_id, trade_id, "rejected", error.user_message())
+
+    def _journal_failure(self, user_id: int, trade_id: int, status: str,
+                         error: str) -> journal.TradeView | None:
+        try:
+            with self.runtime.sessions.begin() as s:
+                return journal.mark_failed(s, user_id, trade_id, status, error)
+        except Exception:  # the database itself may be what failed: keep the first error
+            log.exception("cannot journal the failure of trade %s", trade_id)
+            return None
 
     async def _send(self, user_id: int, req: OrderRequest, trade_id: int,
                     cid: str) -> journal.TradeView:
@@ -215,22 +251,55 @@ class ManualTrading:
                 journal.apply_order(s, user_id, trade_id, {**order, "status": "canceled"})
 
     async def sync_open_trades(self, user_id: int, broker_id: int) -> int:
-        """Refresh open trade rows from the exchange (limit orders filled since); count them."""
+        """Refresh open and pending trade rows from the exchange; return how many changed.
+
+        Open rows follow their limit order. Pending rows (sending interrupted, state unknown)
+        are looked up by client order id: found, they take the exchange's state; still absent
+        :data:`ABSENT_AFTER` after they were stored, they are marked as never executed.
+        """
         with self.runtime.sessions() as s:
-            pending = journal.open_trades(s, user_id, broker_id)
-        if not pending:
+            rows = journal.open_trades(s, user_id, broker_id)
+        rows = [t for t in rows if t.client_order_id]
+        if not rows:
             return 0
         ex = await self.exchange(user_id, broker_id)
         changed = 0
-        for t in pending:
-            if not t.client_order_id or t.status != "open":
+        for t in rows:
+            assert t.client_order_id is not None
+            try:
+                found = await ex.find_order(t.client_order_id, t.symbol)
+            except OrderStatusUnknown as e:
+                log.info("trade %s: state still unknown (%s)", t.id, e)
                 continue
-            found = await ex.find_order(t.client_order_id, t.symbol)
-            if found is not None and journal._STATUS.get(str(found.get("status"))) != "open":
+            if found is None:
+                if t.status == "pending" and self._now() - t.created_at >= ABSENT_AFTER:
+                    err = OrderNeverReceived(client_order_id=t.client_order_id,
+                                             exchange=ex.name)
+                    with self.runtime.sessions.begin() as s:
+                        journal.mark_failed(s, user_id, t.id, "error", err.user_message())
+                    changed += 1
+                continue
+            if t.status == "pending" or journal.order_status(found) != "open":
                 with self.runtime.sessions.begin() as s:
-                    journal.apply_order(s, user_id, t.id, found)
+                    view = journal.apply_order(s, user_id, t.id, found)
+                await self._publish(user_id, view)
                 changed += 1
         return changed
+
+
+def _check_request(req: OrderRequest) -> None:
+    if req.side not in SIDES:
+        raise ValidationError(reason=f"Sens d'ordre inconnu « {req.side} » (achat/vente).")
+    if req.order_type not in TYPES:
+        raise ValidationError(reason=f"Type d'ordre inconnu « {req.order_type} ».")
+    if req.order_type == "limit" and req.price is None:
+        raise ValidationError(reason="Un ordre limite exige un prix.")
+
+
+def _failure_status(e: AristobotError) -> str:
+    if isinstance(e, OrderStatusUnknown):
+        return "pending"  # may exist on the exchange: sync_open_trades resolves it
+    return "error" if isinstance(e, TemporaryError) else "rejected"
 
 
 def step_amount(amount: Decimal, rules: MarketRules) -> Decimal:

@@ -62,14 +62,23 @@ def record_attempt(s: Session, *, user_id: int, broker_id: int, exchange: str, s
                    side: str, order_type: str, quantity: Decimal, price: Decimal | None,
                    quote_amount: Decimal | None, client_order_id: str, source: str = "manual"
                    ) -> int:
-    """Store an attempt before it is sent (status « pending »); return its id."""
-    row = TradeRow(user_id=user_id, broker_id=broker_id, source=source, exchange=exchange,
-                   symbol=symbol, side=side, order_type=order_type, quantity=quantity,
+    """Store an attempt before it is sent (status « pending »); return its id.
+
+    Text fields are cut to their column size: a malformed request is journaled too.
+    """
+    row = TradeRow(user_id=user_id, broker_id=broker_id, source=source, exchange=exchange[:32],
+                   symbol=symbol[:32], side=side[:8], order_type=order_type[:16],
+                   quantity=quantity,
                    price=price, quote_amount=quote_amount, status="pending",
                    client_order_id=client_order_id)
     s.add(row)
     s.flush()
     return row.id
+
+
+def order_status(order: dict[str, Any]) -> str:
+    """The journal status of a ccxt order structure (« open » when unknown)."""
+    return _STATUS.get(str(order.get("status")), "open")
 
 
 def _row(s: Session, user_id: int, trade_id: int) -> TradeRow:
@@ -82,7 +91,7 @@ def _row(s: Session, user_id: int, trade_id: int) -> TradeRow:
 def apply_order(s: Session, user_id: int, trade_id: int, order: dict[str, Any]) -> TradeView:
     """Copy a ccxt order structure into the trade row."""
     row = _row(s, user_id, trade_id)
-    row.status = _STATUS.get(str(order.get("status")), "open")
+    row.status = order_status(order)
     row.exchange_order_id = str(order["id"]) if order.get("id") is not None else None
     row.filled_quantity = _dec(order.get("filled")) or Decimal(0)
     row.average_price = _dec(order.get("average"))

@@ -12,7 +12,9 @@ app does this through ``ARISTOBOT_EXCHANGE_URL_OVERRIDES=binance=<url>``). It se
 - Binance's error bodies (``{"code": -NNNN, "msg": ...}``) for bad keys, bad signatures,
   filter failures, insufficient balance, unknown orders and symbols;
 - failures on demand (:meth:`FakeBinance.fail`): HTTP 429/418/500/503, dropped connections,
-  and « ambiguous » ones (the order is executed, then the connection is dropped).
+  « ambiguous » ones (the order is executed, then the connection is dropped) and « notfound »
+  (``-2013 Order does not exist.``, an order not visible yet);
+- requests held until the test releases them (:meth:`FakeBinance.hold`).
 
 Everything is generated here; nothing is copied from recorded data. Run it in the test's
 event loop (``await fake.start()``) or in its own thread (:class:`ThreadedFakeBinance`), or
@@ -77,9 +79,24 @@ class Account:
 @dataclass
 class Failure:
     path: str  # prefix of the request path, e.g. "/api/v3/order"
-    kind: str  # "429" | "418" | "500" | "503" | "disconnect" | "ambiguous"
+    kind: str  # "429" | "418" | "500" | "503" | "disconnect" | "ambiguous" | "notfound"
     method: str | None = None
     remaining: int = 1
+
+
+@dataclass
+class Hold:
+    """Requests under ``path`` wait until :attr:`release` is set (a slow exchange on demand).
+
+    ``arrived`` is set when the first such request comes in, ``done`` when one was answered
+    (an « executed » order exists from then on), so tests wait on events, never on time.
+    """
+
+    path: str
+    method: str | None = None
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class BinanceError(Exception):
@@ -117,7 +134,7 @@ class FakeBinance:
         self.failures: list[Failure] = []
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.klines: dict[tuple[str, str], list[list[Any]]] = {}
-        self.delays: dict[str, float] = {}  # path -> seconds to wait before answering
+        self.holds: list[Hold] = []
         self.now_ms = now_ms or (lambda: int(time.time() * 1000))
         self._ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
@@ -136,6 +153,12 @@ class FakeBinance:
     def fail(self, path: str, kind: str, times: int = 1, method: str | None = None) -> None:
         """Make the next ``times`` requests under ``path`` fail the ``kind`` way."""
         self.failures.append(Failure(path, kind, method, times))
+
+    def hold(self, path: str, method: str | None = None) -> Hold:
+        """Hold requests under ``path`` until ``hold.release`` is set (see :class:`Hold`)."""
+        h = Hold(path, method)
+        self.holds.append(h)
+        return h
 
     def set_price(self, symbol: str, price: str | Decimal) -> None:
         self.symbols[symbol].price = Decimal(str(price))
@@ -185,8 +208,20 @@ class FakeBinance:
             request[RAW_BODY] = raw
         request[PARAMS] = params
         self.requests.append((request.method, request.path, params))
-        if request.path in self.delays:  # a slow exchange, e.g. to watch progress in a UI
-            await asyncio.sleep(self.delays[request.path])
+        hold = next((h for h in self.holds if request.path.startswith(h.path)
+                     and h.method in (None, request.method)), None)
+        if hold is not None:  # a slow exchange, e.g. to watch progress in a UI
+            hold.arrived.set()
+            await hold.release.wait()
+            if hold in self.holds:  # one hold, one release: later requests pass
+                self.holds.remove(hold)
+        try:
+            return await self._answer(request, handler)
+        finally:
+            if hold is not None:
+                hold.done.set()
+
+    async def _answer(self, request: web.Request, handler: Any) -> web.StreamResponse:
         failure = self._take_failure(request)
         if failure is not None and failure.kind != "ambiguous":
             return await self._failed(request, failure.kind)
@@ -217,6 +252,8 @@ class FakeBinance:
                                       "until 1700000000000."}, status=418)
         if kind in ("500", "503"):
             return web.Response(status=int(kind), text="Service Unavailable")
+        if kind == "notfound":
+            return web.json_response({"code": -2013, "msg": "Order does not exist."}, status=400)
         # "disconnect": close the socket without any HTTP answer.
         transport = request.transport
         if transport is not None:

@@ -107,8 +107,8 @@ async def test_ambiguous_failure_is_checked_never_resent_blindly(runtime: Runtim
     with pytest.raises(OrderStatusUnknown) as e:
         await svc.place_order(alice.id, OrderRequest(bid, "BTC/USDT", "buy", amount=D("0.01")))
     assert "vérifiez sur l'exchange" in e.value.user_message()
-    with runtime.sessions() as s:
-        assert journal.recent_trades(s, alice.id)[0].status == "error"
+    with runtime.sessions() as s:  # unknown, not failed: sync_open_trades resolves it
+        assert journal.recent_trades(s, alice.id)[0].status == "pending"
 
 
 async def test_rate_limit_and_network_errors_are_retried(runtime: Runtime,
