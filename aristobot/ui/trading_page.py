@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import panel as pn
@@ -11,15 +12,44 @@ from aristobot.ui.trading_vm import TradingVM
 
 
 def _feedback(message: str, error: str) -> str:
+    # Exchange errors and symbols are foreign text: never rendered as HTML.
     if error:
-        return f"<div class='ab-danger' id='trade-error'>{error}</div>"
+        return f"<div class='ab-danger' id='trade-error'>{escape(error)}</div>"
     if message:
-        return f"<div class='ab-ok' id='trade-message'>{message}</div>"
+        return f"<div class='ab-ok' id='trade-message'>{escape(message)}</div>"
     return ""
 
 
+def _head(symbol: str, price: str) -> str:
+    return (f"<div class='ab-accent' id='trade-symbol'><b>{escape(symbol)}</b> — dernier prix : "
+            f"<span id='trade-last'>{escape(price)}</span></div>")
+
+
+def order_buttons(vm: TradingVM) -> tuple[Any, Any]:
+    """« Achat » / « Vente », disabled while an operation runs (no double order)."""
+    buy = pn.widgets.Button(label="Achat", color="success", css_classes=["trade-buy"],
+                            disabled=vm.busy)
+    sell = pn.widgets.Button(label="Vente", color="danger", css_classes=["trade-sell"],
+                             disabled=vm.busy)
+
+    def _busy(event: Any) -> None:
+        buy.disabled = sell.disabled = event.new
+
+    vm.param.watch(_busy, "busy")
+
+    async def _buy(event: Any) -> None:
+        await vm.buy()
+
+    async def _sell(event: Any) -> None:
+        await vm.sell()
+
+    buy.on_click(_buy)
+    sell.on_click(_sell)
+    return buy, sell
+
+
 def build(ctx: PageContext) -> Any:
-    vm = TradingVM(ctx.runtime, ctx.user.id)
+    vm = TradingVM(ctx.runtime, ctx.user.id, ctx.timezone)
     theme = "midnight" if ctx.theme == "dark" else "simple"
     table = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width")
 
@@ -59,26 +89,14 @@ def build(ctx: PageContext) -> Any:
                                           css_classes=["trade-usd"])
     limit = pn.widgets.TextInput.from_param(vm.param.limit_price, label="Prix limite",
                                             css_classes=["trade-limit"])
-    buy = pn.widgets.Button(label="Achat", color="success", css_classes=["trade-buy"])
-    sell = pn.widgets.Button(label="Vente", color="danger", css_classes=["trade-sell"])
-
-    async def _buy(event: Any) -> None:
-        await vm.buy()
-
-    async def _sell(event: Any) -> None:
-        await vm.sell()
+    buy, sell = order_buttons(vm)
 
     async def _refresh(event: Any) -> None:
         await vm.refresh()
 
-    buy.on_click(_buy)
-    sell.on_click(_sell)
     refresh.on_click(_refresh)
     vm.param.watch(lambda e: pn.state.execute(vm.refresh), "broker_id")
-    head = pn.pane.HTML(pn.bind(
-        lambda s, p: f"<div class='ab-accent' id='trade-symbol'><b>{s}</b> — dernier prix : "
-                     f"<span id='trade-last'>{p}</span></div>", vm.param.symbol,
-        vm.param.last_price))
+    head = pn.pane.HTML(pn.bind(_head, vm.param.symbol, vm.param.last_price))
     entry = pn.Column(head, order_type, qty, usd, limit, pn.Row(buy, sell),
                       pn.pane.HTML(pn.bind(_feedback, vm.param.message, vm.param.error),
                                    sizing_mode="stretch_width"),

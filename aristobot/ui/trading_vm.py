@@ -15,6 +15,7 @@ from aristobot.runtime import Runtime
 from aristobot.trading import trades as journal
 from aristobot.trading.rules import MarketRules, amount_from_quote, parse_decimal
 from aristobot.trading.service import ManualTrading, OrderRequest
+from aristobot.ui.timefmt import format_dt
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +24,12 @@ ORDER_COLUMNS = ["id", "Symbole", "Sens", "Type", "Quantité", "Prix", "Rempli",
 TRADE_COLUMNS = ["Date", "Symbole", "Sens", "Type", "Quantité", "Prix moyen", "Montant USD",
                  "Frais", "Statut", "Erreur"]
 SIDE_FR = {"buy": "Achat", "sell": "Vente"}
+TYPE_FR = {"market": "Marché", "limit": "Limite"}
 STATUS_FR = {"pending": "en attente", "open": "ouvert", "filled": "exécuté",
              "canceled": "annulé", "rejected": "refusé", "error": "erreur"}
+# ccxt order statuses (open orders table)
+ORDER_STATUS_FR = {"open": "ouvert", "closed": "exécuté", "canceled": "annulé",
+                   "expired": "expiré", "rejected": "refusé"}
 
 
 def _num(v: Decimal | None) -> str:
@@ -53,10 +58,12 @@ class TradingVM(param.Parameterized):
     error = param.String(default="")
     busy = param.Boolean(default=False)
 
-    def __init__(self, runtime: Runtime, user_id: int, **params: Any) -> None:
+    def __init__(self, runtime: Runtime, user_id: int, timezone: str = "UTC",
+                 **params: Any) -> None:
         super().__init__(**params)
         self._runtime = runtime
         self._user_id = user_id
+        self._timezone = timezone
         self._service = ManualTrading(runtime)
         self._rules: MarketRules | None = None
         self._price: Decimal | None = None
@@ -113,16 +120,18 @@ class TradingVM(param.Parameterized):
     async def refresh_orders(self) -> None:
         orders = await self._service.open_orders(self._user_id, self.broker_id)
         self.orders = pd.DataFrame(
-            [[str(o["id"]), o["symbol"], SIDE_FR.get(o["side"], o["side"]), o["type"],
-              o.get("amount"), o.get("price"), o.get("filled"), o.get("status")]
+            [[str(o["id"]), o["symbol"], SIDE_FR.get(o["side"], o["side"]),
+              TYPE_FR.get(o["type"], o["type"]), o.get("amount"), o.get("price"),
+              o.get("filled"), ORDER_STATUS_FR.get(o.get("status"), o.get("status"))]
              for o in orders], columns=ORDER_COLUMNS)
 
     def refresh_trades(self) -> None:
         with self._runtime.sessions() as s:
             rows = journal.recent_trades(s, self._user_id, limit=50)
         self.trades = pd.DataFrame(
-            [[t.created_at.strftime("%Y-%m-%d %H:%M:%S"), t.symbol, SIDE_FR.get(t.side, t.side),
-              t.order_type, _num(t.filled_quantity or t.quantity), _num(t.average_price),
+            [[format_dt(t.created_at, self._timezone), t.symbol, SIDE_FR.get(t.side, t.side),
+              TYPE_FR.get(t.order_type, t.order_type), _num(t.filled_quantity or t.quantity),
+              _num(t.average_price),
               _usd(t.quote_amount), _num(t.fee), STATUS_FR.get(t.status, t.status),
               t.error or ""] for t in rows], columns=TRADE_COLUMNS)
 
@@ -194,11 +203,23 @@ class TradingVM(param.Parameterized):
                  if self.order_type == "limit" else None)
         return OrderRequest(self.broker_id, self.symbol, side, self.order_type, qty, usd, price)
 
-    async def place(self, side: str) -> None:
-        """« Achat » / « Vente »: send the order; success or the French error is shown."""
+    async def place(self, side: str) -> bool:
+        """« Achat » / « Vente »: send the order; success or the French error is shown.
+
+        Refused (False) while another operation runs: a double click sends one order.
+        """
+        if self.busy:
+            return False
         self.busy = True
         try:
-            t = await self._service.place_order(self._user_id, self._request(side))
+            try:
+                req = self._request(side)
+            except ValidationError as e:
+                if self.broker_id is not None:  # a form error is an attempt too
+                    self._service.record_rejected(self._user_id, self.broker_id, self.symbol,
+                                                  side, self.order_type, e)
+                raise
+            t = await self._service.place_order(self._user_id, req)
             self.message = (f"{SIDE_FR[side]} {_num(t.quantity)} {t.symbol} : "
                             f"{STATUS_FR.get(t.status, t.status)}")
             self.error = ""
@@ -209,12 +230,13 @@ class TradingVM(param.Parameterized):
         finally:
             self.busy = False
             self.refresh_trades()
+        return True
 
-    async def buy(self) -> None:
-        await self.place("buy")
+    async def buy(self) -> bool:
+        return await self.place("buy")
 
-    async def sell(self) -> None:
-        await self.place("sell")
+    async def sell(self) -> bool:
+        return await self.place("sell")
 
     async def cancel(self, order_id: str) -> None:
         row = self.orders[self.orders["id"] == order_id]

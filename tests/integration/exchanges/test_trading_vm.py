@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from decimal import Decimal as D
+
 from bokeh.document import Document
 
 from aristobot.accounts.users import get_user
@@ -9,8 +12,10 @@ from aristobot.brokers import ensure_default_paper_broker
 from aristobot.exchanges import get_manager
 from aristobot.exchanges.paper import FixedPrices
 from aristobot.runtime import Runtime
+from aristobot.trading import trades as journal
 from aristobot.ui import trading_page
 from aristobot.ui.pages import PageContext
+from aristobot.ui.timefmt import format_dt
 from aristobot.ui.trading_vm import TradingVM
 from tests.support.factories import make_user
 
@@ -52,3 +57,85 @@ def test_page_builds(runtime: Runtime) -> None:
         user = get_user(s, dev.id)
     page = trading_page.build(PageContext(runtime, user, "dark", "UTC"))
     page.get_root(Document())
+
+
+class GatedPrices(FixedPrices):
+    """Prices that wait for the test to open the gate (an order in flight)."""
+
+    def __init__(self, prices: dict[str, str]) -> None:
+        super().__init__(prices)  # type: ignore[arg-type]
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.waiting = asyncio.Event()
+
+    async def last_price(self, symbol: str) -> D:
+        self.waiting.set()
+        await self.gate.wait()
+        return await super().last_price(symbol)
+
+
+async def test_double_click_sends_one_order(runtime: Runtime) -> None:
+    dev = make_user(runtime.sessions, "dev", "motdepasse-dev-123")
+    with runtime.sessions.begin() as s:
+        ensure_default_paper_broker(s, dev.id, "1000")
+    prices = GatedPrices({"BTC/USDT": "20000"})
+    get_manager(runtime).prices = prices  # type: ignore[assignment]
+    vm = TradingVM(runtime, dev.id)
+    await vm.refresh()
+    buy, sell = trading_page.order_buttons(vm)
+    vm.quantity = "0.001"
+    prices.gate.clear()
+    prices.waiting.clear()
+    first = asyncio.get_running_loop().create_task(vm.buy())
+    await prices.waiting.wait()  # the first order is on its way
+    assert buy.disabled and sell.disabled
+    second = asyncio.get_running_loop().create_task(vm.buy())  # a double click
+    await asyncio.sleep(0)
+    prices.gate.set()
+    assert await asyncio.gather(first, second) == [True, False]  # the second one refused
+    with runtime.sessions() as s:
+        assert len(journal.recent_trades(s, dev.id)) == 1
+    vm.busy = True
+    assert buy.disabled and sell.disabled
+    assert not await vm.sell()
+    vm.busy = False
+    assert not buy.disabled and not sell.disabled
+
+
+async def test_tables_speak_french_in_the_user_zone(runtime: Runtime) -> None:
+    dev = make_user(runtime.sessions, "dev", "motdepasse-dev-123")
+    with runtime.sessions.begin() as s:
+        ensure_default_paper_broker(s, dev.id, "1000")
+    get_manager(runtime).prices = FixedPrices({"BTC/USDT": "20000"})  # type: ignore[assignment]
+    vm = TradingVM(runtime, dev.id, "Europe/Paris")
+    await vm.refresh()
+    vm.order_type, vm.limit_price, vm.quantity = "limit", "19000", "0.001"
+    await vm.buy()
+    assert list(vm.orders["Type"]) == ["Limite"] and list(vm.orders["Statut"]) == ["ouvert"]
+    assert list(vm.trades["Type"]) == ["Limite"]
+    with runtime.sessions() as s:
+        created = journal.recent_trades(s, dev.id)[0].created_at
+    date = vm.trades.iloc[0]["Date"]
+    assert date == format_dt(created, "Europe/Paris") and date.endswith(("CET", "CEST"))
+    assert date != created.strftime("%Y-%m-%d %H:%M:%S")
+
+
+async def test_form_errors_are_journaled_as_rejected(runtime: Runtime) -> None:
+    dev = make_user(runtime.sessions, "dev", "motdepasse-dev-123")
+    with runtime.sessions.begin() as s:
+        ensure_default_paper_broker(s, dev.id, "1000")
+    get_manager(runtime).prices = FixedPrices({"BTC/USDT": "20000"})  # type: ignore[assignment]
+    vm = TradingVM(runtime, dev.id)
+    await vm.refresh()
+    vm.order_type, vm.limit_price, vm.quantity = "limit", "beaucoup", "0.001"
+    await vm.buy()
+    assert "nombre attendu" in vm.error
+    assert list(vm.trades["Statut"]) == ["refusé"]
+    assert "beaucoup" in vm.trades.iloc[0]["Erreur"]
+
+
+def test_feedback_escapes_foreign_text() -> None:
+    html = trading_page._feedback("", "Ordre refusé par X : <img src=x onerror=alert(1)>")
+    assert "<img" not in html and "&lt;img" in html
+    assert "<b>" not in trading_page._feedback("<b>BTC</b>", "")
+    assert "<script>" not in trading_page._head("<script>", "1")
