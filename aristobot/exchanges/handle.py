@@ -3,8 +3,10 @@
 ``ExchangeHandle`` proxies every attribute of the wrapped instance (a ccxt exchange or the
 paper broker). Coroutine methods are wrapped: ccxt errors become Aristobot errors once, here;
 read-only calls (``fetch_*``, ``load_markets``) are retried on transient errors with capped
-backoff; ``create_order`` never re-sends blindly: after an ambiguous failure it first asks the
-exchange for the order by its client order id, and only re-sends (same id) when it is absent.
+backoff; ``create_order`` never re-sends blindly: after an ambiguous failure it asks the
+exchange for the order by its client order id a few times (an order may not be visible at
+once); a market order still absent raises :class:`OrderStatusUnknown` and is never re-sent,
+a limit order is re-sent with the same id.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from aristobot.exchanges.translation import is_ambiguous, translate
 
 log = logging.getLogger(__name__)
 _RETRYABLE_PREFIXES = ("fetch_", "load_markets")
+VISIBILITY_CHECKS = 4  # looks for an order after an ambiguous failure before concluding
 
 
 def new_client_order_id() -> str:
@@ -112,15 +115,30 @@ class ExchangeHandle:
                     raise err from e
                 else:
                     log.warning("order %s: ambiguous failure (%s), checking first", cid, err)
-                    found = await self.find_order(cid, symbol, reason=err.context.get("reason"))
+                    found = await self._look_for(cid, symbol, err.context.get("reason"))
                     if found is not None:
                         return found
-                    if last:
+                    if last or type == "market":
+                        # Still invisible after a few looks: a market order is never sent
+                        # twice on a guess; a human (or sync) must settle it.
                         raise OrderStatusUnknown(
-                            exchange=self.name, client_order_id=cid, reason="aucune réponse"
+                            exchange=self.name, client_order_id=cid,
+                            reason=err.context.get("reason") or "aucune réponse",
                         ) from e
                     await self._sleep(self.policy.delay(attempt))
                 attempt += 1
+
+    async def _look_for(self, cid: str, symbol: str, reason: object) -> dict[str, Any] | None:
+        """Ask for ``cid`` up to :data:`VISIBILITY_CHECKS` times, with backoff.
+
+        An order just accepted may not be visible yet: one « not found » proves nothing.
+        """
+        for look in range(1, VISIBILITY_CHECKS + 1):
+            found = await self.find_order(cid, symbol, reason=reason)
+            if found is not None or look == VISIBILITY_CHECKS:
+                return found
+            await self._sleep(self.policy.delay(look))
+        return None
 
     async def find_order(
         self, client_order_id: str, symbol: str, reason: object = None

@@ -111,6 +111,28 @@ async def test_ambiguous_failure_is_checked_never_resent_blindly(runtime: Runtim
         assert journal.recent_trades(s, alice.id)[0].status == "pending"
 
 
+async def test_order_not_visible_yet_is_looked_for_again_never_resent(
+        runtime: Runtime, fake: FakeBinance) -> None:
+    alice = make_user(runtime.sessions)
+    bid = _binance(runtime, alice.id)
+    svc = ManualTrading(runtime)
+    fake.fail("/api/v3/order", "ambiguous", method="POST")
+    fake.fail("/api/v3/order", "notfound", times=2, method="GET")  # visible on the 3rd look
+    t = await svc.place_order(alice.id, OrderRequest(bid, "BTC/USDT", "buy", amount=D("0.01")))
+    assert t.status == "filled"
+    assert fake.count("POST", "/api/v3/order") == 1
+    fake.fail("/api/v3/order", "ambiguous", method="POST")
+    fake.fail("/api/v3/order", "notfound", times=10, method="GET")  # never visible
+    with pytest.raises(OrderStatusUnknown):
+        await svc.place_order(alice.id, OrderRequest(bid, "BTC/USDT", "buy", amount=D("0.01")))
+    assert fake.count("POST", "/api/v3/order") == 2  # a market order is never re-sent
+    assert fake.count("GET", "/api/v3/order") == 3 + 4
+    fake.failures.clear()
+    assert await svc.sync_open_trades(alice.id, bid) == 1  # it did exist: now journaled
+    with runtime.sessions() as s:
+        assert journal.recent_trades(s, alice.id)[0].status == "filled"
+
+
 async def test_rate_limit_and_network_errors_are_retried(runtime: Runtime,
                                                          fake: FakeBinance) -> None:
     alice = make_user(runtime.sessions)
