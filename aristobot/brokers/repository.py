@@ -21,6 +21,7 @@ from aristobot.security import Vault, mask
 
 _COLUMNS = {"apiKey": "api_key", "secret": "api_secret", "password": "api_password"}
 PAPER_BROKER_NAME = "Paper"
+FULL_MASK = "••••••"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,8 @@ class Broker:
     is_testnet: bool
     is_active: bool
     paper_capital: Decimal | None
-    masked: dict[str, str] = field(default_factory=dict)  # ccxt credential name -> ••••1234
+    # ccxt credential name -> "••••••1234" for the API key, "••••••" for every secret
+    masked: dict[str, str] = field(default_factory=dict)
     created_at: datetime | None = None
 
     @property
@@ -75,8 +77,13 @@ def _decrypt_all(row: BrokerRow, vault: Vault) -> dict[str, str]:
     return out
 
 
+def _masked(name: str, value: str) -> str:
+    # Only the API key (an identifier) keeps a hint; secrets reveal nothing at all.
+    return mask(value) if name == "apiKey" else FULL_MASK
+
+
 def _to_broker(row: BrokerRow, vault: Vault | None = None) -> Broker:
-    masked = {k: mask(v) for k, v in _decrypt_all(row, vault).items()} if vault else {}
+    masked = {k: _masked(k, v) for k, v in _decrypt_all(row, vault).items()} if vault else {}
     return Broker(row.id, row.user_id, row.name, row.exchange, row.is_default, row.is_testnet,
                   row.is_active, row.paper_capital, masked, row.created_at)
 

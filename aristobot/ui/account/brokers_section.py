@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import panel as pn
@@ -17,14 +18,34 @@ _MODAL_CSS = """
 
 
 def _feedback(message: str, error: str, balance: str) -> str:
+    # Exchange errors and broker names are foreign text: never rendered as HTML.
     parts = []
     if balance:
-        parts.append(f"<div class='ab-ok' id='broker-balance'>Solde : {balance}</div>")
+        parts.append(f"<div class='ab-ok' id='broker-balance'>Solde : {escape(balance)}</div>")
     if error:
-        parts.append(f"<div class='ab-danger' id='broker-error'>{error}</div>")
+        parts.append(f"<div class='ab-danger' id='broker-error'>{escape(error)}</div>")
     elif message:
-        parts.append(f"<div class='ab-ok' id='broker-message'>{message}</div>")
+        parts.append(f"<div class='ab-ok' id='broker-message'>{escape(message)}</div>")
     return "".join(parts)
+
+
+def _confirm_box(vm: BrokersVM) -> Any:
+    """The delete confirmation: shown while ``vm.confirm_delete_id`` is set."""
+    yes = pn.widgets.Button(label="Confirmer la suppression", color="danger",
+                            css_classes=["broker-confirm-delete"])
+    no = pn.widgets.Button(label="Annuler", css_classes=["broker-cancel-delete"])
+
+    async def _yes(event: Any) -> None:
+        await vm.confirm_delete()
+
+    yes.on_click(_yes)
+    no.on_click(lambda e: vm.cancel_delete())
+    text = pn.pane.HTML(pn.bind(lambda t: f"<div class='ab-danger'>{escape(t)}</div>",
+                                vm.param.confirm_text))
+    box = pn.Column(text, pn.Row(yes, no), css_classes=["ab-card", "broker-confirm"],
+                    visible=vm.confirm_delete_id is not None)
+    vm.param.watch(lambda e: setattr(box, "visible", e.new is not None), "confirm_delete_id")
+    return box
 
 
 def build(ctx: PageContext) -> Any:
@@ -45,7 +66,7 @@ def build(ctx: PageContext) -> Any:
         elif event.column == "markets":
             vm.update_markets(broker_id)
         elif event.column == "delete":
-            await vm.delete(broker_id)
+            vm.ask_delete(broker_id)
 
     table.on_click(_row_action)
     add = pn.widgets.Button(label="Ajouter un broker", color="primary", css_classes=["broker-add"])
@@ -77,6 +98,9 @@ def build(ctx: PageContext) -> Any:
                                 vm.param.testnet_note))
     default = pn.widgets.Checkbox.from_param(vm.param.is_default, label="Broker par défaut",
                                              css_classes=["broker-default"])
+    active = pn.widgets.Checkbox.from_param(vm.param.is_active,
+                                            label="Actif (décoché : aucun ordre envoyé)",
+                                            css_classes=["broker-active"])
     capital = pn.widgets.TextInput.from_param(vm.param.paper_capital,
                                               label="Capital de départ (USDT)",
                                               css_classes=["broker-capital"])
@@ -102,6 +126,7 @@ def build(ctx: PageContext) -> Any:
         lambda i: f"<h3 class='ab-accent'>{'Modifier' if i else 'Ajouter'} un broker</h3>",
         vm.param.editing_id))
     form = pn.Column(title, name, exchange, *inputs.values(), capital, testnet, note, default,
+                     active,
                      pn.Row(verify, save, cancel), feedback,
                      css_classes=["ab-card", "ab-modal", "broker-form"], width=460,
                      stylesheets=[_MODAL_CSS], visible=vm.form_visible)
@@ -110,6 +135,7 @@ def build(ctx: PageContext) -> Any:
         pn.pane.HTML("<h3 class='ab-accent'>Brokers</h3>"),
         pn.Row(add),
         table,
+        _confirm_box(vm),
         pn.pane.HTML(pn.bind(lambda m, e, v: "" if v else _feedback(m, e, ""),
                              vm.param.message, vm.param.error, vm.param.form_visible)),
         form,

@@ -41,6 +41,9 @@ class BrokersVM(param.Parameterized):
     testnet_available = param.Boolean(default=False)
     testnet_note = param.String(default="")
     is_default = param.Boolean(default=False)
+    is_active = param.Boolean(default=True)  # inactive: kept, but no order is sent
+    confirm_delete_id = param.Integer(default=None, allow_None=True)  # awaiting « Confirmer »
+    confirm_text = param.String(default="")
     paper_capital = param.String(default="")
     balance = param.String(default="")
     message = param.String(default="")
@@ -79,6 +82,7 @@ class BrokersVM(param.Parameterized):
     def open_add(self) -> None:
         self.editing_id, self.broker_name, self.exchange, self.credentials = None, "", PAPER, {}
         self.is_testnet = self.is_default = False
+        self.is_active = True
         self.paper_capital = self._runtime.settings.paper_starting_capital
         self.balance = self.error = self.message = ""
         self.form_visible = True
@@ -89,7 +93,7 @@ class BrokersVM(param.Parameterized):
             b = get_broker(s, self._user_id, broker_id)
         self.editing_id, self.broker_name, self.exchange = b.id, b.name, b.exchange
         self.credentials = {}
-        self.is_testnet, self.is_default = b.is_testnet, b.is_default
+        self.is_testnet, self.is_default, self.is_active = b.is_testnet, b.is_default, b.is_active
         self.paper_capital = str(b.paper_capital or "")
         self.balance = self.error = self.message = ""
         self.form_visible = True
@@ -102,7 +106,7 @@ class BrokersVM(param.Parameterized):
         if self.exchange == PAPER and self.paper_capital.strip():
             capital = parse_decimal(self.paper_capital, "Capital de départ")
         return BrokerDraft(self.broker_name, self.exchange, dict(self.credentials), self.is_testnet,
-                           True, self.is_default, capital)
+                           self.is_active, self.is_default, capital)
 
     def _kept(self) -> dict[str, str] | None:
         if self.editing_id is None:
@@ -144,7 +148,28 @@ class BrokersVM(param.Parameterized):
         in_background(self._runtime, ensure_markets(self._runtime, b.exchange))
         return True
 
+    def ask_delete(self, broker_id: int) -> None:
+        """« Supprimer » only asks: nothing is deleted before :meth:`confirm_delete`."""
+        try:
+            with self._runtime.sessions() as s:
+                b = get_broker(s, self._user_id, broker_id)
+        except AristobotError as e:
+            self.error = e.user_message()
+            return
+        self.confirm_text = (f"Supprimer le broker « {b.name} » ? Ses clés sont effacées ; "
+                             "l'historique des trades est conservé.")
+        self.confirm_delete_id = b.id
+
+    async def confirm_delete(self) -> None:
+        broker_id, self.confirm_delete_id, self.confirm_text = self.confirm_delete_id, None, ""
+        if broker_id is not None:
+            await self.delete(broker_id)
+
+    def cancel_delete(self) -> None:
+        self.confirm_delete_id, self.confirm_text = None, ""
+
     async def delete(self, broker_id: int) -> None:
+        """Delete at once (the page goes through :meth:`ask_delete` first)."""
         try:
             with self._runtime.sessions.begin() as s:
                 delete_broker(s, self._user_id, broker_id)

@@ -50,6 +50,18 @@ def test_keys_are_encrypted_and_only_masked_outside(runtime: Runtime) -> None:
     assert cfg.credentials == KEYS and "secret-a" not in repr(cfg)
 
 
+def test_only_the_api_key_keeps_a_hint(runtime: Runtime) -> None:
+    alice = make_user(runtime.sessions)
+    creds = {"apiKey": "AKIA-public-id-7788", "secret": "very-secret-value-9911",
+             "password": "my-passphrase-4455"}
+    with runtime.sessions.begin() as s:
+        b = create_broker(s, runtime.vault, alice.id, _draft(exchange="okx", credentials=creds))
+        listed = list_brokers(s, alice.id, runtime.vault)[0]
+    for broker in (b, listed):
+        assert broker.masked == {"apiKey": "••••••7788", "secret": "••••••",
+                                 "password": "••••••"}
+
+
 def test_edit_keeps_blank_keys_and_default_moves(runtime: Runtime) -> None:
     alice = make_user(runtime.sessions)
     with runtime.sessions.begin() as s:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal as D
 
+import pytest
 from bokeh.document import Document
 
 from aristobot.accounts.users import get_user
+from aristobot.brokers import list_brokers
+from aristobot.errors import BrokerInactive
 from aristobot.exchanges import loaded_exchanges
 from aristobot.runtime import Runtime
+from aristobot.trading.service import ManualTrading, OrderRequest
 from aristobot.ui.account import brokers_section
 from aristobot.ui.account.brokers_vm import BrokersVM
 from aristobot.ui.pages import PageContext
@@ -58,3 +63,47 @@ def test_section_builds(runtime: Runtime) -> None:
     with runtime.sessions() as s:
         user = get_user(s, alice.id)
     brokers_section.build(PageContext(runtime, user, "dark", "UTC")).get_root(Document())
+
+
+async def test_deactivate_broker_then_orders_are_refused(runtime: Runtime) -> None:
+    alice = make_user(runtime.sessions)
+    vm = BrokersVM(runtime, alice.id)
+    vm.open_add()
+    vm.broker_name = "Simu"
+    assert vm.is_active and await vm.save()
+    bid = int(vm.brokers.iloc[0]["id"])
+    vm.open_edit(bid)
+    assert vm.is_active
+    vm.is_active = False
+    assert await vm.save()
+    assert vm.brokers.iloc[0]["Actif"] == "non"
+    vm.open_edit(bid)
+    assert not vm.is_active  # the form shows the stored state
+    with pytest.raises(BrokerInactive):
+        await ManualTrading(runtime).place_order(
+            alice.id, OrderRequest(bid, "BTC/USDT", "buy", amount=D("0.001")))
+
+
+async def test_delete_asks_for_confirmation(runtime: Runtime) -> None:
+    alice = make_user(runtime.sessions)
+    vm = BrokersVM(runtime, alice.id)
+    vm.open_add()
+    vm.broker_name = "Simu <b>"
+    assert await vm.save()
+    bid = int(vm.brokers.iloc[0]["id"])
+    vm.ask_delete(bid)
+    assert vm.confirm_delete_id == bid and "Simu <b>" in vm.confirm_text
+    assert len(vm.brokers) == 1  # nothing deleted yet
+    vm.cancel_delete()
+    assert vm.confirm_delete_id is None and len(vm.brokers) == 1
+    vm.ask_delete(bid)
+    await vm.confirm_delete()
+    assert len(vm.brokers) == 0 and vm.message == "Broker supprimé."
+    with runtime.sessions() as s:
+        assert list_brokers(s, alice.id) == []
+
+
+def test_feedback_escapes_exchange_text() -> None:
+    html = brokers_section._feedback("", "Erreur de connexion à X : <script>x</script>", "")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<i>" not in brokers_section._feedback("Broker « <i> » enregistré", "", "")
