@@ -20,10 +20,35 @@ from aristobot.errors import (
 )
 
 _JSON_BODY = re.compile(r"\{.*\}", re.S)
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/?#\"']+([^\s?#\"']*)(\?[^\s#\"']*)?(#\S*)?", re.I)
+# "a=1&b=2" (a query string without its URL) and lone credentials such as "signature=…"
+_QUERY = re.compile(r"[?&]?[\w.\-\[\]]+=[^\s&]*(?:&[\w.\-\[\]]+=[^\s&]*)+")
+_SECRET_PARAM = re.compile(
+    r"\b(signature|sign|api[-_]?key|apikey|secret|password|passphrase|token|x-mbx-apikey)"
+    r"\s*[=:]\s*[^\s&,;]+", re.I)
+
+
+def scrub(text: str) -> str:
+    """Remove what must never be stored or logged from exchange text.
+
+    URLs keep only their path (no host, no query: a signed query holds the signature and
+    sometimes the key); bare query strings and ``signature=…``-like pairs are removed.
+    """
+    text = _URL.sub(lambda m: m.group(1) or "/", text)
+    text = _QUERY.sub("", text)
+    text = _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=…", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
 def error_reason(exc: BaseException) -> str:
-    """Return the exchange's own message (``msg`` of a JSON body) or the exception text."""
+    """Return the exchange's own message (``msg`` of a JSON body) or the exception text.
+
+    The result is scrubbed (:func:`scrub`): it is shown, stored in ``trades`` and logged.
+    """
+    return scrub(_raw_reason(exc))[:300] or type(exc).__name__
+
+
+def _raw_reason(exc: BaseException) -> str:
     text = str(exc).strip()
     match = _JSON_BODY.search(text)
     if match:
@@ -42,7 +67,7 @@ def error_reason(exc: BaseException) -> str:
     first, _, rest = text.partition(" ")
     if rest and first in ccxt.exchanges:
         text = rest
-    return text[:300]
+    return text
 
 
 def translate(exc: BaseException, exchange: str) -> AristobotError:

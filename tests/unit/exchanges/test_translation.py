@@ -13,7 +13,7 @@ from aristobot.errors import (
     TemporaryError,
 )
 from aristobot.exchanges.retry import RetryPolicy, with_retry
-from aristobot.exchanges.translation import is_ambiguous, translate
+from aristobot.exchanges.translation import is_ambiguous, scrub, translate
 
 
 @pytest.mark.parametrize(("exc", "cls", "text"), [
@@ -78,3 +78,27 @@ async def test_retry_only_temporary_errors_and_gives_up() -> None:
 
     with pytest.raises(TemporaryError):
         await with_retry(down, RetryPolicy(3, 1, 3), "t", sleep)
+
+
+@pytest.mark.parametrize("exc", [
+    ccxt.RequestTimeout("binance GET https://api.binance.com/api/v3/account?timestamp=17&"
+                        "recvWindow=10000&signature=95cccce9e5df790cef6eac8844fdb347 timed out"),
+    ccxt.ExchangeError("binance POST http://127.0.0.1:9/api/v3/order?apiKey=key-a-12345678&"
+                       "signature=95cccce9e5df790cef6eac8844fdb347 503 Service Unavailable"),
+    ccxt.ExchangeError("okx 400 timestamp=17&sign=95cccce9e5df790cef6eac8844fdb347&x=1"),
+    ccxt.AuthenticationError("kraken invalid signature=95cccce9e5df790cef6eac8844fdb347"),
+    OSError("Cannot connect to host api.x.com:443 ssl:default https://u:key-a-12345678@x.com/p"),
+])
+def test_reasons_never_keep_urls_query_strings_or_signatures(exc: Exception) -> None:
+    err = translate(exc, "Binance")
+    for text in (err.user_message(), str(err), err.context["reason"]):
+        assert "95cccce9e5df790cef6eac8844fdb347" not in text
+        assert "key-a-12345678" not in text and "?" not in text and "://" not in text
+    assert err.context["reason"]  # something useful is left
+
+
+def test_scrub_keeps_the_path_and_the_words() -> None:
+    assert scrub("GET https://api.binance.com/api/v3/order?symbol=BTCUSDT&signature=ab "
+                 "timed out") == "GET /api/v3/order timed out"
+    assert scrub("Signature for this request is not valid.") == (
+        "Signature for this request is not valid.")
