@@ -177,3 +177,17 @@ class OrderNeverReceived(ExchangeError):
 
 class BrokerInactive(ValidationError):
     message_fr = "Le broker « {name} » est désactivé : aucun ordre n'est envoyé."
+
+
+class PoolBusy(StrategyError):
+    """No strategy worker became free before the deadline (issue 5)."""
+
+    message_fr = ("Tous les processus de calcul sont occupés depuis {seconds} s ; "
+                  "réessayez dans un instant.")
+
+
+class PoolStartFailed(StrategyError):
+    """A strategy worker could not start; the cause is in the server log only (issue 5)."""
+
+    message_fr = ("Impossible de démarrer un processus isolé pour exécuter la stratégie "
+                  "(détails dans le journal du serveur).")

@@ -173,7 +173,8 @@ class BacktestService:
         params = replace(params_for(req), window=int(strategy.window_size or 500))
         await job.publish("simulation", 0.0)
         try:
-            result = await self._simulate(strategy.code, candles, params, job, cancel_run)
+            result = await self._simulate(strategy.code, candles, params, job, cancel_run,
+                                              owner=req.user_id)
         except JobCancelled:
             await job.publish("cancelled", 0.0, done=True)
             return BacktestOutcome(job.id, "cancelled", load=report, phase="simulation")
@@ -189,14 +190,14 @@ class BacktestService:
                                candles=candles)
 
     async def _simulate(self, code: str, candles: pd.DataFrame, params: BacktestParams,
-                        job: _Job, cancel: asyncio.Event) -> BacktestResult:
+                        job: _Job, cancel: asyncio.Event, *, owner: int) -> BacktestResult:
         pool = self._pool
         if pool is None:
             from aristobot.strategies.pool import get_pool
 
             pool = get_pool(self._runtime)
         kwargs = {"code": code, "candles": candles, "params": params}
-        result = await pool.run_job(JOB_FUNCTION, kwargs, timeout_s=self._timeout,
+        result = await pool.run_job(JOB_FUNCTION, kwargs, owner=owner, timeout_s=self._timeout,
                                     progress=lambda f: job.publish_soon("simulation", 100 * f),
                                     cancel=cancel)
         if not isinstance(result, BacktestResult):
