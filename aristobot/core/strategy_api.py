@@ -81,14 +81,21 @@ class Decision:
 NOTHING = Decision(Action.NONE)
 
 
+class InvalidDecisionValue(ValueError):
+    """A sizing method returned something ``evaluate`` refuses (French message).
+
+    Only this error becomes an ERROR decision; whatever user code raises itself propagates.
+    """
+
+
 def _fraction(value: Any, name: str, upper: float | None) -> float:
     try:
         f = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} doit renvoyer un nombre, reçu {value!r}") from None
+        raise InvalidDecisionValue(f"{name} doit renvoyer un nombre, reçu {value!r}") from None
     if not math.isfinite(f) or f < 0 or (upper is not None and f >= upper):
         bound = f" et < {upper}" if upper is not None else ""
-        raise ValueError(f"{name} doit renvoyer une fraction ≥ 0{bound}, reçu {f}")
+        raise InvalidDecisionValue(f"{name} doit renvoyer une fraction ≥ 0{bound}, reçu {f}")
     return f
 
 
@@ -100,7 +107,8 @@ def evaluate(
     Flat: ``should_long`` enters long with the size and SL/TP the strategy computes;
     ``should_short`` enters short only when ``allow_short`` (futures), else nothing.
     Long: ``should_short`` means exit (spot). Short: ``should_long`` means exit.
-    Values out of range give an ERROR decision, never an order.
+    Values out of range give an ERROR decision, never an order; an exception raised by the
+    strategy's own code propagates (the worker reports it with the user's line).
     """
     try:
         if position is None:
@@ -114,7 +122,7 @@ def evaluate(
         if position.side == "short" and bool(strategy.should_long()):
             return Decision(Action.EXIT)
         return NOTHING
-    except ValueError as e:
+    except InvalidDecisionValue as e:
         return Decision(Action.ERROR, error=str(e))
 
 

@@ -55,9 +55,34 @@ def _guarded_import(
     return builtins.__import__(real, globals_, locals_, fromlist or (), 0)
 
 
+def _plain_name(name: Any) -> str:
+    if not isinstance(name, str) or name.startswith("__"):
+        raise AttributeError(f"Attribut « {name} » interdit dans une stratégie.")
+    return name
+
+
+def _guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
+    return getattr(obj, _plain_name(name), *default)
+
+
+def _guarded_setattr(obj: Any, name: str, value: Any) -> None:
+    setattr(obj, _plain_name(name), value)
+
+
+def _guarded_delattr(obj: Any, name: str) -> None:
+    delattr(obj, _plain_name(name))
+
+
+def _guarded_hasattr(obj: Any, name: str) -> bool:
+    return hasattr(obj, _plain_name(name))
+
+
 def _safe_builtins() -> dict[str, Any]:
     allowed = {k: v for k, v in vars(builtins).items() if k not in FORBIDDEN_NAMES}
     allowed["__import__"] = _guarded_import
+    # Second line behind the validator: reflection never reaches a dunder at run time either.
+    allowed.update(getattr=_guarded_getattr, setattr=_guarded_setattr,
+                   delattr=_guarded_delattr, hasattr=_guarded_hasattr)
     return allowed
 
 

@@ -3,7 +3,9 @@
 ``validate_source(code)`` returns a ``ValidationReport`` whose issues carry the user's line and
 column and a French message: syntax errors, not exactly one class deriving ``Strategy``, missing
 or mis-declared decision methods, imports outside ``ALLOWED_MODULES``, and names that only serve
-to escape the strategy's namespace (``eval``, ``open``, ``__import__``, dunder attributes).
+to escape the strategy's namespace (``eval``, ``open``, ``__import__``, dunder attributes and
+names, ``getattr``/``setattr``/``delattr`` with a computed or dunder name, three-argument
+``type(...)``, dunder strings that ``str.format`` could follow, dunder match-pattern attributes).
 
 These checks give immediate, readable feedback; they are not the security boundary. User code
 always runs in the isolated worker processes of ``aristobot.strategies.pool``.
@@ -12,6 +14,7 @@ always runs in the isolated worker processes of ``aristobot.strategies.pool``.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 #: Top-level packages a strategy may import (``pandas_ta`` is an alias of pandas_ta_classic).
@@ -68,7 +71,11 @@ FORBIDDEN_NAMES: frozenset[str] = frozenset(
         "quit",
     }
 )
-_ALLOWED_DUNDER_ATTRS = frozenset({"__init__", "__name__", "__doc__", "__len__", "__class__"})
+_ALLOWED_DUNDER_ATTRS = frozenset({"__init__", "__name__", "__doc__", "__len__"})
+_ALLOWED_DUNDER_NAMES = frozenset({"__name__", "__doc__"})
+_ALLOWED_DUNDER_STRINGS = frozenset({"__main__"})
+#: Reflection builtins: allowed only as a direct call with a literal, non-dunder attribute name.
+_REFLECTION = frozenset({"getattr", "setattr", "delattr", "hasattr"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +135,7 @@ def _syntax_issue(e: SyntaxError) -> Issue:
 
 def _check_names(tree: ast.AST) -> list[Issue]:
     issues: list[Issue] = []
+    allowed_calls = _reflection_calls(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -137,18 +145,72 @@ def _check_names(tree: ast.AST) -> list[Issue]:
                 issues.append(_at(node, "Import relatif interdit.", "import"))
             else:
                 issues.extend(_check_import(node, node.module or ""))
-        elif isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
-            issues.append(
-                _at(node, f"« {node.id} » est interdit dans une stratégie.", "forbidden")
-            )
+            issues.extend(_forbidden(node, f"« {a.name} »") for a in node.names
+                          if _is_dunder(a.name))
+        elif isinstance(node, ast.Name):
+            issues.extend(_check_name(node, allowed_calls))
         elif isinstance(node, ast.Attribute) and _is_forbidden_attr(node.attr):
-            msg = f"L'attribut « {node.attr} » est interdit dans une stratégie."
-            issues.append(_at(node, msg, "forbidden"))
+            issues.append(_forbidden(node, f"L'attribut « {node.attr} »"))
+        elif isinstance(node, ast.Call):
+            issues.extend(_check_type_call(node))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if _DUNDER_IN_TEXT.search(node.value) and node.value not in _ALLOWED_DUNDER_STRINGS:
+                issues.append(_forbidden(node, "Un nom spécial « __…__ » dans une chaîne"))
+        elif isinstance(node, ast.MatchClass):
+            issues.extend(_forbidden(node, f"L'attribut « {a} »") for a in node.kwd_attrs
+                          if _is_dunder(a))
     return issues
 
 
+_DUNDER_IN_TEXT = re.compile(r"__\w+__")
+
+
+def _is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def _forbidden(node: ast.AST, what: str) -> Issue:
+    return _at(node, f"{what} est interdit dans une stratégie.", "forbidden")
+
+
+def _reflection_calls(tree: ast.AST) -> set[int]:
+    """Return the ids of the ``getattr``-like Name nodes called with a safe literal name."""
+    safe: set[int] = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in _REFLECTION and len(node.args) >= 2
+                and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args)
+                and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1].value, str)
+                and node.args[1].value.isidentifier()
+                and not node.args[1].value.startswith("__")):
+            safe.add(id(node.func))
+    return safe
+
+
+def _check_name(node: ast.Name, allowed_calls: set[int]) -> list[Issue]:
+    if node.id in FORBIDDEN_NAMES:
+        return [_forbidden(node, f"« {node.id} »")]
+    if node.id in _REFLECTION and id(node) not in allowed_calls:
+        msg = (f"« {node.id} » n'est permis qu'appelé avec un nom d'attribut écrit en toutes "
+               f"lettres (ex. {node.id}(objet, \"nom\", …)), sans « __ » au début.")
+        return [_at(node, msg, "forbidden")]
+    if _is_dunder(node.id) and node.id not in _ALLOWED_DUNDER_NAMES:
+        return [_forbidden(node, f"Le nom spécial « {node.id} »")]
+    return []
+
+
+def _check_type_call(node: ast.Call) -> list[Issue]:
+    if isinstance(node.func, ast.Name) and node.func.id == "type" and (
+            len(node.args) != 1 or node.keywords
+            or isinstance(node.args[0], ast.Starred)):
+        return [_at(node, "« type(...) » ne s'utilise qu'avec un seul argument (créer une classe "
+                          "dynamiquement est interdit).", "forbidden")]
+    return []
+
+
 def _is_forbidden_attr(attr: str) -> bool:
-    return attr.startswith("__") and attr.endswith("__") and attr not in _ALLOWED_DUNDER_ATTRS
+    return _is_dunder(attr) and attr not in _ALLOWED_DUNDER_ATTRS
 
 
 def _check_import(node: ast.stmt, module: str) -> list[Issue]:

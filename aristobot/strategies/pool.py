@@ -3,27 +3,35 @@
 API (used by the strategies page, the backtest and the live engine)::
 
     pool = get_pool(runtime)        # runtime.components["strategy_pool"], closed with the runtime
-    decision = await pool.decide(code, candles, balance, position)          # -> Decision
-    notes = await pool.check(code)  # build + call every method on sample candles (validation)
-    result = await pool.run_job("aristobot.backtest.job:run_job", kwargs, timeout_s=600,
-                                progress=on_fraction, cancel=cancel_event)
+    decision = await pool.decide(code, candles, balance, position, owner=user_id)  # -> Decision
+    decisions = await pool.decide_batch([(code, candles, balance, position), ...], owner=user_id)
+    notes = await pool.check(code, owner=user_id)  # build + call every method (validation)
+    result = await pool.run_job("aristobot.backtest.job:run_job", kwargs, owner=user_id,
+                                timeout_s=600, progress=on_fraction, cancel=cancel_event)
 
+* Workers belong to ONE owner (user id; None for system calls): started lazily for that owner,
+  reused only by that owner (their class cache too), killed when idle for ``idle_ttl_s`` or to
+  make room for another owner. At most ``size`` workers per owner, ``max_workers`` in all.
+* Jobs (backtests) use at most ``job_slots`` workers at once (``size - 1``, at least 1), and the
+  total leaves room for decisions, so a long backtest never blocks « Tester la syntaxe », the AI
+  validation or live decisions. Getting a worker has a deadline (``acquire_timeout_s``): past
+  it, ``PoolBusy`` (French).
 * ``decide`` never raises for the strategy's own faults: invalid code, an exception (with the
-  user's line), a time-out, exhausted memory or a dead process give
+  user's line), a time-out, exhausted memory, a dead process or a busy pool give
   ``Decision(Action.ERROR, error=<French text>)``.
-* ``run_job`` imports ``func`` ("aristobot.package.module:function", a top-level function) in a
-  worker and calls ``function(**kwargs, report_progress=callable)``; kwargs and the result must be
-  picklable. Progress fractions (0..1) reach ``progress`` while the job runs. Setting ``cancel``
-  kills the worker and raises ``JobCancelled``; ``timeout_s`` (wall clock, per job) raises
-  ``StrategyTimeout``; a job exception raises ``JobFailed`` with its French message (an
+* ``run_job`` imports ``func`` ("package.module:function", a top-level function of a module
+  under ``job_modules``) in a worker and calls ``function(**kwargs, report_progress=callable)``;
+  kwargs and the result must be picklable. Progress fractions (0..1) reach ``progress``. Setting
+  ``cancel`` kills the worker and raises ``JobCancelled``; ``timeout_s`` (wall clock, per job)
+  raises ``StrategyTimeout``; a job exception raises ``JobFailed`` with its French message (an
   ``AristobotError`` raised by the job keeps its ``user_message()``); a crash ``StrategyCrashed``;
   ``MemoryError`` ``StrategyMemoryExceeded``.
 
 Workers are started with a scrubbed environment (no secret, no database URL), fenced off the
 disk and the network by Landlock (see ``sandbox``), with a memory limit (RLIMIT_AS) and a CPU
 limit per call (RLIMIT_CPU) on top of the wall-clock time-out. A worker that misbehaves is
-killed (its whole process group) and replaced; other callers carry on. Workers are reused and
-cache loaded strategy classes by code hash, so repeated decisions do not re-``exec``.
+killed (its whole process group) and replaced; other callers carry on. Candles travel as numpy
+arrays; a batch sends each distinct candle frame once per worker.
 """
 
 from __future__ import annotations
@@ -32,10 +40,7 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
-import sys
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,15 +49,15 @@ from aristobot.core.strategy_loader import code_hash
 from aristobot.errors import (
     AristobotError,
     JobCancelled,
-    JobFailed,
+    PoolBusy,
     PoolClosed,
-    StrategyCrashed,
-    StrategyMemoryExceeded,
-    StrategyRuntimeError,
+    PoolStartFailed,
+    StrategyError,
     StrategyTimeout,
 )
 from aristobot.strategies import sandbox
-from aristobot.strategies.protocol import UnsafePickle, dumps, frame, read_frame, safe_loads
+from aristobot.strategies.pool_workers import Worker, death_error, reply_error, start_worker
+from aristobot.strategies.protocol import UnsafePickle, pack_candles
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,63 +67,40 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_START_TIMEOUT_S = 120.0
-_BOOTSTRAP = (
-    "import sys; sys.dont_write_bytecode = True; sys.path.insert(0, {root!r}); "
-    "from aristobot.strategies.worker import main; main()"
-)
-
-
-class _Worker:
-    """One worker process and what the pool knows about it."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self.known: set[str] = set()  # code hashes this worker has loaded
-        self.status: sandbox.SandboxStatus | None = None
-        self.stderr_tail: deque[str] = deque(maxlen=20)
-        self.drain: asyncio.Task[None] | None = None
-
-    async def send(self, message: tuple[Any, ...]) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(frame(dumps(message)))
-        await self.proc.stdin.drain()
-
-    async def receive(self) -> tuple[Any, ...]:
-        assert self.proc.stdout is not None
-        reply = safe_loads(await read_frame(self.proc.stdout))
-        if not isinstance(reply, tuple) or not reply:
-            raise UnsafePickle("malformed reply")
-        return reply
-
-    def kill(self) -> None:
-        if self.proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()  # lets the transport close once the process is reaped
-        if self.drain is not None:
-            self.drain.cancel()
+#: One decision request of a batch: (code, candles, balance, position).
+DecisionRequest = tuple[str, "pd.DataFrame", float, Position | None]
 
 
 class StrategyPool:
-    """A fixed number of reusable sandboxed worker processes (see the module docstring)."""
+    """Per-owner reusable sandboxed worker processes (see the module docstring)."""
 
     def __init__(self, size: int = 2, *, memory_mb: int = 1024, call_timeout_s: float = 5.0,
-                 secret_paths: tuple[Path, ...] = (), preload: tuple[str, ...] = ()) -> None:
+                 secret_paths: tuple[Path, ...] = (), preload: tuple[str, ...] = (),
+                 max_workers: int | None = None, acquire_timeout_s: float = 30.0,
+                 idle_ttl_s: float = 600.0,
+                 job_modules: tuple[str, ...] = ("aristobot.",)) -> None:
         self.size = max(1, size)
+        self.job_slots = max(1, self.size - 1)
+        self.max_workers = max(max_workers or self.size + 2, self.job_slots + 1)
         self.memory_mb = memory_mb
         self.call_timeout_s = call_timeout_s
+        self.acquire_timeout_s = acquire_timeout_s
+        self.idle_ttl_s = idle_ttl_s
         self.secret_paths = secret_paths
         self.preload = preload
+        self.job_modules = job_modules
         self.sandbox_status: sandbox.SandboxStatus | None = None
-        self.replaced = 0  # workers killed and replaced since start (for tests and status)
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
-        self._live = 0
+        self.replaced = 0  # workers killed after a fault since start (for tests and status)
+        self.started = 0  # workers started since start (for tests and status)
         self._closed = False
-        self._spawning: set[asyncio.Task[None]] = set()
-        self._all: set[_Worker] = set()
-        self._start_error: str | None = None
+        self._workers: set[Worker] = set()
+        self._idle: list[Worker] = []  # least recently used first
+        self._spawning: dict[int | None, int] = {}
+        self._waiting: dict[int | None, int] = {}
+        self._failures: dict[int | None, int] = {}
+        self._jobs = 0
+        self._changed = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StrategyPool:
@@ -130,68 +112,101 @@ class StrategyPool:
                    secret_paths=tuple(secrets))
 
     # --- lifecycle ----------------------------------------------------------------------------
-    async def start(self) -> None:
-        """Start the workers now (otherwise the first call does); wait until one is ready."""
-        self._ensure_capacity()
-        while self._idle.empty() and self._spawning:
-            await asyncio.wait(set(self._spawning), return_when=asyncio.FIRST_COMPLETED)
+    async def start(self, owner: int | None = None) -> None:
+        """Warm one worker for ``owner`` now (it reports the sandbox status to the log)."""
+        worker = await self._acquire(owner, job=False)
+        self._release(worker, healthy=True)
 
     async def aclose(self) -> None:
         """Kill every worker; later calls raise ``PoolClosed``."""
         self._closed = True
-        for task in list(self._spawning):
+        for task in list(self._tasks):
             task.cancel()
-        for w in list(self._all):
+        for w in list(self._workers):
             w.kill()
             with contextlib.suppress(ProcessLookupError, asyncio.CancelledError):
                 await w.proc.wait()
-        self._all.clear()
+        self._workers.clear()
+        self._idle.clear()
+        self._notify()
 
-    def _ensure_capacity(self) -> None:
-        while not self._closed and self._live + len(self._spawning) < self.size:
-            task = asyncio.get_running_loop().create_task(self._spawn())
-            self._spawning.add(task)
-            task.add_done_callback(self._spawning.discard)
+    def workers_of(self, owner: int | None) -> list[Worker]:
+        """Return the live workers of ``owner`` (for tests and status)."""
+        return [w for w in self._workers if w.owner == owner]
 
-    async def _spawn(self) -> None:
-        try:
-            worker = await self._start_worker()
-        except Exception as e:
-            log.exception("could not start a strategy worker")
-            self._start_error = str(e) or type(e).__name__
+    def reap_idle(self, max_idle_s: float | None = None) -> int:
+        """Kill workers idle for more than ``max_idle_s`` (default ``idle_ttl_s``); count them."""
+        limit = self.idle_ttl_s if max_idle_s is None else max_idle_s
+        now = asyncio.get_running_loop().time()
+        stale = [w for w in self._idle if now - w.idle_since >= limit]
+        for w in stale:
+            self._discard(w)
+        if stale:
+            self._notify()
+        return len(stale)
+
+    # --- scheduling ---------------------------------------------------------------------------
+    def _notify(self) -> None:
+        event, self._changed = self._changed, asyncio.Event()
+        event.set()
+
+    def _owned(self, owner: int | None) -> int:
+        """Workers of ``owner`` that can serve decisions (live or starting, not in a job)."""
+        live = sum(1 for w in self._workers if w.owner == owner and not w.in_job)
+        return live + self._spawning.get(owner, 0)
+
+    def _take_idle(self, owner: int | None) -> Worker | None:
+        for w in reversed(self._idle):  # most recently used first: warmest caches
+            if w.owner == owner:
+                self._idle.remove(w)
+                if w.alive:
+                    return w
+                self._discard(w)
+                return self._take_idle(owner)
+        return None
+
+    def _maybe_spawn(self, owner: int | None) -> None:
+        if self._spawning.get(owner, 0) >= self._waiting.get(owner, 0):
+            return  # enough workers already starting for this owner's waiters
+        if self._owned(owner) >= self.size:
             return
-        self._start_error = None
-        self._live += 1
-        self._all.add(worker)
-        self._idle.put_nowait(worker)
+        if len(self._workers) + sum(self._spawning.values()) >= self.max_workers:
+            others = [w for w in self._idle if w.owner != owner]
+            if not others:
+                return
+            self._discard(others[0])  # the least recently used idle worker of another owner
+        self._spawning[owner] = self._spawning.get(owner, 0) + 1
+        task = asyncio.get_running_loop().create_task(self._spawn(owner))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
-    async def _start_worker(self) -> _Worker:
-        import aristobot
-
-        root = str(Path(aristobot.__file__).resolve().parent.parent)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-I", "-c", _BOOTSTRAP.format(root=root),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=sandbox.scrubbed_env(os.environ), cwd="/",
-            start_new_session=True, limit=2**20,
-        )
-        worker = _Worker(proc)
-        worker.drain = asyncio.get_running_loop().create_task(_drain(worker))
+    async def _spawn(self, owner: int | None) -> None:
         roots = sandbox.readable_roots()
         config = {"memory_mb": self.memory_mb, "read_paths": roots,
-                  "write_files": [Path(os.devnull)], "preload": self.preload}
+                  "write_files": [Path(os.devnull)], "preload": self.preload,
+                  "job_modules": self.job_modules}
         try:
-            await worker.send(("init", config))
-            reply = await asyncio.wait_for(worker.receive(), _START_TIMEOUT_S)
+            worker = await start_worker(owner, config, sandbox.scrubbed_env(os.environ))
+        except Exception:
+            log.exception("could not start a strategy worker")
+            self._failures[owner] = self._failures.get(owner, 0) + 1
+            self._spawning[owner] -= 1
+            self._notify()
+            return
         except BaseException:
-            worker.kill()
+            self._spawning[owner] -= 1
             raise
-        if reply[0] != "ready":
+        self._spawning[owner] -= 1
+        if self._closed:
             worker.kill()
-            raise RuntimeError(f"worker did not start: {reply!r}")
-        worker.status = sandbox.SandboxStatus(**reply[1])
+            return
+        assert worker.status is not None
         self._report_sandbox(worker.status, roots)
-        return worker
+        self.started += 1
+        self._workers.add(worker)
+        worker.idle_since = asyncio.get_running_loop().time()
+        self._idle.append(worker)
+        self._notify()
 
     def _report_sandbox(self, status: sandbox.SandboxStatus, roots: list[Path]) -> None:
         first = self.sandbox_status is None
@@ -204,42 +219,53 @@ class StrategyPool:
             log.info("strategy workers sandboxed: %s, memory limit %s MB",
                      status.describe(), status.memory_mb)
 
-    # --- calls --------------------------------------------------------------------------------
-    async def _acquire(self) -> _Worker:
-        if self._closed:
-            raise PoolClosed()
-        self._ensure_capacity()
-        while True:
-            try:
-                worker = await asyncio.wait_for(self._idle.get(), 0.5)
-            except TimeoutError:
-                if self._live == 0 and not self._spawning and self._start_error:
-                    raise StrategyCrashed(
-                        reason=f"impossible de démarrer un processus isolé : {self._start_error}"
-                    ) from None
-                self._ensure_capacity()
-                continue
-            if worker.proc.returncode is None:
-                return worker
-            self._discard(worker)
-            self._ensure_capacity()
+    async def _acquire(self, owner: int | None, *, job: bool) -> Worker:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.acquire_timeout_s
+        failures = self._failures.get(owner, 0)
+        self._waiting[owner] = self._waiting.get(owner, 0) + 1
+        try:
+            while True:
+                if self._closed:
+                    raise PoolClosed()
+                if self._failures.get(owner, 0) > failures:
+                    raise PoolStartFailed()
+                changed = self._changed
+                if not job or self._jobs < self.job_slots:
+                    worker = self._take_idle(owner)
+                    if worker is not None:
+                        worker.in_job = job
+                        self._jobs += job
+                        return worker
+                    self._maybe_spawn(owner)
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise PoolBusy(seconds=f"{self.acquire_timeout_s:g}")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), remaining)
+        finally:
+            self._waiting[owner] -= 1
 
-    def _discard(self, worker: _Worker) -> None:
+    def _discard(self, worker: Worker) -> None:
         worker.kill()
-        if worker in self._all:
-            self._all.discard(worker)
-            self._live -= 1
+        self._workers.discard(worker)
+        if worker in self._idle:
+            self._idle.remove(worker)
 
-    def _release(self, worker: _Worker, healthy: bool) -> None:
-        if healthy and not self._closed:
-            self._idle.put_nowait(worker)
-            return
-        self._discard(worker)
-        if not self._closed:
-            self.replaced += 1
-            self._ensure_capacity()
+    def _release(self, worker: Worker, healthy: bool) -> None:
+        if worker.in_job:
+            worker.in_job = False
+            self._jobs -= 1
+        if healthy and worker.alive and not self._closed:
+            worker.idle_since = asyncio.get_running_loop().time()
+            self._idle.append(worker)
+        else:
+            self._discard(worker)
+            self.replaced += not self._closed
+        self._notify()
 
-    async def _exchange(self, worker: _Worker, message: tuple[Any, ...], timeout_s: float,
+    # --- one exchange with a worker -----------------------------------------------------------
+    async def _exchange(self, worker: Worker, message: tuple[Any, ...], timeout_s: float,
                         progress: Callable[[float], None] | None,
                         cancel: asyncio.Event | None) -> tuple[Any, ...]:
         """Send one request and wait for its final reply (progress forwarded)."""
@@ -247,7 +273,7 @@ class StrategyPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         while True:
-            reply = await self._next_reply(worker, deadline - loop.time(), timeout_s, cancel)
+            reply = await self._next_reply(worker, deadline, timeout_s, cancel)
             if reply[0] != "progress":
                 return reply
             if progress is not None:
@@ -256,51 +282,40 @@ class StrategyPool:
                 except Exception:
                     log.exception("progress callback failed")
 
-    async def _next_reply(self, worker: _Worker, remaining: float, timeout_s: float,
+    async def _next_reply(self, worker: Worker, deadline: float, timeout_s: float,
                           cancel: asyncio.Event | None) -> tuple[Any, ...]:
-        read = asyncio.ensure_future(worker.receive())
-        waiters: set[asyncio.Future[Any]] = {read}
-        watcher = None
-        if cancel is not None:
-            watcher = asyncio.ensure_future(cancel.wait())
-            waiters.add(watcher)
         try:
-            done, _ = await asyncio.wait(waiters, timeout=max(remaining, 0.0),
+            if cancel is None:  # the common, cheap path: no extra task
+                async with asyncio.timeout_at(deadline):
+                    return await worker.receive()
+            return await self._reply_or_cancel(worker, deadline, cancel)
+        except TimeoutError:
+            raise StrategyTimeout(seconds=f"{timeout_s:g}") from None
+        except (asyncio.IncompleteReadError, ConnectionError, UnsafePickle) as e:
+            raise await death_error(worker, e, self.memory_mb) from None
+
+    async def _reply_or_cancel(self, worker: Worker, deadline: float,
+                               cancel: asyncio.Event) -> tuple[Any, ...]:
+        read = asyncio.ensure_future(worker.receive())
+        watcher = asyncio.ensure_future(cancel.wait())
+        try:
+            remaining = max(deadline - asyncio.get_running_loop().time(), 0.0)
+            done, _ = await asyncio.wait({read, watcher}, timeout=remaining,
                                          return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for f in waiters:
+            for f in (read, watcher):
                 if not f.done():
                     f.cancel()
         if read in done:
-            try:
-                return read.result()
-            except (asyncio.IncompleteReadError, ConnectionError, UnsafePickle) as e:
-                raise await self._death_error(worker, e) from None
-        if watcher is not None and watcher in done:
+            return read.result()
+        if watcher in done:
             raise JobCancelled()
-        raise StrategyTimeout(seconds=f"{timeout_s:g}")
+        raise TimeoutError
 
-    async def _death_error(self, worker: _Worker, cause: BaseException) -> AristobotError:
-        if isinstance(cause, UnsafePickle):
-            log.error("strategy worker sent an invalid reply: %s", cause)
-            return StrategyCrashed(reason="réponse invalide du processus")
-        try:
-            rc = await asyncio.wait_for(worker.proc.wait(), 5.0)
-        except TimeoutError:
-            rc = None
-        log.warning("strategy worker died (exit %s); stderr tail: %s", rc,
-                    " | ".join(worker.stderr_tail))
-        if rc == -signal.SIGXCPU:
-            return StrategyTimeout(seconds="(temps CPU)")
-        if rc == 3:
-            return StrategyMemoryExceeded(mb=self.memory_mb)
-        reason = f"signal {signal.Signals(-rc).name}" if rc and rc < 0 else f"code de sortie {rc}"
-        return StrategyCrashed(reason=reason)
-
-    async def _call(self, build: Callable[[_Worker, bool], tuple[Any, ...]], timeout_s: float,
-                    progress: Callable[[float], None] | None = None,
-                    cancel: asyncio.Event | None = None) -> tuple[Any, ...]:
-        worker = await self._acquire()
+    async def _call(self, owner: int | None, build: Callable[[Worker, bool], tuple[Any, ...]],
+                    timeout_s: float, progress: Callable[[float], None] | None = None,
+                    cancel: asyncio.Event | None = None, *, job: bool = False) -> tuple[Any, ...]:
+        worker = await self._acquire(owner, job=job)
         healthy = False
         try:
             reply = await self._exchange(worker, build(worker, False), timeout_s, progress, cancel)
@@ -312,32 +327,68 @@ class StrategyPool:
         finally:
             self._release(worker, healthy)
 
-    def _code_message(self, op: str, code: str, *args: Any) -> Callable[[_Worker, bool],
-                                                                         tuple[Any, ...]]:
-        key = code_hash(code)
-
-        def build(worker: _Worker, force: bool) -> tuple[Any, ...]:
-            send_code = force or key not in worker.known
-            worker.known.add(key)
-            return (op, key, code if send_code else None, *args)
-
-        return build
-
+    # --- public calls -------------------------------------------------------------------------
     async def decide(self, code: str, candles: pd.DataFrame, balance: float,
-                     position: Position | None) -> Decision:
+                     position: Position | None, *, owner: int | None) -> Decision:
         """Return the strategy's decision on ``candles`` (never raises for its own faults)."""
-        build = self._code_message("decide", code, candles, float(balance), position,
-                                   self.call_timeout_s)
+        key, packed = code_hash(code), pack_candles(candles)
+
+        def build(worker: Worker, force: bool) -> tuple[Any, ...]:
+            return ("decide", key, _code_for(worker, key, code, force), packed, float(balance),
+                    position, self.call_timeout_s)
+
         try:
-            reply = await self._call(build, self.call_timeout_s)
-        except (StrategyTimeout, StrategyCrashed, StrategyMemoryExceeded) as e:
+            reply = await self._call(owner, build, self.call_timeout_s)
+        except PoolClosed:
+            raise
+        except StrategyError as e:
             return Decision(Action.ERROR, error=e.user_message())
-        if reply[0] == "ok" and isinstance(reply[1], Decision):
-            return reply[1]
-        return Decision(Action.ERROR, error=_reply_error(reply, self.memory_mb).user_message())
+        return _decision(reply, self.memory_mb)
+
+    async def decide_batch(self, requests: Sequence[DecisionRequest], *,
+                           owner: int | None) -> list[Decision]:
+        """Decide many strategies of ``owner`` at once: one message per worker used, each
+        distinct candle frame sent once per message. Same results as ``decide`` one by one."""
+        if not requests:
+            return []
+        chunks = max(1, min(self.size, len(requests)))
+        parts = [list(range(i, len(requests), chunks)) for i in range(chunks)]
+        results = await asyncio.gather(*(self._decide_part(requests, p, owner) for p in parts))
+        out: list[Decision] = [Decision(Action.NONE)] * len(requests)
+        for part, decisions in zip(parts, results, strict=True):
+            for i, d in zip(part, decisions, strict=True):
+                out[i] = d
+        return out
+
+    async def _decide_part(self, requests: Sequence[DecisionRequest], part: list[int],
+                           owner: int | None) -> list[Decision]:
+        frames: dict[int, int] = {}
+        packed: list[tuple[Any, ...]] = []
+        items = []
+        for i in part:
+            code, candles, balance, position = requests[i]
+            if id(candles) not in frames:
+                frames[id(candles)] = len(packed)
+                packed.append(pack_candles(candles))
+            items.append((code_hash(code), code, frames[id(candles)], float(balance), position))
+        timeout = self.call_timeout_s * len(items)
+
+        def build(worker: Worker, force: bool) -> tuple[Any, ...]:
+            sent = [(k, _code_for(worker, k, c, force), f, b, p) for k, c, f, b, p in items]
+            return ("decide_many", sent, packed, self.call_timeout_s)
+
+        try:
+            reply = await self._call(owner, build, timeout)
+        except PoolClosed:
+            raise
+        except StrategyError as e:
+            return [Decision(Action.ERROR, error=e.user_message())] * len(items)
+        if reply[0] != "ok":
+            return [_decision(reply, self.memory_mb)] * len(items)
+        return [_decision(r, self.memory_mb) for r in reply[1]]
 
     async def check(self, code: str, candles: pd.DataFrame | None = None,
-                    balance: float = 10_000.0) -> list[str]:
+                    balance: float = 10_000.0, *, owner: int | None) -> list[str]:
         """Build the strategy on sample candles and call every method once (validation run).
 
         Returns French notes; raises the strategy's error (with its line) otherwise.
@@ -346,50 +397,44 @@ class StrategyPool:
             from aristobot.strategies.samples import sample_candles
 
             candles = sample_candles()
-        build = self._code_message("check", code, candles, float(balance), self.call_timeout_s)
-        reply = await self._call(build, self.call_timeout_s)
+        key, packed = code_hash(code), pack_candles(candles)
+
+        def build(worker: Worker, force: bool) -> tuple[Any, ...]:
+            return ("check", key, _code_for(worker, key, code, force), packed, float(balance),
+                    self.call_timeout_s)
+
+        reply = await self._call(owner, build, self.call_timeout_s)
         if reply[0] == "ok":
             return [str(n) for n in reply[1]]
-        raise _reply_error(reply, self.memory_mb)
+        raise reply_error(reply, self.memory_mb)
 
-    async def run_job(self, func: str, kwargs: dict[str, Any], *, timeout_s: float,
-                      progress: Callable[[float], None] | None = None,
+    async def run_job(self, func: str, kwargs: dict[str, Any], *, owner: int | None,
+                      timeout_s: float, progress: Callable[[float], None] | None = None,
                       cancel: asyncio.Event | None = None) -> Any:
         """Run ``func(**kwargs, report_progress=...)`` in a worker (see the module docstring)."""
         if cancel is not None and cancel.is_set():
             raise JobCancelled()
 
-        def build(_worker: _Worker, _force: bool) -> tuple[Any, ...]:
+        def build(_worker: Worker, _force: bool) -> tuple[Any, ...]:
             return ("job", func, kwargs, timeout_s)
 
-        reply = await self._call(build, timeout_s, progress, cancel)
+        reply = await self._call(owner, build, timeout_s, progress, cancel, job=True)
         if reply[0] == "ok":
             return reply[1]
-        raise _reply_error(reply, self.memory_mb)
+        raise reply_error(reply, self.memory_mb)
 
 
-def _reply_error(reply: tuple[Any, ...], memory_mb: int) -> AristobotError:
-    if reply[0] == "err":
-        kind, message = reply[1], str(reply[2])
-        if kind == "memory":
-            return StrategyMemoryExceeded(mb=memory_mb)
-        if kind == "user":
-            return StrategyRuntimeError(reason=message, line=reply[3]) if reply[3] else JobFailed(
-                reason=message)
-        return JobFailed(reason=message)
-    return JobFailed(reason=f"réponse inattendue du processus isolé : {reply[0]!r}")
+def _code_for(worker: Worker, key: str, code: str, force: bool) -> str | None:
+    """Return ``code`` when ``worker`` has not loaded it yet (else None: it uses its cache)."""
+    send = force or key not in worker.known
+    worker.known.add(key)
+    return code if send else None
 
 
-async def _drain(worker: _Worker) -> None:
-    stream = worker.proc.stderr
-    if stream is None:
-        return
-    with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-        while chunk := await stream.read(4096):
-            for line in chunk.decode("utf-8", "replace").splitlines():
-                if line.strip():
-                    worker.stderr_tail.append(line[:500])
-                    log.debug("worker %s: %s", worker.proc.pid, line[:500])
+def _decision(reply: tuple[Any, ...], memory_mb: int) -> Decision:
+    if reply[0] == "ok" and isinstance(reply[1], Decision):
+        return reply[1]
+    return Decision(Action.ERROR, error=reply_error(reply, memory_mb).user_message())
 
 
 def get_pool(runtime: Runtime) -> StrategyPool:
@@ -402,8 +447,13 @@ def get_pool(runtime: Runtime) -> StrategyPool:
     return pool
 
 
-async def serve(runtime: Runtime) -> None:
-    """Embedded service: start the workers early, keep them until cancelled."""
+async def serve(runtime: Runtime, *, reap_every_s: float = 60.0) -> None:
+    """Embedded service: check the sandbox early, then reap idle workers until cancelled."""
     pool = get_pool(runtime)
-    await pool.start()
-    await asyncio.Event().wait()
+    try:
+        await pool.start()
+    except AristobotError as e:
+        log.error("strategy pool could not start a worker: %s", e)
+    while True:
+        await asyncio.sleep(reap_every_s)
+        pool.reap_idle()

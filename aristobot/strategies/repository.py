@@ -1,9 +1,11 @@
 """The ``strategies`` table, scoped by user: list, create, update, rename, duplicate, delete.
 
 Every function takes the ``Session`` and the owner's ``user_id``; a strategy of another user is
-« introuvable ». Code is validated statically before every write (the library is the authority:
-a page can never store what ``validate_source`` refuses); the test run in a worker happens in
-``aristobot.strategies.service`` before it calls these functions.
+« introuvable ». These functions only run the STATIC checks (``validate_source``), the number
+of candles (``WINDOW_MIN``..``WINDOW_MAX``) and the timeframe: they are the storage layer.
+Pages and services must save code through ``aristobot.strategies.service`` (``create`` /
+``save``), which also runs the test on sample candles in a worker before calling these
+functions, so nothing the library's « Tester la syntaxe » would refuse is ever stored.
 """
 
 from __future__ import annotations
@@ -62,19 +64,28 @@ def validate_code(code: str) -> str:
     return code
 
 
-def _validate_window(window_size: int) -> int:
-    if not WINDOW_MIN <= int(window_size) <= WINDOW_MAX:
-        raise ValidationError(
-            reason=f"Nombre de bougies entre {WINDOW_MIN} et {WINDOW_MAX}, reçu {window_size}."
-        )
-    return int(window_size)
-
-
-def _validate_timeframe(timeframe: str) -> str:
+def validate_window(window_size: object) -> int:
+    """Return the number of candles N given to the strategy, or raise a French error."""
     try:
-        return Timeframe.parse(timeframe).value
-    except Exception:
-        raise ValidationError(reason=f"Unité de temps inconnue « {timeframe} ».") from None
+        n = int(str(window_size).strip())
+    except (TypeError, ValueError):
+        n = None
+    if n is None or not WINDOW_MIN <= n <= WINDOW_MAX:
+        raise ValidationError(reason=f"Le nombre de bougies doit être un entier entre "
+                                     f"{WINDOW_MIN} et {WINDOW_MAX} (reçu « {window_size} »).")
+    return n
+
+
+def validate_timeframe(timeframe: object) -> str:
+    """Return the timeframe's value (« 1m » … « 1d »), or raise a French error."""
+    if isinstance(timeframe, Timeframe):
+        return timeframe.value
+    labels = ", ".join(t.value for t in Timeframe)
+    try:
+        return Timeframe(str(timeframe).strip()).value
+    except ValueError:
+        raise ValidationError(reason=f"Unité de temps inconnue « {timeframe} » (attendu : "
+                                     f"{labels}).") from None
 
 
 def _row(s: Session, user_id: int, strategy_id: int) -> StrategyRow:
@@ -112,8 +123,8 @@ def create_strategy(s: Session, user_id: int, name: str, code: str = TEMPLATE, *
     """Create a strategy (from the template unless ``code`` is given)."""
     name = validate_name(name)
     row = StrategyRow(user_id=user_id, name=name, code=validate_code(code),
-                      description=description.strip(), timeframe=_validate_timeframe(timeframe),
-                      window_size=_validate_window(window_size))
+                      description=description.strip(), timeframe=validate_timeframe(timeframe),
+                      window_size=validate_window(window_size))
     _ensure_free(s, user_id, name)
     s.add(row)
     s.flush()
@@ -130,9 +141,9 @@ def update_strategy(s: Session, user_id: int, strategy_id: int, *, code: str | N
     if description is not None:
         row.description = description.strip()
     if timeframe is not None:
-        row.timeframe = _validate_timeframe(timeframe)
+        row.timeframe = validate_timeframe(timeframe)
     if window_size is not None:
-        row.window_size = _validate_window(window_size)
+        row.window_size = validate_window(window_size)
     s.flush()
     return _record(row)
 

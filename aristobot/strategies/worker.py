@@ -6,8 +6,13 @@ user code's own ``print`` goes to stderr (fd 1 is moved away first). Requests:
 
 * ``("init", config)`` first: memory limit and the paths Landlock keeps readable;
 * ``("decide", key, code|None, candles, balance, position, cpu_s)``;
+* ``("decide_many", [(key, code|None, frame_index, balance, position), ...], frames, cpu_s)``:
+  one reply ``("ok", [reply per item])``; the candle frames are sent once per batch;
 * ``("check", key, code|None, candles, balance, cpu_s)``: build and call every method once;
-* ``("job", "aristobot.x.y:function", kwargs, cpu_s)``.
+* ``("job", "<job module>:function", kwargs, cpu_s)`` (modules under the init's
+  ``job_modules`` prefixes only).
+
+Candles arrive as ``protocol.pack_candles`` tuples (numpy arrays).
 
 Answers: ``("ready", SandboxStatus)``, ``("ok", value)``, ``("progress", fraction)``,
 ``("need_code",)`` and ``("err", kind, french_message, line)``.
@@ -56,6 +61,7 @@ class _Worker:
     def __init__(self, channel: _Channel) -> None:
         self.channel = channel
         self.classes: OrderedDict[str, type] = OrderedDict()
+        self.job_modules: tuple[str, ...] = ("aristobot.",)
 
     def strategy_class(self, key: str, code: str | None) -> type | None:
         from aristobot.core.strategy_loader import load_strategy
@@ -73,6 +79,9 @@ class _Worker:
         return cls
 
     def handle(self, request: tuple[Any, ...]) -> tuple[Any, ...]:
+        from aristobot.core.strategy_api import decide
+        from aristobot.strategies.protocol import unpack_candles
+
         op = request[0]
         if op == "decide":
             _, key, code, candles, balance, position, cpu_s = request
@@ -80,20 +89,29 @@ class _Worker:
             cls = self.strategy_class(key, code)
             if cls is None:
                 return ("need_code",)
-            from aristobot.core.strategy_api import decide
-
-            return ("ok", decide(cls, candles, balance, position))
+            return ("ok", decide(cls, unpack_candles(candles), balance, position))
+        if op == "decide_many":
+            _, items, frames, cpu_s = request
+            sandbox.limit_cpu_for_next_call(cpu_s * len(items))
+            classes = [self.strategy_class(key, code) for key, code, *_ in items]
+            if any(cls is None for cls in classes):
+                return ("need_code",)
+            built = [unpack_candles(f) for f in frames]
+            return ("ok", [_one_decision(cls, built[f], balance, position)
+                           for cls, (_, _, f, balance, position) in zip(classes, items,
+                                                                        strict=True)])
         if op == "check":
             _, key, code, candles, balance, cpu_s = request
             sandbox.limit_cpu_for_next_call(cpu_s)
             cls = self.strategy_class(key, code)
             if cls is None:
                 return ("need_code",)
-            return ("ok", exercise(cls, candles, balance))
+            return ("ok", exercise(cls, unpack_candles(candles), balance))
         if op == "job":
             _, func, kwargs, cpu_s = request
             sandbox.limit_cpu_for_next_call(cpu_s)
-            return ("ok", _resolve(func)(**kwargs, report_progress=self._progress()))
+            fn = _resolve(func, self.job_modules)
+            return ("ok", fn(**kwargs, report_progress=self._progress()))
         return ("err", "protocol", f"Requête inconnue : {op!r}", None)
 
     def _progress(self) -> Callable[[float], None]:
@@ -130,10 +148,23 @@ def exercise(cls: type, candles: Any, balance: float) -> list[str]:
     return notes
 
 
-def _resolve(func: str) -> Callable[..., Any]:
+def _one_decision(cls: type, candles: Any, balance: float, position: Any) -> tuple[Any, ...]:
+    """One decision of a batch: its own reply, so one strategy's error spares the others."""
+    from aristobot.core.strategy_api import decide
+
+    try:
+        return ("ok", decide(cls, candles, balance, position))
+    except MemoryError:
+        raise
+    except Exception as e:  # noqa: BLE001 - reported with the user's line
+        return _error_reply(e)
+
+
+def _resolve(func: str, prefixes: tuple[str, ...]) -> Callable[..., Any]:
     module_name, _, attr = func.partition(":")
-    if not module_name.startswith("aristobot.") or not attr or "." in attr:
-        raise ValueError(f"job function must be 'aristobot.module:function', got {func!r}")
+    if not module_name.startswith(tuple(prefixes)) or not attr or "." in attr:
+        raise ValueError(f"job function must be '<{'|'.join(prefixes)}>module:function', "
+                         f"got {func!r}")
     fn = getattr(importlib.import_module(module_name), attr)
     if not callable(fn):
         raise ValueError(f"{func} is not callable")
@@ -182,6 +213,7 @@ def main() -> None:
             "error": status.error}
     channel.send(("ready", info))
     worker = _Worker(channel)
+    worker.job_modules = tuple(config.get("job_modules", worker.job_modules))
     while True:
         request = channel.receive()
         if request is None:

@@ -7,7 +7,9 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.strategies.repository import WINDOW_MAX, WINDOW_MIN
 from aristobot.ui.pages import PageContext
+from aristobot.ui.strategies_guard import LeaveGuard
 from aristobot.ui.strategies_vm import StrategiesVM
 
 
@@ -55,8 +57,16 @@ def build(ctx: PageContext) -> Any:
 
     name = pn.widgets.TextInput.from_param(vm.param.strategy_name, label="Nom", width=260,
                                            css_classes=["strat-name"])
+    async def _create(event: Any) -> None:
+        await vm.create()
+
+    timeframe = pn.widgets.Select.from_param(vm.param.timeframe, label="Unité de temps",
+                                             width=120, css_classes=["strat-timeframe"])
+    window = pn.widgets.IntInput.from_param(
+        vm.param.window_size, label=f"Bougies N ({WINDOW_MIN}–{WINDOW_MAX})", width=130,
+        start=WINDOW_MIN, end=WINDOW_MAX, step=10, css_classes=["strat-window"])
     crud = pn.Column(
-        pn.Row(_button("Nouvelle", "strat-new", lambda e: vm.create(), color="primary"),
+        pn.Row(_button("Nouvelle", "strat-new", _create, color="primary"),
                _button("Renommer", "strat-rename", lambda e: vm.rename())),
         pn.Row(_button("Dupliquer", "strat-duplicate", lambda e: vm.duplicate()),
                _button("Supprimer", "strat-delete", lambda e: vm.request_delete(),
@@ -97,12 +107,13 @@ def build(ctx: PageContext) -> Any:
     return pn.Column(
         pn.pane.Markdown("## Stratégies"),
         pn.Row(
-            pn.Column(listing, name, crud, confirm, width=280),
+            pn.Column(listing, name, crud, confirm, pn.Row(timeframe, window), width=280),
             pn.Column(tools, pn.Row(editor, report, sizing_mode="stretch_width"),
                       sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         ),
         _assistant(vm, editor_theme),
+        LeaveGuard(dirty=vm.param.dirty, height=0, width=0, margin=0),
         sizing_mode="stretch_width",
     )
 

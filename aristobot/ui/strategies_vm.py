@@ -11,12 +11,13 @@ from typing import Any
 import param
 
 from aristobot.core.strategy_validator import ValidationReport
-from aristobot.errors import AristobotError
+from aristobot.domain.timeframe import Timeframe
+from aristobot.errors import AristobotError, StrategyInvalid
 from aristobot.runtime import Runtime
 from aristobot.strategies import repository as repo
+from aristobot.strategies import service
 from aristobot.strategies.ai import generate_strategy, get_ai_config, make_client
 from aristobot.strategies.pool import get_pool
-from aristobot.strategies.service import test_code
 from aristobot.strategies.template import TEMPLATE
 
 PROVIDER_LABELS = {"openrouter": "OpenRouter", "ollama": "Ollama"}
@@ -37,6 +38,9 @@ class StrategiesVM(param.Parameterized):
     strategy_name = param.String(default="")  # the name box (create / rename)
     code = param.String(default="")
     saved_code = param.String(default="")
+    timeframe = param.Selector(default="1h", objects=[t.value for t in Timeframe])
+    window_size = param.Integer(default=500)  # N candles given to the strategy
+    saved_settings = param.Tuple(default=("1h", 500), length=2)
     dirty = param.Boolean(default=False)
     issues = param.List(default=[])  # editor annotations
     report = param.String(default="")  # the issues / notes beside the code
@@ -75,11 +79,15 @@ class StrategiesVM(param.Parameterized):
             rec = repo.get_strategy(s, self._user_id, strategy_id)
         self.selected_id, self.strategy_name = rec.id, rec.name
         self.saved_code = self.code = rec.code
+        self.timeframe, self.window_size = rec.timeframe, rec.window_size
+        self.saved_settings = (rec.timeframe, rec.window_size)
         self.issues, self.report, self.pending_switch = [], "", None
 
-    @param.depends("code", "saved_code", watch=True)
+    @param.depends("code", "saved_code", "timeframe", "window_size", "saved_settings",
+                   watch=True)
     def _track_dirty(self) -> None:
-        self.dirty = self.code != self.saved_code
+        self.dirty = (self.code != self.saved_code
+                      or (self.timeframe, self.window_size) != self.saved_settings)
 
     def _run(self, action: Any, success: str) -> bool:
         self.message, self.error = "", ""
@@ -102,15 +110,22 @@ class StrategiesVM(param.Parameterized):
             return False
         return self._run(lambda: self._load(strategy_id), "")
 
-    def create(self) -> bool:
-        def act() -> None:
-            with self._runtime.sessions.begin() as s:
-                name = self.strategy_name or "Nouvelle stratégie"
-                rec = repo.create_strategy(s, self._user_id, name, TEMPLATE)
-            self.refresh()
-            self._load(rec.id)
-
-        return self._run(act, "Stratégie créée à partir du template.")
+    async def create(self) -> bool:
+        """Create a strategy from the template (validated by the library like any save)."""
+        self.message, self.error, self.busy = "", "", True
+        try:
+            rec = await service.create(self._runtime.sessions, get_pool(self._runtime),
+                                       self._user_id, self.strategy_name or "Nouvelle stratégie",
+                                       TEMPLATE)
+        except AristobotError as e:
+            self.error = e.user_message()
+            return False
+        finally:
+            self.busy = False
+        self.refresh()
+        self._load(rec.id)
+        self.message = "Stratégie créée à partir du template."
+        return True
 
     def rename(self) -> bool:
         if self.selected_id is None:
@@ -170,7 +185,8 @@ class StrategiesVM(param.Parameterized):
         """« Tester la syntaxe »: static checks then a test run in an isolated worker."""
         self.message, self.error, self.busy = "", "", True
         try:
-            report = await test_code(get_pool(self._runtime), self.code)
+            report = await service.test_code(get_pool(self._runtime), self.code,
+                                             owner=self._user_id)
         except AristobotError as e:
             self.error = e.user_message()
             return ValidationReport()
@@ -184,22 +200,33 @@ class StrategiesVM(param.Parameterized):
         return report
 
     async def save(self) -> bool:
-        """Validate on the server, then store; never stores refused code."""
+        """Store code and settings through the library's save path (it runs the full
+        validation itself); never stores refused code or settings."""
         if self.selected_id is None:
             self.error = "Créez ou sélectionnez d'abord une stratégie."
             return False
-        code, sid = self.code, self.selected_id
-        report = await self.test_syntax()
-        if not report.ok:
-            self.error = "Non enregistré : " + self.error[0].lower() + self.error[1:]
+        code, sid, settings = self.code, self.selected_id, (self.timeframe, self.window_size)
+        self.message, self.error, self.busy = "", "", True
+        try:
+            rec, report = await service.save(
+                self._runtime.sessions, get_pool(self._runtime), self._user_id, sid,
+                code=code, timeframe=settings[0], window_size=settings[1])
+        except StrategyInvalid as e:
+            refused = e.context.get("report")
+            if isinstance(refused, ValidationReport):
+                self._show(refused)
+            self.error = "Non enregistré : le code contient des erreurs (voir à côté du code)."
             return False
-
-        def act() -> None:
-            with self._runtime.sessions.begin() as s:
-                repo.update_strategy(s, self._user_id, sid, code=code)
-            self.saved_code = code
-
-        return self._run(act, "Stratégie enregistrée.")
+        except AristobotError as e:
+            self.error = "Non enregistré : " + e.user_message()
+            return False
+        finally:
+            self.busy = False
+        self._show(report)
+        self.saved_code = rec.code
+        self.saved_settings = (rec.timeframe, rec.window_size)
+        self.message = "Stratégie enregistrée."
+        return True
 
     # --- AI assistant ------------------------------------------------------------------------
     async def generate(self) -> bool:
@@ -211,7 +238,8 @@ class StrategiesVM(param.Parameterized):
                                      extra=self._runtime.settings.extra)
             suggestion = await generate_strategy(client, self.ai_description,
                                                  current_code=self.code,
-                                                 pool=get_pool(self._runtime))
+                                                 pool=get_pool(self._runtime),
+                                                 owner=self._user_id)
         except AristobotError as e:
             self.ai_error = e.user_message()
             return False

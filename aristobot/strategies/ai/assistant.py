@@ -59,18 +59,21 @@ def build_messages(description: str, current_code: str | None = None) -> list[di
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
-async def _validate(code: str, pool: StrategyPool | None) -> ValidationReport:
+async def _validate(code: str, pool: StrategyPool | None, owner: int | None) -> ValidationReport:
     if pool is None:
         return validate_source(code)
     from aristobot.strategies.service import test_code
 
-    return await test_code(pool, code)
+    return await test_code(pool, code, owner=owner)
 
 
 async def generate_strategy(client: AIClient, description: str, *,
                             current_code: str | None = None,
-                            pool: StrategyPool | None = None) -> Suggestion:
-    """Ask the model for code, validate it, give it one chance to fix what failed."""
+                            pool: StrategyPool | None = None,
+                            owner: int | None = None) -> Suggestion:
+    """Ask the model for code, validate it, give it one chance to fix what failed.
+
+    The test run happens in ``owner``'s workers (the user who asked)."""
     if not description.strip():
         from aristobot.errors import AIError
 
@@ -78,7 +81,7 @@ async def generate_strategy(client: AIClient, description: str, *,
     messages = build_messages(description, current_code)
     raw = await client.complete(messages)
     code = extract_code(raw)
-    report = await _validate(code, pool)
+    report = await _validate(code, pool, owner)
     if report.ok:
         return Suggestion(code, report, raw)
     messages += [
@@ -88,4 +91,4 @@ async def generate_strategy(client: AIClient, description: str, *,
     ]
     raw = await client.complete(messages)
     code = extract_code(raw)
-    return Suggestion(code, await _validate(code, pool), raw)
+    return Suggestion(code, await _validate(code, pool, owner), raw)

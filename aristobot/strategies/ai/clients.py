@@ -1,16 +1,21 @@
 """HTTP clients for the two AI providers; every failure becomes a French ``AIError``.
 
 OpenRouter speaks the OpenAI API (``GET /models``, ``POST /chat/completions`` with a bearer
-key); Ollama its own (``GET /api/tags``, ``POST /api/chat`` with ``stream: false``).
+key); Ollama its own (``GET /api/tags``, ``POST /api/chat`` with ``stream: false``). Users see
+fixed French texts (HTTP status, time-out, connection refused); response bodies and library
+errors only reach the log. Redirects are not followed.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Protocol
 
 import aiohttp
 
 from aristobot.errors import AIError
+
+log = logging.getLogger(__name__)
 
 OPENROUTER_URL = "https://openrouter.ai/api/v1"
 OLLAMA_URL = "http://localhost:11434"
@@ -39,12 +44,13 @@ class _HttpClient:
         timeout = aiohttp.ClientTimeout(total=self.timeout_s)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as http, http.request(
-                method, url, json=body, headers=self._headers()
+                method, url, json=body, headers=self._headers(), allow_redirects=False
             ) as resp:
-                text = await resp.text()
-                if resp.status >= 400:
-                    raise AIError(reason=f"{self.name} a répondu {resp.status} : "
-                                         f"{_error_text(text)}")
+                if resp.status >= 300:
+                    # The body is the provider's text: logged (truncated), never shown.
+                    log.warning("%s %s %s -> HTTP %s: %.300r", self.name, method, path,
+                                resp.status, await resp.text(errors="replace"))
+                    raise AIError(reason=status_message(self.name, resp.status))
                 try:
                     return await resp.json(content_type=None)
                 except ValueError:
@@ -54,21 +60,26 @@ class _HttpClient:
                 reason=f"{self.name} n'a pas répondu en {self.timeout_s:g} s."
             ) from None
         except aiohttp.ClientError as e:
-            raise AIError(reason=f"connexion impossible à {self.name} ({self.base_url}) : "
-                                 f"{e}") from None
+            log.warning("%s %s %s failed: %r", self.name, method, path, e)
+            raise AIError(reason=f"connexion impossible à {self.name} : vérifiez l'adresse "
+                                 "et que le service est démarré.") from None
 
 
-def _error_text(text: str) -> str:
-    import json
-
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return text[:200] or "erreur sans détail"
-    err = data.get("error", data) if isinstance(data, dict) else data
-    if isinstance(err, dict):
-        return str(err.get("message") or err)[:200]
-    return str(err)[:200]
+def status_message(provider: str, status: int) -> str:
+    """Return the French text for an HTTP error status of ``provider`` (no response body)."""
+    if status in (401, 403):
+        detail = "accès refusé (clé API invalide ou sans droits)"
+    elif status == 404:
+        detail = "adresse ou modèle introuvable"
+    elif status == 429:
+        detail = "trop de requêtes, réessayez plus tard"
+    elif status >= 500:
+        detail = "erreur du service"
+    elif status < 400:
+        detail = "redirection refusée"
+    else:
+        detail = "requête refusée"
+    return f"{provider} a répondu {status} : {detail}."
 
 
 class OpenRouterClient(_HttpClient):

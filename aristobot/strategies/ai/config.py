@@ -51,9 +51,22 @@ def get_ai_config(s: Session, user_id: int) -> AIConfig:
 
 
 def validate_url(url: str) -> str:
+    """Return the Ollama base URL: http(s), a host, no credentials, query or fragment."""
+    from urllib.parse import urlsplit
+
     url = (url or "").strip().rstrip("/")
-    if not url.startswith(("http://", "https://")) or len(url) > 255 or " " in url:
-        raise ValidationError(reason=f"URL invalide « {url} » (ex. {OLLAMA_URL}).")
+    refused = ValidationError(reason=f"URL Ollama invalide : une adresse http:// ou https:// "
+                                     f"est attendue (ex. {OLLAMA_URL}).")
+    if len(url) > 255 or any(c.isspace() or ord(c) < 32 for c in url):
+        raise refused
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError on a bad port
+    except ValueError:
+        raise refused from None
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.username
+            or parts.password or parts.query or parts.fragment or port == 0):
+        raise refused
     return url
 
 
@@ -97,7 +110,8 @@ def make_client(s: Session, vault: Vault, user_id: int, *, provider: str | None 
         return OpenRouterClient(vault.decrypt(row.ai_api_key), model, base_url=base,
                                 timeout_s=timeout_s or 60.0)
     if provider == "ollama":
-        return OllamaClient(row.ai_url or OLLAMA_URL, model, timeout_s=timeout_s or 120.0)
+        return OllamaClient(validate_url(row.ai_url or OLLAMA_URL), model,
+                            timeout_s=timeout_s or 120.0)
     raise AIError(
         reason="l'assistant est désactivé (activez OpenRouter ou Ollama dans Mon Compte)."
     )

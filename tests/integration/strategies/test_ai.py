@@ -43,7 +43,9 @@ async def test_openrouter_bad_key_is_french(fake: FakeAI) -> None:
     with pytest.raises(AIError) as e:
         await client.list_models()
     assert e.value.user_message() == (
-        "Assistant IA : OpenRouter a répondu 401 : No auth credentials found")
+        "Assistant IA : OpenRouter a répondu 401 : accès refusé (clé API invalide ou sans "
+        "droits).")
+    assert "No auth credentials" not in e.value.user_message()  # the body is never echoed
 
 
 async def test_ollama_generation_and_repair_round(fake: FakeAI) -> None:
@@ -71,7 +73,7 @@ async def test_timeout_and_unreachable_are_french(fake: FakeAI) -> None:
 
 
 async def test_unknown_model(fake: FakeAI) -> None:
-    with pytest.raises(AIError, match="404 : model 'nope' not found"):
+    with pytest.raises(AIError, match="404 : adresse ou modèle introuvable"):
         await OllamaClient(fake.base_url, "nope").complete([{"role": "user", "content": "x"}])
 
 

@@ -28,10 +28,10 @@ async def test_crud_unsaved_changes_and_save(runtime: Runtime) -> None:
     vm = StrategiesVM(runtime, user.id)
     assert vm.options == {} and vm.selected_id is None
     vm.strategy_name = "Croisement EMA"
-    assert vm.create() and vm.code == TEMPLATE and not vm.dirty
+    assert await vm.create() and vm.code == TEMPLATE and not vm.dirty
     first = vm.selected_id
     vm.strategy_name = "Autre"
-    assert vm.create()
+    assert await vm.create()
     vm.code = TEMPLATE.replace("return False", "return False)", 1)
     assert vm.dirty
     assert not vm.select(first)  # unsaved: warned once
@@ -59,7 +59,7 @@ async def test_assistant_generates_validated_code(runtime: Runtime) -> None:
         vm = StrategiesVM(runtime, user.id)
         assert vm.ai_enabled and vm.ai_label == "Ollama — fake/coder-small"
         vm.strategy_name = "IA"
-        vm.create()
+        await vm.create()
         vm.ai_description = "Croisement EMA 10/20"
         assert await vm.generate()
         assert "ta.ema" in vm.ai_suggestion and vm.code == TEMPLATE  # offered, not inserted
@@ -67,7 +67,8 @@ async def test_assistant_generates_validated_code(runtime: Runtime) -> None:
         assert vm.code == vm.ai_suggestion and vm.dirty
         fake.fail_status = 500
         assert not await vm.generate()
-        assert vm.ai_error == "Assistant IA : Ollama a répondu 500 : fake failure"
+        # A fixed French text with the status: the provider's body is never echoed.
+        assert vm.ai_error == "Assistant IA : Ollama a répondu 500 : erreur du service."
 
 
 async def test_assistant_off(runtime: Runtime) -> None:
@@ -125,4 +126,57 @@ async def test_ai_section_exclusive_switches_and_models(runtime: Runtime) -> Non
             row = s.get(UserRow, user.id)
             assert row is not None
             row.ai_url = "http://127.0.0.1:9"
-        assert not await vm.load_models() and "connexion impossible à Ollama" in vm.error
+        assert not await vm.load_models()
+        assert vm.error == ("Assistant IA : connexion impossible à Ollama : vérifiez l'adresse "
+                            "et que le service est démarré.")
+        for bad in ("file:///etc/passwd", "gopher://x", "http://user:pw@h:1", "http://",
+                    "http://h:99999", "javascript:alert(1)"):
+            vm.ollama_url = bad
+            assert not vm.save_url() and vm.error.startswith("URL Ollama invalide"), bad
+
+
+async def test_window_and_timeframe_settings(runtime: Runtime) -> None:
+    user = make_user(runtime.sessions)
+    vm = StrategiesVM(runtime, user.id)
+    vm.strategy_name = "Réglages"
+    assert await vm.create() and (vm.timeframe, vm.window_size) == ("1h", 500)
+    vm.window_size = 10
+    assert vm.dirty and not await vm.save()
+    assert vm.error == ("Non enregistré : Le nombre de bougies doit être un entier entre 30 et "
+                        "5000 (reçu « 10 »).")
+    vm.window_size, vm.timeframe = 1200, "15m"
+    assert await vm.save() and not vm.dirty
+    with runtime.sessions() as s:
+        from aristobot.strategies import repository as repo
+
+        rec = repo.get_strategy(s, user.id, vm.selected_id)
+    assert (rec.timeframe, rec.window_size) == ("15m", 1200)
+
+
+async def test_library_save_runs_the_sample_candle_test(runtime: Runtime) -> None:
+    import pytest
+
+    from aristobot.errors import StrategyInvalid, ValidationError
+    from aristobot.strategies import repository as repo
+    from aristobot.strategies import service
+    from aristobot.strategies.pool import get_pool
+
+    user = make_user(runtime.sessions)
+    pool = get_pool(runtime)
+    rec = await service.create(runtime.sessions, pool, user.id, "Lib", TEMPLATE)
+    # Statically valid, fails on the sample candles: the library refuses to store it.
+    broken = EMA_CROSS_EXAMPLE.replace('["close"], length=20', '["clos"], length=20')
+    with pytest.raises(StrategyInvalid) as e:
+        await service.save(runtime.sessions, pool, user.id, rec.id, code=broken)
+    assert "KeyError" in e.value.user_message()
+    with pytest.raises(StrategyInvalid):
+        await service.create(runtime.sessions, pool, user.id, "Lib 2", broken)
+    with pytest.raises(ValidationError, match="Unité de temps"):
+        await service.save(runtime.sessions, pool, user.id, rec.id, code=TEMPLATE,
+                           timeframe="7m")
+    with runtime.sessions() as s:
+        assert repo.get_strategy(s, user.id, rec.id).code == TEMPLATE
+        assert [r.name for r in repo.list_strategies(s, user.id)] == ["Lib"]
+    saved, report = await service.save(runtime.sessions, pool, user.id, rec.id,
+                                       code=EMA_CROSS_EXAMPLE, window_size=300)
+    assert report.ok and saved.code == EMA_CROSS_EXAMPLE and saved.window_size == 300

@@ -76,3 +76,31 @@ def test_runtime_import_guard() -> None:
 def test_code_hash_is_stable() -> None:
     assert code_hash(TEMPLATE) == code_hash(str(TEMPLATE))
     assert code_hash(TEMPLATE) != code_hash(TEMPLATE + " ")
+
+
+def test_runtime_reflection_guard() -> None:
+    cls = load_strategy(TEMPLATE)
+    builtins = cls.should_long.__globals__["__builtins__"]
+    name = "__subcl" + "asses__"
+    with pytest.raises(AttributeError, match="interdit"):
+        builtins["getattr"](Strategy, name)
+    with pytest.raises(AttributeError, match="interdit"):
+        builtins["setattr"](Strategy, "__init__", None)
+    assert builtins["getattr"](Strategy, "should_long") is Strategy.should_long
+
+
+def test_user_value_error_propagates_with_its_line() -> None:
+    code = TEMPLATE.replace("# Décide si on doit acheter", "raise ValueError('seuil absent')")
+    cls = load_strategy(code)
+    with pytest.raises(ValueError, match="seuil absent") as e:
+        decide(cls, sample_candles(50), 1000.0, None)
+    line = code.splitlines().index("        raise ValueError('seuil absent')") + 1
+    assert describe_user_error(e.value) == f"Ligne {line} : ValueError : seuil absent"
+
+
+def test_invalid_size_is_still_an_error_decision() -> None:
+    code = TEMPLATE.replace("# Décide si on doit acheter\n        return False", "return True")
+    code = code.replace("# Calcule la taille de la position\n        return 0.0", "return 'x'")
+    d = decide(load_strategy(code), sample_candles(50), 1000.0, None)
+    assert d.action is Action.ERROR
+    assert d.error == "calculate_position_size doit renvoyer un nombre, reçu 'x'"

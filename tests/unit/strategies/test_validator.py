@@ -96,3 +96,41 @@ def test_escape_hatches_refused(expr: str) -> None:
     assert not report.ok
     assert report.issues[0].kind == "forbidden"
     assert report.issues[0].line == len(code.splitlines())
+
+
+@pytest.mark.parametrize("expr", [
+    'getattr(Strategy, "__subcl" + "asses__")()',  # the reviewer's cross-user attack
+    'getattr(Strategy, "__subclasses__")()',
+    "getattr(self, self.name)",
+    'delattr(self, "__dict__")',
+    "vars(self)",
+    'type("X", (Strategy,), {})',
+    "self.__class__",
+    "self.__class__.__mro__",
+    "(lambda: 0).__globals__",
+    "__builtins__",
+    "__class__",
+    '"{0.__class__}".format(self)',
+    "list(map(getattr, [self], ['candles']))",
+])
+def test_reflection_tricks_refused(expr: str) -> None:
+    report = validate_source(_strategy(body=f"    def helper(self):\n        return {expr}\n"))
+    assert not report.ok, expr
+    assert report.issues[0].kind == "forbidden"
+    assert "interdit" in report.issues[0].message or "n'est permis" in report.issues[0].message
+
+
+def test_match_pattern_dunder_attribute_refused() -> None:
+    body = ("    def helper(self):\n        match self:\n"
+            "            case object(__class__=c):\n                return c\n")
+    assert "« __class__ »" in validate_source(_strategy(body=body)).summary()
+
+
+@pytest.mark.parametrize("expr", ['getattr(self, "candles")', 'getattr(self, "x", 0)',
+                                  'hasattr(self, "position")', "type(self).__name__",
+                                  'setattr(self, "seuil", 3)', 'f"{self.balance:.2f}"',
+                                  # a literal, plain name: only the owner's own worker sees it
+                                  'setattr(Strategy, "should_long", None)'])
+def test_plain_reflection_allowed(expr: str) -> None:
+    report = validate_source(_strategy(body=f"    def helper(self):\n        return {expr}\n"))
+    assert report.ok, report.summary()

@@ -1,0 +1,148 @@
+"""One sandboxed worker process as the pool sees it: start, messages, death diagnosis.
+
+Used by ``aristobot.strategies.pool`` only. A worker belongs to ONE owner (a user id, or None
+for system calls) for its whole life: it is never handed to another owner, so nothing a user's
+code leaves behind in the process (patched modules, cached classes) can reach another user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from aristobot.errors import (
+    AristobotError,
+    JobFailed,
+    StrategyCrashed,
+    StrategyMemoryExceeded,
+    StrategyRuntimeError,
+    StrategyTimeout,
+)
+from aristobot.strategies import sandbox
+from aristobot.strategies.protocol import UnsafePickle, dumps, frame, read_frame, safe_loads
+
+log = logging.getLogger("aristobot.strategies.pool")
+
+START_TIMEOUT_S = 120.0
+_BOOTSTRAP = (
+    "import sys; sys.dont_write_bytecode = True; sys.path.insert(0, {root!r}); "
+    "from aristobot.strategies.worker import main; main()"
+)
+
+
+class Worker:
+    """One worker process, its owner and what the pool knows about it."""
+
+    def __init__(self, proc: asyncio.subprocess.Process, owner: int | None) -> None:
+        self.proc = proc
+        self.owner = owner
+        self.known: set[str] = set()  # code hashes this worker has loaded
+        self.status: sandbox.SandboxStatus | None = None
+        self.stderr_tail: deque[str] = deque(maxlen=20)
+        self.drain: asyncio.Task[None] | None = None
+        self.idle_since = 0.0  # loop time of the last release
+        self.in_job = False
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.returncode is None
+
+    async def send(self, message: tuple[Any, ...]) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(frame(dumps(message)))
+        await self.proc.stdin.drain()
+
+    async def receive(self) -> tuple[Any, ...]:
+        assert self.proc.stdout is not None
+        reply = safe_loads(await read_frame(self.proc.stdout))
+        if not isinstance(reply, tuple) or not reply:
+            raise UnsafePickle("malformed reply")
+        return reply
+
+    def kill(self) -> None:
+        if self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()  # lets the transport close once the process is reaped
+        if self.drain is not None:
+            self.drain.cancel()
+
+
+async def start_worker(owner: int | None, config: dict[str, Any],
+                       env: dict[str, str]) -> Worker:
+    """Start a worker for ``owner`` with the (scrubbed) ``env``, send it ``config`` and wait
+    until it is ready."""
+    import aristobot
+
+    root = str(Path(aristobot.__file__).resolve().parent.parent)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-I", "-c", _BOOTSTRAP.format(root=root),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, env=env, cwd="/",
+        start_new_session=True, limit=2**20,
+    )
+    worker = Worker(proc, owner)
+    worker.drain = asyncio.get_running_loop().create_task(_drain(worker))
+    try:
+        await worker.send(("init", config))
+        reply = await asyncio.wait_for(worker.receive(), START_TIMEOUT_S)
+    except BaseException:
+        worker.kill()
+        raise
+    if reply[0] != "ready":
+        worker.kill()
+        raise RuntimeError(f"worker did not start: {reply!r}")
+    worker.status = sandbox.SandboxStatus(**reply[1])
+    return worker
+
+
+async def death_error(worker: Worker, cause: BaseException, memory_mb: int) -> AristobotError:
+    """Explain (in French) why a worker stopped answering; details go to the log."""
+    if isinstance(cause, UnsafePickle):
+        log.error("strategy worker sent an invalid reply: %s", cause)
+        return StrategyCrashed(reason="réponse invalide du processus")
+    try:
+        rc = await asyncio.wait_for(worker.proc.wait(), 5.0)
+    except TimeoutError:
+        rc = None
+    log.warning("strategy worker died (exit %s); stderr tail: %s", rc,
+                " | ".join(worker.stderr_tail))
+    if rc == -signal.SIGXCPU:
+        return StrategyTimeout(seconds="(temps CPU)")
+    if rc == 3:
+        return StrategyMemoryExceeded(mb=memory_mb)
+    reason = f"signal {signal.Signals(-rc).name}" if rc and rc < 0 else f"code de sortie {rc}"
+    return StrategyCrashed(reason=reason)
+
+
+def reply_error(reply: tuple[Any, ...], memory_mb: int) -> AristobotError:
+    """Turn a worker's ``("err", kind, message, line)`` reply into the matching error."""
+    if reply[0] == "err":
+        kind, message = reply[1], str(reply[2])
+        if kind == "memory":
+            return StrategyMemoryExceeded(mb=memory_mb)
+        if kind == "user":
+            return StrategyRuntimeError(reason=message, line=reply[3]) if reply[3] else JobFailed(
+                reason=message)
+        return JobFailed(reason=message)
+    return JobFailed(reason=f"réponse inattendue du processus isolé : {reply[0]!r}")
+
+
+async def _drain(worker: Worker) -> None:
+    stream = worker.proc.stderr
+    if stream is None:
+        return
+    with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+        while chunk := await stream.read(4096):
+            for line in chunk.decode("utf-8", "replace").splitlines():
+                if line.strip():
+                    worker.stderr_tail.append(line[:500])
+                    log.debug("worker %s: %s", worker.proc.pid, line[:500])
