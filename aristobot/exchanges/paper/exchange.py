@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aristobot.db.models import PaperBalanceRow, PaperOrderRow
 from aristobot.exchanges.paper import ledger
 from aristobot.exchanges.paper.markets import paper_markets
-from aristobot.exchanges.paper.prices import PriceSource
+from aristobot.exchanges.paper.prices import PriceSource, range_since
 
 QUOTE = "USDT"
 
@@ -186,7 +186,12 @@ class PaperExchange:
         return row
 
     async def match_orders(self) -> int:
-        """Fill the open limit orders whose price was reached; return how many filled."""
+        """Fill the open limit orders whose price was reached; return how many filled.
+
+        Reached means: the last price is at or beyond the limit, or a 1m heartbeat candle
+        opened since the order was placed went through it (its low for a buy, its high for
+        a sell), so a spike between two checks is not missed. Fills are at the limit price.
+        """
         with self._sessions() as s:
             symbols = set(s.scalars(select(PaperOrderRow.symbol).where(
                 PaperOrderRow.broker_id == self.broker_id, PaperOrderRow.status == "open")))
@@ -198,7 +203,7 @@ class PaperExchange:
             try:
                 prices[sym] = await self.prices.last_price(sym)
             except Exception:
-                continue  # no price now: the order simply stays open
+                continue  # no price now: candles may still show the limit was reached
         filled = 0
         async with self._lock:
             with self._sessions.begin() as s:
@@ -206,10 +211,9 @@ class PaperExchange:
                 for row in s.scalars(select(PaperOrderRow).where(
                         PaperOrderRow.broker_id == self.broker_id,
                         PaperOrderRow.status == "open").order_by(PaperOrderRow.id)):
-                    last = prices.get(row.symbol)
-                    assert row.price is not None
-                    if last is None or ledger.limit_fill_price(row.side, row.price, last) is None:
+                    if not self._reached(s, row, prices.get(row.symbol)):
                         continue
+                    assert row.price is not None
                     base, quote = self._assets(row.symbol)
                     reserved = ledger.reservation(row.side, row.amount, row.price, self.fee_rate)
                     row.fee = ledger.fill(bal, base, quote, row.side, row.amount, row.price,
@@ -218,6 +222,14 @@ class PaperExchange:
                     filled += 1
                 self._save_balances(s, bal, rows)
         return filled
+
+    @staticmethod
+    def _reached(s: Session, row: PaperOrderRow, last: Decimal | None) -> bool:
+        assert row.price is not None
+        if last is not None and ledger.limit_fill_price(row.side, row.price, last) is not None:
+            return True
+        span = range_since(s, row.symbol, row.created_at)
+        return span is not None and ledger.limit_touched(row.side, row.price, *span)
 
     def _assets(self, symbol: str) -> tuple[str, str]:
         if self.markets and symbol in self.markets:

@@ -107,3 +107,8 @@ def limit_fill_price(side: str, limit: Decimal, last: Decimal) -> Decimal | None
     if side == "sell" and last >= limit:
         return last
     return None
+
+
+def limit_touched(side: str, limit: Decimal, low: Decimal, high: Decimal) -> bool:
+    """True when a candle range [low, high] reached a limit order's price."""
+    return low <= limit if side == "buy" else high >= limit

@@ -1,4 +1,4 @@
-"""Paper prices: a fresh heartbeat candle first, else the public ticker, else a stale candle."""
+"""Paper prices: a fresh heartbeat candle, else the public ticker, else a candle <= 10 min old."""
 
 from __future__ import annotations
 
@@ -31,8 +31,12 @@ async def test_fresh_candle_then_ticker_then_stale_candle(runtime: Runtime) -> N
     assert await prices.last_price("BTC/USDT") == D("50000")  # fake Binance ticker
     _candle(runtime, "42000", timedelta(minutes=1))
     assert await prices.last_price("BTC/USDT") == D("42000")
-    offline = LivePrices(runtime.sessions, None, now=lambda: NOW + timedelta(hours=1))
-    assert await offline.last_price("BTC/USDT") == D("42000")  # stale but the last known
+    offline = LivePrices(runtime.sessions, None, now=lambda: NOW + timedelta(minutes=8))
+    assert await offline.last_price("BTC/USDT") == D("42000")  # 9 min old: still usable
     with pytest.raises(NoPriceAvailable) as e:
         await offline.last_price("ETH/USDT")
     assert "Aucun prix disponible pour ETH/USDT" in e.value.user_message()
+    too_late = LivePrices(runtime.sessions, None, now=lambda: NOW + timedelta(hours=1))
+    with pytest.raises(NoPriceAvailable) as e2:
+        await too_late.last_price("BTC/USDT")  # an hour-old price fills nothing
+    assert "vieille de 61 min (maximum 10 min)" in e2.value.user_message()

@@ -1,0 +1,96 @@
+"""Paper limit orders: filled by candles that went through the limit, on each 1m signal."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from aristobot.brokers import ensure_default_paper_broker
+from aristobot.bus import Bus, Channels
+from aristobot.db.engine import make_engine, make_sessionmaker
+from aristobot.db.models import CandleRow
+from aristobot.exchanges import get_manager
+from aristobot.exchanges.manager import COMPONENT, CCXTManager
+from aristobot.exchanges.paper import FixedPrices
+from aristobot.exchanges.paper.matcher import serve
+from aristobot.exchanges.retry import NO_WAIT
+from aristobot.runtime import Runtime
+from aristobot.security import Vault
+from aristobot.trading import trades as journal
+from aristobot.trading.service import ManualTrading, OrderRequest
+from tests.support.factories import make_settings, make_user
+
+
+def _candle(rt: Runtime, open_time: datetime, low: str, high: str, close: str) -> None:
+    with rt.sessions.begin() as s:
+        s.add(CandleRow(exchange="binance", symbol="BTC/USDT", timeframe="1m",
+                        open_time=open_time, close_time=open_time + timedelta(minutes=1),
+                        open=D(close), high=D(high), low=D(low), close=D(close), volume=D(1)))
+
+
+async def _limit_buy(rt: Runtime) -> tuple[int, int, FixedPrices]:
+    dev = make_user(rt.sessions, "dev", "motdepasse-dev-123")
+    with rt.sessions.begin() as s:
+        pid = ensure_default_paper_broker(s, dev.id, "1000").id
+    prices = FixedPrices({"BTC/USDT": "20000"})
+    get_manager(rt).prices = prices  # type: ignore[assignment]
+    t = await ManualTrading(rt).place_order(dev.id, OrderRequest(
+        pid, "BTC/USDT", "buy", "limit", amount=D("0.01"), price=D("19000")))
+    assert t.status == "open"
+    return dev.id, pid, prices
+
+
+async def test_a_candle_low_since_the_order_fills_it(runtime: Runtime) -> None:
+    user_id, pid, _ = await _limit_buy(runtime)
+    now = datetime.now(UTC)
+    _candle(runtime, now - timedelta(minutes=5), "18000", "20100", "20000")  # before: ignored
+    handle = await get_manager(runtime).exchange_for(user_id, pid)
+    assert await handle.raw.match_orders() == 0
+    _candle(runtime, now + timedelta(minutes=1), "18950", "20050", "20000")  # dipped through
+    assert await handle.raw.match_orders() == 1
+    [order] = (await handle.fetch_open_orders()) or [None]
+    assert order is None
+    assert await ManualTrading(runtime).sync_open_trades(user_id, pid) == 1
+    with runtime.sessions() as s:
+        t = journal.recent_trades(s, user_id)[0]
+    assert t.status == "filled" and t.average_price == D("19000")  # at the limit price
+
+
+@pytest.fixture
+async def bus_runtime(db_url: str, tmp_path: Path, bus: Bus) -> AsyncIterator[Runtime]:
+    settings = make_settings(tmp_path, db_url)
+    engine = make_engine(db_url)
+    rt = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine),
+                 bus=bus, vault=Vault(str(settings.secret_key)))
+    manager = CCXTManager(rt, policy=NO_WAIT)
+    rt.components[COMPONENT] = manager
+    rt.on_close(manager.aclose)
+    yield rt
+    await rt.aclose()
+
+
+async def test_matcher_fills_on_the_1m_heartbeat_signal(bus_runtime: Runtime) -> None:
+    rt = bus_runtime
+    user_id, _pid, prices = await _limit_buy(rt)
+    trades = await rt.bus.subscribe(Channels.TRADES)
+    ready = asyncio.Event()
+    task = asyncio.get_running_loop().create_task(serve(rt, ready=ready))
+    try:
+        await ready.wait()
+        prices.prices["BTC/USDT"] = D("18800")  # the market went through the limit
+        await rt.bus.publish(Channels.HEARTBEAT, "signal", {"timeframe": "3m"})  # ignored
+        await rt.bus.publish(Channels.HEARTBEAT, "signal", {"timeframe": "1m"})
+        msg = await trades.get(timeout=10)
+        assert msg.payload["status"] == "filled" and msg.payload["user_id"] == user_id
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await trades.close()
+    with rt.sessions() as s:
+        assert journal.recent_trades(s, user_id)[0].status == "filled"
