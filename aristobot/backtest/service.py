@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from aristobot.backtest import candle_store
 from aristobot.backtest.candle_loader import CandleLoader, CandleRequest, LoadReport, OhlcvSource
+from aristobot.backtest.diagnostics import decision_errors, errors_text
 from aristobot.backtest.job import make_params
 from aristobot.backtest.results_store import RunInfo, save_result
 from aristobot.brokers.repository import Broker, get_broker
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 JOB_FUNCTION = "aristobot.backtest.job:run_job"
 PAPER_MARKET_EXCHANGE = "binance"  # the paper broker trades on Binance's market data
 MAX_CANDLES = 1_100_000  # two years of 1m candles
+#: Shown for an unexpected failure (a bug): the details go to the log, never to the page.
+UNEXPECTED_ERROR = ("Erreur inattendue pendant le backtest. Les détails sont dans le journal "
+                    "du serveur ; réessayez ou signalez le problème.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,7 @@ class BacktestRequest:
     fee_rate: float = BINANCE_SPOT_TAKER_FEE
     slippage: float = 0.0
     mode: str = "fast"
+    timezone: str = "UTC"  # the user's display zone, for dates in messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +150,9 @@ class BacktestService:
             log.info("backtest %s failed: %s", job.id, e)
             await job.publish("error", 0.0, done=True, error=e.user_message())
             return BacktestOutcome(job.id, "error", phase=job.phase, error=e.user_message())
-        except Exception as e:  # a bug: log it, show a technical French message
+        except Exception:  # a bug: details in the log only, a fixed French message shown
             log.exception("backtest %s crashed", job.id)
-            message = f"Erreur inattendue pendant le backtest : {type(e).__name__} : {e}"
+            message = UNEXPECTED_ERROR
             await job.publish("error", 0.0, done=True, error=message)
             return BacktestOutcome(job.id, "error", phase=job.phase, error=message)
 
@@ -173,14 +178,20 @@ class BacktestService:
         params = replace(params_for(req), window=int(strategy.window_size or 500))
         await job.publish("simulation", 0.0)
         try:
-            result = await self._simulate(strategy.code, candles, params, job, cancel_run,
-                                              owner=req.user_id)
+            result = await self._simulate(strategy.code, candles, params, job, cancel_run)
         except JobCancelled:
             await job.publish("cancelled", 0.0, done=True)
             return BacktestOutcome(job.id, "cancelled", load=report, phase="simulation")
         if result.cancelled:
             await job.publish("cancelled", 0.0, done=True)
             return BacktestOutcome(job.id, "cancelled", load=report, phase="simulation")
+        errors = decision_errors(result.meta)
+        if errors.all_failed:  # nothing valid happened: an error, not « 0 trade »
+            message = errors_text(result.meta, candles.index, req.timezone)
+            log.info("backtest %s: every decision failed (%d)", job.id, errors.count)
+            await job.publish("error", 0.0, done=True, error=message)
+            return BacktestOutcome(job.id, "error", result=result, load=report,
+                                   phase="simulation", error=message, candles=candles)
         await job.publish("saving", 100.0)
         info = RunInfo(strategy.name, strategy.code, exchange, req.symbol, creq.timeframe.value,
                        req.start, req.end, strategy.id, broker.id)
@@ -190,14 +201,14 @@ class BacktestService:
                                candles=candles)
 
     async def _simulate(self, code: str, candles: pd.DataFrame, params: BacktestParams,
-                        job: _Job, cancel: asyncio.Event, *, owner: int) -> BacktestResult:
+                        job: _Job, cancel: asyncio.Event) -> BacktestResult:
         pool = self._pool
         if pool is None:
             from aristobot.strategies.pool import get_pool
 
             pool = get_pool(self._runtime)
         kwargs = {"code": code, "candles": candles, "params": params}
-        result = await pool.run_job(JOB_FUNCTION, kwargs, owner=owner, timeout_s=self._timeout,
+        result = await pool.run_job(JOB_FUNCTION, kwargs, timeout_s=self._timeout,
                                     progress=lambda f: job.publish_soon("simulation", 100 * f),
                                     cancel=cancel)
         if not isinstance(result, BacktestResult):
@@ -223,9 +234,16 @@ class BacktestService:
             return save_result(s, user_id, info, result)
 
     async def _manager_source(self, user_id: int, broker: Broker) -> OhlcvSource:
+        """Candles always come from the keyless MAINNET public instance of the market exchange.
+
+        Never the broker's own instance: a testnet broker runs in sandbox mode, whose candles
+        (thin, synthetic testnet trading) must not enter the shared mainnet ``candles`` rows
+        keyed by the plain exchange id. Public candles need no keys either.
+        """
         from aristobot.exchanges.manager import get_manager
 
-        source: OhlcvSource = await get_manager(self._runtime).exchange_for(user_id, broker.id)
+        source: OhlcvSource = await get_manager(self._runtime).public_exchange(
+            market_exchange(broker))
         return source
 
 

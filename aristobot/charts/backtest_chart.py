@@ -146,6 +146,7 @@ class BacktestChart:
         drawdown.y_range = DataRange1d(renderers=[area], end=0)
         for f in (price, volume, equity):
             f.xaxis.visible = False
+        drawdown.xaxis.axis_label = f"Heure ({self._tz or 'UTC'})"  # the shared time axis
         if self._live_zoom:
             price.on_event(RangesUpdate, self._on_range)
         return gridplot([[price], [volume], [equity], [drawdown]], merge_tools=True,

@@ -26,6 +26,12 @@ def _lookahead(ok: bool | None, text: str) -> str:
     return f"<div class='{cls}' id='bt-lookahead'>{html.escape(text)}</div>"
 
 
+def _decision_errors(text: str) -> str:
+    if not text:
+        return ""
+    return f"<div class='ab-danger ab-card' id='bt-decision-errors'>{html.escape(text)}</div>"
+
+
 def _button(label: str, css: str, handler: Any, color: str = "default") -> Any:
     b = pn.widgets.Button(label=label, color=color, css_classes=[css])
     b.on_click(handler)
@@ -125,8 +131,15 @@ def _past(vm: BacktestVM, theme: str) -> Any:
             vm.reopen(ids[0])
 
     def delete(_e: Any) -> None:
-        for rid in chosen():
-            vm.delete(rid)
+        vm.request_delete(chosen())  # asks first: see the confirmation row below
+
+    confirm = pn.Row(
+        pn.pane.HTML(pn.bind(lambda ids: f"<div class='ab-danger' id='bt-delete-question'>"
+                             f"{html.escape(vm.delete_prompt())}</div>" if ids else "",
+                             vm.param.pending_delete)),
+        _button("Oui, supprimer", "bt-confirm-delete", lambda e: vm.confirm_delete(), "danger"),
+        _button("Annuler", "bt-cancel-delete", lambda e: vm.cancel_delete()),
+        visible=pn.bind(bool, vm.param.pending_delete))
 
     compare_table = pn.widgets.Tabulator.from_param(
         vm.param.comparison, theme=theme, show_index=False, disabled=True,
@@ -135,7 +148,7 @@ def _past(vm: BacktestVM, theme: str) -> Any:
         pn.Row(_button("Rouvrir", "bt-reopen", reopen),
                _button("Comparer", "bt-compare-btn", lambda e: vm.compare(chosen())),
                _button("Supprimer", "bt-delete", delete, "danger")),
-        table, compare_table, sizing_mode="stretch_width")
+        confirm, table, compare_table, sizing_mode="stretch_width")
 
 
 def build(ctx: PageContext) -> Any:
@@ -170,8 +183,10 @@ def build(ctx: PageContext) -> Any:
     return pn.Column(
         pn.pane.Markdown("## Backtest"),
         pn.Row(pn.Column(_selectors(vm), css_classes=["ab-card"]),
-               pn.Column(_progress(vm), lookahead, css_classes=["ab-card"],
-                         sizing_mode="stretch_width"),
+               pn.Column(_progress(vm), lookahead,
+                         pn.pane.HTML(pn.bind(_decision_errors, vm.param.decision_errors),
+                                      sizing_mode="stretch_width"),
+                         css_classes=["ab-card"], sizing_mode="stretch_width"),
                sizing_mode="stretch_width"),
         pn.Row(stats, results, sizing_mode="stretch_width"),
         manage,

@@ -18,6 +18,7 @@ import param
 from sqlalchemy import select
 
 from aristobot.backtest import candle_store, results_store
+from aristobot.backtest.diagnostics import errors_text
 from aristobot.backtest.service import (
     BacktestOutcome,
     BacktestRequest,
@@ -31,6 +32,7 @@ from aristobot.domain.timeframe import Timeframe
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.strategies import repository as strategies
+from aristobot.ui.timefmt import format_dt, zone
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +113,11 @@ class BacktestVM(param.Parameterized):
     chart = param.Parameter(default=None)  # a Bokeh layout, or None
     lookahead_ok = param.Boolean(default=None, allow_None=True)
     lookahead_text = param.String(default="")
+    #: Failed strategy decisions of the shown result (count and first error), "" when none.
+    decision_errors = param.String(default="")
     past = param.DataFrame(default=pd.DataFrame(columns=RESULT_COLUMNS))
+    #: Result ids waiting for « Oui, supprimer » (nothing is deleted without it).
+    pending_delete = param.List(default=[])
     comparison = param.DataFrame(default=pd.DataFrame())
 
     def __init__(self, runtime: Runtime, user_id: int, *, timezone: str = "UTC",
@@ -159,12 +165,16 @@ class BacktestVM(param.Parameterized):
 
     def _past_frame(self, rows: list[results_store.ResultSummary]) -> pd.DataFrame:
         data = [[r.id, r.strategy_name, r.symbol, r.timeframe,
-                 f"{r.start:%Y-%m-%d} → {r.end:%Y-%m-%d}",
+                 f"{self._when(r.start)} → {self._when(r.end)}",
                  None if r.total_return_pct is None else round(r.total_return_pct, 2),
                  r.total_trades, None if r.win_rate_pct is None else round(r.win_rate_pct, 1),
                  round(r.max_drawdown, 2),
                  {True: "OK", False: "⚠", None: "—"}[r.lookahead_ok]] for r in rows]
         return pd.DataFrame(data, columns=RESULT_COLUMNS)
+
+    def _when(self, dt: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        """A date as the user wants it (their display zone, with its abbreviation)."""
+        return format_dt(dt, self._tz, fmt)
 
     # --- run ----------------------------------------------------------------------------------
     def request(self) -> BacktestRequest:
@@ -175,13 +185,17 @@ class BacktestVM(param.Parameterized):
             raise ValidationError(reason="choisissez un broker")
         if self.start_date is None or self.end_date is None:
             raise ValidationError(reason="choisissez les dates de début et de fin")
-        start = datetime.combine(self.start_date, time(), tzinfo=UTC)
-        end = datetime.combine(self.end_date, time(), tzinfo=UTC) + timedelta(days=1)
+        # The picked days are days of the user's display zone: from the start day's midnight
+        # to the midnight after the end day, there (then UTC for the candles).
+        tz = zone(self._tz)
+        start = datetime.combine(self.start_date, time(), tzinfo=tz).astimezone(UTC)
+        end = datetime.combine(self.end_date + timedelta(days=1), time(), tzinfo=tz) \
+            .astimezone(UTC)
         return BacktestRequest(
             user_id=self._user_id, strategy_id=self.strategy_id, broker_id=self.broker_id,
             symbol=self.symbol.strip().upper(), timeframe=Timeframe.parse(self.timeframe),
             start=start, end=end, initial_amount=float(self.initial_amount),
-            fee_rate=float(self.fee_pct) / 100.0, mode=self.mode)
+            fee_rate=float(self.fee_pct) / 100.0, mode=self.mode, timezone=self._tz)
 
     async def start(self) -> bool:
         """Start a backtest in the background; False (and ``error``) when refused."""
@@ -197,6 +211,7 @@ class BacktestVM(param.Parameterized):
             return False
         self._cancel_candles, self._cancel_run = asyncio.Event(), asyncio.Event()
         self.error, self.message, self.candles_pct, self.sim_pct = "", "", 0.0, 0.0
+        self.decision_errors = ""
         self.running, self.loading_candles = True, True
         self.phase = PHASES["candles"]
         self._task = asyncio.get_running_loop().create_task(self._job(req))
@@ -271,15 +286,19 @@ class BacktestVM(param.Parameterized):
         self.message = f"Backtest terminé : résultat n° {outcome.result_id} enregistré."
         self.result_id = outcome.result_id
         self._show_result(outcome.result.stats, results_store.trades_frame(outcome.result.trades),
-                          outcome.result.equity, outcome.candles, outcome.result)
+                          outcome.result.equity, outcome.candles, outcome.result,
+                          meta=outcome.result.meta)
         self.refresh()
 
     # --- results ------------------------------------------------------------------------------
     def _show_result(self, stats: dict[str, Any], trades: pd.DataFrame, equity: pd.Series,
                      candles: pd.DataFrame, result: BacktestResult | None = None,
-                     lookahead: dict[str, Any] | None = None) -> None:
+                     lookahead: dict[str, Any] | None = None,
+                     meta: dict[str, Any] | None = None) -> None:
         from aristobot.charts.backtest_chart import backtest_chart
 
+        self.decision_errors = errors_text(meta, candles.index if len(candles) else None,
+                                           self._tz)
         self.stats = pd.DataFrame(
             [(label, format_stat(k, stats.get(k))) for k, label in STAT_LABELS.items()],
             columns=["Statistique", "Valeur"])
@@ -296,7 +315,8 @@ class BacktestVM(param.Parameterized):
     def _trades_view(self, trades: pd.DataFrame) -> pd.DataFrame:
         view = trades[list(TRADE_COLUMNS)].copy()
         for col in ("entry_time", "exit_time"):
-            view[col] = view[col].dt.tz_convert(self._tz).dt.tz_localize(None)
+            view[col] = [self._when(None if pd.isna(t) else t.to_pydatetime(),
+                                    "%Y-%m-%d %H:%M:%S") for t in trades[col]]
         view["exit_reason"] = view["exit_reason"].map(REASONS).fillna(view["exit_reason"])
         view["pnl_pct"] = (view["pnl_pct"] * 100).round(3)
         return view.rename(columns=TRADE_COLUMNS)
@@ -311,7 +331,7 @@ class BacktestVM(param.Parameterized):
                                    f"{report.get('checked_bars', 0)} barres.")
             return
         bars = [int(b) for b in report.get("mismatches", [])][:5]
-        when = ", ".join(f"{candles.index[b]:%Y-%m-%d %H:%M}" if 0 <= b < len(candles)
+        when = ", ".join(self._when(candles.index[b].to_pydatetime()) if 0 <= b < len(candles)
                          else f"barre {b}" for b in bars)
         details = " ; ".join(str(d) for d in report.get("details", [])[:3])
         self.lookahead_text = ("Look-ahead ou dépendance à la fenêtre détecté : le chemin rapide "
@@ -331,7 +351,7 @@ class BacktestVM(param.Parameterized):
         self.error, self.result_id = "", int(result_id)
         self.message = f"Résultat n° {result_id} rouvert ({stored.summary.label})."
         self._show_result(stored.stats, stored.trades, stored.equity, candles,
-                          lookahead=stored.lookahead)
+                          lookahead=stored.lookahead, meta=stored.params.get("meta"))
 
     def compare(self, result_ids: list[int]) -> None:
         """Fill ``comparison`` with the chosen results side by side."""
@@ -348,7 +368,35 @@ class BacktestVM(param.Parameterized):
         self.comparison = table.reset_index(names="Statistique").astype(str)
         self.error = ""
 
+    def request_delete(self, result_ids: list[int]) -> None:
+        """« Supprimer »: only asks; ``confirm_delete`` deletes, ``cancel_delete`` forgets."""
+        ids = [int(i) for i in result_ids]
+        if not ids:
+            self.error, self.message = "Cochez d'abord le ou les résultats à supprimer.", ""
+            return
+        self.error = ""
+        self.pending_delete = ids
+
+    def cancel_delete(self) -> None:
+        self.pending_delete = []
+
+    def confirm_delete(self) -> None:
+        """« Oui, supprimer »: delete the results asked for (the user's own only)."""
+        ids, self.pending_delete = list(self.pending_delete), []
+        for rid in ids:
+            self.delete(rid)
+
+    def delete_prompt(self) -> str:
+        """The French question asked before deleting ``pending_delete``."""
+        ids = self.pending_delete
+        if not ids:
+            return ""
+        which = ", ".join(f"n° {i}" for i in ids)
+        plural = "s" if len(ids) > 1 else ""
+        return f"Supprimer définitivement le{plural} résultat{plural} {which} ?"
+
     def delete(self, result_id: int) -> None:
+        """Delete one result at once (after the confirmation; tests and notebooks)."""
         try:
             with self._runtime.sessions.begin() as s:
                 results_store.delete_result(s, self._user_id, int(result_id))

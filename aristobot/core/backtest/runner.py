@@ -36,7 +36,7 @@ from aristobot.core.backtest.types import (
     LookaheadReport,
     TradeRecord,
 )
-from aristobot.core.strategy_api import Strategy
+from aristobot.core.strategy_api import Action, Strategy
 from aristobot.errors import ValidationError
 
 log = logging.getLogger(__name__)
@@ -220,8 +220,13 @@ def run_backtest(
     equity = _equity(market, outcome, float(params.initial_amount))
     stats = compute_stats(equity, trades, frame["close"].iloc[: len(equity)],
                           float(params.initial_amount))
+    # ``valid_decisions`` (entries and exits the strategy asked for, even when no balance was
+    # left to buy) tells a few failed decisions from a strategy that never decides anything
+    # valid (``errors > 0`` and ``valid_decisions == 0``).
+    valid = sum(1 for d in outcome.decisions.values() if d.action is not Action.ERROR)
     meta.update(errors=len(outcome.errors), skipped_entries=outcome.skipped_entries,
-                first_error=outcome.errors[0] if outcome.errors else None)
+                first_error=outcome.errors[0] if outcome.errors else None,
+                valid_decisions=valid)
     if not outcome.cancelled:
         report(1.0)
     meta["seconds"] = time.perf_counter() - started

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bokeh.document import Document
 
 from aristobot.accounts.users import User
+from aristobot.backtest import results_store
+from aristobot.db.models import StrategyRow
+from aristobot.strategies.examples import EMA_CROSS_EXAMPLE
 from aristobot.ui.backtest_vm import BacktestVM
 from aristobot.ui.pages import PageContext
+from aristobot.ui.timefmt import format_dt
 from tests.integration.backtest.conftest import World
 
 
@@ -29,7 +33,7 @@ async def test_run_shows_stats_trades_chart_and_past_results(world: World) -> No
     assert vm.error == "" and "terminé" in vm.message
     assert not vm.running and vm.candles_pct == 100.0 and vm.sim_pct == 100.0
     assert len(vm.trades) > 0 and "P&L" in vm.trades.columns
-    assert vm.trades["Entrée"].dt.tz is None  # shown in the user's zone
+    assert vm.decision_errors == ""
     stats = dict(zip(vm.stats["Statistique"], vm.stats["Valeur"], strict=True))
     assert stats["Solde initial"] == "1 000.00"
     assert vm.chart is not None and vm.lookahead_ok is True
@@ -42,8 +46,89 @@ async def test_run_shows_stats_trades_chart_and_past_results(world: World) -> No
     assert vm.comparison.shape[1] == 3
     vm.reopen(first)
     assert vm.result_id == first and vm.chart is not None and vm.error == ""
-    vm.delete(first)
-    assert first not in list(vm.past["id"])
+    # Deleting asks first: nothing goes before « Oui, supprimer ».
+    vm.request_delete([first])
+    assert vm.pending_delete == [first] and f"n° {first}" in vm.delete_prompt()
+    assert first in list(vm.past["id"])
+    vm.cancel_delete()
+    assert vm.pending_delete == [] and first in list(vm.past["id"])
+    vm.request_delete([first])
+    vm.confirm_delete()
+    assert first not in list(vm.past["id"]) and vm.pending_delete == []
+    assert "supprimé" in vm.message
+    vm.request_delete([])
+    assert "Cochez" in vm.error and vm.pending_delete == []
+
+
+async def test_dates_are_shown_in_the_user_zone(world: World) -> None:
+    vm = _vm(world)
+    vm.end_date = date(2024, 1, 1)
+    req = vm.request()  # the picked day is a Paris day
+    assert req.start == datetime(2023, 12, 31, 23, tzinfo=UTC)
+    assert req.end == datetime(2024, 1, 1, 23, tzinfo=UTC)
+    assert req.timezone == "Europe/Paris"
+    vm.end_date = date(2024, 1, 3)
+    assert await vm.start()
+    await vm.wait()
+    assert vm.error == "", vm.error
+    trades = results_store.trades_frame(_last_trades(world))
+    first_entry = trades["entry_time"].iloc[0].to_pydatetime()
+    assert vm.trades["Entrée"].iloc[0] == format_dt(first_entry, "Europe/Paris")
+    assert vm.trades["Entrée"].iloc[0].endswith(" CET")
+    assert vm.past["Période"].iloc[0] == "2024-01-01 00:00 CET → 2024-01-04 00:00 CET"
+    axis = vm.chart.children[-1][0].xaxis[0]  # the shared time axis, under the drawdown
+    assert axis.axis_label == "Heure (Europe/Paris)"
+
+
+def _last_trades(world: World) -> list[dict[str, object]]:
+    with world.runtime.sessions() as s:
+        rid = results_store.list_results(s, world.user_id)[0].id
+        return list(results_store.load_result(s, world.user_id, rid).trades.to_dict("records"))
+
+
+def _set_code(world: World, code: str) -> None:
+    with world.runtime.sessions.begin() as s:
+        s.get(StrategyRow, world.strategy_id).code = code
+
+
+async def test_every_decision_failing_ends_with_a_french_error(world: World) -> None:
+    _set_code(world, EMA_CROSS_EXAMPLE.replace("return 0.02", "return 5.0"))
+    vm = _vm(world)
+    assert await vm.start()
+    await vm.wait()
+    assert "aucune décision valable" in vm.error
+    assert "calculate_stop_loss" in vm.error and " CET" in vm.error  # the first error, dated
+    assert vm.phase == "Erreur" and len(vm.past) == 0  # not stored as « 0 trade »
+
+
+async def test_some_decisions_failing_are_shown_beside_the_result(world: World) -> None:
+    _set_code(world, EMA_CROSS_EXAMPLE.replace(
+        "return 0.02", 'return 5.0 if self.candles.index[-1].day == 2 else 0.02'))
+    vm = _vm(world)
+    assert await vm.start()
+    await vm.wait()
+    assert vm.error == "" and len(vm.trades) > 0
+    assert vm.decision_errors.startswith("Attention : ")
+    assert "décision de la stratégie en erreur" in vm.decision_errors
+    assert "calculate_stop_loss doit renvoyer une fraction" in vm.decision_errors
+    shown = vm.decision_errors
+    vm.decision_errors = ""
+    vm.reopen(vm.result_id)  # the stored result says it again
+    assert vm.decision_errors == shown
+
+
+async def test_an_exception_in_the_strategy_shows_its_line(world: World) -> None:
+    code = EMA_CROSS_EXAMPLE.replace(
+        "return False  # Pas assez de données",
+        'return False  # Pas assez de données\n        if len(self.candles) > 30:\n'
+        '            raise KeyError("colonne absente")')
+    assert code != EMA_CROSS_EXAMPLE
+    _set_code(world, code)
+    vm = _vm(world)
+    assert await vm.start()
+    await vm.wait()
+    assert "Erreur dans la stratégie" in vm.error and "colonne absente" in vm.error
+    assert "ligne 20" in vm.error.lower()
 
 
 async def test_refusals_are_french_and_nothing_runs(world: World) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from aristobot.backtest import candle_store, results_store
 from aristobot.backtest.service import BacktestRequest, BacktestService
 from aristobot.backtest.synthetic import synthetic_candles
@@ -119,3 +121,50 @@ async def test_cancel_simulation_mid_run(world: World) -> None:
     assert outcome.status == "cancelled" and outcome.phase == "simulation"
     with world.runtime.sessions() as s:
         assert results_store.list_results(s, world.user_id) == []
+
+
+async def test_testnet_broker_reads_mainnet_candles_through_a_keyless_public_instance(
+    world: World,
+) -> None:
+    from aristobot.brokers.repository import BrokerDraft, create_broker
+    from aristobot.exchanges.manager import get_manager
+
+    with world.runtime.sessions.begin() as s:
+        testnet = create_broker(s, world.runtime.vault, world.user_id, BrokerDraft(
+            "Binance testnet", "binance", {"apiKey": "k" * 16, "secret": "s" * 16},
+            is_testnet=True))
+    service = BacktestService(world.runtime)
+    outcome = await service.run(_request(world, broker_id=testnet.id))
+    assert outcome.status == "done", outcome.error
+    manager = get_manager(world.runtime)
+    # No keyed (sandbox) instance was built for the broker; the candles came from mainnet.
+    assert manager.cached() == []
+    public = await manager.public_exchange("binance")
+    assert public.raw.isSandboxModeEnabled is False
+    assert not public.raw.apiKey
+    with world.runtime.sessions() as s:
+        assert candle_store.count_candles(s, "binance", "BTC/USDT", "5m") == 864
+        assert candle_store.count_candles(s, "binance-testnet", "BTC/USDT", "5m") == 0
+
+
+async def test_unexpected_failure_shows_a_fixed_french_message_details_in_the_log(
+    world: World, caplog: pytest.LogCaptureFixture,
+) -> None:
+    from aristobot.backtest.service import UNEXPECTED_ERROR
+
+    async def broken_source(_user_id: int, _broker: object) -> object:
+        raise RuntimeError("connection string postgresql://admin:hunter2@db/prod")
+
+    service = BacktestService(world.runtime, source_for=broken_source)  # type: ignore[arg-type]
+    job_id = service.new_job_id()
+    sub = await world.runtime.bus.subscribe(service.topic(job_id))
+    with caplog.at_level("ERROR", logger="aristobot.backtest.service"):
+        outcome = await service.run(_request(world), job_id=job_id)
+    assert outcome.status == "error" and outcome.error == UNEXPECTED_ERROR
+    assert "hunter2" not in UNEXPECTED_ERROR and "RuntimeError" not in UNEXPECTED_ERROR
+    final = await sub.get(timeout=5)
+    while not final.payload["done"]:
+        final = await sub.get(timeout=5)
+    assert final.payload["error"] == UNEXPECTED_ERROR
+    assert "hunter2" in caplog.text  # the details are in the server log, with the traceback
+    assert "RuntimeError" in caplog.text

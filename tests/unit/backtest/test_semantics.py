@@ -7,7 +7,15 @@ import math
 import pytest
 
 from aristobot.core.strategy_api import Strategy
-from tests.unit.backtest.support import LONG, SHORT, candles_from, flat_bar, run_both, scripted
+from tests.unit.backtest.support import (
+    LONG,
+    SHORT,
+    Scripted,
+    candles_from,
+    flat_bar,
+    run_both,
+    scripted,
+)
 
 NO_COSTS = {"fee_rate": 0.0, "slippage": 0.0}
 
@@ -133,6 +141,21 @@ def test_sizes_out_of_range_place_no_order_and_are_reported() -> None:
     assert result.trades == ()
     assert result.meta["errors"] == 1 and result.meta["first_error"][0] == 1
     assert run_both(candles_from(rows), scripted(size=0.0), **NO_COSTS).trades == ()
+    assert result.meta["valid_decisions"] == 0  # every decision failed: the page says so
+
+
+def test_valid_decisions_tell_some_errors_from_all_errors() -> None:
+    # An entry, a signal exit, then an entry whose stop loss is refused (only from bar 4 on).
+    class StopTooWideLater(Scripted):
+        def calculate_stop_loss(self) -> float:
+            return 5.0 if len(self.candles) > 4 else 0.02
+
+    rows = [flat_bar(100), (100, 100.5, 99.5, 100, LONG), (100, 100.5, 99.5, 100, SHORT),
+            flat_bar(100), (100, 100.5, 99.5, 100, LONG), flat_bar(100)]
+    result = run_both(candles_from(rows), StopTooWideLater, **NO_COSTS)
+    assert len(result.trades) == 1
+    assert result.meta["errors"] == 1 and result.meta["first_error"][0] == 4
+    assert result.meta["valid_decisions"] == 2
 
 
 def test_no_trade_keeps_the_initial_balance() -> None:
