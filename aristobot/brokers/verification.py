@@ -30,6 +30,12 @@ async def check_keys(runtime: Runtime, draft: BrokerDraft,
                           override_url=manager.override_url(draft.exchange))
     handle = manager.wrap(raw, draft.exchange)
     try:
+        if not draft.is_testnet:
+            # ccxt needs markets before a balance; the shared public instance loads them once
+            # for every check (a testnet has markets of its own: loaded by its instance).
+            public = await manager.public_exchange(draft.exchange)
+            markets = await public.load_markets()
+            raw.set_markets(markets, getattr(public.raw, "currencies", None))
         balance = await handle.fetch_balance()
     finally:
         await handle.close()

@@ -24,6 +24,7 @@ from aristobot.db.models import BrokerRow
 from aristobot.errors import AuthenticationFailed, Conflict, NotFound, ValidationError
 from aristobot.runtime import Runtime
 from tests.support.factories import make_user
+from tests.support.fake_binance import FakeBinance
 
 KEYS = {"apiKey": "key-a", "secret": "secret-a"}
 
@@ -147,3 +148,10 @@ async def test_live_key_check_good_and_bad(runtime: Runtime) -> None:
         await check_keys(runtime, _draft(credentials={"apiKey": "key-a", "secret": "bad"}))
     assert "Signature" in e2.value.user_message()
     assert await check_keys(runtime, BrokerDraft("P", "paper")) == {"USDT": Decimal("10000")}
+
+
+async def test_key_checks_share_one_markets_load(runtime: Runtime, fake: FakeBinance) -> None:
+    for _ in range(3):
+        assert (await check_keys(runtime, _draft()))["USDT"] == Decimal("10000")
+    assert fake.count("GET", "/api/v3/exchangeInfo") == 1
+    assert fake.count("GET", "/api/v3/account") == 3
