@@ -1,6 +1,7 @@
 """Load an exchange's markets into the shared ``exchange_symbols`` table, in the background.
 
-Each load replaces the exchange's rows in **one transaction** and publishes
+Each load builds the rows first, then replaces the exchange's rows in **one short
+transaction** run in a worker thread (nothing awaited while it is open), and publishes
 ``Channels.MARKETS_PROGRESS`` (``{"exchange", "name", "pct", "done", "error"}``) so every page
 can show « Chargement 'X' nn% ». The paper broker has no markets of its own: it trades on
 Binance spot markets, so loading « paper » loads Binance.
@@ -26,7 +27,7 @@ from aristobot.exchanges.market_rules import TICK_SIZE, precision_step, to_decim
 from aristobot.exchanges.paper.markets import PRICE_EXCHANGE
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
     from aristobot.runtime import Runtime
 
@@ -91,7 +92,9 @@ async def load_exchange_markets(runtime: Runtime, exchange_id: str) -> int:
         markets = await handle.call("load_markets", True, retry=True)
         await _publish(runtime, exchange_id, 40.0)
         rows = market_rows(exchange_id, markets, getattr(handle.raw, "precisionMode", TICK_SIZE))
-        await _write(runtime, exchange_id, rows)
+        await _publish(runtime, exchange_id, 60.0)
+        # One short write transaction, off the event loop, with nothing awaited inside it.
+        await asyncio.to_thread(replace_rows, runtime.sessions, exchange_id, rows)
         await _publish(runtime, exchange_id, 100.0, done=True)
         log.info("loaded %d markets of %s", len(rows), exchange_id)
         return len(rows)
@@ -102,13 +105,13 @@ async def load_exchange_markets(runtime: Runtime, exchange_id: str) -> int:
         loading.discard(exchange_id)
 
 
-async def _write(runtime: Runtime, exchange_id: str, rows: list[dict[str, Any]]) -> None:
-    """Replace the exchange's rows in one transaction, publishing progress per chunk."""
-    with runtime.sessions.begin() as s:
+def replace_rows(sessions: sessionmaker[Session], exchange_id: str,
+                 rows: list[dict[str, Any]]) -> None:
+    """Replace the exchange's rows in one transaction (readers never see half a list)."""
+    with sessions.begin() as s:
         s.execute(delete(ExchangeSymbolRow).where(ExchangeSymbolRow.exchange == exchange_id))
         for i in range(0, len(rows), _CHUNK):
             s.execute(insert(ExchangeSymbolRow), rows[i:i + _CHUNK])
-            await _publish(runtime, exchange_id, 40.0 + 60.0 * min(1.0, (i + _CHUNK) / len(rows)))
 
 
 def loaded_exchanges(s: Session) -> dict[str, int]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from aristobot.brokers import BrokerDraft, create_broker, ensure_default_paper_broker
-from aristobot.bus import Channels
+from aristobot.bus import Channels, InMemoryBus, Message
 from aristobot.db.models import ExchangeSymbolRow, TradeRow
 from aristobot.errors import (
     AuthenticationFailed,
@@ -17,7 +18,12 @@ from aristobot.errors import (
     OrderStatusUnknown,
     ValidationError,
 )
-from aristobot.exchanges import get_manager, load_missing_markets, loaded_exchanges
+from aristobot.exchanges import (
+    get_manager,
+    load_exchange_markets,
+    load_missing_markets,
+    loaded_exchanges,
+)
 from aristobot.exchanges.manager import COMPONENT, CCXTManager
 from aristobot.exchanges.paper import FixedPrices
 from aristobot.exchanges.retry import NO_WAIT
@@ -206,3 +212,43 @@ async def test_markets_loader_progress_and_missing_only(runtime: Runtime,
     assert pcts[0] == 0 and pcts[-1] == 100 and pcts == sorted(pcts)
     assert await load_missing_markets(runtime) == {}  # nothing missing any more
     await sub.close()
+
+
+class _WatchingBus(InMemoryBus):
+    """Records, at each publish, how many database transactions are open."""
+
+    def __init__(self, open_tx: list[int]) -> None:
+        super().__init__()
+        self.open_tx = open_tx
+        self.seen: list[int] = []
+
+    async def publish(self, topic: str, type: str, payload: dict[str, Any]) -> Message:
+        self.seen.append(self.open_tx[0])
+        return await super().publish(topic, type, payload)
+
+
+async def test_markets_write_holds_no_transaction_across_awaits(runtime: Runtime,
+                                                                fake: FakeBinance) -> None:
+    open_tx = [0]
+
+    def began(conn: Any) -> None:
+        open_tx[0] += 1
+
+    def ended(conn: Any) -> None:
+        open_tx[0] -= 1
+
+    event.listen(runtime.engine, "begin", began)
+    event.listen(runtime.engine, "commit", ended)
+    event.listen(runtime.engine, "rollback", ended)
+    bus = _WatchingBus(open_tx)
+    runtime.bus = bus
+    try:
+        assert await load_exchange_markets(runtime, "binance") == len(fake.symbols)
+        assert await load_exchange_markets(runtime, "binance") == len(fake.symbols)  # replace
+    finally:
+        event.remove(runtime.engine, "begin", began)
+        event.remove(runtime.engine, "commit", ended)
+        event.remove(runtime.engine, "rollback", ended)
+    assert len(bus.seen) >= 6 and set(bus.seen) == {0}  # no publish inside a transaction
+    with runtime.sessions() as s:
+        assert loaded_exchanges(s) == {"binance": len(fake.symbols)}
