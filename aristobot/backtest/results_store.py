@@ -106,7 +106,7 @@ def save_result(session: Session, user_id: int, info: RunInfo, result: BacktestR
         final_amount=Decimal(repr(round(final, 8))),
         total_trades=len(result.trades),
         winning_trades=wins,
-        losing_trades=sum(1 for t in result.trades if t.pnl <= 0),
+        losing_trades=sum(1 for t in result.trades if t.pnl < 0),  # as the stats: 0 is neither
         max_drawdown=_finite(_stat(stats, "max_drawdown_pct", "max_drawdown")) or 0.0,
         sharpe_ratio=_finite(_stat(stats, "sharpe_ratio", "sharpe")),
         stats={**stats, "equity_curve": equity_preview(result.equity)},

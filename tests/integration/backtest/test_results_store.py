@@ -68,3 +68,26 @@ def test_jsonable_and_equity_preview() -> None:
     assert len(preview["t"]) <= 1_002
     assert max(preview["v"]) == pytest.approx(eq.max()) and min(preview["v"]) == pytest.approx(
         eq.min())
+
+
+def test_stored_counts_agree_with_the_stats_on_a_break_even_trade(
+    sessions: sessionmaker[Session],
+) -> None:
+    from aristobot.db.models import BacktestResultRow
+    from tests.unit.backtest.support import LONG, SHORT, candles_from, flat_bar, scripted
+
+    # One trade in and out at 100 without fees: P&L exactly 0, neither won nor lost.
+    rows = [flat_bar(100), flat_bar(100, LONG), flat_bar(100, SHORT), flat_bar(100)]
+    candles = candles_from(rows)
+    result = run_backtest(candles, scripted(), BacktestParams(fee_rate=0.0, window=10))
+    assert [t.pnl for t in result.trades] == [0.0]
+    info = rs.RunInfo("Plat", "code", "binance", "BTC/USDT", "1m",
+                      candles.index[0].to_pydatetime(), candles.index[-1].to_pydatetime())
+    user = make_user(sessions)
+    with sessions.begin() as s:
+        rid = rs.save_result(s, user.id, info, result)
+    with sessions() as s:
+        row = s.get(BacktestResultRow, rid)
+        assert (row.winning_trades, row.losing_trades) == (0, 0)
+        assert (row.winning_trades, row.losing_trades) == (
+            result.stats["winning_trades"], result.stats["losing_trades"])

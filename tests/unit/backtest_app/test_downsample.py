@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aristobot.charts.downsample import aggregate_ohlcv, bucket_edges, minmax_indices
 
 
+@settings(deadline=None)  # CI is a loaded 2-core machine: no per-example deadline
 @given(st.integers(0, 5000), st.integers(1, 700))
 def test_bucket_edges_cover_everything_once(n: int, k: int) -> None:
     edges = bucket_edges(n, k)
@@ -15,6 +16,7 @@ def test_bucket_edges_cover_everything_once(n: int, k: int) -> None:
     assert np.all(np.diff(edges) > 0) or n == 0
 
 
+@settings(deadline=None)  # CI is a loaded 2-core machine: no per-example deadline
 @given(st.lists(st.floats(1, 1e6), min_size=1, max_size=3000), st.integers(1, 200))
 def test_aggregate_keeps_extremes_volume_and_ends(prices: list[float], k: int) -> None:
     c = np.asarray(prices)

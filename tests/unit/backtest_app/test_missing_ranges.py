@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aristobot.backtest.candle_loader import missing_ranges
@@ -28,6 +28,7 @@ def test_empty_or_inverted_window() -> None:
     assert missing_ranges(np.array([], np.int64), 5 * M + 1, 5 * M + 2, M) == []
 
 
+@settings(deadline=None)  # CI is a loaded 2-core machine: no per-example deadline
 @given(st.sets(st.integers(0, 199), max_size=200), st.integers(0, 100), st.integers(100, 200))
 def test_ranges_are_exactly_the_complement(stored: set[int], a: int, b: int) -> None:
     arr = np.array(sorted(stored), np.int64) * M
