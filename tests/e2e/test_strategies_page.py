@@ -1,5 +1,6 @@
 """« Stratégies » in a real browser: create, see a syntax error beside the code, fix, save,
-generate code with the (fake) AI assistant and insert it."""
+generate code with the (fake) AI assistant and insert it, set N candles and the timeframe, and
+be warned before leaving the page with unsaved edits."""
 
 from __future__ import annotations
 
@@ -75,3 +76,30 @@ def test_create_fix_save_and_generate(served_app: Any, new_page: Any, fake_ai: F
     page.locator("#strat-message", has_text="Stratégie enregistrée.").wait_for()
     screenshot(page, "strategies_ai_inserted")
     assert fake_ai.requests and fake_ai.requests[-1]["path"] == "/api/chat"
+
+    # N candles and timeframe (the library's range check is covered by the view-model test;
+    # the widget itself keeps N within 30..5000).
+    window = page.locator(".strat-window input")
+    window.fill("250")
+    window.press("Enter")
+    page.locator(".strat-timeframe select").select_option("15m")
+    page.locator(".strat-save button").click()
+    page.locator("#strat-message", has_text="Stratégie enregistrée.").wait_for()
+    screenshot(page, "strategies_settings_saved")
+    engine = create_engine(app.database_url)
+    with engine.connect() as c:
+        row = c.execute(text("SELECT window_size, timeframe FROM strategies WHERE name = :n"),
+                        {"n": "Ma stratégie EMA"}).one()
+    engine.dispose()
+    assert tuple(row) == (250, "15m")
+
+    # Leaving the page: no warning once saved, the browser's warning while edits are unsaved.
+    page.locator(".strat-leave-guard[data-dirty='false']").wait_for(state="attached")
+    _set_editor(page, TEMPLATE + "# modifié\n")
+    page.locator(".strat-leave-guard[data-dirty='true']").wait_for(state="attached")
+    with page.expect_event("dialog") as dialog_info:
+        page.close(run_before_unload=True)
+    dialog = dialog_info.value
+    assert dialog.type == "beforeunload"
+    dialog.dismiss()  # stay: the edits are still there
+    assert "# modifié" in _editor_value(page, ".strat-editor")
