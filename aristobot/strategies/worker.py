@@ -93,8 +93,9 @@ class _Worker:
         if op == "decide_many":
             _, items, frames, cpu_s = request
             sandbox.limit_cpu_for_next_call(cpu_s * len(items))
-            classes = [self.strategy_class(key, code) for key, code, *_ in items]
-            if any(cls is None for cls in classes):
+            found = [self.strategy_class(key, code) for key, code, *_ in items]
+            classes = [cls for cls in found if cls is not None]
+            if len(classes) != len(found):
                 return ("need_code",)
             built = [unpack_candles(f) for f in frames]
             return ("ok", [_one_decision(cls, built[f], balance, position)

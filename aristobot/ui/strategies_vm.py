@@ -38,7 +38,7 @@ class StrategiesVM(param.Parameterized):
     strategy_name = param.String(default="")  # the name box (create / rename)
     code = param.String(default="")
     saved_code = param.String(default="")
-    timeframe = param.Selector(default="1h", objects=[t.value for t in Timeframe])
+    timeframe: Any = param.Selector(default="1h", objects=[t.value for t in Timeframe])
     window_size = param.Integer(default=500)  # N candles given to the strategy
     saved_settings = param.Tuple(default=("1h", 500), length=2)
     dirty = param.Boolean(default=False)
