@@ -147,14 +147,15 @@ class PaperExchange:
             raise ccxt.InvalidOrder(f"paper: order type {type!r} not supported")
         if side not in ("buy", "sell"):
             raise ccxt.InvalidOrder(f"paper: unknown side {side!r}")
-        qty = Decimal(str(amount))
+        qty = ledger.quantize(Decimal(str(amount)))
         if qty <= 0:
             raise ccxt.InvalidOrder("paper: amount must be positive")
-        limit = Decimal(str(price)) if price is not None and type == "limit" else None
+        limit = (ledger.quantize(Decimal(str(price)))
+                 if price is not None and type == "limit" else None)
         if type == "limit" and (limit is None or limit <= 0):
             raise ccxt.InvalidOrder("paper: a limit order needs a positive price")
         cid = (params or {}).get("clientOrderId")
-        last = await self.prices.last_price(symbol)
+        last = ledger.quantize(await self.prices.last_price(symbol))
         async with self._lock:
             with self._sessions.begin() as s:
                 if cid and s.scalar(select(PaperOrderRow.id).where(

@@ -3,17 +3,28 @@
 Fees are charged in the quote currency on both sides (a simplification of Binance, which
 takes buy fees in the base asset): a buy costs ``amount*price*(1+fee)`` quote, a sell brings
 ``amount*price*(1-fee)`` quote. Limit orders reserve what they may spend in ``used``.
+
+Every amount leaving this module is quantized to 18 decimal places (the columns are
+NUMERIC(38, 18)): PostgreSQL would round longer values on its own while SQLite keeps them
+whole, so both backends would disagree. Costs round half-even, fees round up.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_UP, Context, Decimal
 
 import ccxt.async_support as ccxt
 
 DEFAULT_FEE_RATE = Decimal("0.001")  # 0.1 %, Binance's spot taker fee without discount
 ZERO = Decimal(0)
+QUANTUM = Decimal("1e-18")  # the scale of every amount column
+_CTX = Context(prec=38)  # NUMERIC(38, 18): 20 integer digits + 18 decimals
+
+
+def quantize(value: Decimal, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+    """Round ``value`` to the 18 decimal places the database stores."""
+    return value.quantize(QUANTUM, rounding=rounding, context=_CTX)
 
 
 @dataclass
@@ -50,10 +61,15 @@ def _take(balances: Balances, asset: str, qty: Decimal, reserved: Decimal) -> No
         bal.free += reserved - from_used
 
 
+def cost_and_fee(amount: Decimal, price: Decimal, fee_rate: Decimal) -> tuple[Decimal, Decimal]:
+    """Return (quote value, fee), both quantized (the fee rounded up)."""
+    cost = _CTX.multiply(amount, price)
+    return quantize(cost), quantize(_CTX.multiply(cost, fee_rate), ROUND_UP)
+
+
 def buy_cost(amount: Decimal, price: Decimal, fee_rate: Decimal) -> tuple[Decimal, Decimal]:
     """Return (total quote spent, fee) for buying ``amount`` at ``price``."""
-    cost = amount * price
-    fee = cost * fee_rate
+    cost, fee = cost_and_fee(amount, price, fee_rate)
     return cost + fee, fee
 
 
@@ -68,8 +84,7 @@ def fill(balances: Balances, base: str, quote: str, side: str, amount: Decimal, 
         balances.setdefault(base, Balance()).free += amount
         return fee
     if side == "sell":
-        cost = amount * price
-        fee = cost * fee_rate
+        cost, fee = cost_and_fee(amount, price, fee_rate)
         _take(balances, base, amount, reserved)
         balances.setdefault(quote, Balance()).free += cost - fee
         return fee

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_UP
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from aristobot.brokers import ensure_default_paper_broker
 from aristobot.bus import Bus, Channels
 from aristobot.db.engine import make_engine, make_sessionmaker
-from aristobot.db.models import CandleRow
+from aristobot.db.models import CandleRow, PaperBalanceRow, PaperOrderRow
 from aristobot.exchanges import get_manager
 from aristobot.exchanges.manager import COMPONENT, CCXTManager
 from aristobot.exchanges.paper import FixedPrices
@@ -94,3 +96,23 @@ async def test_matcher_fills_on_the_1m_heartbeat_signal(bus_runtime: Runtime) ->
         await trades.close()
     with rt.sessions() as s:
         assert journal.recent_trades(s, user_id)[0].status == "filled"
+
+
+async def test_paper_amounts_are_the_same_on_both_backends(runtime: Runtime) -> None:
+    dev = make_user(runtime.sessions, "dev", "motdepasse-dev-123")
+    with runtime.sessions.begin() as s:
+        pid = ensure_default_paper_broker(s, dev.id, "10000").id
+    price = D("12345.678912345678")
+    get_manager(runtime).prices = FixedPrices({"BTC/USDT": price})  # type: ignore[assignment]
+    handle = await get_manager(runtime).exchange_for(dev.id, pid)
+    await handle.raw.create_order("BTC/USDT", "market", "buy", 0.123456789)
+    cost = D("0.123456789") * price  # 21 decimals, its fee 24: more than NUMERIC(38, 18)
+    fee = (cost * D("0.001")).quantize(D("1e-18"), rounding=ROUND_UP)
+    expected_usdt = D("10000") - cost.quantize(D("1e-18")) - fee
+    with runtime.sessions() as s:
+        usdt = s.scalar(select(PaperBalanceRow.free).where(PaperBalanceRow.broker_id == pid,
+                                                            PaperBalanceRow.asset == "USDT"))
+        order_fee = s.scalar(select(PaperOrderRow.fee).where(PaperOrderRow.broker_id == pid))
+    assert (usdt, order_fee) == (expected_usdt, fee)  # what was computed is what is stored
+    bal = await handle.raw.fetch_balance()
+    assert D(str(bal["USDT"]["free"])) == D(str(float(expected_usdt)))
