@@ -15,11 +15,11 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def fake_binance() -> Iterator[FakeBinance]:
-    with ThreadedFakeBinance(FakeBinance(extra_symbols=300)) as fake:
+def threaded_binance() -> Iterator[ThreadedFakeBinance]:
+    server = ThreadedFakeBinance(FakeBinance(extra_symbols=300))
+    with server as fake:
         fake.add_account("key-a", "secret-a", USDT="10000", BTC="0.5")
-        fake.delays["/api/v3/exchangeInfo"] = 3.0  # slow enough to see « Chargement … % »
-        yield fake
+        yield server
 
 
 def _type(page: Any, css: str, value: str) -> None:
@@ -28,8 +28,9 @@ def _type(page: Any, css: str, value: str) -> None:
     box.press("Enter")
 
 
-def test_add_brokers_check_keys_trade_and_load_markets(served_app: Any, new_page: Any,
-                                                       fake_binance: FakeBinance) -> None:
+def test_add_brokers_check_keys_trade_and_load_markets(
+        served_app: Any, new_page: Any, threaded_binance: ThreadedFakeBinance) -> None:
+    fake_binance = threaded_binance.fake
     app = served_app({"ARISTOBOT_EXCHANGE_URL_OVERRIDES": f"binance={fake_binance.url}"})
     page = new_page()
     login(page, app.base_url, next_page="account")
@@ -62,13 +63,17 @@ def test_add_brokers_check_keys_trade_and_load_markets(served_app: Any, new_page
     page.locator(".broker-verify button").click()
     page.locator("#broker-balance", has_text="USDT 10000").wait_for()
     screenshot(page, "brokers_balance")
+    assert fake_binance.count("GET", "/api/v3/exchangeInfo") == 1  # shared by the key checks
+
+    # Saving a new exchange loads its markets in the background: the status bar shows it
+    # while the fake holds the markets answer, until the test releases it.
+    hold = threaded_binance.call(lambda: fake_binance.hold("/api/v3/exchangeInfo"))
     page.locator(".broker-save button").click()
     table.locator("text=Binance fake").wait_for()
     assert "key-a" not in table.inner_text()
-
-    # Saving a new exchange loads its markets in the background: the status bar shows it.
     page.locator("#st-markets", has_text="Chargement 'binance'").wait_for()
     screenshot(page, "brokers_markets_loading")
+    threaded_binance.call(hold.release.set)
     page.locator("#st-markets", has_text="1 exchange chargé").wait_for()
 
     # Trade on the fake Binance from the trading page.
