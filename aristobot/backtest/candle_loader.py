@@ -3,7 +3,9 @@
 Pages come from ``fetch_ohlcv`` of a ccxt exchange (or anything with the same method),
 whose own throttle (``enableRateLimit``) keeps us within the exchange's rate limits; transient
 errors are retried with capped backoff. Every page is stored as soon as it arrives, so an
-interruption (the cancel event, or the task being cancelled) keeps what was fetched.
+interruption (the cancel event, or the task being cancelled) keeps what was fetched. Ranges
+the exchange does not have (before listing, maintenance) are remembered in an optional
+in-process ``AbsentRanges`` and not requested again (see ``absent_ranges``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.backtest import candle_store
+from aristobot.backtest.absent_ranges import RECENT_MS, AbsentRanges
 from aristobot.domain.timeframe import Timeframe, ms_to_utc, utc_to_ms
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.exchanges.handle import ExchangeHandle
@@ -58,6 +61,7 @@ class LoadReport:
     fetched: int  # rows received from the exchange and stored
     requests: int  # fetch_ohlcv calls
     cancelled: bool
+    known_absent: int = 0  # of the missing ones, known not to exist on the exchange (skipped)
 
 
 def missing_ranges(
@@ -90,6 +94,7 @@ class CandleLoader:
         cancel: asyncio.Event | None = None,
         clock: Callable[[], float] = time.time,
         retry: RetryPolicy | None = None,
+        absent: AbsentRanges | None = None,
     ) -> None:
         if page_limit < 1:
             raise ValueError("page_limit must be >= 1")
@@ -105,6 +110,7 @@ class CandleLoader:
         )
         self._requests = 0
         self._fetched = 0
+        self._absent = absent
 
     async def load(self, req: CandleRequest) -> LoadReport:
         """Fetch and store every closed candle of ``req`` that is not stored yet."""
@@ -118,20 +124,25 @@ class CandleLoader:
         stored = await asyncio.to_thread(self._stored, req, start_ms, end_ms)
         gaps = missing_ranges(stored, start_ms, end_ms, tf.ms)
         missing = sum((b - a) // tf.ms for a, b in gaps)
-        log.info("candles %s %s %s: %d expected, %d missing in %d range(s)", req.exchange,
-                 req.symbol, tf.value, expected, missing, len(gaps))
+        if self._absent is not None:
+            gaps = self._absent.subtract(_key(req), gaps)
+        to_fetch = sum((b - a) // tf.ms for a, b in gaps)
+        log.info("candles %s %s %s: %d expected, %d missing (%d known absent) in %d range(s)",
+                 req.exchange, req.symbol, tf.value, expected, missing, missing - to_fetch,
+                 len(gaps))
         done = 0
-        await self._report(0.0 if missing else 100.0)
+        await self._report(0.0 if to_fetch else 100.0)
         for a, b in gaps:
             async for covered in self._load_range(req, a, b):
-                await self._report(100.0 * (done + covered) / missing)
+                await self._report(100.0 * (done + covered) / to_fetch)
             done += (b - a) // tf.ms
             if self._cancel.is_set():
                 break
         cancelled = self._cancel.is_set()
         if not cancelled:
             await self._report(100.0)
-        return LoadReport(expected, missing, self._fetched, self._requests, cancelled)
+        return LoadReport(expected, missing, self._fetched, self._requests, cancelled,
+                          missing - to_fetch)
 
     def _stored(self, req: CandleRequest, start_ms: int, end_ms: int) -> np.ndarray:
         if end_ms <= start_ms:
@@ -154,7 +165,15 @@ class CandleLoader:
                 await asyncio.to_thread(self._store, req, rows)
                 self._fetched += len(rows)
             if not page or int(page[-1][0]) < since:
-                return  # the exchange has nothing more here (before listing, maintenance)
+                # Nothing more here (delisted, no history): remembered unless recent.
+                if b <= self._clock() * 1000 - RECENT_MS:
+                    self._remember(req, since, b)
+                return
+            # Candles the exchange skipped before the last one it returned never will exist.
+            covered = min(b, int(page[-1][0]) + tf_ms)
+            for hole in missing_ranges(np.array([int(r[0]) for r in rows], np.int64), since,
+                                       covered, tf_ms):
+                self._remember(req, *hole)
             since = max(since + tf_ms, int(page[-1][0]) + tf_ms)
             yield (min(since, b) - a) // tf_ms
 
@@ -190,6 +209,12 @@ class CandleLoader:
         except Exception as e:
             raise translate(e, req.exchange) from e
 
+    def _remember(self, req: CandleRequest, a: int, b: int) -> None:
+        if self._absent is not None:
+            log.info("candles %s %s %s: none on the exchange in [%s, %s), remembered",
+                     req.exchange, req.symbol, req.timeframe.value, _utc(a), _utc(b))
+            self._absent.add(_key(req), a, b)
+
     def _store(self, req: CandleRequest, rows: list[list[Any]]) -> None:
         with self._sessions.begin() as s:
             candle_store.write_candles(s, req.exchange, req.symbol, req.timeframe, rows)
@@ -204,6 +229,10 @@ class CandleLoader:
 
 class _Cancelled(Exception):
     """The cancel event fired while a request was in flight."""
+
+
+def _key(req: CandleRequest) -> tuple[str, str, str]:
+    return (req.exchange, req.symbol, req.timeframe.value)
 
 
 def _utc(ms: int) -> datetime:

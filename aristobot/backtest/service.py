@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from aristobot.backtest import candle_store
+from aristobot.backtest.absent_ranges import AbsentRanges
 from aristobot.backtest.candle_loader import CandleLoader, CandleRequest, LoadReport, OhlcvSource
 from aristobot.backtest.diagnostics import decision_errors, errors_text
 from aristobot.backtest.job import make_params
@@ -166,7 +167,8 @@ class BacktestService:
         await job.publish("candles", 0.0)
         source = await self._source_for(req.user_id, broker)
         loader = CandleLoader(self._runtime.sessions, source, cancel=cancel_candles,
-                              clock=self._clock, progress=lambda pct: job.publish("candles", pct))
+                              clock=self._clock, progress=lambda pct: job.publish("candles", pct),
+                              absent=absent_ranges(self._runtime))
         report = await loader.load(creq)
         if report.cancelled:
             await job.publish("cancelled", 0.0, done=True)
@@ -178,7 +180,8 @@ class BacktestService:
         params = replace(params_for(req), window=int(strategy.window_size or 500))
         await job.publish("simulation", 0.0)
         try:
-            result = await self._simulate(strategy.code, candles, params, job, cancel_run)
+            result = await self._simulate(strategy.code, candles, params, job, cancel_run,
+                                              owner=req.user_id)
         except JobCancelled:
             await job.publish("cancelled", 0.0, done=True)
             return BacktestOutcome(job.id, "cancelled", load=report, phase="simulation")
@@ -201,14 +204,14 @@ class BacktestService:
                                candles=candles)
 
     async def _simulate(self, code: str, candles: pd.DataFrame, params: BacktestParams,
-                        job: _Job, cancel: asyncio.Event) -> BacktestResult:
+                        job: _Job, cancel: asyncio.Event, *, owner: int) -> BacktestResult:
         pool = self._pool
         if pool is None:
             from aristobot.strategies.pool import get_pool
 
             pool = get_pool(self._runtime)
         kwargs = {"code": code, "candles": candles, "params": params}
-        result = await pool.run_job(JOB_FUNCTION, kwargs, timeout_s=self._timeout,
+        result = await pool.run_job(JOB_FUNCTION, kwargs, owner=owner, timeout_s=self._timeout,
                                     progress=lambda f: job.publish_soon("simulation", 100 * f),
                                     cancel=cancel)
         if not isinstance(result, BacktestResult):
@@ -274,6 +277,15 @@ class _Job:
         task = asyncio.get_running_loop().create_task(self.publish(phase, pct))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
+
+
+def absent_ranges(runtime: Runtime) -> AbsentRanges:
+    """The process's memory of candle ranges exchanges do not have (see ``absent_ranges``)."""
+    absent = runtime.components.get("candle_absent_ranges")
+    if absent is None:
+        absent = AbsentRanges()
+        runtime.components["candle_absent_ranges"] = absent
+    return absent  # type: ignore[no-any-return]
 
 
 def get_backtest_service(runtime: Runtime) -> BacktestService:

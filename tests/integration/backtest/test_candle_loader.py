@@ -146,3 +146,48 @@ async def test_unknown_symbol_is_a_french_error(
     with pytest.raises(AristobotError) as e:
         await CandleLoader(sessions, exchange, retry=NO_WAIT).load(req)
     assert e.value.user_message()
+
+
+async def test_ranges_the_exchange_lacks_are_remembered_not_requested_again(
+    sessions: sessionmaker[Session], fake: FakeBinance, exchange: object
+) -> None:
+    from aristobot.backtest.absent_ranges import AbsentRanges
+
+    base = int(START.timestamp() * 1000)
+    spec = fake.symbols["BTCUSDT"]
+    # Listed at minute 100, a maintenance at 150-169, delisted after minute 299.
+    opens = [base + i * 60_000 for i in range(100, 300) if not 150 <= i < 170]
+    fake.klines[("BTCUSDT", "1m")] = [fake.generated_kline(spec, 60_000, t) for t in opens]
+    absent = AbsentRanges()
+    first = await CandleLoader(sessions, exchange, page_limit=100, absent=absent).load(_req(400))
+    assert (first.missing, first.fetched, first.known_absent) == (400, 180, 0)
+    assert absent.ranges(("binance", "BTC/USDT", "1m")) == [
+        (base, base + 100 * 60_000), (base + 150 * 60_000, base + 170 * 60_000),
+        (base + 300 * 60_000, base + 400 * 60_000)]
+    fake.requests.clear()
+    seen: list[float] = []
+    again = await CandleLoader(sessions, exchange, page_limit=100, absent=absent,
+                               progress=seen.append).load(_req(400))
+    assert (again.missing, again.known_absent, again.requests) == (220, 220, 0)
+    assert _kline_requests(fake) == [] and set(seen) == {100.0}
+    # Without the memory, every backtest asks the exchange again for what it does not have.
+    forgetful = await CandleLoader(sessions, exchange, page_limit=100).load(_req(400))
+    assert forgetful.requests > 0 and forgetful.fetched == 0
+
+
+async def test_an_empty_recent_range_is_not_remembered(
+    sessions: sessionmaker[Session], fake: FakeBinance, exchange: object
+) -> None:
+    from aristobot.backtest.absent_ranges import AbsentRanges
+
+    base = int(START.timestamp() * 1000)
+    spec = fake.symbols["BTCUSDT"]
+    opens = [base + i * 60_000 for i in range(0, 50)]
+    fake.klines[("BTCUSDT", "1m")] = [fake.generated_kline(spec, 60_000, t) for t in opens]
+    absent = AbsentRanges()
+    now = START + timedelta(minutes=100)  # the last 50 minutes may just not be served yet
+    loader = CandleLoader(sessions, exchange, page_limit=100, absent=absent,
+                          clock=now.timestamp)
+    report = await loader.load(_req(100))
+    assert report.fetched == 50
+    assert absent.ranges(("binance", "BTC/USDT", "1m")) == []

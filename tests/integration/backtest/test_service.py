@@ -168,3 +168,19 @@ async def test_unexpected_failure_shows_a_fixed_french_message_details_in_the_lo
     assert final.payload["error"] == UNEXPECTED_ERROR
     assert "hunter2" in caplog.text  # the details are in the server log, with the traceback
     assert "RuntimeError" in caplog.text
+
+
+async def test_candles_before_listing_are_asked_for_once_per_process(world: World) -> None:
+    base = int(START.timestamp() * 1000)
+    spec = world.fake.symbols["BTCUSDT"]
+    listed = [base + (288 + i) * 300_000 for i in range(2 * 288)]  # listed one day in
+    world.fake.klines[("BTCUSDT", "5m")] = [world.fake.generated_kline(spec, 300_000, t)
+                                           for t in listed]
+    service = BacktestService(world.runtime)
+    first = await service.run(_request(world))
+    assert first.status == "done" and first.load is not None and first.load.fetched == 576
+    before = world.fake.count("GET", "/api/v3/klines")
+    again = await BacktestService(world.runtime).run(_request(world))  # the page's next run
+    assert again.status == "done" and again.load is not None
+    assert again.load.known_absent == 288 and again.load.requests == 0
+    assert world.fake.count("GET", "/api/v3/klines") == before
