@@ -180,9 +180,10 @@ class ManualTrading:
                 raise BrokerInactive(name=broker.name)
             view = await self._send(user_id, req, trade_id, cid)
         except AristobotError as e:
-            view = self._journal_failure(user_id, trade_id, _failure_status(e), e.user_message())
-            if view is not None:
-                await self._publish(user_id, view)
+            failed = self._journal_failure(user_id, trade_id, _failure_status(e),
+                                           e.user_message())
+            if failed is not None:
+                await self._publish(user_id, failed)
             raise
         except BaseException as e:
             # Cancelled or crashed after the row was stored: the order may have been sent.

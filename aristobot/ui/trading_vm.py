@@ -122,7 +122,7 @@ class TradingVM(param.Parameterized):
         self.orders = pd.DataFrame(
             [[str(o["id"]), o["symbol"], SIDE_FR.get(o["side"], o["side"]),
               TYPE_FR.get(o["type"], o["type"]), o.get("amount"), o.get("price"),
-              o.get("filled"), ORDER_STATUS_FR.get(o.get("status"), o.get("status"))]
+              o.get("filled"), ORDER_STATUS_FR.get(str(o.get("status")), o.get("status"))]
              for o in orders], columns=ORDER_COLUMNS)
 
     def refresh_trades(self) -> None:
