@@ -24,6 +24,7 @@ EMBEDDED_SERVICES: dict[str, str] = {
     "heartbeat": "aristobot.heartbeat.service:serve",
     "markets": "aristobot.exchanges.markets:load_missing_markets",
     "strategy_pool": "aristobot.strategies.pool:serve",
+    "paper_matcher": "aristobot.exchanges.paper.matcher:serve",
 }
 
 
