@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -21,6 +22,9 @@ class InMemoryBus:
     async def publish(self, topic: str, type: str, payload: dict[str, Any]) -> Message:
         message = Message(topic=topic, type=type, payload=payload)
         self.publish_nowait(message)
+        # Yield, like a network transport would: a publishing loop never starves subscribers
+        # and stays cancellable.
+        await asyncio.sleep(0)
         return message
 
     def publish_nowait(self, message: Message) -> None:

@@ -21,6 +21,14 @@ log = logging.getLogger(__name__)
 _MAX_BACKOFF_S = 5.0
 
 
+def _reraise_cancellation() -> None:
+    # redis-py turns a cancellation during I/O into a ConnectionError; retrying then would
+    # swallow the cancel and keep a stopping service alive. Give the cancellation back.
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError()
+
+
 class RedisBus:
     """Publishes JSON messages on Redis channels; one reader task feeds local subscriptions.
 
@@ -65,6 +73,7 @@ class RedisBus:
                 self.published += len(messages)
                 return
             except (RedisConnectionError, RedisTimeoutError, OSError) as e:
+                _reraise_cancellation()
                 if attempt == 2:
                     log.error("redis publish failed: %s", e)
                     raise BusError(reason=f"publication Redis impossible : {e}") from e
@@ -125,6 +134,7 @@ class RedisBus:
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as e:
+                _reraise_cancellation()
                 self.reconnects += 1
                 log.warning("redis bus disconnected (%s); reconnecting in %.1fs", e, backoff)
                 await self._drop_pubsub()

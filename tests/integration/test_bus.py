@@ -76,3 +76,24 @@ async def test_redis_bus_reconnects_by_itself() -> None:
     finally:
         await admin.aclose()
         await bus.close()
+
+
+async def test_cancelling_a_publisher_stops_it(bus: Bus) -> None:
+    """A service being stopped while it publishes must stop (redis-py 8 swallowed the cancel)."""
+    sub = await bus.subscribe("load")
+    published = asyncio.Event()
+
+    async def publish_forever() -> None:
+        while True:
+            await bus.publish("load", "x", {"i": 1})
+            published.set()
+
+    for _ in range(20):
+        published.clear()
+        task = asyncio.create_task(publish_forever())
+        await published.wait()
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=10)
+        assert done == {task}, "the cancelled publisher kept running"
+        assert task.cancelled()
+    await sub.close()
