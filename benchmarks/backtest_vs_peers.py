@@ -1,20 +1,25 @@
 """Aristobot's backtester vs backtesting.py and vectorbt on one year of 1m candles.
 
-    .venv/bin/python benchmarks/backtest_vs_peers.py [--candles 525600] [--seed 42]
+    .venv/bin/python benchmarks/backtest_vs_peers.py [--candles 525600] [--seed 42] [--repeats 7]
+
+Run it on a quiet machine: it prints the load average first and warns when other work is
+running (the medians are then not worth comparing).
 
 The seed's EMA 10/20 example (its code unchanged, loaded like any user strategy), on seeded
 synthetic 1m candles, fees 0, 10 % of the balance per trade, SL 2 % / TP 4 %:
 
-- ours: ``run_backtest`` end to end (indicators, decisions, simulation, the sampled exactness
-  check on 200 bars, trades, equity, statistics);
+- ours: ``run_backtest`` end to end (loading the user's code, indicators, decisions,
+  simulation, the sampled exactness check on 200 bars, trades, equity, statistics); cold = the
+  first run of the process (imports pandas-ta), warm = the next ones;
 - backtesting.py 0.6.6 (``trade_on_close=True``, which follows S1-S5), same EMA from
   pandas-ta-classic, cash scaled up so that its whole-unit sizes stay ~10 %;
 - vectorbt ``Portfolio.from_signals`` (Numba) on the same crossing signals with
   ``sl_stop`` / ``tp_stop`` and open/high/low (cold = first call incl. JIT, warm = second).
 
-Each tool runs in its own child process so that its peak memory (max RSS) is its own. The
-trades are compared by (entry bar, exit bar); residual differences are classified. Prints every
-time and ratio; nothing is asserted.
+Each tool runs in its own child process so that its peak memory (max RSS) is its own. Ours
+and vectorbt report the best and the median of ``--repeats`` warm runs, and the ratios compare
+best with best and median with median. The trades are compared by (entry bar, exit bar);
+residual differences are classified. Prints every time and ratio; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 INITIAL = 10_000.0
-REPEATS = 3  # ours and vectorbt (warm): best and median of 3; backtesting.py: one run
+REPEATS = 7  # ours and vectorbt (warm): best and median of 7; backtesting.py: one run
+QUIET_LOAD = 0.5  # 1-minute load average above which the figures are flagged as disturbed
 
 
 def make_candles(n: int, seed: int, volatility: float) -> pd.DataFrame:
@@ -63,18 +69,21 @@ def run_ours(candles: pd.DataFrame, per_bar: bool = False) -> dict[str, Any]:
             raise fast_path.TraceUnsupported("disabled by the benchmark")
 
         fast_path.ViewSource.trace = no_trace  # type: ignore[method-assign]
-    times = []
-    for _ in range(REPEATS):  # best of REPEATS: the machine may be shared
+    times, checks = [], []
+    for _ in range(REPEATS + 1):  # the first run is the cold one (imports), like vectorbt's
         started = time.perf_counter()
         strategy_cls = load_strategy(EMA_CROSS_EXAMPLE)
         result = run_backtest(candles, strategy_cls,
                               BacktestParams(initial_amount=INITIAL, fee_rate=0.0, slippage=0.0))
         times.append(time.perf_counter() - started)
+        checks.append(result.meta.get("check_seconds") or 0.0)
+    cold, times, checks = times[0], times[1:], checks[1:]
     return {
         "seconds": min(times),
         "median_seconds": float(np.median(times)),
+        "cold_seconds": cold,
         "engine": result.meta["engine"],
-        "check_seconds": result.meta.get("check_seconds"),
+        "check_seconds": float(np.median(checks)),
         "lookahead_ok": result.lookahead.ok if result.lookahead else None,
         "exit_reasons": result.stats["exit_reasons"],
         "checked_bars": result.lookahead.checked_bars if result.lookahead else 0,
@@ -145,7 +154,7 @@ def vectorbt_once(candles: pd.DataFrame) -> tuple[float, Any]:
 
 
 def run_vectorbt(candles: pd.DataFrame) -> dict[str, Any]:
-    cold, _ = vectorbt_once(candles)
+    cold, _ = vectorbt_once(candles)  # imports and Numba JIT compilation
     times = []
     for _ in range(REPEATS):
         warm, (pf, records) = vectorbt_once(candles)
@@ -167,6 +176,8 @@ CONTENDERS = {
 
 
 def child(name: str, n: int, seed: int, volatility: float, out: Path) -> None:
+    global REPEATS
+    REPEATS = int(os.environ.get("BENCH_REPEATS", REPEATS))
     candles = make_candles(n, seed, volatility)
     base = peak_mb()
     result = CONTENDERS[name](candles)
@@ -195,6 +206,11 @@ def compare(ours: list[list[Any]], theirs: list[list[Any]], n: int) -> dict[str,
     }
 
 
+def _ratio(what: str, theirs: float, ours: float) -> str:
+    r = theirs / ours
+    return f"{what} ours {r:.2f}x faster" if r >= 1 else f"{what} ours {1 / r:.2f}x SLOWER"
+
+
 def _count(items: Any) -> dict[str, int]:
     out: dict[str, int] = {}
     for i in items:
@@ -211,11 +227,19 @@ def main() -> None:
     parser.add_argument("--child", choices=sorted(CONTENDERS))
     parser.add_argument("--out", type=Path)
     parser.add_argument("--skip", action="append", default=[], help="contender to skip")
+    parser.add_argument("--repeats", type=int, default=REPEATS,
+                        help="warm runs of ours and vectorbt (best and median reported)")
     args = parser.parse_args()
+    os.environ["BENCH_REPEATS"] = str(max(1, args.repeats))
     if args.child:
         child(args.child, args.candles, args.seed, args.volatility, args.out)
         return
     n = args.candles
+    load = os.getloadavg()
+    quiet = load[0] <= QUIET_LOAD
+    print(f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} on {os.cpu_count()} CPUs: "
+          + ("quiet machine" if quiet else "NOT QUIET: other work is running, medians are "
+             "disturbed; rerun when the machine is idle"))
     print(f"EMA 10/20 seed example, {n:,} synthetic 1m candles (seed {args.seed}, volatility "
           f"{args.volatility}), fees 0, 10 % per trade, SL 2 % / TP 4 %")
     results: dict[str, dict[str, Any]] = {}
@@ -230,25 +254,28 @@ def main() -> None:
                            env={**os.environ, "TQDM_DISABLE": "1"})
             results[name] = json.loads(out.read_text())
             r = results[name]
-            extra = f" (cold incl. JIT {r['cold_seconds']:.2f} s)" if "cold_seconds" in r else ""
-            if "median_seconds" in r:
-                extra += f" [median {r['median_seconds']:.3f} s]"
-            print(f"  {name:15s} {r['seconds']:8.3f} s  {n / r['seconds']:>12,.0f} candles/s  "
-                  f"peak RSS {r['peak_mb']:6.0f} MB  trades {len(r['trades']):6d}  "
+            extra = f" [median {r['median_seconds']:.3f} s]" if "median_seconds" in r else ""
+            if "cold_seconds" in r:
+                extra += f" (cold first run {r['cold_seconds']:.2f} s)"
+            label = "best" if "median_seconds" in r else "one run"
+            print(f"  {name:15s} {label:7s} {r['seconds']:7.3f} s  {n / r['seconds']:>12,.0f} "
+                  f"candles/s  peak RSS {r['peak_mb']:6.0f} MB  trades {len(r['trades']):6d}  "
                   f"final x{r['final']:.4f}{extra}")
     ours = results.get("ours")
     if ours is None:
         return
     print(f"  ours: engine {ours['engine']}, exactness check {ours['checked_bars']} bars "
-          f"in {ours['check_seconds']:.3f} s, look-ahead ok: {ours['lookahead_ok']}, "
+          f"in {ours['check_seconds']:.3f} s (median), look-ahead ok: {ours['lookahead_ok']}, "
           f"exits {ours['exit_reasons']}")
     for name, r in results.items():
         if name == "ours":
             continue
-        ratio = r["seconds"] / ours["seconds"]
-        line = f"  ours is {ratio:6.1f}x faster than {name}"
+        line = f"  {name}: " + _ratio("best vs best", r["seconds"], ours["seconds"])
+        if "median_seconds" in r:
+            line += "; " + _ratio("median vs median", r["median_seconds"],
+                                  ours["median_seconds"])
         if "cold_seconds" in r:
-            line += f" (warm; {r['cold_seconds'] / ours['seconds']:.1f}x vs its cold first call)"
+            line += "; " + _ratio("cold vs cold", r["cold_seconds"], ours["cold_seconds"])
         print(line)
         c = compare(ours["trades"], r["trades"], n)
         print(f"    same trades (entry bar, exit bar): {c['common']:,} common; "

@@ -52,6 +52,22 @@ def test_backtest_run_chart_and_cancel(served_app: Any, new_page: Any,
     screenshot(page, "backtest_result")
     page.locator("text=Trades").first.click()
     page.locator(".bt-trades").locator("text=Prix entrée").wait_for()
+    # Deleting a past result asks first; « Annuler » keeps it, « Oui, supprimer » removes it.
+    page.locator("text=Résultats passés").first.click()
+    rows = page.locator(".bt-past .tabulator-row")
+    rows.first.wait_for()
+    assert rows.count() == 1
+    rows.first.locator("input[type=checkbox]").click()
+    page.locator(".bt-delete button").click()
+    page.locator("#bt-delete-question", has_text="Supprimer définitivement").wait_for()
+    screenshot(page, "backtest_delete_question")
+    page.locator(".bt-cancel-delete button").click()
+    page.locator("#bt-delete-question").wait_for(state="detached")
+    assert rows.count() == 1
+    page.locator(".bt-delete button").click()
+    page.locator(".bt-confirm-delete button").click()
+    page.locator("#bt-message", has_text="supprimé").wait_for()
+    rows.first.wait_for(state="detached")
     page.mouse.wheel(0, -3000)
     page.locator(".bt-timeframe select").select_option("1m")  # 43 200 candles: many pages
     page.locator(".bt-run button").click()

@@ -54,13 +54,21 @@ class StateReplay:
     """The cash and position the simulation had when deciding at the close of a bar."""
 
     def __init__(self, outcome: Outcome, initial_cash: float) -> None:
-        self._keys = [bar * 2 + phase for bar, phase, _, _ in outcome.changes]
-        self._states = [(cash, pos) for _, _, cash, pos in outcome.changes]
+        # Searched in place (a key per probe): no copy of the tens of thousands of changes of a
+        # long run for the few hundred bars the check looks at.
+        self._changes = outcome.changes
         self._initial = initial_cash
 
     def at(self, bar: int) -> tuple[float, Position | None]:
-        i = bisect_left(self._keys, bar * 2 + CLOSE_PHASE) - 1
-        return self._states[i] if i >= 0 else (self._initial, None)
+        i = bisect_left(self._changes, bar * 2 + CLOSE_PHASE, key=_change_key) - 1
+        if i < 0:
+            return self._initial, None
+        _, _, cash, position = self._changes[i]
+        return cash, position
+
+
+def _change_key(change: tuple[int, int, float, Position | None]) -> int:
+    return change[0] * 2 + change[1]
 
 
 def same_decision(a: Decision, b: Decision) -> bool:
