@@ -180,7 +180,7 @@ class TraceSource:
                 return found
             start = self.first
         bars = self.long_bars
-        i = int(np.searchsorted(bars, start))
+        i = int(bars.searchsorted(start))  # the method: no numpy dispatch per call
         while i < len(bars) and bars[i] < stop:
             bar = int(bars[i])
             d = view.decision(bar, balance, None)
@@ -202,7 +202,7 @@ class TraceSource:
                 return found
             start = self.first
         bars = self.short_bars
-        i = int(np.searchsorted(bars, start))
+        i = int(bars.searchsorted(start))  # the method: no numpy dispatch per call
         if i < len(bars) and bars[i] < stop:
             bar = int(bars[i])
             d = view.decision(bar, balance, position)
