@@ -285,7 +285,7 @@ def absent_ranges(runtime: Runtime) -> AbsentRanges:
     if absent is None:
         absent = AbsentRanges()
         runtime.components["candle_absent_ranges"] = absent
-    return absent  # type: ignore[no-any-return]
+    return absent
 
 
 def get_backtest_service(runtime: Runtime) -> BacktestService:
@@ -294,4 +294,4 @@ def get_backtest_service(runtime: Runtime) -> BacktestService:
     if service is None:
         service = BacktestService(runtime)
         runtime.components["backtest_service"] = service
-    return service  # type: ignore[no-any-return]
+    return service
