@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from aristobot.errors import ValidationError
 
 
-class Timeframe(str, Enum):
+class Timeframe(StrEnum):
     """A candle duration. The value is the seed's label (``"1m"`` … ``"4h"``)."""
 
     M1 = "1m"

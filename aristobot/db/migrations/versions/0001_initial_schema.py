@@ -14,7 +14,6 @@ from alembic import op
 
 import aristobot.db.types
 
-
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
