@@ -18,4 +18,5 @@ fi
 export ARISTOBOT_TEST_DATABASE_URL="${ARISTOBOT_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 export ARISTOBOT_TEST_REDIS_URL="${ARISTOBOT_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 .venv/bin/ruff check aristobot services apps tests benchmarks notebooks
+.venv/bin/mypy --strict aristobot
 exec .venv/bin/python -m pytest "$@"

@@ -9,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from aristobot.config import Settings, ensure_secret_key, get_settings
 from aristobot.errors import AristobotError
 from aristobot.logging_setup import configure_logging
@@ -48,7 +50,7 @@ def init(settings: Settings) -> list[str]:
     return created
 
 
-def _ensure_paper_broker(session: object, user_id: int, settings: Settings) -> None:
+def _ensure_paper_broker(session: Session, user_id: int, settings: Settings) -> None:
     from aristobot.exchanges.paper_setup import ensure_default_paper_broker
 
     ensure_default_paper_broker(session, user_id, settings.paper_starting_capital)

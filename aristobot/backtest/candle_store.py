@@ -144,7 +144,7 @@ def write_candles(
     _validate(arr, tf)
     records = [_record(exchange, symbol, tf.value, tf.ms, r) for r in arr.tolist()]
     insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
-    stmt = insert(CandleRow.__table__).on_conflict_do_nothing(
+    stmt = insert(CandleRow).on_conflict_do_nothing(
         index_elements=["exchange", "symbol", "timeframe", "open_time"]
     )
     conn = session.connection()

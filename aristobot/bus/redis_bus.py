@@ -53,7 +53,7 @@ class RedisBus:
     async def ping(self) -> None:
         """Raise ``BusError`` when Redis does not answer."""
         try:
-            await self._redis.ping()
+            await self._redis.ping()  # type: ignore[misc]  # redis-py types ping() as sync|async
         except (RedisError, OSError) as e:
             raise BusError(reason=f"Redis injoignable ({self._url}) : {e}") from e
 

@@ -208,7 +208,7 @@ def _figure(x_range: Range1d, height: int, dark: bool, size: dict[str, Any], yla
             axis.major_label_text_color = MUTED
             axis.axis_label_text_color = MUTED
         f.grid.grid_line_color = "#1f2937"
-        if f.title is not None:
+        if f.title is not None and not isinstance(f.title, str):
             f.title.text_color = "#e5e7eb"
     return f
 

@@ -130,4 +130,4 @@ def get_manager(runtime: Runtime) -> CCXTManager:
         manager = CCXTManager(runtime)
         runtime.components[COMPONENT] = manager
         runtime.on_close(manager.aclose)
-    return manager  # type: ignore[no-any-return]
+    return manager

@@ -24,7 +24,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Return the pause after failed call number ``attempt`` (1-based), capped."""
-        return min(self.max_delay_s, self.base_delay_s * (2 ** (attempt - 1)))
+        return float(min(self.max_delay_s, self.base_delay_s * (2 ** (attempt - 1))))
 
 
 NO_WAIT = RetryPolicy(attempts=3, base_delay_s=0.0, max_delay_s=0.0)

@@ -40,7 +40,7 @@ class FrameSink(Protocol):
 
 def backoff_delay(attempt: int, base_s: float, cap_s: float, rng: random.Random) -> float:
     """Return the wait before reconnect ``attempt`` (0-based): full jitter, capped."""
-    return rng.uniform(0.5, 1.0) * min(cap_s, base_s * (2**attempt))
+    return float(rng.uniform(0.5, 1.0) * min(cap_s, base_s * (2**attempt)))
 
 
 class BinanceTradeStream:

@@ -26,7 +26,7 @@ async def record(
     opener = gzip.open if path.suffix == ".gz" else open
     count = 0
     path.parent.mkdir(parents=True, exist_ok=True)
-    with opener(path, "wt", encoding="utf-8") as out:  # type: ignore[operator]
+    with opener(path, "wt", encoding="utf-8") as out:
 
         async def pump() -> None:
             nonlocal count

@@ -42,7 +42,7 @@ def trade_frame(t: TapeTrade, shift_ms: int = 0, combined: bool = True) -> str:
 
 def _open_text(path: Path) -> Iterator[str]:
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8") as f:
         yield from f
 
 

@@ -92,12 +92,12 @@ class BacktestVM(param.Parameterized):
     broker_id = param.Integer(default=None, allow_None=True)
     symbols = param.List(default=list(DEFAULT_SYMBOLS))
     symbol = param.String(default="BTC/USDT")
-    timeframe = param.Selector(default="1h", objects=TIMEFRAMES)
+    timeframe: Any = param.Selector(default="1h", objects=TIMEFRAMES)
     start_date = param.Date(default=None, allow_None=True)
     end_date = param.Date(default=None, allow_None=True)
     initial_amount = param.Number(default=10_000.0, bounds=(0, None))
     fee_pct = param.Number(default=0.1, bounds=(0, 10))
-    mode = param.Selector(default="fast", objects=["fast", "exact"])
+    mode: Any = param.Selector(default="fast", objects=["fast", "exact"])
 
     running = param.Boolean(default=False)
     loading_candles = param.Boolean(default=False)
@@ -148,7 +148,8 @@ class BacktestVM(param.Parameterized):
             self.strategy_id = next(iter(self.strategies.values()), None)
         if self.broker_id not in self.brokers.values():
             default = [b.id for b in brokers if b.is_default]
-            self.broker_id = (default or list(self.brokers.values()) or [None])[0]
+            candidates: list[int | None] = [*default, *self.brokers.values()]
+            self.broker_id = candidates[0] if candidates else None
         self._load_symbols()
 
     @param.depends("broker_id", watch=True)

@@ -92,7 +92,7 @@ def build_template(
         main=[content],
         sidebar_width=230,
     )
-    template.modal.append(status.confirm)
+    template.modal.append(status.confirm)  # type: ignore[union-attr]  # always a list here
     confirm = pn.widgets.Button(label="Confirmer", button_type="primary", width=120)
     cancel = pn.widgets.Button(label="Annuler", width=120)
     status.confirm.append(pn.Row(cancel, confirm))

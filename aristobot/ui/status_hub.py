@@ -137,7 +137,7 @@ class StatusHub:
                     replace(self.status, loading=None, loading_error=str(err) if err else None)
                 )
             else:
-                pct = float(payload.get("pct", 0.0))  # type: ignore[arg-type]
+                pct = float(payload.get("pct", 0.0))
                 self.update(replace(self.status, loading=(exchange, pct), loading_error=None))
         elif topic == Channels.HEARTBEAT_STATUS:
             self.update(
@@ -158,4 +158,4 @@ def get_hub(runtime: Runtime) -> StatusHub:
     hub = runtime.components.get("status_hub")
     if hub is None:
         hub = runtime.components["status_hub"] = StatusHub()
-    return hub  # type: ignore[no-any-return]
+    return hub

@@ -66,8 +66,10 @@ def build(ctx: PageContext) -> Any:
 
     def _reload(event: Any) -> None:
         # Theme and zone apply to the whole shell: reload the page.
-        pn.state.location.reload = True
-        pn.state.location.search = "?page=account"
+        location = pn.state.location
+        if location is not None:
+            location.reload = True
+            location.search = "?page=account"
 
     vm.param.watch(_reload, "saved_version")
     return pn.Column(
