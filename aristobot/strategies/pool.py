@@ -101,6 +101,7 @@ class StrategyPool:
         self._jobs = 0
         self._changed = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._reapers: set[asyncio.Task[None]] = set()  # killed workers being reaped
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StrategyPool:
@@ -123,9 +124,9 @@ class StrategyPool:
         for task in list(self._tasks):
             task.cancel()
         for w in list(self._workers):
-            w.kill()
-            with contextlib.suppress(ProcessLookupError, asyncio.CancelledError):
-                await w.proc.wait()
+            self._kill(w)
+        if self._reapers:
+            await asyncio.gather(*self._reapers, return_exceptions=True)
         self._workers.clear()
         self._idle.clear()
         self._notify()
@@ -198,7 +199,7 @@ class StrategyPool:
             raise
         self._spawning[owner] -= 1
         if self._closed:
-            worker.kill()
+            self._kill(worker)
             return
         assert worker.status is not None
         self._report_sandbox(worker.status, roots)
@@ -246,8 +247,14 @@ class StrategyPool:
         finally:
             self._waiting[owner] -= 1
 
-    def _discard(self, worker: Worker) -> None:
+    def _kill(self, worker: Worker) -> None:
         worker.kill()
+        if worker.reaper is not None and not worker.reaper.done():
+            self._reapers.add(worker.reaper)
+            worker.reaper.add_done_callback(self._reapers.discard)
+
+    def _discard(self, worker: Worker) -> None:
+        self._kill(worker)
         self._workers.discard(worker)
         if worker in self._idle:
             self._idle.remove(worker)

@@ -47,6 +47,7 @@ class Worker:
         self.status: sandbox.SandboxStatus | None = None
         self.stderr_tail: deque[str] = deque(maxlen=20)
         self.drain: asyncio.Task[None] | None = None
+        self.reaper: asyncio.Task[None] | None = None
         self.idle_since = 0.0  # loop time of the last release
         self.in_job = False
 
@@ -74,6 +75,17 @@ class Worker:
             self.proc.stdin.close()  # lets the transport close once the process is reaped
         if self.drain is not None:
             self.drain.cancel()
+        if self.reaper is None:
+            # Reap now, on this loop: a transport left to the garbage collector after its loop
+            # closed raises "Event loop is closed" somewhere else.
+            self.reaper = asyncio.get_running_loop().create_task(self._reap())
+
+    async def _reap(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            await self.proc.wait()
+        transport = getattr(self.proc, "_transport", None)
+        if transport is not None:
+            transport.close()
 
 
 async def start_worker(owner: int | None, config: dict[str, Any],
