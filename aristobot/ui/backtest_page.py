@@ -8,15 +8,12 @@ from typing import Any
 import panel as pn
 
 from aristobot.ui.backtest_vm import BacktestVM
+from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
 
 
 def _feedback(message: str, error: str) -> str:
-    if error:
-        return f"<div class='ab-danger' id='bt-error'>{html.escape(error)}</div>"
-    if message:
-        return f"<div class='ab-ok' id='bt-message'>{html.escape(message)}</div>"
-    return ""
+    return feedback_html(message, error, "bt")
 
 
 def _lookahead(ok: bool | None, text: str) -> str:

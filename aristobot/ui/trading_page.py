@@ -7,17 +7,13 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
 from aristobot.ui.trading_vm import TradingVM
 
 
 def _feedback(message: str, error: str) -> str:
-    # Exchange errors and symbols are foreign text: never rendered as HTML.
-    if error:
-        return f"<div class='ab-danger' id='trade-error'>{escape(error)}</div>"
-    if message:
-        return f"<div class='ab-ok' id='trade-message'>{escape(message)}</div>"
-    return ""
+    return feedback_html(message, error, "trade")
 
 
 def _head(symbol: str, price: str) -> str:

@@ -8,15 +8,12 @@ from typing import Any
 import panel as pn
 
 from aristobot.ui.account.ai_vm import AISectionVM
+from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
 
 
 def _feedback(message: str, error: str) -> str:
-    if error:
-        return f"<div class='ab-danger' id='ai-config-error'>{html.escape(error)}</div>"
-    if message:
-        return f"<div class='ab-ok' id='ai-config-message'>{html.escape(message)}</div>"
-    return ""
+    return feedback_html(message, error, "ai-config")
 
 
 def build(ctx: PageContext) -> Any:

@@ -6,17 +6,14 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
 from aristobot.ui.profile_vm import THEME_LABELS, TZ_LABELS, ProfileVM
 from aristobot.ui.timefmt import format_dt
 
 
 def _feedback(message: str, error: str) -> str:
-    if error:
-        return f"<div class='ab-danger' id='profile-error'>{error}</div>"
-    if message:
-        return f"<div class='ab-ok' id='profile-message'>{message}</div>"
-    return ""
+    return feedback_html(message, error, "profile")
 
 
 def build(ctx: PageContext) -> Any:
