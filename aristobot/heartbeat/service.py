@@ -102,7 +102,7 @@ class HeartbeatService:
         log.warning("heartbeat disconnected: %s", reason)
         for agg in self.aggs.values():
             agg.mark_gap()
-        self._set_status(is_connected=False, last_error=reason)
+        self._set_status(is_connected=False, last_error=f"Erreur de connexion à Binance : {reason}")
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def run(self) -> None:

@@ -167,4 +167,8 @@ def _describe(e: BaseException) -> str:
         return "connexion perdue"
     if isinstance(e, TimeoutError):
         return "délai de connexion dépassé"
-    return f"{type(e).__name__}: {e}"
+    if isinstance(e, ConnectionRefusedError):
+        return "connexion refusée par le serveur"
+    if isinstance(e, OSError) and e.strerror:
+        return f"erreur réseau ({e.strerror})"
+    return f"erreur inattendue ({type(e).__name__})"

@@ -13,7 +13,8 @@ from aristobot.ui.pages import PageContext
 
 _MODAL_CSS = """
 :host(.ab-modal) { position: fixed; top: 12vh; left: 50%; transform: translateX(-50%);
-  z-index: 1000; box-shadow: 0 0 0 100vmax rgba(0, 0, 0, 0.6); }
+  z-index: 1000;
+  box-shadow: 0 0 0 100vmax rgba(3, 6, 12, 0.72), 0 0 24px rgba(0, 212, 255, 0.35) !important; }
 """
 
 
