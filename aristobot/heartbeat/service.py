@@ -27,7 +27,7 @@ from aristobot.core.aggregator import CandleAggregator, ClosedCandle
 from aristobot.core.heartbeat_clock import BoundarySignal, HeartbeatClock
 from aristobot.core.heartbeat_coherence import TradeIdTracker
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, ms_to_utc
-from aristobot.errors import TemporaryError
+from aristobot.errors import BusError, TemporaryError
 from aristobot.heartbeat import store
 from aristobot.heartbeat.backfill import FetchKlines, Hole, fill
 from aristobot.heartbeat.persister import Persister
@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 _MAX_BUFFER = 200_000  # frames waiting for the processor before the reader is throttled
 #: a feed whose event times are within this of our clock is live (latency is measurable)
 LIVE_OFFSET_MS = 5_000
+#: shown in the status bar while publishing fails (signals are still stored in the database)
+BUS_DOWN_FR = "Bus de messages injoignable"
 
 
 class HeartbeatService:
@@ -85,7 +87,8 @@ class HeartbeatService:
             tf.value: deque(maxlen=10_000) for tf in HEARTBEAT_TIMEFRAMES
         }
         self.counters = {"frames": 0, "malformed": 0, "unknown": 0, "invalid": 0,
-                         "late": 0, "duplicates": 0, "missing_ids": 0, "signals": 0}
+                         "late": 0, "duplicates": 0, "missing_ids": 0, "signals": 0,
+                         "bus_errors": 0}
         self.started = asyncio.Event()
 
     # --- FrameSink ---------------------------------------------------------------------------
@@ -141,7 +144,7 @@ class HeartbeatService:
     async def process(self, frames: list[str | bytes]) -> None:
         """Handle one batch of raw frames (public for benchmarks and tests)."""
         recv_ms = self._now_ms()
-        await self._bus.publish(Channels.STREAM_BRUT, "frames", {"frames": frames})
+        await self._publish(Channels.STREAM_BRUT, "frames", {"frames": frames})
         batch = parse_frames(frames)
         c = self.counters
         c["frames"] += batch.frames
@@ -238,9 +241,14 @@ class HeartbeatService:
             messages.append(Message(topic=Channels.HEARTBEAT, type="signal", payload=payload))
             records.append(store.SignalRecord(tf, ms_to_utc(sg.open_time_ms),
                                               ms_to_utc(sg.close_time_ms), received, latency))
-        await _publish_all(self._bus, messages)
         self.counters["signals"] += len(signals)
         self.persister.submit(store.save_signals, self.status_id, records)
+        try:
+            await _publish_all(self._bus, messages)
+        except BusError as e:
+            self._on_bus_error(e)
+        else:
+            self._bus_back()
 
     # --- coherence and backfill ----------------------------------------------------------------
     def _on_id_gaps(self, sym: str, gaps: list[Any]) -> None:
@@ -306,7 +314,28 @@ class HeartbeatService:
 
     async def _publish_status(self) -> None:
         payload = dict(self.status, symbols=[self._ccxt[s] for s in self.symbols])
-        await self._bus.publish(Channels.HEARTBEAT_STATUS, "status", payload)
+        await self._publish(Channels.HEARTBEAT_STATUS, "status", payload)
+
+    async def _publish(self, topic: str, type: str, payload: dict[str, Any]) -> None:
+        """Publish; a bus outage is logged and shown, never fatal (the DB has the data)."""
+        try:
+            await self._bus.publish(topic, type, payload)
+        except BusError as e:
+            self._on_bus_error(e)
+        else:
+            self._bus_back()
+
+    def _on_bus_error(self, e: BusError) -> None:
+        self.counters["bus_errors"] += 1
+        log.error("heartbeat bus publication failed: %s", e)
+        if self.status.get("last_error") != BUS_DOWN_FR:
+            self.status["last_error"] = BUS_DOWN_FR
+            self.persister.submit(store.update_status, last_error=BUS_DOWN_FR)
+
+    def _bus_back(self) -> None:
+        if self.status.get("last_error") == BUS_DOWN_FR:
+            log.info("heartbeat bus reachable again")
+            self._set_status(last_error=None)
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
-from aristobot.bus import Bus, InMemoryBus
+from aristobot.bus import Bus, InMemoryBus, Message
 from aristobot.db.models import AlertRow, HeartbeatSignalRow, HeartbeatStatusRow
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES
+from aristobot.errors import BusError
+from aristobot.heartbeat.service import BUS_DOWN_FR
 from tests.integration.heartbeat.conftest import H4, Harness, running
 
 
@@ -110,3 +113,32 @@ async def test_latency_is_measured_on_a_live_feed(sqlite_url: str, tmp_path: Pat
     with h.sessions() as s:
         rows = s.scalars(select(HeartbeatSignalRow)).all()
     assert all(r.latency_ms is not None for r in rows)
+
+
+class FlakyBus(InMemoryBus):
+    """An in-process bus that can be switched off like an unreachable Redis."""
+
+    down = False
+
+    async def publish(self, topic: str, type: str, payload: dict[str, Any]) -> Message:
+        if self.down:
+            raise BusError(reason="Redis injoignable (test)")
+        return await super().publish(topic, type, payload)
+
+
+async def test_bus_outage_does_not_stop_the_heartbeat(sqlite_url: str, tmp_path: Path) -> None:
+    bus = FlakyBus()
+    async with running(sqlite_url, bus, tmp_path) as h:
+        await h.wait_for(lambda: h.count("1m") >= 1)
+        bus.down = True
+        await h.wait_for(lambda: h.service.counters["bus_errors"] > 0)
+        assert h.service.status["last_error"] == BUS_DOWN_FR
+        stored = h.service.counters["signals"]
+        await h.wait_for(lambda: h.service.counters["signals"] >= stored + 2)  # still beating
+        bus.down = False
+        n = h.count("1m")
+        await h.wait_for(lambda: h.count("1m") >= n + 1)
+        await h.wait_for(lambda: h.service.status["last_error"] is None)
+    with h.sessions() as s:
+        rows = s.scalars(select(HeartbeatSignalRow)).all()
+    assert len(rows) > len(h.signals)  # the signals published while the bus was down are stored
