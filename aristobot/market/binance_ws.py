@@ -2,7 +2,9 @@
 
 * Ping/pong: Binance pings every 20 s and the library answers each ping with a pong carrying
   its payload; the client also pings every 20 s itself to notice a dead link within ~40 s.
-* Reconnect with capped exponential backoff and full jitter after any failure.
+* Reconnect with capped exponential backoff and full jitter after any failure. A connection
+  counts as a success only once it held ``STABLE_AFTER_S`` or delivered a frame: a server that
+  accepts then closes at once is backed off like one that refuses.
 * Planned rotations (before Binance's 24 h disconnect, or on ``serverShutdown``) are
   make-before-break: the new connection is open and reading before the old one is closed, so
   nothing is lost; the overlap is removed downstream by trade id.
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 
 #: Binance drops a connection at the 24 h mark; rotate a little before.
 MAX_CONNECTION_AGE_S = 23 * 3600 + 50 * 60
+#: a link that held this long (or delivered a frame) was healthy: the backoff starts over
+STABLE_AFTER_S = 30.0
 
 
 class FrameSink(Protocol):
@@ -68,6 +72,8 @@ class BinanceTradeStream:
         self._clock = clock
         self._rotate = asyncio.Event()
         self.connects = 0
+        self.frames = 0
+        self.attempt = 0  # consecutive failed connections (drives the backoff)
         self.rotations = 0
         self.failures = 0
 
@@ -91,25 +97,36 @@ class BinanceTradeStream:
 
     async def run(self, sink: FrameSink) -> None:
         """Stream forever (until cancelled), reconnecting as needed."""
-        attempt = 0
+        self.attempt = 0
         while True:
             try:
                 ws = await self._connect()
             except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as e:
                 self.failures += 1
                 sink.on_disconnected(_describe(e))
-                await asyncio.sleep(backoff_delay(attempt, self._base, self._cap, self._rng))
-                attempt += 1
+                await asyncio.sleep(self._next_delay(healthy=False))
                 continue
             sink.on_connected(self.url)
-            attempt = 0
+            opened, frames = self._clock(), self.frames
             reason = await self._hold(ws, sink)
             sink.on_disconnected(reason)
-            await asyncio.sleep(backoff_delay(0, self._base, self._cap, self._rng) / 10)
+            healthy = self.frames > frames or self._clock() - opened >= STABLE_AFTER_S
+            if not healthy:
+                self.failures += 1
+            await asyncio.sleep(self._next_delay(healthy))
+
+    def _next_delay(self, healthy: bool) -> float:
+        """Return the wait before the next connection; a failure increases the attempt."""
+        if healthy:
+            self.attempt = 0
+            return backoff_delay(0, self._base, self._cap, self._rng) / 10
+        delay = backoff_delay(self.attempt, self._base, self._cap, self._rng)
+        self.attempt += 1
+        return delay
 
     async def _hold(self, ws: ClientConnection, sink: FrameSink) -> str:
         """Read ``ws`` (rotating it when due); return why the last connection ended."""
-        reader = asyncio.ensure_future(_read(ws, sink))
+        reader = asyncio.ensure_future(_read(ws, sink, self))
         opened = self._clock()
         try:
             while True:
@@ -129,7 +146,7 @@ class BinanceTradeStream:
                     opened = self._clock() - self._max_age + 5.0  # retry in 5 s
                     continue
                 self.rotations += 1
-                new_reader = asyncio.ensure_future(_read(fresh, sink))
+                new_reader = asyncio.ensure_future(_read(fresh, sink, self))
                 await _close(ws, reader)
                 ws, reader, opened = fresh, new_reader, self._clock()
                 log.info("websocket rotated (make-before-break)")
@@ -137,11 +154,12 @@ class BinanceTradeStream:
             await _close(ws, reader)
 
 
-async def _read(ws: ClientConnection, sink: FrameSink) -> str:
+async def _read(ws: ClientConnection, sink: FrameSink, stream: BinanceTradeStream) -> str:
     on_frame = sink.on_frame
     try:
         async for frame in ws:
             on_frame(frame)
+            stream.frames += 1
     except ConnectionClosed as e:
         return _describe(e)
     return "connexion fermée par le serveur"
