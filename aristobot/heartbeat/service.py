@@ -42,6 +42,13 @@ _MAX_BUFFER = 200_000  # frames waiting for the processor before the reader is t
 LIVE_OFFSET_MS = 5_000
 #: shown in the status bar while publishing fails (signals are still stored in the database)
 BUS_DOWN_FR = "Bus de messages injoignable"
+#: an event time this far from the running exchange-clock estimate is ignored for the offset
+#: (a lone absurd frame must not move the quiet-market timer to year 2100) ...
+OFFSET_JUMP_MS = 5 * 60_000
+#: ... unless this many consecutive batches agree on the jump (a replay that skipped ahead)
+OFFSET_CONFIRM = 3
+#: on a live feed, trades whose event time is further than this from our clock are invalid
+LIVE_EVENT_WINDOW_MS = 3600_000
 
 
 class HeartbeatService:
@@ -74,6 +81,7 @@ class HeartbeatService:
         self._buf: list[str | bytes] = []
         self._wake = asyncio.Event()
         self._offset_ms: int | None = None  # exchange clock minus local clock
+        self._offset_jumps = 0  # consecutive batches whose offset was far from the estimate
         self._seen: set[tuple[str, str]] = set()
         self._holes: list[Hole] = []
         self._attempts: dict[Hole, int] = {}
@@ -145,7 +153,9 @@ class HeartbeatService:
         """Handle one batch of raw frames (public for benchmarks and tests)."""
         recv_ms = self._now_ms()
         await self._publish(Channels.STREAM_BRUT, "frames", {"frames": frames})
-        batch = parse_frames(frames)
+        live = self._offset_ms is not None and abs(self._offset_ms) <= LIVE_OFFSET_MS
+        window = (recv_ms - LIVE_EVENT_WINDOW_MS, recv_ms + LIVE_EVENT_WINDOW_MS) if live else None
+        batch = parse_frames(frames, window)
         c = self.counters
         c["frames"] += batch.frames
         c["malformed"] += batch.malformed
@@ -157,7 +167,7 @@ class HeartbeatService:
         if batch.errors:
             self._set_status(last_error=f"Erreur Binance : {batch.errors[-1]}")
         if batch.last_event_ms is not None:
-            self._offset_ms = batch.last_event_ms - recv_ms
+            self._update_offset(batch.last_event_ms - recv_ms)
         closed: list[ClosedCandle] = []
         for sym, tr in batch.trades.items():
             agg = self.aggs.get(sym)
@@ -177,6 +187,18 @@ class HeartbeatService:
         await self._after_close(closed)
         if len(self._buf) > _MAX_BUFFER:
             await asyncio.sleep(0)
+
+    def _update_offset(self, offset: int) -> None:
+        """Follow the exchange clock, ignoring a lone event time far from the estimate."""
+        if self._offset_ms is not None and abs(offset - self._offset_ms) > OFFSET_JUMP_MS:
+            self._offset_jumps += 1
+            if self._offset_jumps < OFFSET_CONFIRM:
+                log.warning("event time %d ms away from the clock estimate ignored",
+                            offset - self._offset_ms)
+                return
+            log.warning("exchange clock estimate moved by %d ms", offset - self._offset_ms)
+        self._offset_jumps = 0
+        self._offset_ms = offset
 
     async def _tick_forever(self) -> None:
         """Close quiet markets' minutes on the estimated exchange clock, plus a grace."""

@@ -3,7 +3,9 @@
 Frame parsing is the only per-frame Python work of the heartbeat, so it stays tiny: one
 ``orjson.loads`` and a few list appends per trade; numbers become numpy arrays once per batch.
 Malformed frames, unknown events and invalid trades (NaN, infinite, zero or negative price,
-negative quantity) are counted and skipped, never fatal.
+negative quantity, trade time more than ``MAX_TRADE_SKEW_MS`` from its event time, or event time
+outside the caller's plausible window) are counted and skipped, never fatal: an absurd timestamp
+must never make the aggregator build every minute up to it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import numpy.typing as npt
 import orjson
 
 _INF = math.inf
+#: a trade stamped further than this from its frame's event time ("E") is invalid
+MAX_TRADE_SKEW_MS = 60_000
 
 
 @dataclass(slots=True)
@@ -54,9 +58,17 @@ class _Cols:
         self.event = 0
 
 
-def parse_frames(frames: list[str] | list[bytes] | list[str | bytes]) -> ParsedBatch:
-    """Parse websocket text frames; return trades per symbol and skip counters."""
+def parse_frames(
+    frames: list[str] | list[bytes] | list[str | bytes],
+    event_window: tuple[int, int] | None = None,
+) -> ParsedBatch:
+    """Parse websocket text frames; return trades per symbol and skip counters.
+
+    ``event_window`` (inclusive epoch ms), when given, is where a plausible event time lies;
+    trades outside it are counted as invalid.
+    """
     out = ParsedBatch(frames=len(frames))
+    lo_e, hi_e = event_window if event_window is not None else (-_INF, _INF)
     cols: dict[str, _Cols] = {}
     loads = orjson.loads
     for raw in frames:
@@ -86,7 +98,8 @@ def parse_frames(frames: list[str] | list[bytes] | list[str | bytes]) -> ParsedB
         except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError):
             out.malformed += 1
             continue
-        if not (0.0 < price < _INF) or not (0.0 <= qty < _INF):
+        if (not (0.0 < price < _INF) or not (0.0 <= qty < _INF)
+                or abs(ts - event) > MAX_TRADE_SKEW_MS or not (lo_e <= event <= hi_e)):
             out.invalid += 1
             continue
         c = cols.get(sym)

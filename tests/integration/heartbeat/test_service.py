@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import select
 
 from aristobot.bus import Bus, InMemoryBus, Message
+from aristobot.db.engine import make_engine, make_sessionmaker
 from aristobot.db.models import AlertRow, HeartbeatSignalRow, HeartbeatStatusRow
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES
 from aristobot.errors import BusError
-from aristobot.heartbeat.service import BUS_DOWN_FR
+from aristobot.heartbeat.service import BUS_DOWN_FR, OFFSET_CONFIRM, HeartbeatService
 from tests.integration.heartbeat.conftest import H4, Harness, running
+from tests.support.factories import make_settings
 
 
 def assert_matches_reference(h: Harness, symbol: str, ccxt: str, first: int, last: int) -> None:
@@ -142,3 +144,46 @@ async def test_bus_outage_does_not_stop_the_heartbeat(sqlite_url: str, tmp_path:
     with h.sessions() as s:
         rows = s.scalars(select(HeartbeatSignalRow)).all()
     assert len(rows) > len(h.signals)  # the signals published while the bus was down are stored
+
+
+def raw_trade(tid: int, event_ms: int, trade_ms: int | None = None) -> str:
+    t = event_ms if trade_ms is None else trade_ms
+    return ('{"stream":"btcusdt@trade","data":{"e":"trade","E":' + str(event_ms)
+            + f',"s":"BTCUSDT","t":{tid},"p":"100","q":"1","T":{t}}}}}')
+
+
+async def test_a_lone_far_event_time_does_not_move_the_clock(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(sqlite_url)
+    settings = make_settings(tmp_path, sqlite_url, heartbeat_symbols=("BTCUSDT",))
+    service = HeartbeatService(settings, make_sessionmaker(engine), InMemoryBus(),
+                               clock=lambda: 2_000_000.0)
+    start = 1_700_000_000_000
+    await service.process([raw_trade(1, start)])
+    offset = service._offset_ms
+    assert offset == start - 2_000_000_000
+    await service.process([raw_trade(2, start + 60_000, trade_ms=start + 10 * 365 * 86_400_000)])
+    assert service.counters["invalid"] == 1 and service._offset_ms == offset  # T ≠ E: invalid
+    jump = start + 3600_000
+    for i in range(OFFSET_CONFIRM - 1):
+        await service.process([raw_trade(3 + i, jump + i)])
+        assert service._offset_ms == offset  # ignored while unconfirmed
+    await service.process([raw_trade(9, jump + 9)])
+    assert service._offset_ms == jump + 9 - 2_000_000_000  # a confirmed jump is followed
+    engine.dispose()
+
+
+async def test_live_feed_rejects_event_times_far_from_our_clock(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(sqlite_url)
+    settings = make_settings(tmp_path, sqlite_url, heartbeat_symbols=("BTCUSDT",))
+    now = 1_700_000_000_000
+    service = HeartbeatService(settings, make_sessionmaker(engine), InMemoryBus(),
+                               clock=lambda: now / 1000)
+    await service.process([raw_trade(1, now - 100)])
+    await service.process([raw_trade(2, now + 10 * 365 * 86_400_000)])  # T = E = 10 years ahead
+    assert service.counters["invalid"] == 1
+    assert service.aggs["BTCUSDT"].accepted == 1
+    engine.dispose()

@@ -78,3 +78,13 @@ def test_backoff_is_capped_and_jittered() -> None:
     delays = [backoff_delay(a, 0.5, 30.0, rng) for a in range(12)]
     assert all(0.25 <= d <= 30.0 for d in delays) and delays[-1] >= 15.0
     assert len(set(delays)) == len(delays)
+
+
+def test_absurd_trade_times_are_invalid() -> None:
+    ok = '{"e":"trade","E":1000000,"s":"BTCUSDT","t":1,"p":"1","q":"1","T":999000}'
+    far = '{"e":"trade","E":1000000,"s":"BTCUSDT","t":2,"p":"1","q":"1","T":4102444800000}'
+    skew = '{"e":"trade","E":1000000,"s":"BTCUSDT","t":3,"p":"1","q":"1","T":1060001}'
+    b = parse_frames([ok, far, skew])
+    assert list(b.trades["BTCUSDT"].trade_id) == [1] and b.invalid == 2
+    b = parse_frames([ok], event_window=(0, 999_999))  # event time outside the plausible window
+    assert b.trades == {} and b.invalid == 1 and b.last_event_ms is None
