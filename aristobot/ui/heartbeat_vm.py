@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import param
 
-from aristobot.bus import Channels
+from aristobot.bus import Channels, Subscription
 from aristobot.bus.message import Message
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, ms_to_utc
 from aristobot.heartbeat import store
@@ -30,6 +30,8 @@ STREAM_LINES = 60
 BOX_LINES = 60
 FRAME_CHARS = 180
 TIMEFRAMES = tuple(tf.value for tf in HEARTBEAT_TIMEFRAMES)
+RAW_QUEUE = 2000  # raw frame batches waiting for the page (oldest dropped)
+EVENT_QUEUE = 1000  # signals and status changes (low rate: never dropped in practice)
 
 
 def signal_label(open_time: datetime, tz: str) -> str:
@@ -148,25 +150,42 @@ class HeartbeatVM(param.Parameterized):
             self.last_error = str(self._status.get("last_error") or "")
 
     async def listen(self, fps: float = 4.0) -> None:
-        """Follow the bus until cancelled, re-rendering at most ``fps`` times per second."""
-        sub = await self._runtime.bus.subscribe(
-            Channels.STREAM_BRUT, Channels.HEARTBEAT, Channels.HEARTBEAT_STATUS, maxsize=2000
-        )
-        loop = asyncio.get_running_loop()
+        """Follow the bus until cancelled, re-rendering at most ``fps`` times per second.
+
+        The high-rate raw stream has its own bounded subscription, so a burst of ``StreamBrut``
+        frames can only drop older frames, never a ``Heartbeat`` signal or a status change.
+        """
+        bus = self._runtime.bus
+        raw = await bus.subscribe(Channels.STREAM_BRUT, maxsize=RAW_QUEUE)
+        events = await bus.subscribe(Channels.HEARTBEAT, Channels.HEARTBEAT_STATUS,
+                                     maxsize=EVENT_QUEUE)
+        wake = asyncio.Event()
+
+        async def pump(sub: Subscription) -> None:
+            while True:
+                self.apply(await sub.get())
+                wake.set()
+
+        pumps = [asyncio.ensure_future(pump(raw)), asyncio.ensure_future(pump(events))]
         try:
             self.catch_up()
             self.render()
             while True:
-                self.apply(await sub.get())
-                deadline = loop.time() + 1.0 / fps
-                while (left := deadline - loop.time()) > 0:
-                    try:
-                        self.apply(await sub.get(timeout=left))
-                    except TimeoutError:
-                        break
+                waiter = asyncio.ensure_future(wake.wait())
+                await asyncio.wait([waiter, *pumps], return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                for t in pumps:
+                    if t.done():
+                        t.result()  # a pump failed: raise its error
+                await asyncio.sleep(1.0 / fps)  # coalesce what arrives meanwhile
+                wake.clear()
                 self.render()
         finally:
-            await sub.close()
+            for t in pumps:
+                t.cancel()
+            await asyncio.gather(*pumps, return_exceptions=True)
+            await raw.close()
+            await events.close()
 
 
 def stream_html(frames: list[str]) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from aristobot.bus import Channels, InMemoryBus
+from aristobot.bus import Channels, InMemoryBus, Message
 from aristobot.db.engine import make_engine, make_sessionmaker
 from aristobot.heartbeat import store
 from aristobot.ui.heartbeat_page import build
@@ -80,4 +81,35 @@ async def test_page_builds(sqlite_url: str) -> None:
                           timezone="UTC", theme="dark", user=None)
     page = build(ctx)  # type: ignore[arg-type]
     assert "Stream Temps Réel" in str(page.objects[2].objects[0].objects[0].object)
+    engine.dispose()
+
+
+async def until(cond: Callable[[], bool]) -> None:
+    """Wait for ``cond`` on the event loop (bounded, never a timing budget)."""
+    async def poll() -> None:
+        while not cond():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), 20)
+
+
+async def test_a_raw_stream_burst_never_drops_a_signal(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    bus = InMemoryBus()
+    vm = HeartbeatVM(SimpleNamespace(sessions=make_sessionmaker(engine), bus=bus), "UTC")
+    vm.load()
+    task = asyncio.ensure_future(vm.listen(fps=50))
+    await until(lambda: len(bus._subs) >= 1 and all(not s.closed for s in bus._subs)
+                and any(s.matches(Channels.HEARTBEAT) for s in bus._subs))
+    close = int((T0 + timedelta(minutes=1)).timestamp() * 1000)
+    bus.publish_nowait(Message(topic=Channels.HEARTBEAT, type="signal", payload={
+        "signal": "1m", "open_time_ms": close - 60_000, "close_time_ms": close,
+        "latency_ms": 3.0}))
+    for i in range(5000):  # a burst larger than any queue, before the page can read
+        bus.publish_nowait(Message(topic=Channels.STREAM_BRUT, type="frames",
+                                   payload={"frames": [f"frame {i}"]}))
+    await until(lambda: bool(vm.signals.get("1m")) and vm.frames_seen > 0)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert vm.signals["1m"] == [("26.03.29_00:58", True)]
     engine.dispose()
