@@ -26,10 +26,13 @@ from tests.support.factories import make_settings
 H4 = 4 * 3600_000
 
 
+#: a fixed historical 4 h boundary (2024-01-01 04:00 UTC): tests never depend on the wall clock
+BOUNDARY_MS = 1_704_081_600_000
+
+
 def market_start() -> int:
-    """Ten market seconds before the next 4 h boundary, so every timeframe closes quickly."""
-    now = int(time.time() * 1000)
-    return now - now % H4 + H4 - 10_000
+    """Ten market seconds before a 4 h boundary, so every timeframe closes quickly."""
+    return BOUNDARY_MS - 10_000
 
 
 @dataclass

@@ -28,6 +28,15 @@ def seed_db(sessions) -> None:  # type: ignore[no-untyped-def]
         store.update_status(s, is_connected=True)
 
 
+async def until(cond: Callable[[], bool]) -> None:
+    """Wait for ``cond`` on the event loop (bounded, never a timing budget)."""
+    async def poll() -> None:
+        while not cond():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), 20)
+
+
 def test_labels_follow_the_display_zone() -> None:
     assert signal_label(T0, "UTC") == "26.03.29_00:58"
     assert signal_label(T0 + timedelta(minutes=2), "Europe/Paris") == "26.03.29_03:00"
@@ -48,9 +57,7 @@ async def test_prefill_then_live_signals_newest_first(sqlite_url: str) -> None:
         store.save_signals(s, None, [store.SignalRecord(
             "1m", T0 + timedelta(minutes=70), T0 + timedelta(minutes=71), T0, 1.0)])
     task = asyncio.ensure_future(vm.listen(fps=50))
-    await asyncio.sleep(0)
-    while not bus._subs:  # the subscription is made by the task
-        await asyncio.sleep(0.01)
+    await until(lambda: any(s.matches(Channels.HEARTBEAT) for s in bus._subs))  # made by the task
     close = int((T0 + timedelta(minutes=72)).timestamp() * 1000)
     frames = [f"frame {i}" for i in range(100)]
     await bus.publish(Channels.STREAM_BRUT, "frames", {"frames": frames})
@@ -59,11 +66,10 @@ async def test_prefill_then_live_signals_newest_first(sqlite_url: str) -> None:
         "latency_ms": 7.0})
     await bus.publish(Channels.HEARTBEAT_STATUS, "status",
                       {"is_connected": False, "is_coherent": False, "last_error": "perdu"})
-    for _ in range(200):
-        if vm.frames_seen == 100 and vm.signals["1m"][0][1]:
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: vm.frames_seen == 100 and vm.signals["1m"][0][1]
+                and vm.last_error == "perdu")
     task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
     assert vm.signals["1m"][:2] == [("26.03.29_04:09", True), ("26.03.29_04:08", False)]
     assert len(vm.signals["1m"]) == 60
     assert vm.frames[0] == "frame 99" and len(vm.frames) == 60
@@ -82,15 +88,6 @@ async def test_page_builds(sqlite_url: str) -> None:
     page = build(ctx)  # type: ignore[arg-type]
     assert "Stream Temps Réel" in str(page.objects[2].objects[0].objects[0].object)
     engine.dispose()
-
-
-async def until(cond: Callable[[], bool]) -> None:
-    """Wait for ``cond`` on the event loop (bounded, never a timing budget)."""
-    async def poll() -> None:
-        while not cond():
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(poll(), 20)
 
 
 async def test_a_raw_stream_burst_never_drops_a_signal(sqlite_url: str) -> None:
