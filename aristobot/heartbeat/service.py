@@ -117,14 +117,19 @@ class HeartbeatService:
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def run(self) -> None:
-        """Record the start, stream until cancelled, then record the stop (always)."""
+        """Record the start, stream until cancelled, then record the stop (always).
+
+        The start is inside the ``try``: a SIGTERM during start-up still writes the stop, after
+        the start's own write (which runs in a thread and cannot be interrupted) has landed.
+        """
         now = ms_to_utc(self._now_ms())
-        self.status_id = await self.persister.call(
-            store.mark_start, now, [self._ccxt[s] for s in self.symbols]
+        start = asyncio.ensure_future(
+            self.persister.call(store.mark_start, now, [self._ccxt[s] for s in self.symbols])
         )
-        await self._publish_status()
-        self.started.set()
         try:
+            self.status_id = await asyncio.shield(start)
+            await self._publish_status()
+            self.started.set()
             async with asyncio.TaskGroup() as tg:
                 tg.create_task(self.persister.run())
                 tg.create_task(self.stream.run(self))
@@ -132,6 +137,7 @@ class HeartbeatService:
                 tg.create_task(self._tick_forever())
                 tg.create_task(self._backfill_forever())
         finally:
+            await _settle(start)
             await self.persister.close(store.mark_stop, ms_to_utc(self._now_ms()))
             self.status["is_connected"] = False
             try:
@@ -369,6 +375,18 @@ def _checkpoint() -> None:
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError
+
+
+async def _settle(job: asyncio.Future[Any]) -> None:
+    """Wait for ``job`` to finish (even through repeated cancellations); ignore its outcome."""
+    for _ in range(3):
+        try:
+            await asyncio.wait([job])
+            break
+        except asyncio.CancelledError:
+            continue
+    if job.done() and not job.cancelled() and job.exception() is not None:
+        log.error("heartbeat start not recorded: %s", job.exception())
 
 
 def _p99(values: deque[float]) -> float:

@@ -120,7 +120,13 @@ def update_status(s: Session, **fields: Any) -> None:
 
 
 def mark_stop(s: Session, now: datetime) -> None:
-    update_status(s, last_application_stop=now, is_connected=False)
+    """Record an application stop (creating the status row if the start never landed)."""
+    row = status_row(s)
+    if row is None:
+        row = HeartbeatStatusRow(service=SERVICE)
+        s.add(row)
+    row.last_application_stop = now
+    row.is_connected = False
 
 
 def add_alert(s: Session, kind: str, message: str, context: dict[str, Any]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from aristobot.db.engine import make_engine, make_sessionmaker
 from aristobot.db.models import AlertRow, HeartbeatSignalRow, HeartbeatStatusRow
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES
 from aristobot.errors import BusError
+from aristobot.heartbeat import store
 from aristobot.heartbeat.service import BUS_DOWN_FR, OFFSET_CONFIRM, HeartbeatService
 from tests.integration.heartbeat.conftest import H4, Harness, running
 from tests.support.factories import make_settings
@@ -188,4 +191,33 @@ async def test_live_feed_rejects_event_times_far_from_our_clock(
     await service.process([raw_trade(2, now + 10 * 365 * 86_400_000)])  # T = E = 10 years ahead
     assert service.counters["invalid"] == 1
     assert service.aggs["BTCUSDT"].accepted == 1
+    engine.dispose()
+
+
+async def test_stop_during_start_up_still_writes_the_stop(db_url: str, tmp_path: Path) -> None:
+    engine = make_engine(db_url)
+    sessions = make_sessionmaker(engine)
+    settings = make_settings(tmp_path, db_url, heartbeat_symbols=("BTCUSDT",))
+    service = HeartbeatService(settings, sessions, InMemoryBus())
+    task = asyncio.ensure_future(service.run())
+    await asyncio.sleep(0)  # run() is now waiting for its start to be written
+    assert not service.started.is_set()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    with sessions() as s:
+        row = s.scalars(select(HeartbeatStatusRow)).one_or_none()
+    assert row is not None and row.last_application_start is not None
+    assert row.last_application_stop is not None
+    assert row.last_application_stop >= row.last_application_start
+    engine.dispose()
+
+
+def test_stop_is_recorded_even_without_a_start_row(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    sessions = make_sessionmaker(engine)
+    with sessions.begin() as s:
+        store.mark_stop(s, datetime(2024, 1, 1, tzinfo=UTC))
+    with sessions() as s:
+        row = s.scalars(select(HeartbeatStatusRow)).one()
+    assert row.last_application_stop is not None and row.is_connected is False
     engine.dispose()
