@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
 
@@ -15,18 +15,23 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Job = Callable[[Session], Any]
+After = Callable[[], Awaitable[None]]
 
 
 class Persister:
     """Queue ``fn(session, *args)`` jobs; run every queued job in one transaction, in order.
 
     A failing batch is logged and counted, then retried job by job so that one bad row never
-    drops the others; nothing raises into the service's hot path.
+    drops the others; nothing raises into the service's hot path. ``after(fn)`` runs ``fn()`` on
+    the event loop once everything queued before it is committed (publications that readers of
+    the database must not see early), in submission order.
     """
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
         self._jobs: deque[Job] = deque()
+        self._afters: deque[After] = deque()
+        self._after_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._inflight: asyncio.Future[None] | None = None
         self.batches = 0
@@ -35,6 +40,11 @@ class Persister:
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Queue a write (never blocks)."""
         self._jobs.append(partial(_apply, fn, args, kwargs))
+        self._wake.set()
+
+    def after(self, fn: After) -> None:
+        """Run ``fn()`` once every job submitted so far is written (never blocks)."""
+        self._afters.append(fn)
         self._wake.set()
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
@@ -55,16 +65,24 @@ class Persister:
             await self.flush()
 
     async def flush(self) -> None:
-        """Write everything queued so far."""
+        """Write everything queued so far, then run the callbacks waiting for it."""
         if self._inflight is not None and not self._inflight.done():
             await asyncio.wait([self._inflight])
-        if not self._jobs:
-            return
         jobs = list(self._jobs)
         self._jobs.clear()
-        loop = asyncio.get_running_loop()
-        self._inflight = loop.run_in_executor(None, self._write, jobs)
-        await asyncio.shield(self._inflight)
+        afters = list(self._afters)
+        self._afters.clear()
+        if jobs:
+            loop = asyncio.get_running_loop()
+            self._inflight = loop.run_in_executor(None, self._write, jobs)
+            await asyncio.shield(self._inflight)
+        if afters:
+            async with self._after_lock:  # FIFO: batches' callbacks stay in order
+                for fn in afters:
+                    try:
+                        await fn()
+                    except Exception:  # noqa: BLE001 - a callback must never kill the writer
+                        log.exception("heartbeat post-write callback failed")
 
     def _write(self, jobs: list[Job]) -> None:
         try:

@@ -5,7 +5,9 @@ available is drained per loop turn), de-duplicated and gap-checked by trade id, 
 the pure :class:`CandleAggregator`, and the pure :class:`HeartbeatClock` decides which
 boundaries passed. Quiet markets are closed by a timer on the *exchange* clock, estimated as
 the local clock plus the offset seen on the last frame's event time (so a replayed 2024 tape
-is not closed by 2026's wall clock). Writes go through one background persister, in order.
+is not closed by 2026's wall clock). Writes go through one background persister, in order;
+``Heartbeat`` signals are published only once their candles are committed (readers of
+``candles`` never see them early).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -271,6 +274,11 @@ class HeartbeatService:
                                               ms_to_utc(sg.close_time_ms), received, latency))
         self.counters["signals"] += len(signals)
         self.persister.submit(store.save_signals, self.status_id, records)
+        # published once the boundary's candles (submitted before) are committed: a consumer
+        # reading ``candles`` on the signal sees the candle that just closed
+        self.persister.after(partial(self._publish_signals, messages))
+
+    async def _publish_signals(self, messages: list[Message]) -> None:
         try:
             await _publish_all(self._bus, messages)
         except BusError as e:

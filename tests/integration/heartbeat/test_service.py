@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from aristobot.bus import Bus, InMemoryBus, Message
+from aristobot.bus import Bus, Channels, InMemoryBus, Message
 from aristobot.db.engine import make_engine, make_sessionmaker
-from aristobot.db.models import AlertRow, HeartbeatSignalRow, HeartbeatStatusRow
+from aristobot.db.models import AlertRow, CandleRow, HeartbeatSignalRow, HeartbeatStatusRow
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES
 from aristobot.errors import BusError
 from aristobot.heartbeat import store
@@ -221,3 +221,37 @@ def test_stop_is_recorded_even_without_a_start_row(sqlite_url: str) -> None:
         row = s.scalars(select(HeartbeatStatusRow)).one()
     assert row.last_application_stop is not None and row.is_connected is False
     engine.dispose()
+
+
+class CandleCheckingBus(InMemoryBus):
+    """A consumer reading ``candles`` the instant a 1m signal is published (no delay at all)."""
+
+    def __init__(self, sessions: Any) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.checked: list[int] = []
+        self.missing: list[int] = []
+
+    def publish_nowait(self, message: Message) -> None:
+        p = message.payload
+        if message.topic == Channels.HEARTBEAT and p["signal"] == "1m":
+            opened = datetime.fromtimestamp(p["open_time_ms"] / 1000, UTC)
+            with self.sessions() as s:
+                row = s.scalars(select(CandleRow).where(
+                    CandleRow.symbol == "BTC/USDT", CandleRow.timeframe == "1m",
+                    CandleRow.open_time == opened)).one_or_none()
+            (self.checked if row is not None else self.missing).append(p["open_time_ms"])
+        super().publish_nowait(message)
+
+
+async def test_signal_is_published_after_its_candle_is_stored(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(sqlite_url)
+    bus = CandleCheckingBus(make_sessionmaker(engine))
+    async with running(sqlite_url, bus, tmp_path) as h:
+        await h.wait_for(lambda: h.count("1m") >= 4)
+    engine.dispose()
+    boundary = h.start_ms + 10_000  # the minute before it was only partly seen (backfilled)
+    assert [t for t in bus.missing if t >= boundary] == []
+    assert len([t for t in bus.checked if t >= boundary]) >= 3
