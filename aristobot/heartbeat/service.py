@@ -34,6 +34,7 @@ from aristobot.errors import BusError, TemporaryError
 from aristobot.heartbeat import store
 from aristobot.heartbeat.backfill import FetchKlines, Hole, fill
 from aristobot.heartbeat.persister import Persister
+from aristobot.market.binance_errors import binance_error_fr
 from aristobot.market.binance_rest import BinanceKlinesClient
 from aristobot.market.binance_ws import BinanceTradeStream
 from aristobot.market.frames import ccxt_symbol, parse_frames
@@ -174,7 +175,9 @@ class HeartbeatService:
             log.info("serverShutdown received: rotating the connection")
             self.stream.request_rotation()
         if batch.errors:
-            self._set_status(last_error=f"Erreur Binance : {batch.errors[-1]}")
+            log.warning("Binance error frame(s): %s", "; ".join(batch.errors))
+            meaning = binance_error_fr(batch.error_codes[-1])
+            self._set_status(last_error=f"Erreur Binance : {meaning}")
         if batch.last_event_ms is not None:
             self._update_offset(batch.last_event_ms - recv_ms)
         closed: list[ClosedCandle] = []

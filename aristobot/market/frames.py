@@ -43,7 +43,8 @@ class ParsedBatch:
     unknown: int = 0
     invalid: int = 0
     shutdown: bool = False
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # raw "code: msg" (for the log)
+    error_codes: list[object] = field(default_factory=list)  # the same errors' codes
     last_event_ms: int | None = None
 
 
@@ -89,6 +90,7 @@ def parse_frames(
             elif "error" in data or ("code" in data and "msg" in data):
                 err = data.get("error", data)
                 out.errors.append(f"{err.get('code')}: {err.get('msg')}")
+                out.error_codes.append(err.get("code"))
                 continue
             elif "result" in data and "id" in data:
                 continue  # answer to a SUBSCRIBE/LIST request

@@ -255,3 +255,13 @@ async def test_signal_is_published_after_its_candle_is_stored(
     boundary = h.start_ms + 10_000  # the minute before it was only partly seen (backfilled)
     assert [t for t in bus.missing if t >= boundary] == []
     assert len([t for t in bus.checked if t >= boundary]) >= 3
+
+
+async def test_binance_error_frame_is_shown_in_french(sqlite_url: str, tmp_path: Path) -> None:
+    engine = make_engine(sqlite_url)
+    settings = make_settings(tmp_path, sqlite_url, heartbeat_symbols=("BTCUSDT",))
+    service = HeartbeatService(settings, make_sessionmaker(engine), InMemoryBus())
+    await service.process(['{"error":{"code":2,"msg":"Invalid request"},"id":1}'])
+    assert service.status["last_error"] == "Erreur Binance : requête invalide (code 2)"
+    await asyncio.sleep(0)  # let the status publication task finish
+    engine.dispose()
