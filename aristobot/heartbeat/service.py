@@ -100,7 +100,7 @@ class HeartbeatService:
         }
         self.counters = {"frames": 0, "malformed": 0, "unknown": 0, "invalid": 0,
                          "late": 0, "duplicates": 0, "missing_ids": 0, "signals": 0,
-                         "bus_errors": 0}
+                         "bus_errors": 0, "unrecoverable": 0}
         self.started = asyncio.Event()
 
     # --- FrameSink ---------------------------------------------------------------------------
@@ -331,9 +331,10 @@ class HeartbeatService:
                 if tries < self._max_attempts:
                     self._holes.append(hole)
                 else:
-                    log.warning("backfill abandoned for %s", hole)
+                    self._give_up(hole)
                 continue
             filled.append(candle)
+            self._attempts.pop(hole, None)
             if hole.from_gap:
                 self._gap_holes -= 1
         if filled:
@@ -341,6 +342,20 @@ class HeartbeatService:
         if self._gap_holes == 0 and not self.status["is_coherent"]:
             self._set_status(is_coherent=True)
         return len(self._holes)
+
+    def _give_up(self, hole: Hole) -> None:
+        """Record an unrecoverable candle; it no longer holds the heartbeat « Non cohérent »."""
+        log.warning("backfill abandoned for %s", hole)
+        self._attempts.pop(hole, None)
+        self.counters["unrecoverable"] += 1
+        when = ms_to_utc(hole.open_time_ms).strftime("%Y-%m-%d %H:%M UTC")
+        text = (f"Heartbeat : bougie irrécupérable {hole.symbol} {hole.timeframe.value} du "
+                f"{when} (Binance ne la fournit pas) ; elle restera absente.")
+        self.persister.submit(store.add_alert, "heartbeat_unrecoverable", text,
+                              {"symbol": hole.symbol, "timeframe": hole.timeframe.value,
+                               "open_time_ms": hole.open_time_ms})
+        if hole.from_gap:
+            self._gap_holes -= 1
 
     # --- status --------------------------------------------------------------------------------
     def _set_status(self, **changes: Any) -> None:

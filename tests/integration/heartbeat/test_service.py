@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy import select
 
 from aristobot.bus import Bus, Channels, InMemoryBus, Message
+from aristobot.core.aggregator import ClosedCandle
 from aristobot.db.engine import make_engine, make_sessionmaker
 from aristobot.db.models import AlertRow, CandleRow, HeartbeatSignalRow, HeartbeatStatusRow
-from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES
+from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, Timeframe
 from aristobot.errors import BusError
 from aristobot.heartbeat import store
 from aristobot.heartbeat.service import BUS_DOWN_FR, OFFSET_CONFIRM, HeartbeatService
+from aristobot.market.binance_rest import Kline
 from tests.integration.heartbeat.conftest import H4, Harness, running
 from tests.support.factories import make_settings
 
@@ -264,4 +266,33 @@ async def test_binance_error_frame_is_shown_in_french(sqlite_url: str, tmp_path:
     await service.process(['{"error":{"code":2,"msg":"Invalid request"},"id":1}'])
     assert service.status["last_error"] == "Erreur Binance : requête invalide (code 2)"
     await asyncio.sleep(0)  # let the status publication task finish
+    engine.dispose()
+
+
+async def test_an_unrecoverable_candle_is_alerted_and_releases_coherence(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(sqlite_url)
+    sessions = make_sessionmaker(engine)
+    settings = make_settings(tmp_path, sqlite_url, heartbeat_symbols=("BTCUSDT",))
+
+    async def no_klines(symbol: str, interval: str, start: int, end: int) -> list[Kline]:
+        return []  # the exchange never has this minute
+
+    service = HeartbeatService(settings, sessions, InMemoryBus(), fetch_klines=no_klines,
+                               backfill_attempts=2)
+    open_ms = 1_704_081_600_000
+    service._add_hole(ClosedCandle("BTC/USDT", Timeframe.M1, open_ms, 1, 1, 1, 1, 0, 0, False),
+                      from_gap=True)
+    assert service.status["is_coherent"] is False
+    assert await service.backfill() == 1  # first attempt: kept for later
+    assert await service.backfill() == 0  # given up
+    assert service.status["is_coherent"] is True and service.counters["unrecoverable"] == 1
+    await service.persister.flush()
+    with sessions() as s:
+        alerts = s.scalars(select(AlertRow).where(
+            AlertRow.kind == "heartbeat_unrecoverable")).all()
+    assert len(alerts) == 1 and "bougie irrécupérable BTC/USDT 1m" in alerts[0].message
+    assert "2024-01-01 04:00 UTC" in alerts[0].message
+    await asyncio.sleep(0)  # let the status publications finish
     engine.dispose()
