@@ -32,6 +32,7 @@ from aristobot.core.heartbeat_coherence import TradeIdTracker
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, ms_to_utc
 from aristobot.errors import BusError, TemporaryError
 from aristobot.heartbeat import store
+from aristobot.heartbeat.aio import checkpoint, log_failure, p99, publish_all, settle
 from aristobot.heartbeat.backfill import FetchKlines, Hole, fill
 from aristobot.heartbeat.persister import Persister
 from aristobot.market.binance_errors import binance_error_fr
@@ -141,7 +142,7 @@ class HeartbeatService:
                 tg.create_task(self._tick_forever())
                 tg.create_task(self._backfill_forever())
         finally:
-            await _settle(start)
+            await settle(start)
             await self.persister.close(store.mark_stop, ms_to_utc(self._now_ms()))
             self.status["is_connected"] = False
             try:
@@ -157,7 +158,7 @@ class HeartbeatService:
             frames, self._buf = self._buf, []
             if frames:
                 await self.process(frames)
-            _checkpoint()
+            checkpoint()
 
     async def process(self, frames: list[str | bytes]) -> None:
         """Handle one batch of raw frames (public for benchmarks and tests)."""
@@ -225,7 +226,7 @@ class HeartbeatService:
                 closed += agg.advance(due)
             if closed:
                 await self._after_close(closed)
-            _checkpoint()
+            checkpoint()
             next_boundary = (due // 60_000 + 1) * 60_000
             await asyncio.sleep(min(1.0, max(0.005, (next_boundary - due) / 1000)))
 
@@ -269,7 +270,7 @@ class HeartbeatService:
                 "close_time_ms": sg.close_time_ms,
                 "processed_at": received.isoformat(),
                 "latency_ms": latency,
-                "latency_p99_ms": _p99(lat) if lat else None,
+                "latency_p99_ms": p99(lat) if lat else None,
                 "symbols": [self._ccxt[s] for s in self.symbols],
             }
             messages.append(Message(topic=Channels.HEARTBEAT, type="signal", payload=payload))
@@ -283,7 +284,7 @@ class HeartbeatService:
 
     async def _publish_signals(self, messages: list[Message]) -> None:
         try:
-            await _publish_all(self._bus, messages)
+            await publish_all(self._bus, messages)
         except BusError as e:
             self._on_bus_error(e)
         else:
@@ -313,7 +314,7 @@ class HeartbeatService:
             await asyncio.sleep(self._backfill_period)
             if self._holes and self.status["is_connected"]:
                 await self.backfill()
-            _checkpoint()
+            checkpoint()
 
     async def backfill(self) -> int:
         """Try to fill every hole from REST klines; return how many remain."""
@@ -364,7 +365,7 @@ class HeartbeatService:
         self.status.update(changes)
         self.persister.submit(store.update_status, **changes)
         task = asyncio.get_running_loop().create_task(self._publish_status())
-        task.add_done_callback(_log_failure)
+        task.add_done_callback(log_failure)
 
     async def _publish_status(self) -> None:
         payload = dict(self.status, symbols=[self._ccxt[s] for s in self.symbols])
@@ -393,45 +394,6 @@ class HeartbeatService:
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
-
-
-def _checkpoint() -> None:
-    # A library that swallows CancelledError (seen with the Redis client when a publish is
-    # cancelled mid-flight) must not leave a cancelled loop running forever.
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
-
-
-async def _settle(job: asyncio.Future[Any]) -> None:
-    """Wait for ``job`` to finish (even through repeated cancellations); ignore its outcome."""
-    for _ in range(3):
-        try:
-            await asyncio.wait([job])
-            break
-        except asyncio.CancelledError:
-            continue
-    if job.done() and not job.cancelled() and job.exception() is not None:
-        log.error("heartbeat start not recorded: %s", job.exception())
-
-
-def _p99(values: deque[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-
-
-async def _publish_all(bus: Bus, messages: list[Message]) -> None:
-    many = getattr(bus, "publish_many", None)
-    if many is not None:
-        await many(messages)
-        return
-    for m in messages:
-        await bus.publish(m.topic, m.type, m.payload)
-
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("status publication failed: %s", task.exception())
 
 
 def signal_time(payload: dict[str, Any]) -> datetime:
