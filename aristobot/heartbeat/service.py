@@ -29,7 +29,7 @@ from aristobot.config import Settings
 from aristobot.core.aggregator import CandleAggregator, ClosedCandle
 from aristobot.core.heartbeat_clock import BoundarySignal, HeartbeatClock
 from aristobot.core.heartbeat_coherence import TradeIdTracker
-from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, ms_to_utc
+from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, Timeframe, ms_to_utc
 from aristobot.errors import BusError, TemporaryError
 from aristobot.heartbeat import store
 from aristobot.heartbeat.aio import checkpoint, log_failure, p99, publish_all, settle
@@ -93,6 +93,7 @@ class HeartbeatService:
         self._backfill_period = backfill_period_s
         self._max_attempts = backfill_attempts
         self._gap_holes = 0
+        self._gap_open: set[str] = set()  # symbols whose lost trades' minute is still open
         self.status: dict[str, Any] = {"is_connected": False, "is_coherent": True,
                                        "last_error": None}
         self.status_id: int | None = None
@@ -300,11 +301,14 @@ class HeartbeatService:
         log.warning("trade id gap on %s: %d trades missing", sym, missing)
         self.persister.submit(store.add_alert, "heartbeat_gap", text,
                               {"symbol": self._ccxt[sym], "first_id": first, "last_id": last})
+        self._gap_open.add(self._ccxt[sym])
         self._set_status(is_coherent=False)
 
     def _add_hole(self, cd: ClosedCandle, from_gap: bool) -> None:
         exch = next(s for s, c in self._ccxt.items() if c == cd.symbol)
         self._holes.append(Hole(exch, cd.symbol, cd.timeframe, cd.open_time_ms, from_gap))
+        if cd.timeframe is Timeframe.M1:  # the gap's minute closed: its hole is now counted
+            self._gap_open.discard(cd.symbol)
         if from_gap:
             self._gap_holes += 1
             self._set_status(is_coherent=False)
@@ -340,7 +344,7 @@ class HeartbeatService:
                 self._gap_holes -= 1
         if filled:
             self.persister.submit(store.save_candles, filled, replace=True)
-        if self._gap_holes == 0 and not self.status["is_coherent"]:
+        if self._gap_holes == 0 and not self._gap_open and not self.status["is_coherent"]:
             self._set_status(is_coherent=True)
         return len(self._holes)
 

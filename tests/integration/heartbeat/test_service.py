@@ -296,3 +296,23 @@ async def test_an_unrecoverable_candle_is_alerted_and_releases_coherence(
     assert "2024-01-01 04:00 UTC" in alerts[0].message
     await asyncio.sleep(0)  # let the status publications finish
     engine.dispose()
+
+
+async def test_coherence_waits_for_the_gap_minute_to_be_backfilled(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(sqlite_url)
+    settings = make_settings(tmp_path, sqlite_url, heartbeat_symbols=("BTCUSDT",))
+
+    async def no_klines(symbol: str, interval: str, start: int, end: int) -> list[Kline]:
+        return []
+
+    service = HeartbeatService(settings, make_sessionmaker(engine), InMemoryBus(),
+                               fetch_klines=no_klines, clock=lambda: 2_000_000.0)
+    t = 1_704_081_600_000
+    await service.process([raw_trade(1, t + 1000), raw_trade(2, t + 61_000)])
+    await service.process([raw_trade(9, t + 62_000)])  # ids 3..8 lost inside the open minute
+    assert service.status["is_coherent"] is False
+    await service.backfill()  # other holes pending, but the gap's minute is not closed yet
+    assert service.status["is_coherent"] is False
+    engine.dispose()
