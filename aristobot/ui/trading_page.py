@@ -18,7 +18,7 @@ def _feedback(message: str, error: str) -> str:
 
 def _head(symbol: str, price: str) -> str:
     return (f"<div class='ab-accent' id='trade-symbol'><b>{escape(symbol)}</b> — dernier prix : "
-            f"<span id='trade-last'>{escape(price)}</span></div>")
+            f"<span id='trade-last'>{escape(price) or 'indisponible'}</span></div>")
 
 
 def order_buttons(vm: TradingVM) -> tuple[Any, Any]:

@@ -139,3 +139,10 @@ def test_feedback_escapes_foreign_text() -> None:
     assert "<img" not in html and "&lt;img" in html
     assert "<b>" not in trading_page._feedback("<b>BTC</b>", "")
     assert "<script>" not in trading_page._head("<script>", "1")
+
+
+def test_symbol_header_says_when_no_price_is_available() -> None:
+    from aristobot.ui.trading_page import _head
+
+    assert "indisponible" in _head("BTC/USDT", "")
+    assert "50000" in _head("BTC/USDT", "50000") and "indisponible" not in _head("BTC/USDT", "1")
