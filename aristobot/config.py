@@ -106,6 +106,10 @@ class Settings:
     strategy_workers: int = 2
     strategy_call_timeout_s: int = 5
     strategy_memory_mb: int = 1024
+    backtest_slots: int = 2
+    backtest_slots_per_user: int = 1
+    backtest_queue_per_user: int = 5
+    backtest_max_s: int = 900
     log_level: str = "INFO"
     # Test/dev only: ccxt id -> base URL replacing the exchange's API origin (a local fake).
     exchange_url_overrides: Mapping[str, str] = field(default_factory=dict)
@@ -176,6 +180,10 @@ class Settings:
             strategy_workers=_int(env, "ARISTOBOT_STRATEGY_WORKERS", 2, minimum=1),
             strategy_call_timeout_s=_int(env, "ARISTOBOT_STRATEGY_TIMEOUT_S", 5, minimum=1),
             strategy_memory_mb=_int(env, "ARISTOBOT_STRATEGY_MEMORY_MB", 1024, minimum=64),
+            backtest_slots=_int(env, "ARISTOBOT_BACKTEST_SLOTS", 2, minimum=1),
+            backtest_slots_per_user=_int(env, "ARISTOBOT_BACKTEST_SLOTS_PER_USER", 1, minimum=1),
+            backtest_queue_per_user=_int(env, "ARISTOBOT_BACKTEST_QUEUE_PER_USER", 5, minimum=1),
+            backtest_max_s=_int(env, "ARISTOBOT_BACKTEST_MAX_S", 900, minimum=1),
             log_level=level,
             exchange_url_overrides=_url_overrides(env, "ARISTOBOT_EXCHANGE_URL_OVERRIDES"),
             extra={

@@ -191,3 +191,19 @@ class PoolStartFailed(StrategyError):
 
     message_fr = ("Impossible de démarrer un processus isolé pour exécuter la stratégie "
                   "(détails dans le journal du serveur).")
+
+
+# --- backtest queue (issue 9) -----------------------------------------------------------------
+class JobQueueFull(StrategyError):
+    """An owner already has the most jobs allowed waiting in the queue."""
+
+    message_fr = ("Vous avez déjà {count} backtest(s) en file d'attente : attendez qu'un "
+                  "d'eux démarre ou interrompez-en un.")
+
+
+class JobTimeLimit(StrategyTimeout):
+    """A job ran past its wall-clock cap: its worker was killed."""
+
+    message_fr = ("Backtest arrêté : il a dépassé la durée maximale de {seconds} s autorisée "
+                  "pour un calcul (le processus a été arrêté). Réduisez la période ou allégez "
+                  "la stratégie.")

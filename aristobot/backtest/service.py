@@ -1,10 +1,15 @@
 """Run one backtest end to end: candles → isolated worker → stored result, with progress.
 
 Progress goes over the bus on ``Channels.BACKTEST_PROGRESS + "." + job_id`` with payload
-``{"job_id", "phase": "candles"|"simulation"|"saving"|"done"|"cancelled"|"error",
-"pct": 0..100, "done": bool, "error": str|None, "result_id": int|None}``. Candle loading and
-the simulation are cancelled separately (two events); candles fetched before a cancel stay.
-User code only ever runs in the strategy worker pool, never in this process.
+``{"job_id", "phase": "candles"|"queued"|"simulation"|"saving"|"done"|"cancelled"|"error",
+"pct": 0..100, "done": bool, "error": str|None, "result_id": int|None, "position": int|None,
+"waiting_for_own": bool}``. ``queued``: the simulation waits for a backtest slot in the pool's
+fair queue (``position`` 1 = next to start; ``waiting_for_own``: the user's own running
+backtest must end first); ``simulation`` follows when it starts. Candle loading and the
+simulation (queued or running) are cancelled separately (two events); candles fetched before a
+cancel stay. User code only ever runs in the strategy worker pool, never in this process; a
+simulation past ``job_timeout_s`` (wall clock, queue time excluded) is stopped with a French
+error.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from aristobot.db.models import StrategyRow
 from aristobot.domain.timeframe import Timeframe, utc_to_ms
 from aristobot.errors import AristobotError, JobCancelled, NotFound, ValidationError
 from aristobot.runtime import Runtime
+from aristobot.strategies.job_queue import QueuePosition
 
 log = logging.getLogger(__name__)
 
@@ -114,14 +120,13 @@ class BacktestService:
         pool: Any | None = None,
         source_for: SourceFor | None = None,
         clock: Callable[[], float] = time.time,
-        job_timeout_s: float = 3600.0,
+        job_timeout_s: float | None = None,
     ) -> None:
         self._runtime = runtime
         self._pool = pool
         self._source_for = source_for or self._manager_source
         self._clock = clock
-        self._timeout = job_timeout_s
-        self._pending: set[asyncio.Task[Any]] = set()
+        self._timeout = float(job_timeout_s or runtime.settings.backtest_max_s)
 
     @staticmethod
     def topic(job_id: str) -> str:
@@ -182,9 +187,9 @@ class BacktestService:
         try:
             result = await self._simulate(strategy.code, candles, params, job, cancel_run,
                                               owner=req.user_id)
-        except JobCancelled:
+        except JobCancelled:  # while queued (phase "queued") or running
             await job.publish("cancelled", 0.0, done=True)
-            return BacktestOutcome(job.id, "cancelled", load=report, phase="simulation")
+            return BacktestOutcome(job.id, "cancelled", load=report, phase=job.phase)
         if result.cancelled:
             await job.publish("cancelled", 0.0, done=True)
             return BacktestOutcome(job.id, "cancelled", load=report, phase="simulation")
@@ -213,7 +218,7 @@ class BacktestService:
         kwargs = {"code": code, "candles": candles, "params": params}
         result = await pool.run_job(JOB_FUNCTION, kwargs, owner=owner, timeout_s=self._timeout,
                                     progress=lambda f: job.publish_soon("simulation", 100 * f),
-                                    cancel=cancel)
+                                    cancel=cancel, queued=job.queued)
         if not isinstance(result, BacktestResult):
             raise ValidationError(reason="le processus isolé a renvoyé un résultat illisible")
         return result
@@ -257,26 +262,36 @@ class _Job:
         self.id = job_id
         self.topic = service.topic(job_id)
         self._bus = service._runtime.bus
-        self._pending = service._pending
+        self._pending: set[asyncio.Task[None]] = set()
         self.phase = ""
-        self._last: tuple[str, int] | None = None
+        self._last: tuple[str, int, int | None] | None = None
 
     async def publish(self, phase: str, pct: float, *, done: bool = False,
-                      error: str | None = None, result_id: int | None = None) -> None:
+                      error: str | None = None, result_id: int | None = None,
+                      queue: QueuePosition | None = None) -> None:
+        if done and self._pending:  # what was published before the end arrives before it
+            await asyncio.gather(*self._pending, return_exceptions=True)
         self.phase = phase if phase not in ("cancelled", "error") else self.phase
-        key = (phase, int(pct))
+        key = (phase, int(pct), queue.position if queue else None)
         if key == self._last and not done:
             return
         self._last = key
         payload = {"job_id": self.id, "phase": phase, "pct": round(float(pct), 2), "done": done,
-                   "error": error, "result_id": result_id}
+                   "error": error, "result_id": result_id,
+                   "position": queue.position if queue else None,
+                   "waiting_for_own": bool(queue and queue.waiting_for_own)}
         await self._bus.publish(self.topic, "backtest.progress", payload)
 
-    def publish_soon(self, phase: str, pct: float) -> None:
-        """Publish from a synchronous callback (the pool's progress hook)."""
-        task = asyncio.get_running_loop().create_task(self.publish(phase, pct))
+    def publish_soon(self, phase: str, pct: float, queue: QueuePosition | None = None) -> None:
+        """Publish from a synchronous callback (the pool's progress and queue hooks)."""
+        self.phase = phase
+        task = asyncio.get_running_loop().create_task(self.publish(phase, pct, queue=queue))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
+
+    def queued(self, where: QueuePosition) -> None:
+        """The pool's queue hook: the simulation waits for a slot at ``where``."""
+        self.publish_soon("queued", 0.0, where)
 
 
 def absent_ranges(runtime: Runtime) -> AbsentRanges:

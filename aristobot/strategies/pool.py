@@ -12,20 +12,23 @@ API (used by the strategies page, the backtest and the live engine)::
 * Workers belong to ONE owner (user id; None for system calls): started lazily for that owner,
   reused only by that owner (their class cache too), killed when idle for ``idle_ttl_s`` or to
   make room for another owner. At most ``size`` workers per owner, ``max_workers`` in all.
-* Jobs (backtests) use at most ``job_slots`` workers at once (``size - 1``, at least 1), and the
-  total leaves room for decisions, so a long backtest never blocks « Tester la syntaxe », the AI
-  validation or live decisions. Getting a worker has a deadline (``acquire_timeout_s``): past
-  it, ``PoolBusy`` (French).
+* Jobs (backtests) use at most ``job_slots`` workers at once (default ``size - 1``, at least
+  1), ``job_slots_per_owner`` of one owner, and the total leaves room for decisions, so a long
+  backtest never blocks « Tester la syntaxe », the AI validation or live decisions. Jobs wait
+  their turn in a fair queue (``job_queue``: round-robin across owners, no deadline, the
+  position reported to ``queued``); decisions have no queue but a deadline
+  (``acquire_timeout_s``): past it, ``PoolBusy`` (French).
 * ``decide`` never raises for the strategy's own faults: invalid code, an exception (with the
   user's line), a time-out, exhausted memory, a dead process or a busy pool give
   ``Decision(Action.ERROR, error=<French text>)``.
 * ``run_job`` imports ``func`` ("package.module:function", a top-level function of a module
   under ``job_modules``) in a worker and calls ``function(**kwargs, report_progress=callable)``;
   kwargs and the result must be picklable. Progress fractions (0..1) reach ``progress``. Setting
-  ``cancel`` kills the worker and raises ``JobCancelled``; ``timeout_s`` (wall clock, per job)
-  raises ``StrategyTimeout``; a job exception raises ``JobFailed`` with its French message (an
-  ``AristobotError`` raised by the job keeps its ``user_message()``); a crash ``StrategyCrashed``;
-  ``MemoryError`` ``StrategyMemoryExceeded``.
+  ``cancel`` (also while queued) kills the worker and raises ``JobCancelled``; ``timeout_s``
+  (the job's wall-clock and CPU cap, queue time excluded) kills it and raises ``JobTimeLimit``;
+  a job exception raises ``JobFailed`` with its French message (an ``AristobotError`` raised by
+  the job keeps its ``user_message()``); a crash ``StrategyCrashed``; ``MemoryError``
+  ``StrategyMemoryExceeded``.
 
 Workers are started with a scrubbed environment (no secret, no database URL), fenced off the
 disk and the network by Landlock (see ``sandbox``), with a memory limit (RLIMIT_AS) and a CPU
@@ -49,6 +52,7 @@ from aristobot.core.strategy_loader import code_hash
 from aristobot.errors import (
     AristobotError,
     JobCancelled,
+    JobTimeLimit,
     PoolBusy,
     PoolClosed,
     PoolStartFailed,
@@ -56,6 +60,7 @@ from aristobot.errors import (
     StrategyTimeout,
 )
 from aristobot.strategies import sandbox
+from aristobot.strategies.job_queue import JobQueue, PositionCallback
 from aristobot.strategies.pool_workers import Worker, death_error, reply_error, start_worker
 from aristobot.strategies.protocol import UnsafePickle, pack_candles
 
@@ -77,11 +82,13 @@ class StrategyPool:
     def __init__(self, size: int = 2, *, memory_mb: int = 1024, call_timeout_s: float = 5.0,
                  secret_paths: tuple[Path, ...] = (), preload: tuple[str, ...] = (),
                  max_workers: int | None = None, acquire_timeout_s: float = 30.0,
-                 idle_ttl_s: float = 600.0,
-                 job_modules: tuple[str, ...] = ("aristobot.",)) -> None:
+                 idle_ttl_s: float = 600.0, job_modules: tuple[str, ...] = ("aristobot.",),
+                 job_slots: int | None = None, job_slots_per_owner: int = 1,
+                 job_queue_per_owner: int = 5) -> None:
         self.size = max(1, size)
-        self.job_slots = max(1, self.size - 1)
+        self.job_slots = max(1, job_slots or self.size - 1)
         self.max_workers = max(max_workers or self.size + 2, self.job_slots + 1)
+        self.jobs = JobQueue(self.job_slots, job_slots_per_owner, job_queue_per_owner)
         self.memory_mb = memory_mb
         self.call_timeout_s = call_timeout_s
         self.acquire_timeout_s = acquire_timeout_s
@@ -110,7 +117,9 @@ class StrategyPool:
             secrets.append(Path(settings.database_url.split("///", 1)[-1]))
         return cls(settings.strategy_workers, memory_mb=settings.strategy_memory_mb,
                    call_timeout_s=float(settings.strategy_call_timeout_s),
-                   secret_paths=tuple(secrets))
+                   secret_paths=tuple(secrets), job_slots=settings.backtest_slots,
+                   job_slots_per_owner=settings.backtest_slots_per_user,
+                   job_queue_per_owner=settings.backtest_queue_per_user)
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def start(self, owner: int | None = None) -> None:
@@ -121,6 +130,7 @@ class StrategyPool:
     async def aclose(self) -> None:
         """Kill every worker; later calls raise ``PoolClosed``."""
         self._closed = True
+        self.jobs.close()
         for task in list(self._tasks):
             task.cancel()
         for w in list(self._workers):
@@ -417,15 +427,25 @@ class StrategyPool:
 
     async def run_job(self, func: str, kwargs: dict[str, Any], *, owner: int | None,
                       timeout_s: float, progress: Callable[[float], None] | None = None,
-                      cancel: asyncio.Event | None = None) -> Any:
-        """Run ``func(**kwargs, report_progress=...)`` in a worker (see the module docstring)."""
-        if cancel is not None and cancel.is_set():
-            raise JobCancelled()
+                      cancel: asyncio.Event | None = None,
+                      queued: PositionCallback | None = None) -> Any:
+        """Run ``func(**kwargs, report_progress=...)`` in a worker (see the module docstring).
+
+        The job first waits its turn in ``jobs`` (``queued`` gets its position while it waits;
+        ``progress(0.0)`` tells it started after waiting)."""
+        ticket = await self.jobs.admit(owner, cancel=cancel, on_position=queued)
 
         def build(_worker: Worker, _force: bool) -> tuple[Any, ...]:
             return ("job", func, kwargs, timeout_s)
 
-        reply = await self._call(owner, build, timeout_s, progress, cancel, job=True)
+        try:
+            if ticket.last is not None and progress is not None:
+                progress(0.0)
+            reply = await self._call(owner, build, timeout_s, progress, cancel, job=True)
+        except StrategyTimeout:  # the wall clock or the CPU limit (both ``timeout_s``)
+            raise JobTimeLimit(seconds=f"{timeout_s:g}") from None
+        finally:
+            self.jobs.release(ticket)
         if reply[0] == "ok":
             return reply[1]
         raise reply_error(reply, self.memory_mb)

@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 #: Timeframes offered (ccxt's Binance has no 10m candles).
 TIMEFRAMES = ["1m", "3m", "5m", "15m", "1h", "2h", "4h", "1d"]
 DEFAULT_SYMBOLS = ["BTC/USDT", "ETH/USDT", "BNB/USDT", "SOL/USDT"]
-PHASES = {"candles": "Chargement des bougies", "simulation": "Simulation",
+PHASES = {"candles": "Chargement des bougies", "queued": "En file d'attente",
+          "simulation": "Simulation",
           "saving": "Enregistrement", "done": "Terminé", "cancelled": "Interrompu",
           "error": "Erreur"}
 STAT_LABELS = {
@@ -85,6 +86,14 @@ def _duration(seconds: float) -> str:
                                 f"{m} min" if m or not (d or h) else "") if p)
 
 
+def queue_text(position: int, waiting_for_own: bool) -> str:
+    """The phase shown while the simulation waits for a backtest slot."""
+    text = f"En file d'attente : position {position}"
+    if waiting_for_own:
+        text += " (votre backtest en cours doit d'abord se terminer)"
+    return text
+
+
 class BacktestVM(param.Parameterized):
     strategies = param.Dict(default={})  # name -> id
     strategy_id = param.Integer(default=None, allow_None=True)
@@ -104,6 +113,8 @@ class BacktestVM(param.Parameterized):
     phase = param.String(default="")
     candles_pct = param.Number(default=0.0)
     sim_pct = param.Number(default=0.0)
+    #: Place in the backtest queue while the simulation waits for a slot (1 = next), else None.
+    queue_position = param.Integer(default=None, allow_None=True)
     message = param.String(default="")
     error = param.String(default="")
 
@@ -212,7 +223,7 @@ class BacktestVM(param.Parameterized):
             return False
         self._cancel_candles, self._cancel_run = asyncio.Event(), asyncio.Event()
         self.error, self.message, self.candles_pct, self.sim_pct = "", "", 0.0, 0.0
-        self.decision_errors = ""
+        self.decision_errors, self.queue_position = "", None
         self.running, self.loading_candles = True, True
         self.phase = PHASES["candles"]
         self._task = asyncio.get_running_loop().create_task(self._job(req))
@@ -229,7 +240,7 @@ class BacktestVM(param.Parameterized):
         self._cancel_candles.set()
 
     def cancel_run(self) -> None:
-        """Interrupt the simulation (the worker is stopped)."""
+        """Interrupt the simulation (the worker is stopped) or leave the queue."""
         self._cancel_run.set()
 
     def close(self) -> None:
@@ -260,16 +271,22 @@ class BacktestVM(param.Parameterized):
             listener.cancel()
             await sub.close()
             self.running = self.loading_candles = False
+            self.queue_position = None
 
     async def _listen(self, sub: Any) -> None:
         async for msg in sub:
             p = msg.payload
             if p["phase"] == "candles":
                 self.candles_pct = float(p["pct"])
-            elif p["phase"] in ("simulation", "saving", "done"):
+            elif p["phase"] in ("queued", "simulation", "saving", "done"):
                 self.loading_candles = False
                 self.candles_pct = 100.0
                 self.sim_pct = float(p["pct"])
+            if p["phase"] == "queued":
+                self.queue_position = int(p["position"])
+                self.phase = queue_text(self.queue_position, bool(p.get("waiting_for_own")))
+                continue
+            self.queue_position = None
             self.phase = PHASES.get(p["phase"], p["phase"])
 
     def _show_outcome(self, outcome: BacktestOutcome) -> None:
@@ -277,8 +294,11 @@ class BacktestVM(param.Parameterized):
             self.error = outcome.error or "Erreur inconnue."
             return
         if outcome.status == "cancelled":
-            where = "du chargement des bougies" if outcome.phase == "candles" else "du calcul"
             kept = f" ({outcome.load.fetched} bougies conservées)" if outcome.load else ""
+            if outcome.phase == "queued":
+                self.message = f"Backtest retiré de la file d'attente{kept}."
+                return
+            where = "du chargement des bougies" if outcome.phase == "candles" else "du calcul"
             self.message = f"Interruption {where}{kept}."
             return
         if outcome.result is None or outcome.candles is None:

@@ -1,4 +1,4 @@
-"""Workers per owner (no cross-user tampering), the job lane, deadlines, batches, reaping."""
+"""Workers per owner (no cross-user tampering), the job lane, batches, reaping."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest_asyncio
 
 from aristobot.core.strategy_api import Action, decide
 from aristobot.core.strategy_loader import load_strategy
-from aristobot.errors import JobCancelled, PoolBusy
+from aristobot.errors import JobCancelled
 from aristobot.strategies import EMA_CROSS_EXAMPLE, StrategyPool
+from aristobot.strategies.job_queue import QueuePosition
 from aristobot.strategies.samples import sample_candles
 from aristobot.strategies.template import TEMPLATE
 from tests.support.jobs import PROBE, TEST_POOL_OPTIONS
@@ -90,7 +91,7 @@ async def test_idle_workers_are_reaped_and_restarted(pool: StrategyPool) -> None
     assert pool.started == started + 1
 
 
-async def test_jobs_leave_room_for_decisions_and_waiting_has_a_deadline() -> None:
+async def test_jobs_leave_room_for_decisions_and_a_second_job_waits_its_turn() -> None:
     pool = StrategyPool(1, acquire_timeout_s=1.0, **TEST_POOL_OPTIONS)
     assert pool.job_slots == 1 and pool.max_workers >= 2
     running, cancel = asyncio.Event(), asyncio.Event()
@@ -99,19 +100,23 @@ async def test_jobs_leave_room_for_decisions_and_waiting_has_a_deadline() -> Non
         progress=lambda f: running.set(), cancel=cancel))
     try:
         await running.wait()
-        # The only job slot is taken: another backtest waits, then gets a French error.
-        with pytest.raises(PoolBusy) as busy:
-            await pool.run_job(PROBE, {"steps": 1}, owner=2, timeout_s=10)
-        assert busy.value.user_message().startswith("Tous les processus de calcul sont occupés")
+        # The only job slot is taken: another backtest waits in the queue (no PoolBusy, even
+        # past acquire_timeout_s), with its position.
+        positions: list[QueuePosition] = []
+        second = asyncio.create_task(pool.run_job(PROBE, {"steps": 1}, owner=2, timeout_s=10,
+                                                  queued=positions.append))
         # Decisions and the syntax test of the same user and of others still run.
         for owner in (1, 2):
             d = await pool.decide(EMA_CROSS_EXAMPLE, CANDLES, 1000.0, None, owner=owner)
             assert d.error is None
         assert await pool.check(TEMPLATE, owner=1)
-    finally:
+        assert positions == [QueuePosition(1, False)] and not second.done()
         cancel.set()
         with pytest.raises(JobCancelled):
             await job
+        assert (await asyncio.wait_for(second, 120))["steps"] == 1
+    finally:
+        cancel.set()
         await pool.aclose()
 
 
