@@ -294,10 +294,10 @@ class BacktestVM(param.Parameterized):
             self.error = outcome.error or "Erreur inconnue."
             return
         if outcome.status == "cancelled":
-            kept = f" ({outcome.load.fetched} bougies conservées)" if outcome.load else ""
             if outcome.phase == "queued":
-                self.message = f"Backtest retiré de la file d'attente{kept}."
+                self.message = "Backtest retiré de la file d'attente : il n'a pas démarré."
                 return
+            kept = f" ({outcome.load.fetched} bougies conservées)" if outcome.load else ""
             where = "du chargement des bougies" if outcome.phase == "candles" else "du calcul"
             self.message = f"Interruption {where}{kept}."
             return
