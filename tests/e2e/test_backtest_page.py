@@ -23,12 +23,13 @@ def fake_binance() -> Iterator[FakeBinance]:
         yield fake
 
 
-def _add_strategy(database_url: str, username: str = "dev") -> None:
+def _add_strategy(database_url: str, username: str = "dev", name: str = "EMA 10/20",
+                  code: str = EMA_CROSS_EXAMPLE) -> None:
     engine = make_engine(database_url)
     with make_sessionmaker(engine).begin() as s:
         user_id = s.scalar(select(UserRow.id).where(UserRow.username == username))
-        s.add(StrategyRow(user_id=user_id, name="EMA 10/20", code=EMA_CROSS_EXAMPLE,
-                          timeframe="1h", window_size=200))
+        s.add(StrategyRow(user_id=user_id, name=name, code=code, timeframe="1h",
+                          window_size=200))
     engine.dispose()
 
 
@@ -76,3 +77,41 @@ def test_backtest_run_chart_and_cancel(served_app: Any, new_page: Any,
     cancel.click()
     page.locator("#bt-message", has_text="Interruption du chargement").wait_for(timeout=60_000)
     screenshot(page, "backtest_cancelled")
+
+
+#: About 0.3 s of CPU per bar in « Exact » mode: minutes in all, so it holds its backtest slot
+#: until the test interrupts it.
+SLOW = EMA_CROSS_EXAMPLE.replace(
+    "    def should_long(self) -> bool:\n",
+    "    def should_long(self) -> bool:\n        total = 0\n"
+    "        for i in range(3_000_000):\n            total += i\n", 1)
+
+
+def test_second_backtest_waits_in_the_queue_with_its_position(
+        served_app: Any, new_page: Any, fake_binance: FakeBinance) -> None:
+    assert SLOW != EMA_CROSS_EXAMPLE
+    app = served_app({"ARISTOBOT_EXCHANGE_URL_OVERRIDES": f"binance={fake_binance.url}"})
+    _add_strategy(app.database_url)
+    _add_strategy(app.database_url, name="Lente", code=SLOW)
+    first = new_page()
+    login(first, app.base_url, next_page="backtest")
+    first.locator(".bt-strategy select").select_option(label="Lente")
+    first.locator(".bt-mode button", has_text="Exact").click()
+    first.locator(".bt-run button").click()
+    first.locator("#bt-phase", has_text="Simulation").wait_for(timeout=120_000)
+    # The same user in a second tab: this backtest waits for the first one, position shown.
+    second = new_page()
+    login(second, app.base_url, next_page="backtest")
+    second.locator(".bt-strategy select").select_option(label="EMA 10/20")
+    second.locator(".bt-run button").click()
+    second.locator("#bt-phase", has_text="En file d'attente : position 1").wait_for(
+        timeout=120_000)
+    assert "votre backtest en cours doit d'abord se terminer" in \
+        second.locator("#bt-phase").inner_text()
+    screenshot(second, "backtest_queued")
+    # « Interrompre le backtest » while queued: out of the queue; the first one still runs.
+    second.locator(".bt-cancel button").click()
+    second.locator("#bt-message", has_text="retiré de la file d'attente").wait_for()
+    assert "Simulation" in first.locator("#bt-phase").inner_text()
+    first.locator(".bt-cancel button").click()
+    first.locator("#bt-message", has_text="Interruption du calcul").wait_for(timeout=60_000)
