@@ -87,7 +87,9 @@ class StrategyPool:
                  job_queue_per_owner: int = 5) -> None:
         self.size = max(1, size)
         self.job_slots = max(1, job_slots or self.size - 1)
-        self.max_workers = max(max_workers or self.size + 2, self.job_slots + 1)
+        # By default, busy job slots leave decisions the 3 workers they had with one slot.
+        default = max(self.size + 2, self.job_slots + 3)
+        self.max_workers = max(max_workers or default, self.job_slots + 1)
         self.jobs = JobQueue(self.job_slots, job_slots_per_owner, job_queue_per_owner)
         self.memory_mb = memory_mb
         self.call_timeout_s = call_timeout_s

@@ -140,19 +140,20 @@ async def test_cancel_while_queued_leaves_the_queue_and_the_running_job_alone() 
 
 async def test_checks_and_decisions_run_while_every_job_slot_is_taken() -> None:
     async def scenario(pool: StrategyPool) -> None:
-        assert pool.job_slots == 1 and pool.max_workers >= 2
-        a = Job(pool, 1, SLEEPER)
-        await until(lambda: a.running)
-        waiting = [Job(pool, owner, {"steps": 2}) for owner in (1, 2)]
-        await until(lambda: pool.jobs.waiting == 2)
-        # « Tester la syntaxe » and live decisions of the same user and of others still run.
-        for owner in (1, 2, 3):
-            d = await asyncio.wait_for(
-                pool.decide(EMA_CROSS_EXAMPLE, CANDLES, 1000.0, None, owner=owner), 120)
-            assert d.error is None
+        assert pool.job_slots == 2 and pool.max_workers - pool.job_slots >= 3
+        long = [Job(pool, owner, SLEEPER) for owner in (1, 2)]
+        await until(lambda: all(j.running for j in long))
+        waiting = [Job(pool, owner, {"steps": 2}) for owner in (1, 2, 3)]
+        await until(lambda: pool.jobs.waiting == 3)
+        # « Tester la syntaxe » and live decisions of the same users and of others still run,
+        # all at once.
+        decisions = await asyncio.wait_for(asyncio.gather(*(
+            pool.decide(EMA_CROSS_EXAMPLE, CANDLES, 1000.0, None, owner=owner)
+            for owner in (1, 2, 3))), 120)
+        assert all(d.error is None for d in decisions)
         assert await asyncio.wait_for(pool.check(TEMPLATE, owner=2), 120)
-        assert not a.task.done() and pool.jobs.waiting == 2
-        for job in [*waiting, a]:
+        assert not any(j.task.done() for j in long) and pool.jobs.waiting == 3
+        for job in [*waiting, *long]:
             await job.stop()
 
-    await _with_pool(scenario)
+    await _with_pool(scenario, job_slots=2)

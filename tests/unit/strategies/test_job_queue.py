@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
-from aristobot.errors import JobCancelled, JobQueueFull, PoolClosed
+from aristobot.config import Settings
+from aristobot.errors import ConfigError, JobCancelled, JobQueueFull, PoolClosed
 from aristobot.strategies.job_queue import JobQueue, JobTicket, QueuePosition
 
 
@@ -136,3 +138,21 @@ async def test_queue_limit_per_user_is_refused_in_french() -> None:
     with pytest.raises(PoolClosed):
         await queue.admit(3)
     queue.release(holder)
+
+
+def test_settings_shape_the_queue_and_leave_decisions_their_workers(tmp_path: Path) -> None:
+    from aristobot.strategies.pool import StrategyPool
+
+    pool = StrategyPool.from_settings(Settings.from_env({}, root=tmp_path))
+    assert (pool.job_slots, pool.jobs.per_owner, pool.jobs.max_waiting) == (2, 1, 5)
+    assert pool.max_workers - pool.job_slots == 3  # as many decision workers as with one slot
+    env = {"ARISTOBOT_BACKTEST_SLOTS": "3", "ARISTOBOT_BACKTEST_SLOTS_PER_USER": "2",
+           "ARISTOBOT_BACKTEST_QUEUE_PER_USER": "7", "ARISTOBOT_BACKTEST_MAX_S": "60"}
+    settings = Settings.from_env(env, root=tmp_path)
+    pool = StrategyPool.from_settings(settings)
+    assert (pool.job_slots, pool.jobs.per_owner, pool.jobs.max_waiting) == (3, 2, 7)
+    assert settings.backtest_max_s == 60
+    for key in env:
+        with pytest.raises(ConfigError) as bad:
+            Settings.from_env({key: "0"}, root=tmp_path)
+        assert key in bad.value.user_message()
