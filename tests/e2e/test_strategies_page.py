@@ -72,7 +72,9 @@ def test_create_fix_save_and_generate(served_app: Any, new_page: Any, fake_ai: F
     page.locator(".ai-insert button").click()
     page.locator("#strat-message", has_text="Code de l'assistant inséré").wait_for()
     assert "ta.ema" in _editor_value(page, ".strat-editor")
+    page.locator("#strat-dirty").wait_for()
     page.locator(".strat-save button").click()
+    page.locator("#strat-dirty").wait_for(state="detached")
     page.locator("#strat-message", has_text="Stratégie enregistrée.").wait_for()
     screenshot(page, "strategies_ai_inserted")
     assert fake_ai.requests and fake_ai.requests[-1]["path"] == "/api/chat"
@@ -83,7 +85,11 @@ def test_create_fix_save_and_generate(served_app: Any, new_page: Any, fake_ai: F
     window.fill("250")
     window.press("Enter")
     page.locator(".strat-timeframe select").select_option("15m")
+    # The previous save's identical message is still shown: wait on the unsaved marker instead,
+    # which goes only once this save has been stored.
+    page.locator("#strat-dirty").wait_for()
     page.locator(".strat-save button").click()
+    page.locator("#strat-dirty").wait_for(state="detached")
     page.locator("#strat-message", has_text="Stratégie enregistrée.").wait_for()
     screenshot(page, "strategies_settings_saved")
     engine = create_engine(app.database_url)
