@@ -225,9 +225,10 @@ class StrategyPool:
         first = self.sandbox_status is None
         self.sandbox_status = status
         exposed = sandbox.forbidden_inside(roots, self.secret_paths)
-        if not status.filesystem or exposed:
+        weak = status.weaknesses()
+        if weak or exposed:
             log.error("STRATEGY SANDBOX WEAK: %s; secrets readable by workers: %s",
-                      status.describe(), [str(p) for p in exposed] or "none")
+                      "; ".join(weak) or status.describe(), [str(p) for p in exposed] or "none")
         elif first:
             log.info("strategy workers sandboxed: %s, memory limit %s MB",
                      status.describe(), status.memory_mb)

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import itertools
 import logging
 import os
+import shutil
 import signal
+import subprocess
 import sys
 from collections import deque
 from pathlib import Path
@@ -25,12 +29,15 @@ from aristobot.errors import (
     StrategyRuntimeError,
     StrategyTimeout,
 )
-from aristobot.strategies import sandbox
+from aristobot.strategies import sandbox, sandbox_namespaces, sandbox_privileges
 from aristobot.strategies.protocol import UnsafePickle, dumps, frame, read_frame, safe_loads
 
 log = logging.getLogger("aristobot.strategies.pool")
 
 START_TIMEOUT_S = 120.0
+#: Processes (and threads) a worker may have at once, itself included (RLIMIT_NPROC).
+MAX_PROCESSES = 16
+_SLOTS_IN_USE: set[int] = set()  # uid slots of this process's live workers (root pools)
 _BOOTSTRAP = (
     "import sys; sys.dont_write_bytecode = True; sys.path.insert(0, {root!r}); "
     "from aristobot.strategies.worker import main; main()"
@@ -40,9 +47,13 @@ _BOOTSTRAP = (
 class Worker:
     """One worker process, its owner and what the pool knows about it."""
 
-    def __init__(self, proc: asyncio.subprocess.Process, owner: int | None) -> None:
+    def __init__(self, proc: asyncio.subprocess.Process, owner: int | None, *,
+                 wrapped: bool = False, slot: int | None = None, uid: int | None = None) -> None:
         self.proc = proc
         self.owner = owner
+        self.wrapped = wrapped  # under bubblewrap: killing it kills its PID namespace
+        self.slot = slot  # its uid slot (root pools), freed once every process is gone
+        self.uid = uid
         self.known: set[str] = set()  # code hashes this worker has loaded
         self.status: sandbox.SandboxStatus | None = None
         self.stderr_tail: deque[str] = deque(maxlen=20)
@@ -68,9 +79,12 @@ class Worker:
         return reply
 
     def kill(self) -> None:
+        """Kill the worker and every process it started (see ``start_worker``)."""
         if self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
+        if not self.wrapped and self.uid is not None and self.reaper is None:
+            _kill_uid(self.uid)
         if self.proc.stdin is not None:
             self.proc.stdin.close()  # lets the transport close once the process is reaped
         if self.drain is not None:
@@ -83,6 +97,7 @@ class Worker:
     async def _reap(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             await self.proc.wait()
+        _free_slot(self.slot)
         transport = getattr(self.proc, "_transport", None)
         if transport is not None:
             transport.close()
@@ -91,17 +106,30 @@ class Worker:
 async def start_worker(owner: int | None, config: dict[str, Any],
                        env: dict[str, str]) -> Worker:
     """Start a worker for ``owner`` with the (scrubbed) ``env``, send it ``config`` and wait
-    until it is ready."""
+    until it is ready. It runs under bubblewrap when installed (see ``sandbox_namespaces``)
+    and, for a root pool, switches to a uid of its own (see ``sandbox_privileges``)."""
     import aristobot
 
-    root = str(Path(aristobot.__file__).resolve().parent.parent)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-I", "-c", _BOOTSTRAP.format(root=root),
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, env=env, cwd="/",
-        start_new_session=True, limit=2**20,
-    )
-    worker = Worker(proc, owner)
+    root = Path(aristobot.__file__).resolve().parent.parent
+    command = [sys.executable, "-I", "-c", _BOOTSTRAP.format(root=str(root))]
+    bwrap = sandbox_namespaces.bwrap_path()
+    if bwrap is not None:
+        roots = [*config["read_paths"], root, Path(sys.executable).resolve().parent]
+        command = sandbox_namespaces.wrap(command, roots, bwrap)
+    slot = _take_slot() if os.geteuid() == 0 else None
+    config = {**config, "max_processes": config.get("max_processes", MAX_PROCESSES)}
+    if slot is not None:
+        config["uid"] = sandbox_privileges.worker_uid(slot)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, env=env, cwd="/", start_new_session=True,
+            limit=2**20,
+        )
+    except BaseException:
+        _free_slot(slot)
+        raise
+    worker = Worker(proc, owner, wrapped=bwrap is not None, slot=slot, uid=config.get("uid"))
     worker.drain = asyncio.get_running_loop().create_task(_drain(worker))
     try:
         await worker.send(("init", config))
@@ -112,8 +140,34 @@ async def start_worker(owner: int | None, config: dict[str, Any],
     if reply[0] != "ready":
         worker.kill()
         raise RuntimeError(f"worker did not start: {reply!r}")
-    worker.status = sandbox.SandboxStatus(**reply[1])
+    worker.status = dataclasses.replace(sandbox.SandboxStatus(**reply[1]),
+                                        namespaces=worker.wrapped)
     return worker
+
+
+def _take_slot() -> int:
+    slot = next(i for i in itertools.count() if i not in _SLOTS_IN_USE)
+    _SLOTS_IN_USE.add(slot)
+    return slot
+
+
+def _free_slot(slot: int | None) -> None:
+    if slot is not None:
+        _SLOTS_IN_USE.discard(slot)
+
+
+def _kill_uid(uid: int) -> None:
+    """Kill every process of ``uid`` (a root pool without bubblewrap: the worker's setsid
+    children are out of its process group, but they keep its uid)."""
+    setpriv = shutil.which("setpriv", path="/usr/bin:/bin")
+    kill = shutil.which("kill", path="/usr/bin:/bin")
+    if setpriv is None or kill is None:
+        log.error("cannot kill the processes of uid %s: setpriv or kill missing", uid)
+        return
+    # kill(-1) from that uid reaches every process of that uid (and not root's).
+    subprocess.run([setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--",
+                    kill, "-KILL", "-1"], check=False, timeout=10,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 async def death_error(worker: Worker, cause: BaseException, memory_mb: int) -> AristobotError:
@@ -125,6 +179,7 @@ async def death_error(worker: Worker, cause: BaseException, memory_mb: int) -> A
         rc = await asyncio.wait_for(worker.proc.wait(), 5.0)
     except TimeoutError:
         rc = None
+    rc = sandbox_namespaces.translate_exit(rc, worker.wrapped)
     log.warning("strategy worker died (exit %s); stderr tail: %s", rc,
                 " | ".join(worker.stderr_tail))
     if rc == -signal.SIGXCPU:

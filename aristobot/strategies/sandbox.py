@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _SYS_CREATE_RULESET = 444  # same number on every Linux architecture
 _SYS_ADD_RULE = 445
@@ -70,7 +71,7 @@ class _PathBeneathAttr(ctypes.Structure):
 
 @dataclass(frozen=True, slots=True)
 class SandboxStatus:
-    """What the worker could enforce (sent to the pool, which logs it)."""
+    """What the worker could enforce (sent to the pool, which logs it; see ``weaknesses``)."""
 
     landlock_abi: int  # 0: Landlock unavailable
     filesystem: bool
@@ -78,6 +79,33 @@ class SandboxStatus:
     signals: bool
     memory_mb: int
     error: str | None = None
+    uid: int = -1  # the worker's uid after the drop (0: still root)
+    capabilities: int = -1  # OR of all its capability sets (0: none)
+    no_new_privs: bool = False
+    max_processes: int = -1  # RLIMIT_NPROC (-1: unlimited)
+    seccomp_refused: int = 0  # system calls refused by the seccomp filter (0: no filter)
+    namespaces: bool = False  # started under bubblewrap (PID/net/mount/IPC namespaces)
+    privileges_error: str | None = None
+    seccomp_error: str | None = None
+
+    def weaknesses(self) -> list[str]:
+        """Return the layers that are missing (empty: every layer is in place)."""
+        weak = []
+        if not self.filesystem:
+            weak.append(f"Landlock unavailable ({self.error}): user code is NOT fenced off "
+                        "the disk")
+        if self.uid == 0 or self.capabilities != 0 or not self.no_new_privs:
+            weak.append(f"privileges kept (uid {self.uid}, capabilities {self.capabilities:#x}, "
+                        f"no_new_privs {self.no_new_privs}): {self.privileges_error}")
+        if self.max_processes < 0:
+            weak.append("no process limit")
+        if not self.seccomp_refused:
+            weak.append(f"no seccomp filter ({self.seccomp_error}): sockets, memfd and "
+                        "namespaces are NOT refused")
+        if not self.namespaces:
+            weak.append("bubblewrap (bwrap) missing: no PID/network/mount namespaces, "
+                        "fork+setsid children may outlive their worker")
+        return weak
 
     def describe(self) -> str:
         if not self.filesystem:
@@ -85,7 +113,10 @@ class SandboxStatus:
         parts = ["filesystem"] + (["tcp"] if self.network else []) + (
             ["signals"] if self.signals else []
         )
-        return f"Landlock ABI {self.landlock_abi} enforced ({', '.join(parts)})"
+        return (f"Landlock ABI {self.landlock_abi} enforced ({', '.join(parts)}); uid "
+                f"{self.uid}, capabilities {self.capabilities:#x}, no_new_privs "
+                f"{self.no_new_privs}, max {self.max_processes} processes, seccomp "
+                f"{self.seccomp_refused} calls refused, namespaces {self.namespaces}")
 
 
 def scrubbed_env(environ: Mapping[str, str]) -> dict[str, str]:
@@ -206,7 +237,6 @@ def limit_memory(megabytes: int) -> int:
     limit = megabytes * 1024 * 1024
     try:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     except (ValueError, OSError):
         return 0
     return megabytes
@@ -221,3 +251,23 @@ def limit_cpu_for_next_call(seconds: float) -> None:
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def enclose(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Close the worker's cage for good, in order: memory limit, privileges (uid,
+    capabilities, no_new_privs, process limit), Landlock, seccomp. Return the status fields
+    (``SandboxStatus``) for the pool. Call after every import the worker needs."""
+    from aristobot.strategies import sandbox_privileges, sandbox_seccomp
+
+    seccomp_lib = sandbox_seccomp.load_libseccomp()  # before Landlock hides the library
+    mb = limit_memory(int(config["memory_mb"]))
+    privileges = sandbox_privileges.drop_privileges(config.get("uid"),
+                                                    int(config.get("max_processes", 16)))
+    status = apply_landlock(config["read_paths"], config["write_files"])
+    refused, seccomp_error = sandbox_seccomp.install_filter(seccomp_lib)
+    return {"landlock_abi": status.landlock_abi, "filesystem": status.filesystem,
+            "network": status.network, "signals": status.signals, "memory_mb": mb,
+            "error": status.error, "uid": privileges.uid,
+            "capabilities": privileges.capabilities, "no_new_privs": privileges.no_new_privs,
+            "max_processes": privileges.max_processes, "seccomp_refused": refused,
+            "privileges_error": privileges.error, "seccomp_error": seccomp_error}

@@ -4,7 +4,8 @@ Started by ``aristobot.strategies.pool`` as ``python -I -c <bootstrap>`` with a 
 environment. It reads framed pickles from the pool on its stdin and answers on its stdout;
 user code's own ``print`` goes to stderr (fd 1 is moved away first). Requests:
 
-* ``("init", config)`` first: memory limit and the paths Landlock keeps readable;
+* ``("init", config)`` first: memory limit, uid, process limit and the paths Landlock keeps
+  readable (``sandbox.enclose``);
 * ``("decide", key, code|None, candles, balance, position, cpu_s)``;
 * ``("decide_many", [(key, code|None, frame_index, balance, position), ...], frames, cpu_s)``:
   one reply ``("ok", [reply per item])``; the candle frames are sent once per batch;
@@ -207,12 +208,7 @@ def main() -> None:
     _warm_up()
     for module in config.get("preload", ()):
         importlib.import_module(module)
-    status = sandbox.apply_landlock(config["read_paths"], config["write_files"])
-    mb = sandbox.limit_memory(config["memory_mb"])
-    info = {"landlock_abi": status.landlock_abi, "filesystem": status.filesystem,
-            "network": status.network, "signals": status.signals, "memory_mb": mb,
-            "error": status.error}
-    channel.send(("ready", info))
+    channel.send(("ready", sandbox.enclose(config)))
     worker = _Worker(channel)
     worker.job_modules = tuple(config.get("job_modules", worker.job_modules))
     while True:

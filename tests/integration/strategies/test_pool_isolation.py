@@ -88,7 +88,9 @@ async def test_files_out_of_reach(pool: StrategyPool, secret_db: Path, target: s
     read = "os.listdir(p)" if target == "dir" else "os.open(p, os.O_RDONLY)"
     body += f"return bool({read})"
     d = await pool.decide(hostile(body), CANDLES, 1.0, None, owner=1)
-    assert d.action is Action.ERROR and "PermissionError" in (d.error or ""), d.error
+    # Landlock refuses it, or the worker's mount namespace does not even hold it.
+    assert d.action is Action.ERROR, d.error
+    assert "PermissionError" in (d.error or "") or "FileNotFoundError" in (d.error or ""), d.error
 
 
 async def test_network_connect_refused(pool: StrategyPool) -> None:
