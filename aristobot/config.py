@@ -203,7 +203,7 @@ def ensure_secret_key(settings: Settings) -> Secret:
             key="ARISTOBOT_SECRET_KEY", reason="obligatoire en production (Redis configuré)"
         )
     path = settings.var_dir / "secret_key"
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:

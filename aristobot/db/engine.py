@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,28 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: The database and the files SQLite keeps beside it.
+_SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def secure_sqlite_file(url: str) -> None:
+    """Create the SQLite file of ``url`` readable by its owner only (0600) before SQLite does
+    (its -wal/-shm/-journal files take the database's mode), in a 0700 directory when that
+    directory is new; fix the mode of files left by older versions. No-op for other URLs."""
+    if not url.startswith("sqlite"):
+        return
+    raw = url.split("///", 1)[-1].split("?", 1)[0]
+    if not raw or raw == ":memory:" or raw.startswith("file:"):
+        return
+    path = Path(raw)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # an empty file is a valid DB
+    for suffix in _SQLITE_FILES:
+        side = Path(f"{path}{suffix}")
+        if side.exists() and stat.S_IMODE(side.stat().st_mode) & 0o077:
+            log.warning("%s was readable by others: mode set to 0600", side)
+            os.chmod(side, 0o600)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -26,9 +50,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        secure_sqlite_file(url)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -57,9 +79,6 @@ def migrate(url: str, revision: str = "heads") -> None:
     """Apply every migration up to ``revision`` (idempotent)."""
     from alembic import command
 
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    secure_sqlite_file(url)
     command.upgrade(alembic_config(url), revision)
     log.info("database migrated to %s", revision)
