@@ -4,6 +4,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
+# The strategy workers' sandbox (SECURITY.md) needs bubblewrap (namespaces) and libseccomp
+# (system-call filter): installed here when root, otherwise said loudly.
+missing=""
+command -v bwrap >/dev/null 2>&1 || missing="$missing bubblewrap"
+compgen -G "/usr/lib/*/libseccomp.so.2" >/dev/null || compgen -G "/lib/*/libseccomp.so.2" \
+  >/dev/null || missing="$missing libseccomp2"
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installation de$missing (bac à sable des stratégies)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) \
+      >/dev/null
+  else
+    echo "ATTENTION : bac à sable des stratégies incomplet, paquets manquants :$missing" >&2
+    echo "  Installez-les : sudo apt-get install -y$missing (voir SECURITY.md)" >&2
+  fi
+fi
 if [ ! -x .venv/bin/python ]; then
   py=""
   for cand in python3.11 python3.12 python3.13 python3; do
