@@ -30,10 +30,12 @@ API (used by the strategies page, the backtest and the live engine)::
   the job keeps its ``user_message()``); a crash ``StrategyCrashed``; ``MemoryError``
   ``StrategyMemoryExceeded``.
 
-Workers are started with a scrubbed environment (no secret, no database URL), fenced off the
-disk and the network by Landlock (see ``sandbox``), with a memory limit (RLIMIT_AS) and a CPU
-limit per call (RLIMIT_CPU) on top of the wall-clock time-out. A worker that misbehaves is
-killed (its whole process group) and replaced; other callers carry on. Candles travel as numpy
+Workers are started with a scrubbed environment (no secret, no database URL), in bubblewrap's
+namespaces, under a uid of their own without capabilities, fenced off the disk and TCP by
+Landlock, with a seccomp filter (no sockets, no memfd), a process limit, a memory limit
+(RLIMIT_AS) and a CPU limit per call (RLIMIT_CPU) on top of the wall-clock time-out (see
+``sandbox`` and SECURITY.md). A worker that misbehaves is killed (with every process it
+started) and replaced; other callers carry on. Candles travel as numpy
 arrays; a batch sends each distinct candle frame once per worker.
 """
 

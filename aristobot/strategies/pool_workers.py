@@ -36,7 +36,7 @@ log = logging.getLogger("aristobot.strategies.pool")
 
 START_TIMEOUT_S = 120.0
 #: Processes (and threads) a worker may have at once, itself included (RLIMIT_NPROC).
-MAX_PROCESSES = 16
+MAX_PROCESSES = 8
 _SLOTS_IN_USE: set[int] = set()  # uid slots of this process's live workers (root pools)
 _BOOTSTRAP = (
     "import sys; sys.dont_write_bytecode = True; sys.path.insert(0, {root!r}); "

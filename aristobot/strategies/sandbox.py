@@ -1,5 +1,10 @@
 """The worker's cage: scrubbed environment, resource limits and Linux Landlock (ctypes).
 
+``enclose`` closes it, once the worker has imported what it needs: memory limit, privileges
+(own uid, no capabilities, no_new_privs, process limit: ``sandbox_privileges``), Landlock, then
+the seccomp filter (``sandbox_seccomp``). The worker itself runs in bubblewrap's namespaces
+(``sandbox_namespaces``). SECURITY.md describes every layer and what is not defended.
+
 Landlock (kernel ≥ 5.13) lets an unprivileged process drop access rights for itself and its
 children, irreversibly. The worker keeps read/execute access only to what Python needs (the
 interpreter, the virtualenv, the ``aristobot`` package, system libraries) and write access to
@@ -7,10 +12,8 @@ interpreter, the virtualenv, the ``aristobot`` package, system libraries) and wr
 become unreachable. ABI ≥ 4 also refuses every TCP bind/connect; ABI ≥ 6 stops the worker from
 signalling processes outside its domain (it cannot kill the dashboard) and from connecting to
 abstract Unix sockets. Where Landlock is missing the worker says so and the pool logs it loudly.
-
-Known limit: a Unix socket reachable by path (e.g. PostgreSQL's ``/var/run/postgresql``) is not
-covered by Landlock ABI ≤ 7; production databases must require a password.
-"""
+Unix sockets reachable by path (e.g. PostgreSQL's) are not covered by Landlock ABI ≤ 7: the
+seccomp filter refuses every new socket instead."""
 
 from __future__ import annotations
 
@@ -262,7 +265,7 @@ def enclose(config: Mapping[str, Any]) -> dict[str, Any]:
     seccomp_lib = sandbox_seccomp.load_libseccomp()  # before Landlock hides the library
     mb = limit_memory(int(config["memory_mb"]))
     privileges = sandbox_privileges.drop_privileges(config.get("uid"),
-                                                    int(config.get("max_processes", 16)))
+                                                    int(config.get("max_processes", 8)))
     status = apply_landlock(config["read_paths"], config["write_files"])
     refused, seccomp_error = sandbox_seccomp.install_filter(seccomp_lib)
     return {"landlock_abi": status.landlock_abi, "filesystem": status.filesystem,
