@@ -70,7 +70,7 @@ def worker_python(outer_pid: int) -> int:
     bubblewrap when installed: bwrap, its namespace init, then Python)."""
     pid = outer_pid
     while comm(pid) == "bwrap":
-        kids = [k for k in children(pid)]
+        kids = children(pid)
         if not kids:
             raise LookupError(f"bwrap {pid} has no child")
         pid = kids[0]

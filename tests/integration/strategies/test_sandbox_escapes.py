@@ -8,6 +8,7 @@ workers get their own uid, bubblewrap namespaces and the seccomp filter; nothing
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -220,7 +221,8 @@ async def test_setsid_child_killed_with_worker(pool: StrategyPool) -> None:
 
     def child_started() -> bool:
         for w in pool.workers_of(owner):
-            escaped[:] = session_leaders_below(worker_python(w.proc.pid))
+            with contextlib.suppress(LookupError):  # a worker still starting or just killed
+                escaped[:] = session_leaders_below(worker_python(w.proc.pid))
         return bool(escaped) or task.done()
 
     assert await until(child_started)
