@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import itertools
 import logging
 import os
 import shutil
@@ -146,7 +145,9 @@ async def start_worker(owner: int | None, config: dict[str, Any],
 
 
 def _take_slot() -> int:
-    slot = next(i for i in itertools.count() if i not in _SLOTS_IN_USE)
+    slot = next((i for i in range(sandbox_privileges.SLOTS) if i not in _SLOTS_IN_USE), None)
+    if slot is None:  # two live workers must never share a uid
+        raise RuntimeError(f"more than {sandbox_privileges.SLOTS} workers in one process")
     _SLOTS_IN_USE.add(slot)
     return slot
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 #: First uid of the range given to workers of a root pool (far above people and containers).
 WORKER_UID_BASE = 1_900_000_000
-_SLOTS = 64
+#: Worker uids per pool process (a process never has more live workers than this).
+SLOTS = 64
 
 _PR_CAPBSET_DROP = 24
 _PR_SET_NO_NEW_PRIVS = 38
@@ -55,7 +56,7 @@ class Privileges:
 def worker_uid(slot: int, pool_pid: int | None = None) -> int:
     """Return the uid of worker ``slot`` of the pool process ``pool_pid`` (root pools only)."""
     pid = os.getpid() if pool_pid is None else pool_pid
-    return WORKER_UID_BASE + ((pid & 0x3FFFFF) * _SLOTS) + (slot % _SLOTS)
+    return WORKER_UID_BASE + ((pid & 0x3FFFFF) * SLOTS) + (slot % SLOTS)
 
 
 def _libc() -> ctypes.CDLL:
