@@ -30,6 +30,7 @@ from aristobot.errors import (
 )
 from aristobot.strategies import sandbox, sandbox_namespaces, sandbox_privileges
 from aristobot.strategies.protocol import UnsafePickle, dumps, frame, read_frame, safe_loads
+from aristobot.strategies.sandbox_cgroup import MemoryCgroup, innermost_child
 
 log = logging.getLogger("aristobot.strategies.pool")
 
@@ -53,6 +54,7 @@ class Worker:
         self.wrapped = wrapped  # under bubblewrap: killing it kills its PID namespace
         self.slot = slot  # its uid slot (root pools), freed once every process is gone
         self.uid = uid
+        self.cgroup: MemoryCgroup | None = None  # the memory cgroup of all its processes
         self.known: set[str] = set()  # code hashes this worker has loaded
         self.status: sandbox.SandboxStatus | None = None
         self.stderr_tail: deque[str] = deque(maxlen=20)
@@ -96,6 +98,8 @@ class Worker:
     async def _reap(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             await self.proc.wait()
+        if self.cgroup is not None and not await self.cgroup.remove():
+            log.warning("memory cgroup %s still busy after its worker died", self.cgroup.path)
         _free_slot(self.slot)
         transport = getattr(self.proc, "_transport", None)
         if transport is not None:
@@ -139,9 +143,26 @@ async def start_worker(owner: int | None, config: dict[str, Any],
     if reply[0] != "ready":
         worker.kill()
         raise RuntimeError(f"worker did not start: {reply!r}")
+    worker.cgroup = _memory_cgroup(worker, int(config["memory_mb"]))
     worker.status = dataclasses.replace(sandbox.SandboxStatus(**reply[1]),
-                                        namespaces=worker.wrapped)
+                                        namespaces=worker.wrapped,
+                                        memory_cgroup=worker.cgroup is not None)
     return worker
+
+
+def _memory_cgroup(worker: Worker, memory_mb: int) -> MemoryCgroup | None:
+    """Put the ready worker (no user code yet) in a memory cgroup of its own (root pools)."""
+    if worker.uid is None:
+        return None
+    cgroup = MemoryCgroup.create(f"aristobot-worker-{worker.uid}", memory_mb * 2**20)
+    if cgroup is None:
+        return None
+    try:
+        cgroup.add(innermost_child(worker.proc.pid))
+    except (OSError, LookupError, ValueError) as e:
+        log.error("could not put the strategy worker in its memory cgroup: %s", e)
+        return None
+    return cgroup
 
 
 def _take_slot() -> int:
@@ -181,6 +202,8 @@ async def death_error(worker: Worker, cause: BaseException, memory_mb: int) -> A
     except TimeoutError:
         rc = None
     rc = sandbox_namespaces.translate_exit(rc, worker.wrapped)
+    if worker.cgroup is not None and worker.cgroup.oom_killed():
+        return StrategyMemoryExceeded(mb=memory_mb)
     log.warning("strategy worker died (exit %s); stderr tail: %s", rc,
                 " | ".join(worker.stderr_tail))
     if rc == -signal.SIGXCPU:

@@ -88,6 +88,7 @@ class SandboxStatus:
     max_processes: int = -1  # RLIMIT_NPROC (-1: unlimited)
     seccomp_refused: int = 0  # system calls refused by the seccomp filter (0: no filter)
     namespaces: bool = False  # started under bubblewrap (PID/net/mount/IPC namespaces)
+    memory_cgroup: bool = False  # its processes share one memory limit (sandbox_cgroup)
     privileges_error: str | None = None
     seccomp_error: str | None = None
 
@@ -105,6 +106,9 @@ class SandboxStatus:
         if not self.seccomp_refused:
             weak.append(f"no seccomp filter ({self.seccomp_error}): sockets, memfd and "
                         "namespaces are NOT refused")
+        if not self.memory_cgroup:
+            weak.append("no memory cgroup: a worker and its children may use "
+                        f"{max(self.max_processes, 1)} × the memory limit in all")
         if not self.namespaces:
             weak.append("bubblewrap (bwrap) missing: no PID/network/mount namespaces, "
                         "fork+setsid children may outlive their worker")
@@ -119,7 +123,8 @@ class SandboxStatus:
         return (f"Landlock ABI {self.landlock_abi} enforced ({', '.join(parts)}); uid "
                 f"{self.uid}, capabilities {self.capabilities:#x}, no_new_privs "
                 f"{self.no_new_privs}, max {self.max_processes} processes, seccomp "
-                f"{self.seccomp_refused} calls refused, namespaces {self.namespaces}")
+                f"{self.seccomp_refused} calls refused, namespaces {self.namespaces}, "
+                f"memory cgroup {self.memory_cgroup}")
 
 
 def scrubbed_env(environ: Mapping[str, str]) -> dict[str, str]:

@@ -249,3 +249,46 @@ async def test_pool_close_kills_setsid_children() -> None:
         await asyncio.wait_for(pool.aclose(), 60)
     assert await until(lambda: not any(alive(p) for p in escaped)), escaped
     assert not children(python)
+
+
+async def test_memory_shared_by_forked_children_is_capped() -> None:
+    # 6 children × 120 MB: each stays under the per-process limit (512 MB of address space),
+    # together they exceed the worker's 512 MB: its memory cgroup's OOM killer stops some.
+    body = """r, w = os.pipe()
+pids = []
+for _ in range(6):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            hold = b'x' * (120 * 2 ** 20)
+            os.write(w, b'1')
+            time.sleep(60)
+        finally:
+            os._exit(0)
+    pids.append(pid)
+os.set_blocking(r, False)
+allocated, killed, total = 0, 0, len(pids)
+while allocated + killed < total:
+    try:
+        allocated += len(os.read(r, 100))
+    except BlockingIOError:
+        pass
+    for pid in list(pids):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            pids.remove(pid)
+            killed += os.WIFSIGNALED(status)
+    time.sleep(0.01)
+raise ValueError(f'allocated={allocated} killed={killed}')"""
+    pool = StrategyPool(1, memory_mb=512, call_timeout_s=60.0, **TEST_POOL_OPTIONS)
+    try:
+        d = await pool.decide(hostile(body), CANDLES, 1.0, None, owner=OWNER)
+        cgroups = [w.cgroup.path for w in pool.workers_of(OWNER) if w.cgroup is not None]
+    finally:
+        await pool.aclose()
+    assert not any(path.exists() for path in cgroups)  # removed with their worker
+    assert d.action is Action.ERROR, d
+    error = d.error or ""
+    if "Mémoire dépassée" not in error:  # else the OOM killer chose the worker itself
+        allocated = int(error.split("allocated=")[1].split()[0])
+        assert allocated < 6 and "killed=0" not in error, error
