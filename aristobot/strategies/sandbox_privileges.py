@@ -86,7 +86,7 @@ def _clear_capabilities(libc: ctypes.CDLL) -> None:
 
 
 def limit_processes(count: int) -> None:
-    """Cap the processes (and threads) of this worker's uid; also no core files, few fds."""
+    """Cap the processes (and threads) of this worker's uid; no core files, no POSIX queues."""
     resource.setrlimit(resource.RLIMIT_NPROC, (count, count))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
