@@ -6,10 +6,13 @@ import argparse
 import hashlib
 import logging
 import os
+import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.config import Settings, ensure_secret_key, get_settings
 from aristobot.errors import AristobotError
@@ -22,32 +25,83 @@ APPS_DIR = Path(__file__).resolve().parents[1] / "apps"
 AUTH_MODULE = Path(__file__).resolve().parent / "ui" / "auth" / "bokeh_auth_module.py"
 
 
-def init(settings: Settings) -> list[str]:
+def init(settings: Settings) -> dict[str, str | None]:
     """Apply migrations and create the users dev and dac if missing (the seed's init_aristobot).
 
-    Their password is ``ARISTOBOT_INIT_PASSWORD`` (default ``aristobot-dev``); dev gets a paper
-    broker as its default so that a new user can trade at once. Returns the users created.
+    Their password is ``ARISTOBOT_INIT_PASSWORD`` when set; otherwise each gets its own random
+    password, returned here (the caller prints it once; it is stored only as a hash). dev gets a
+    paper broker as its default so that a new user can trade at once. Returns
+    ``{created username: generated password or None when ARISTOBOT_INIT_PASSWORD was used}``.
     """
     from aristobot.accounts.users import create_user, get_user_by_name
     from aristobot.db.engine import make_engine, make_sessionmaker, migrate
 
     migrate(settings.database_url)
-    password = settings.extra.get("ARISTOBOT_INIT_PASSWORD", "aristobot-dev")
+    given = settings.extra.get("ARISTOBOT_INIT_PASSWORD", "") or None
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
-    created = []
+    created: dict[str, str | None] = {}
     try:
         with sessions.begin() as s:
             for name in DEFAULT_USERS:
                 if get_user_by_name(s, name) is None:
+                    password = given or secrets.token_urlsafe(12)
                     create_user(s, name, password, max_users=max(settings.max_users, 2))
-                    created.append(name)
+                    created[name] = None if given else password
             dev = get_user_by_name(s, "dev")
             if dev is not None:
                 _ensure_paper_broker(s, dev.id, settings)
     finally:
         engine.dispose()
     return created
+
+
+def print_created(created: dict[str, str | None]) -> None:
+    """Tell how to log in as the users just created (a generated password is shown once)."""
+    if not created:
+        return
+    print(f"Utilisateurs créés : {', '.join(created)}")
+    for name, password in created.items():
+        if password:
+            print(f"  {name} : mot de passe « {password} » (affiché une seule fois, notez-le ;")
+            print(f"  perdu ? `aristobot passwd {name}` en génère un autre).")
+        else:
+            print(f"  {name} : mot de passe = ARISTOBOT_INIT_PASSWORD")
+
+
+def reset_password(settings: Settings, username: str) -> str:
+    """Give ``username`` a new random password, revoke all its sessions; return the password."""
+    from aristobot.accounts.users import set_password
+
+    password = secrets.token_urlsafe(12)
+    with _sessions(settings) as sessions, sessions.begin() as s:
+        set_password(s, username, password)
+    return password
+
+
+def revoke_sessions(settings: Settings, username: str) -> int:
+    """Revoke every login session of ``username`` (admin); return how many were live."""
+    from aristobot.accounts.users import get_user_by_name
+    from aristobot.accounts.web_sessions import revoke_user_sessions
+    from aristobot.errors import NotFound
+
+    with _sessions(settings) as sessions, sessions.begin() as s:
+        user = get_user_by_name(s, username)
+        if user is None:
+            raise NotFound(what=f"Utilisateur « {username} »")
+        return revoke_user_sessions(s, user.id)
+
+
+@contextmanager
+def _sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    from aristobot.db.engine import make_engine, make_sessionmaker, migrate
+
+    migrate(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        engine.dispose()
 
 
 def _ensure_paper_broker(session: Session, user_id: int, settings: Settings) -> None:
@@ -63,14 +117,20 @@ def cookie_secret(settings: Settings) -> str:
     return hashlib.sha256(b"aristobot-cookie:" + ensure_secret_key(settings).encode()).hexdigest()
 
 
+def bokeh_secret(settings: Settings) -> str:
+    """The key Bokeh signs session ids and tokens with (derived from SECRET_KEY, 64 hex chars)."""
+    return hashlib.sha256(b"aristobot-bokeh:" + ensure_secret_key(settings).encode()).hexdigest()
+
+
 def serve(settings: Settings, port: int, address: str, extra: list[str]) -> None:
     """Replace this process with `panel serve apps/`, authentication configured."""
-    created = init(settings)
-    if created:
-        print(f"Utilisateurs créés : {', '.join(created)}")
+    print_created(init(settings))
     env = dict(os.environ)
     env["BOKEH_AUTH_MODULE"] = str(AUTH_MODULE)
     env["PANEL_COOKIE_SECRET"] = cookie_secret(settings)
+    # Signed Bokeh sessions: a session id or token not made by this server is refused.
+    env["BOKEH_SECRET_KEY"] = bokeh_secret(settings)
+    env["BOKEH_SIGN_SESSIONS"] = "true"
     env.setdefault("ARISTOBOT_VAR_DIR", str(settings.var_dir))
     host = "localhost" if address in ("127.0.0.1", "0.0.0.0") else address
     args = [
@@ -87,6 +147,14 @@ def serve(settings: Settings, port: int, address: str, extra: list[str]) -> None
         f"{host}:{port}",
         "--allow-websocket-origin",
         f"127.0.0.1:{port}",
+        "--session-ids",
+        "signed",
+        # The page's Bokeh token is readable by scripts: keep the login cookie out of it (the
+        # user comes from app_hooks.process_request); only the display-timezone cookie goes in.
+        "--include-cookies",
+        "ab_tz",
+        "--exclude-headers",
+        "Cookie",
         *extra,
     ]
     print(f"Aristobot : http://{host}:{port}/apps", flush=True)
@@ -98,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="apply migrations and create the users dev and dac")
     sub.add_parser("migrate", help="apply database migrations")
+    p_pw = sub.add_parser("passwd", help="give a user a new random password (printed once)")
+    p_pw.add_argument("username")
+    p_sess = sub.add_parser("sessions", help="manage login sessions")
+    p_sess.add_argument("action", choices=["revoke"])
+    p_sess.add_argument("--user", required=True, help="revoke every session of this user")
     p_serve = sub.add_parser("serve", help="start the dashboard (panel serve apps/)")
     p_serve.add_argument("--port", type=int, default=5006)
     p_serve.add_argument("--address", default="127.0.0.1")
@@ -107,7 +180,15 @@ def main(argv: list[str] | None = None) -> int:
         configure_logging(settings.log_level)
         if args.command == "init":
             created = init(settings)
-            print("Utilisateurs créés : " + (", ".join(created) if created else "aucun (déjà là)"))
+            print_created(created)
+            if not created:
+                print("Utilisateurs créés : aucun (déjà là).")
+        elif args.command == "passwd":
+            password = reset_password(settings, args.username)
+            print(f"Nouveau mot de passe de {args.username} : « {password} » (sessions fermées).")
+        elif args.command == "sessions":
+            n = revoke_sessions(settings, args.user)
+            print(f"{n} session(s) de {args.user} révoquée(s).")
         elif args.command == "migrate":
             from aristobot.db.engine import migrate
 

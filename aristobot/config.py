@@ -17,6 +17,8 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 BINANCE_WS_URL = "wss://stream.binance.com:9443"
 BINANCE_REST_URL = "https://api.binance.com"
+#: Hosts the AI assistant may reach (server-side fetches): local Ollama and OpenRouter.
+AI_ALLOWED_HOSTS = ("localhost", "127.0.0.1", "::1", "openrouter.ai")
 
 
 class Secret(str):
@@ -76,6 +78,17 @@ def _url_overrides(env: Mapping[str, str], key: str) -> dict[str, str]:
     return out
 
 
+def _hosts(env: Mapping[str, str], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(key)
+    if raw is None or raw.strip() == "":
+        return default
+    out = tuple(h.strip().lower().strip("[]") for h in raw.split(",") if h.strip())
+    for h in out:
+        if not h or any(c in h for c in "/@?#\\ "):
+            raise ConfigError(key=key, reason=f"nom d'hôte invalide « {h} » (ex. localhost,ia.lan)")
+    return out
+
+
 def load_dotenv_file(path: Path) -> dict[str, str]:
     """Read ``KEY=VALUE`` lines of a .env file (no interpolation, quotes stripped)."""
     if not path.is_file():
@@ -111,6 +124,10 @@ class Settings:
     backtest_queue_per_user: int = 5
     backtest_max_s: int = 900
     log_level: str = "INFO"
+    #: A login session ends after this many hours without a request (absolute limit: 7 days).
+    session_idle_hours: int = 12
+    #: Hosts the AI assistant may call from the server (anything else is refused).
+    ai_allowed_hosts: tuple[str, ...] = AI_ALLOWED_HOSTS
     # Test/dev only: ccxt id -> base URL replacing the exchange's API origin (a local fake).
     exchange_url_overrides: Mapping[str, str] = field(default_factory=dict)
     extra: Mapping[str, str] = field(default_factory=dict, repr=False)  # other ARISTOBOT_* keys
@@ -185,6 +202,8 @@ class Settings:
             backtest_queue_per_user=_int(env, "ARISTOBOT_BACKTEST_QUEUE_PER_USER", 5, minimum=1),
             backtest_max_s=_int(env, "ARISTOBOT_BACKTEST_MAX_S", 900, minimum=1),
             log_level=level,
+            session_idle_hours=_int(env, "ARISTOBOT_SESSION_IDLE_HOURS", 12, minimum=1),
+            ai_allowed_hosts=_hosts(env, "ARISTOBOT_AI_ALLOWED_HOSTS", AI_ALLOWED_HOSTS),
             exchange_url_overrides=_url_overrides(env, "ARISTOBOT_EXCHANGE_URL_OVERRIDES"),
             extra={
                 k: v

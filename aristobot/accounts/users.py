@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aristobot.accounts.web_sessions import revoke_user_sessions
 from aristobot.db.models import UserRow
 from aristobot.errors import AuthError, Conflict, NotFound, UserLimitReached, ValidationError
 from aristobot.security.passwords import (
@@ -19,6 +20,11 @@ from aristobot.security.passwords import (
 )
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
+#: Names that frameworks or people read as special (Panel reports « guest » for anonymous users).
+RESERVED_USERNAMES = frozenset(
+    {"guest", "admin", "administrator", "root", "system", "anonymous", "superuser", "null",
+     "none", "default_user", "nobody", "sysadmin"}
+)
 THEMES = ("dark", "light")
 #: "local" means: the browser's own zone (applied in the browser).
 SPECIAL_TIMEZONES = ("UTC", "local")
@@ -43,6 +49,10 @@ def validate_username(username: str) -> str:
         raise ValidationError(
             reason="Nom d'utilisateur invalide : 3 à 32 caractères parmi lettres, chiffres, "
             "« _ . - »."
+        )
+    if username.lower() in RESERVED_USERNAMES:
+        raise ValidationError(
+            reason=f"Le nom d'utilisateur « {username} » est réservé : choisissez-en un autre."
         )
     return username
 
@@ -88,8 +98,13 @@ def get_user_by_name(s: Session, username: str) -> User | None:
     return _to_user(row) if row else None
 
 
-def change_password(s: Session, user_id: int, current: str, new: str) -> None:
-    """Change the password after checking the current one."""
+def change_password(
+    s: Session, user_id: int, current: str, new: str, *, keep_session_id: int | None = None
+) -> None:
+    """Change the password after checking the current one.
+
+    Every login session of the user is revoked except ``keep_session_id`` (the page that asked).
+    """
     row = s.get(UserRow, user_id)
     if row is None:
         raise NotFound(what="Utilisateur")
@@ -97,6 +112,17 @@ def change_password(s: Session, user_id: int, current: str, new: str) -> None:
         raise ValidationError(reason="Le mot de passe actuel est incorrect.")
     check_password_strength(new)
     row.password_hash = hash_password(new)
+    revoke_user_sessions(s, user_id, except_id=keep_session_id)
+
+
+def set_password(s: Session, username: str, new: str) -> None:
+    """Admin reset: set ``username``'s password (strength checked) and revoke all its sessions."""
+    row = s.scalar(select(UserRow).where(UserRow.username == username))
+    if row is None:
+        raise NotFound(what=f"Utilisateur « {username} »")
+    check_password_strength(new)
+    row.password_hash = hash_password(new)
+    revoke_user_sessions(s, row.id)
 
 
 def set_preferences(

@@ -291,6 +291,20 @@ class BacktestResultRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class WebSessionRow(Base):
+    """A login session: the cookie holds a random id, only its SHA-256 is stored here."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
 class DebugModeRow(Base):
     """Singleton (id is always 1): developer mode state."""
 

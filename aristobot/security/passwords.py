@@ -6,6 +6,8 @@ import base64
 import hashlib
 import hmac
 import secrets
+from functools import lru_cache
+from importlib import resources
 
 from aristobot.errors import ValidationError
 
@@ -42,9 +44,23 @@ def verify_password(password: str, stored: str) -> bool:
 DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 
 
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of the most common passwords (lower case, see scripts/gen_...py)."""
+    text = resources.files("aristobot.security").joinpath("common_passwords.txt").read_text()
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
 def check_password_strength(password: str) -> None:
     """Raise a French ``ValidationError`` when ``password`` is too weak."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
             reason=f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères."
+        )
+    if password.strip().lower() in common_passwords():
+        raise ValidationError(
+            reason="Ce mot de passe fait partie des plus courants (facile à deviner) : "
+            "choisissez-en un autre."
         )

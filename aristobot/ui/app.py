@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import panel as pn
 
 from aristobot import runtime as runtime_mod
-from aristobot.accounts.users import User, get_user_by_name
+from aristobot.accounts.users import User, get_user
+from aristobot.accounts.web_sessions import WebSession, session_by_id
 from aristobot.errors import AristobotError
-from aristobot.ui.auth.handlers import TZ_COOKIE
+from aristobot.runtime import Runtime
+from aristobot.ui.auth.session_auth import PAYLOAD_KEY, TZ_COOKIE
 from aristobot.ui.pages import PageContext, build_page, page_spec
 from aristobot.ui.shell import StatusBar, build_template
 from aristobot.ui.theme import css_for
@@ -41,26 +44,58 @@ def _arg(name: str) -> str | None:
     return values[0].decode() if values else None
 
 
+def _login_session(runtime: Runtime, session_id: int | None) -> WebSession | None:
+    if session_id is None:
+        return None
+    idle = timedelta(hours=runtime.settings.session_idle_hours)
+    with runtime.sessions() as s:
+        return session_by_id(s, session_id, idle=idle)
+
+
+def _payload_session_id() -> int | None:
+    """The login session named by this Bokeh session's signed token (set at page load)."""
+    ctx: Any = pn.state.curdoc.session_context if pn.state.curdoc else None
+    try:
+        return int(ctx.token_payload[PAYLOAD_KEY]["id"]) if ctx else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _watch_session(runtime: Runtime, session_id: int, template: Any) -> None:
+    """Every few seconds: once the login session is revoked or expired, blank the page."""
+
+    def check() -> None:
+        if _login_session(runtime, session_id) is None:
+            template.main[:] = [
+                _error_page("Session terminée : <a href='/login'>reconnectez-vous</a>.")
+            ]
+            cb.stop()
+
+    cb = pn.state.add_periodic_callback(check, period=5000)
+
+
 def render() -> Any:
     """Build the page for the current Bokeh session and mark it servable."""
     pn.extension("codeeditor", "tabulator", notifications=True)
-    username = pn.state.user
     try:
         runtime = runtime_mod.current()
     except RuntimeError:
         return _error_page(
             "Le serveur n'est pas initialisé : lancez Aristobot avec <code>aristobot serve</code>."
         ).servable()
-    if not username:
-        # Fail closed: without the auth module nothing but this error is shown.
+    session_id = _payload_session_id()
+    if session_id is None:
+        # Fail closed: the user comes only from the login session in the signed Bokeh token
+        # (never from cookies such as Panel's `user`/`is_guest`); without it, only this error.
         return _error_page(
             "Authentification non configurée : lancez Aristobot avec "
             "<code>aristobot serve</code> (ou <code>./run.sh</code>)."
         ).servable()
-    with runtime.sessions() as s:
-        user = get_user_by_name(s, username)
-    if user is None:
+    login = _login_session(runtime, session_id)
+    if login is None:
         return _error_page("Session invalide : <a href='/logout'>reconnectez-vous</a>.").servable()
+    with runtime.sessions() as s:
+        user = get_user(s, login.user_id)
     # raw_css is per session and reaches every component's shadow root.
     pn.config.raw_css.append(css_for(user.theme))
     spec = page_spec(_arg("page"))
@@ -69,6 +104,7 @@ def render() -> Any:
         user=user,
         theme=user.theme,
         timezone=resolve_timezone(user, pn.state.cookies.get(TZ_COOKIE)),
+        web_session_id=login.id,
     )
     try:
         content = build_page(spec, ctx)
@@ -89,4 +125,5 @@ def render() -> Any:
         status=status,
         content=content,
     )
+    _watch_session(runtime, login.id, template)
     return template.servable()

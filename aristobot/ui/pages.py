@@ -30,6 +30,7 @@ class PageContext:
     user: User
     theme: str  # "dark" | "light"
     timezone: str  # "UTC", an IANA zone, or the browser's zone resolved at login
+    web_session_id: int | None = None  # the login session (kept when the password changes)
 
 
 PAGES: tuple[PageSpec, ...] = (

@@ -36,10 +36,17 @@ class ProfileVM(param.Parameterized):
     error = param.String(default="")
     saved_version = param.Integer(default=0)  # increments after a successful save
 
-    def __init__(self, sessions: sessionmaker[Session], user_id: int, **params: Any) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        user_id: int,
+        web_session_id: int | None = None,
+        **params: Any,
+    ) -> None:
         super().__init__(**params)
         self._sessions = sessions
         self._user_id = user_id
+        self._web_session_id = web_session_id
         with sessions() as s:
             user = get_user(s, user_id)
         zones = list(COMMON_ZONES)
@@ -57,12 +64,18 @@ class ProfileVM(param.Parameterized):
             return
         try:
             with self._sessions.begin() as s:
-                change_password(s, self._user_id, self.current_password, self.new_password)
+                change_password(
+                    s,
+                    self._user_id,
+                    self.current_password,
+                    self.new_password,
+                    keep_session_id=self._web_session_id,
+                )
         except AristobotError as e:
             self.error = e.user_message()
             return
         self.current_password = self.new_password = self.confirm_password = ""
-        self.message = "Mot de passe modifié."
+        self.message = "Mot de passe modifié : vos autres sessions sont déconnectées."
 
     @param.depends("save", watch=True)
     def _on_save(self) -> None:

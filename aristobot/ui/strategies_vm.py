@@ -235,7 +235,8 @@ class StrategiesVM(param.Parameterized):
         try:
             with self._runtime.sessions() as s:
                 client = make_client(s, self._runtime.vault, self._user_id,
-                                     extra=self._runtime.settings.extra)
+                                     extra=self._runtime.settings.extra,
+                                     allowed_hosts=self._runtime.settings.ai_allowed_hosts)
             suggestion = await generate_strategy(client, self.ai_description,
                                                  current_code=self.code,
                                                  pool=get_pool(self._runtime),

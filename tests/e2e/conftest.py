@@ -24,7 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-INIT_PASSWORD = "aristobot-dev"
+INIT_PASSWORD = "e2e-Init-pass-2026"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

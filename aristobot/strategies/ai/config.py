@@ -6,14 +6,16 @@ configuration only says whether one is stored. ``provider`` None means the assis
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from aristobot.config import AI_ALLOWED_HOSTS
 from aristobot.db.models import UserRow
 from aristobot.errors import AIError, NotFound, ValidationError
 from aristobot.security import Vault
+from aristobot.security.ai_hosts import check_ai_url
 from aristobot.strategies.ai.clients import (
     OLLAMA_URL,
     OPENROUTER_URL,
@@ -72,14 +74,15 @@ def validate_url(url: str) -> str:
 
 def set_ai_config(s: Session, vault: Vault, user_id: int, *, provider: object = _UNSET,
                   model: object = _UNSET, ollama_url: str | None = None,
-                  api_key: str | None = None) -> AIConfig:
+                  api_key: str | None = None,
+                  allowed_hosts: Iterable[str] = AI_ALLOWED_HOSTS) -> AIConfig:
     """Change some settings; ``api_key`` is encrypted (an empty string deletes it)."""
     row = _user(s, user_id)
     if api_key is not None:
         key = api_key.strip()
         row.ai_api_key = vault.encrypt(key) if key else None
     if ollama_url is not None:
-        row.ai_url = validate_url(ollama_url)
+        row.ai_url = check_ai_url(validate_url(ollama_url), allowed_hosts)
     if provider is not _UNSET:
         if provider is not None and provider not in PROVIDERS:
             raise ValidationError(reason=f"Fournisseur IA inconnu « {provider} ».")
@@ -98,8 +101,12 @@ def set_ai_config(s: Session, vault: Vault, user_id: int, *, provider: object = 
 
 def make_client(s: Session, vault: Vault, user_id: int, *, provider: str | None = None,
                 extra: Mapping[str, str] | None = None,
-                timeout_s: float | None = None) -> OpenRouterClient | OllamaClient:
-    """Return the client of ``provider`` (default: the active one) with the user's settings."""
+                timeout_s: float | None = None,
+                allowed_hosts: Iterable[str] = AI_ALLOWED_HOSTS) -> OpenRouterClient | OllamaClient:
+    """Return the client of ``provider`` (default: the active one) with the user's settings.
+
+    Its URL must be on ``allowed_hosts`` (ARISTOBOT_AI_ALLOWED_HOSTS): refused before any fetch.
+    """
     row = _user(s, user_id)
     provider = provider or row.ai_provider
     model = row.ai_model if provider == row.ai_provider else None
@@ -107,10 +114,12 @@ def make_client(s: Session, vault: Vault, user_id: int, *, provider: str | None 
         if not row.ai_api_key:
             raise AIError(reason="aucune clé API OpenRouter enregistrée (Mon Compte).")
         base = (extra or {}).get("ARISTOBOT_OPENROUTER_URL", OPENROUTER_URL)
-        return OpenRouterClient(vault.decrypt(row.ai_api_key), model, base_url=base,
+        return OpenRouterClient(vault.decrypt(row.ai_api_key), model,
+                                base_url=check_ai_url(base, allowed_hosts),
                                 timeout_s=timeout_s or 60.0)
     if provider == "ollama":
-        return OllamaClient(validate_url(row.ai_url or OLLAMA_URL), model,
+        url = check_ai_url(validate_url(row.ai_url or OLLAMA_URL), allowed_hosts)
+        return OllamaClient(url, model,
                             timeout_s=timeout_s or 120.0)
     raise AIError(
         reason="l'assistant est désactivé (activez OpenRouter ou Ollama dans Mon Compte)."

@@ -58,7 +58,8 @@ class AISectionVM(param.Parameterized):
         self.message, self.error = "", ""
         try:
             with self._runtime.sessions.begin() as s:
-                set_ai_config(s, self._runtime.vault, self._user_id, **changes)
+                set_ai_config(s, self._runtime.vault, self._user_id, **changes,
+                              allowed_hosts=self._runtime.settings.ai_allowed_hosts)
         except AristobotError as e:
             self.error = e.user_message()
             self._reload()
@@ -104,7 +105,8 @@ class AISectionVM(param.Parameterized):
         try:
             with self._runtime.sessions() as s:
                 client = make_client(s, self._runtime.vault, self._user_id,
-                                     extra=self._runtime.settings.extra, timeout_s=15.0)
+                                     extra=self._runtime.settings.extra, timeout_s=15.0,
+                                     allowed_hosts=self._runtime.settings.ai_allowed_hosts)
             models = await client.list_models()
         except AristobotError as e:
             self.error = e.user_message()

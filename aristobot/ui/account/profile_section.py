@@ -17,7 +17,7 @@ def _feedback(message: str, error: str) -> str:
 
 
 def build(ctx: PageContext) -> Any:
-    vm = ProfileVM(ctx.runtime.sessions, ctx.user.id)
+    vm = ProfileVM(ctx.runtime.sessions, ctx.user.id, ctx.web_session_id)
     pw = dict(sizing_mode="stretch_width")
     password = pn.Column(
         pn.pane.Markdown("#### Mot de passe"),

@@ -1,13 +1,15 @@
 """Tornado handlers for login, signup, logout and developer mode (Bokeh auth module hooks).
 
-Authentication is against the ``users`` table (scrypt hashes); the session is the signed
-``user`` cookie that Panel reads as ``pn.state.user``. Errors never say whether a username
-exists; failures are rate-limited per client address and per username.
+Authentication is against the ``users`` table (scrypt hashes); a success opens a server-side
+login session (``web_sessions``, see session_auth.py). Errors never say whether a username
+exists; failures are rate-limited by ``LoginGuard`` (policy in accounts/login_guard.py), with a
+signed device cookie that lets the owner in from a known device during a stranger's attack.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -17,35 +19,34 @@ from aristobot import runtime as runtime_mod
 from aristobot.accounts import debug_mode
 from aristobot.accounts.login_guard import LoginGuard
 from aristobot.accounts.users import authenticate, create_user, get_user_by_name
+from aristobot.accounts.web_sessions import open_session, revoke_token
 from aristobot.errors import AristobotError, AuthError, TooManyAttempts
 from aristobot.ui.auth.login_page import render_login_page
+from aristobot.ui.auth.session_auth import (
+    DEVICE_COOKIE,
+    SESSION_COOKIE,
+    TZ_COOKIE,
+    request_user,
+)
+from aristobot.ui.auth.web_security import safe_next, security_headers
 
 log = logging.getLogger(__name__)
 
-USER_COOKIE = "user"
-TZ_COOKIE = "ab_tz"
+__all__ = ["TZ_COOKIE", "LoginHandler", "LogoutHandler", "current_username"]
+
 COOKIE_DAYS = 7
+DEVICE_DAYS = 365
 GUARD = LoginGuard()
 
 
-def _safe_next(url: str | None) -> str:
-    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
-        return "/"
-    return url
-
-
 def current_username(handler: RequestHandler) -> str | None:
-    """Return the logged-in username from the signed cookie, if the user still exists."""
-    raw = handler.get_secure_cookie(USER_COOKIE, max_age_days=COOKIE_DAYS)
-    if not raw:
-        return None
-    username = raw.decode()
-    try:
-        rt = runtime_mod.current()
-    except RuntimeError:
-        return None
-    with rt.sessions() as s:
-        return username if get_user_by_name(s, username) else None
+    """Return the logged-in username (valid server-side session), else None."""
+    return request_user(handler)
+
+
+def add_security_headers(handler: RequestHandler) -> None:
+    for name, value in security_headers(handler.request.host).items():
+        handler.set_header(name, value)
 
 
 class LoginHandler(RequestHandler):
@@ -53,6 +54,9 @@ class LoginHandler(RequestHandler):
 
     def check_xsrf_cookie(self) -> None:  # checked explicitly in post()
         return None
+
+    def set_default_headers(self) -> None:
+        add_security_headers(self)
 
     def _render(self, status: int = 200, **kw: Any) -> None:
         rt = runtime_mod.current()
@@ -63,7 +67,7 @@ class LoginHandler(RequestHandler):
         self.write(
             render_login_page(
                 xsrf_form_html=self.xsrf_form_html(),
-                next_url=_safe_next(self.get_argument("next", "/")),
+                next_url=safe_next(self.get_argument("next", "/")),
                 debug_allowed=rt.settings.debug_aristobot,
                 debug_active=active,
                 **kw,
@@ -94,28 +98,40 @@ class LoginHandler(RequestHandler):
             return
         handler()
 
-    def _client_keys(self, username: str) -> tuple[str, str]:
-        return f"ip:{self.request.remote_ip}", f"user:{username.lower()}"
+    def _device_for(self, username: str) -> str | None:
+        """The id of this browser's device cookie when it was issued to ``username``."""
+        raw = self.get_secure_cookie(DEVICE_COOKIE, max_age_days=DEVICE_DAYS)
+        if not raw:
+            return None
+        device, _, owner = raw.decode(errors="replace").partition(":")
+        return device if device and owner.lower() == username.strip().lower() else None
 
     def _login(self) -> None:
         rt = runtime_mod.current()
         username = self.get_argument("username", "").strip()
         password = self.get_argument("password", "")
-        keys = self._client_keys(username)
+        who = {"ip": self.request.remote_ip or "?", "username": username,
+               "device": self._device_for(username)}
         try:
-            GUARD.check(*keys)
+            GUARD.check(**who)
             with rt.sessions() as s:
                 user = authenticate(s, username, password)
         except TooManyAttempts as e:
             self._render(429, error=e.user_message(), username=username)
             return
         except AuthError as e:
-            GUARD.failed(*keys)
+            GUARD.failed(**who)
             log.info("login failed for a user from %s", self.request.remote_ip)
             self._render(401, error=e.user_message(), username=username)
             return
-        GUARD.succeeded(*keys)
-        self._open_session(user.username)
+        GUARD.succeeded(**who)
+        if who["device"] is None:
+            self.set_secure_cookie(
+                DEVICE_COOKIE, f"{secrets.token_urlsafe(16)}:{user.username}",
+                expires_days=DEVICE_DAYS, httponly=True, samesite="Lax",
+                secure=self.request.protocol == "https",
+            )
+        self._open_session(user.id)
 
     def _signup(self) -> None:
         rt = runtime_mod.current()
@@ -125,14 +141,14 @@ class LoginHandler(RequestHandler):
             self._render(400, signup_error="Les deux mots de passe ne correspondent pas.")
             return
         try:
-            GUARD.check(f"ip:{self.request.remote_ip}")
+            GUARD.signup_attempt(ip=self.request.remote_ip or "?")
             with rt.sessions.begin() as s:
                 user = create_user(s, username, password, max_users=rt.settings.max_users)
         except AristobotError as e:
             self._render(400, signup_error=e.user_message())
             return
         log.info("user %s created", user.username)
-        self._open_session(user.username)
+        self._open_session(user.id)
 
     def _debug_toggle(self) -> None:
         rt = runtime_mod.current()
@@ -159,19 +175,34 @@ class LoginHandler(RequestHandler):
         if dev is None:
             self._render(400, error="L'utilisateur « dev » n'existe pas : lancez `aristobot init`.")
             return
-        self._open_session(dev.username)
+        self._open_session(dev.id)
 
-    def _open_session(self, username: str) -> None:
+    def _open_session(self, user_id: int) -> None:
+        rt = runtime_mod.current()
+        with rt.sessions.begin() as s:
+            token, _ = open_session(s, user_id)
         self.set_secure_cookie(
-            USER_COOKIE, username, expires_days=COOKIE_DAYS, httponly=True, samesite="Lax"
+            SESSION_COOKIE, token, expires_days=COOKIE_DAYS, httponly=True, samesite="Lax",
+            secure=self.request.protocol == "https",
         )
         tz = self.get_argument("tz", "")
         if tz in available_timezones() or tz == "UTC":
             self.set_cookie(TZ_COOKIE, tz, expires_days=365, samesite="Lax")
-        self.redirect(_safe_next(self.get_argument("next", "/")))
+        self.redirect(safe_next(self.get_argument("next", "/")))
 
 
 class LogoutHandler(RequestHandler):
+    def set_default_headers(self) -> None:
+        add_security_headers(self)
+
     def get(self) -> None:
-        self.clear_cookie(USER_COOKIE)
+        raw = self.get_secure_cookie(SESSION_COOKIE, max_age_days=COOKIE_DAYS)
+        if raw:
+            try:
+                rt = runtime_mod.current()
+                with rt.sessions.begin() as s:
+                    revoke_token(s, raw.decode(errors="replace"))
+            except RuntimeError:
+                pass
+        self.clear_cookie(SESSION_COOKIE)
         self.redirect("/login?logged_out=1")
