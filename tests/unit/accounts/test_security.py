@@ -41,16 +41,52 @@ def test_mask_never_reveals_the_secret() -> None:
 
 def test_login_guard_blocks_after_failures_then_recovers() -> None:
     now = [0.0]
-    guard = LoginGuard(max_failures=3, window_s=60, clock=lambda: now[0])
+    guard = LoginGuard(per_pair=3, window_s=60, clock=lambda: now[0])
+    who = {"ip": "1", "username": "alice"}
     for _ in range(3):
-        guard.check("ip:1")
-        guard.failed("ip:1")
+        guard.check(**who)
+        guard.failed(**who)
     with pytest.raises(TooManyAttempts) as e:
-        guard.check("ip:1")
+        guard.check(**who)
     assert "Réessayez dans" in e.value.user_message()
-    guard.check("ip:2")  # other clients are not affected
+    guard.check(ip="2", username="alice")  # other clients are not affected
     now[0] = 61.0
-    guard.check("ip:1")
+    guard.check(**who)
+
+
+def test_stranger_cannot_lock_out_the_owner_on_a_known_device() -> None:
+    guard = LoginGuard(per_pair=5, per_user=10, per_ip=1000, window_s=900, clock=lambda: 0.0)
+    for i in range(10):  # a distributed guess on alice from 10 addresses, same or not as hers
+        guard.failed(ip=f"10.0.0.{i % 2}", username="alice")
+    with pytest.raises(TooManyAttempts):
+        guard.check(ip="10.0.0.9", username="alice")  # unknown devices: locked
+    with pytest.raises(TooManyAttempts):
+        guard.check(ip="10.0.0.1", username="ALICE")  # case does not dodge it
+    guard.check(ip="10.0.0.1", username="alice", device="d-alice")  # her own browser: allowed
+    for _ in range(5):  # a known device has its own small budget
+        guard.failed(ip="10.0.0.1", username="alice", device="d-alice")
+    with pytest.raises(TooManyAttempts):
+        guard.check(ip="10.0.0.1", username="alice", device="d-alice")
+
+
+def test_own_success_does_not_reset_the_address_counter() -> None:
+    guard = LoginGuard(per_pair=100, per_user=100, per_ip=4, window_s=900, clock=lambda: 0.0)
+    for name in ("bob", "carol", "dave"):
+        guard.failed(ip="6.6.6.6", username=name)
+    guard.succeeded(ip="6.6.6.6", username="mallory")  # the attacker's own account
+    guard.failed(ip="6.6.6.6", username="erin")
+    with pytest.raises(TooManyAttempts):
+        guard.check(ip="6.6.6.6", username="frank")
+    guard.check(ip="7.7.7.7", username="frank")
+
+
+def test_signups_are_rate_limited_per_address() -> None:
+    guard = LoginGuard(per_ip_signups=3, window_s=900, clock=lambda: 0.0)
+    for _ in range(3):
+        guard.signup_attempt(ip="1.1.1.1")
+    with pytest.raises(TooManyAttempts):
+        guard.signup_attempt(ip="1.1.1.1")
+    guard.signup_attempt(ip="2.2.2.2")
 
 
 def test_settings_errors_name_the_variable(tmp_path: Path) -> None:
