@@ -92,45 +92,55 @@ def _wait_ready(app: ServedApp, timeout: float = 60.0) -> None:
     raise RuntimeError(f"server not ready after {timeout}s:\n{app.log()}")
 
 
+def start_served_app(tmp_path: Path, index: int, env: dict[str, str] | None = None) -> ServedApp:
+    """Start `aristobot serve` on a free port with a fresh var dir under ``tmp_path``."""
+    port = free_port()
+    var_dir = tmp_path / f"var{index}"
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ARISTOBOT_")}
+    full_env.update(
+        {
+            "ARISTOBOT_VAR_DIR": str(var_dir),
+            "ARISTOBOT_BINANCE_WS_URL": "ws://127.0.0.1:9",
+            "ARISTOBOT_BINANCE_REST_URL": "http://127.0.0.1:9",
+            "ARISTOBOT_INIT_PASSWORD": INIT_PASSWORD,
+            "DEBUG_ARISTOBOT": "False",
+            "ARISTOBOT_STRATEGY_WORKERS": "1",  # a 2-core CI machine runs these servers
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    full_env.update(env or {})
+    log_path = tmp_path / f"server{index}.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aristobot.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=full_env,
+        stdout=log_path.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    app = ServedApp(
+        base_url=f"http://127.0.0.1:{port}",
+        var_dir=var_dir,
+        database_url=f"sqlite:///{var_dir}/aristobot.db",
+        env=full_env,
+        proc=proc,
+        log_path=log_path,
+    )
+    try:
+        _wait_ready(app)
+    except BaseException:
+        app.stop()
+        raise
+    return app
+
+
 @pytest.fixture
 def served_app(tmp_path: Path) -> Iterator[Callable[..., ServedApp]]:
     """Factory: ``served_app(env={...})`` starts a fresh workbench and returns it."""
     started: list[ServedApp] = []
 
     def start(env: dict[str, str] | None = None) -> ServedApp:
-        port = free_port()
-        var_dir = tmp_path / f"var{len(started)}"
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith("ARISTOBOT_")}
-        full_env.update(
-            {
-                "ARISTOBOT_VAR_DIR": str(var_dir),
-                "ARISTOBOT_BINANCE_WS_URL": "ws://127.0.0.1:9",
-                "ARISTOBOT_BINANCE_REST_URL": "http://127.0.0.1:9",
-                "ARISTOBOT_INIT_PASSWORD": INIT_PASSWORD,
-                "DEBUG_ARISTOBOT": "False",
-            "ARISTOBOT_STRATEGY_WORKERS": "1",  # a 2-core CI machine runs these servers
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        full_env.update(env or {})
-        log_path = tmp_path / f"server{len(started)}.log"
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "aristobot.cli", "serve", "--port", str(port)],
-            cwd=tmp_path,
-            env=full_env,
-            stdout=log_path.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        app = ServedApp(
-            base_url=f"http://127.0.0.1:{port}",
-            var_dir=var_dir,
-            database_url=f"sqlite:///{var_dir}/aristobot.db",
-            env=full_env,
-            proc=proc,
-            log_path=log_path,
-        )
+        app = start_served_app(tmp_path, len(started), env)
         started.append(app)
-        _wait_ready(app)
         return app
 
     yield start
