@@ -169,6 +169,8 @@ def test_other_sessions_die_when_the_password_changes(app: ServedApp, new_page: 
     ensure_user(app.base_url, "emile")
     laptop, _ = login_http(app.base_url, "emile", GOOD_PW)
     assert app_status(laptop, app.base_url) == 200
+    tablet = new_page()  # a dashboard left open elsewhere
+    login(tablet, app.base_url, "emile", GOOD_PW)
     page = new_page()
     login(page, app.base_url, "emile", GOOD_PW, next_page="account")
     page.locator(".pw-current input").fill(GOOD_PW)
@@ -177,6 +179,7 @@ def test_other_sessions_die_when_the_password_changes(app: ServedApp, new_page: 
     page.locator(".pw-change button").click()
     page.get_by_text("Mot de passe modifié").wait_for()
     assert app_status(laptop, app.base_url) == 302  # the other device is logged out
+    tablet.get_by_text("Session terminée").wait_for()  # and the open page is blanked
     page.goto(app.page_url("account"))  # the browser that changed it stays logged in
     page.wait_for_selector("#logout")
     _, r = login_http(app.base_url, "emile", "Bleu-Moineau-Trombone-7")
