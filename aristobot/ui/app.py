@@ -61,12 +61,12 @@ def _payload_session_id() -> int | None:
         return None
 
 
-def _watch_session(runtime: Runtime, session_id: int, template: Any) -> None:
+def _watch_session(runtime: Runtime, session_id: int, holder: Any) -> None:
     """Every few seconds: once the login session is revoked or expired, blank the page."""
 
     def check() -> None:
         if _login_session(runtime, session_id) is None:
-            template.main[:] = [
+            holder.objects = [
                 _error_page("Session terminée : <a href='/login'>reconnectez-vous</a>.")
             ]
             cb.stop()
@@ -115,6 +115,7 @@ def render() -> Any:
         content = _error_page(
             f"La page « {spec.label} » n'a pas pu s'afficher (voir le journal du serveur)."
         )
+    holder = pn.Column(content, sizing_mode="stretch_width")
     status = StatusBar(runtime, user.id)
     pn.state.add_periodic_callback(status.refresh, period=1000)
     template = build_template(
@@ -123,7 +124,7 @@ def render() -> Any:
         page=spec,
         username=user.username,
         status=status,
-        content=content,
+        content=holder,
     )
-    _watch_session(runtime, login.id, template)
+    _watch_session(runtime, login.id, holder)
     return template.servable()
