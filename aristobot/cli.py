@@ -51,9 +51,24 @@ def init(settings: Settings) -> dict[str, str | None]:
             dev = get_user_by_name(s, "dev")
             if dev is not None:
                 _ensure_paper_broker(s, dev.id, settings)
+            _warn_old_default_password(s)
     finally:
         engine.dispose()
     return created
+
+
+def _warn_old_default_password(s: Session) -> None:
+    """Earlier versions gave dev/dac the published password « aristobot-dev »: say so."""
+    from aristobot.accounts.users import authenticate
+    from aristobot.errors import AuthError
+
+    for name in DEFAULT_USERS:
+        try:
+            authenticate(s, name, "aristobot-dev")
+        except AuthError:
+            continue
+        print(f"ATTENTION : {name} a encore le mot de passe publié « aristobot-dev » : "
+              f"changez-le (Mon Compte, ou `aristobot passwd {name}`).")
 
 
 def print_created(created: dict[str, str | None]) -> None:
@@ -124,7 +139,10 @@ def bokeh_secret(settings: Settings) -> str:
 
 def serve(settings: Settings, port: int, address: str, extra: list[str]) -> None:
     """Replace this process with `panel serve apps/`, authentication configured."""
-    print_created(init(settings))
+    created = init(settings)
+    print_created(created)
+    if not created:
+        print("Connexion avec un compte existant (mot de passe perdu : `aristobot passwd NOM`).")
     env = dict(os.environ)
     env["BOKEH_AUTH_MODULE"] = str(AUTH_MODULE)
     env["PANEL_COOKIE_SECRET"] = cookie_secret(settings)

@@ -19,7 +19,7 @@ from aristobot import runtime as runtime_mod
 from aristobot.accounts import debug_mode
 from aristobot.accounts.login_guard import LoginGuard
 from aristobot.accounts.users import authenticate, create_user, get_user_by_name
-from aristobot.accounts.web_sessions import open_session, revoke_token
+from aristobot.accounts.web_sessions import open_session, purge_old_sessions, revoke_token
 from aristobot.errors import AristobotError, AuthError, TooManyAttempts
 from aristobot.ui.auth.login_page import render_login_page
 from aristobot.ui.auth.session_auth import (
@@ -180,6 +180,7 @@ class LoginHandler(RequestHandler):
     def _open_session(self, user_id: int) -> None:
         rt = runtime_mod.current()
         with rt.sessions.begin() as s:
+            purge_old_sessions(s)
             token, _ = open_session(s, user_id)
         self.set_secure_cookie(
             SESSION_COOKIE, token, expires_days=COOKIE_DAYS, httponly=True, samesite="Lax",
