@@ -44,7 +44,7 @@ def content_security_policy(host: str | None) -> str:
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
             "font-src 'self' data:",
-            f"connect-src 'self'{ws}",
+            f"connect-src 'self'{ws} blob: data:",
             "worker-src 'self' blob:",
             "frame-ancestors 'none'",
             "base-uri 'self'",
