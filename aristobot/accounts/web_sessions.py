@@ -84,10 +84,18 @@ def resolve_token(
 
 
 def session_by_id(
-    s: Session, session_id: int, *, idle: timedelta, now: datetime | None = None
+    s: Session,
+    session_id: int,
+    *,
+    idle: timedelta,
+    now: datetime | None = None,
+    touch: bool = False,
 ) -> WebSession | None:
-    """Return the live session with this id, or None (used by open dashboard pages)."""
-    return _load(s, s.get(WebSessionRow, session_id), idle, now or _now(), touch=False)
+    """Return the live session with this id, or None (used by open dashboard pages).
+
+    ``touch``: an open dashboard page counts as use (its websocket makes no HTTP request).
+    """
+    return _load(s, s.get(WebSessionRow, session_id), idle, now or _now(), touch=touch)
 
 
 def revoke_token(s: Session, token: str, *, now: datetime | None = None) -> None:

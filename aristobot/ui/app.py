@@ -44,12 +44,14 @@ def _arg(name: str) -> str | None:
     return values[0].decode() if values else None
 
 
-def _login_session(runtime: Runtime, session_id: int | None) -> WebSession | None:
+def _login_session(
+    runtime: Runtime, session_id: int | None, touch: bool = False
+) -> WebSession | None:
     if session_id is None:
         return None
     idle = timedelta(hours=runtime.settings.session_idle_hours)
-    with runtime.sessions() as s:
-        return session_by_id(s, session_id, idle=idle)
+    with runtime.sessions.begin() as s:
+        return session_by_id(s, session_id, idle=idle, touch=touch)
 
 
 def _payload_session_id() -> int | None:
@@ -62,10 +64,13 @@ def _payload_session_id() -> int | None:
 
 
 def _watch_session(runtime: Runtime, session_id: int, holder: Any) -> None:
-    """Every few seconds: once the login session is revoked or expired, blank the page."""
+    """Every few seconds: once the login session is revoked or expired, blank the page.
+
+    While the page is open its session counts as used (idle timeout = no open page and no
+    request); the 7-day limit still applies."""
 
     def check() -> None:
-        if _login_session(runtime, session_id) is None:
+        if _login_session(runtime, session_id, touch=True) is None:
             holder.objects = [
                 _error_page("Session terminée : <a href='/login'>reconnectez-vous</a>.")
             ]

@@ -55,6 +55,11 @@ def test_idle_timeout_and_absolute_lifetime(sessions) -> None:  # type: ignore[n
         token2, _ = open_session(s, user.id, now=T0)
     with sessions.begin() as s:
         assert resolve_token(s, token2, idle=IDLE, now=T0 + timedelta(hours=12, minutes=1)) is None
+    with sessions.begin() as s:  # an open dashboard page keeps its session in use
+        token3, sid3 = open_session(s, user.id, now=T0)
+        assert session_by_id(s, sid3, idle=IDLE, now=T0 + timedelta(hours=11), touch=True)
+        assert resolve_token(s, token3, idle=IDLE, now=T0 + timedelta(hours=22))
+        assert session_by_id(s, sid3, idle=IDLE, now=T0 + timedelta(hours=35)) is None
     with sessions.begin() as s:
         purge_old_sessions(s, now=T0 + timedelta(days=8))
     with sessions() as s:
