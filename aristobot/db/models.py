@@ -246,20 +246,64 @@ class PositionRow(Base):
     closed_at: Mapped[datetime | None]
 
 
-class WebhookRow(Base):
-    """Every webhook received, stored before it is processed."""
+class WebhookSourceRow(Base):
+    """A TradingView alert source: its URL token and body secret (hash + Fernet copy)."""
 
-    __tablename__ = "webhooks"
+    __tablename__ = "webhook_sources"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_webhook_sources_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete=_CASCADE), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the URL token
+    token_enc: Mapped[str] = mapped_column(Text)  # Fernet token (shown on the page)
+    secret_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the body secret
+    secret_enc: Mapped[str] = mapped_column(Text)
+    require_secret: Mapped[bool] = mapped_column(Boolean, default=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    ip_allowlist: Mapped[list[Any]] = mapped_column(default=list)  # empty = any address
+    rate_limit_per_minute: Mapped[int] = mapped_column(Integer, default=60)
+    broker_id: Mapped[int | None] = mapped_column(ForeignKey("brokers.id", ondelete=_SET_NULL))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rotated_at: Mapped[datetime | None]
+
+
+class WebhookRow(Base):
+    """Every webhook request received (rejected ones included), stored before the answer."""
+
+    __tablename__ = "webhooks"
+    __table_args__ = (Index("ix_webhooks_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # NULL for a request whose token matches no source (kept for the administrator).
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete=_CASCADE), index=True
+    )
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webhook_sources.id", ondelete=_SET_NULL, name="fk_webhooks_source_id"),
+        index=True,
+    )
     source: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]]
+    raw_body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+    http_status: Mapped[int | None] = mapped_column(Integer)
     processed: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="received")
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
+
+
+class WebhookDedupRow(Base):
+    """Claims on an alert: the unique key makes a duplicate lose, across processes."""
+
+    __tablename__ = "webhook_dedup"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete=_CASCADE))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class BacktestResultRow(Base):
