@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_USERS = ("dev", "dac")
 APPS_DIR = Path(__file__).resolve().parents[1] / "apps"
+WEBHOOK_PLUGIN = "aristobot.webhooks.plugin"
 AUTH_MODULE = Path(__file__).resolve().parent / "ui" / "auth" / "bokeh_auth_module.py"
 
 
@@ -173,6 +174,8 @@ def serve(settings: Settings, port: int, address: str, extra: list[str]) -> None
         "ab_tz",
         "--exclude-headers",
         "Cookie",
+        "--plugins",  # POST /webhooks/<token>: the TradingView receiver (not behind login)
+        WEBHOOK_PLUGIN,
         *extra,
     ]
     print(f"Aristobot : http://{host}:{port}/apps", flush=True)

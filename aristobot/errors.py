@@ -207,3 +207,59 @@ class JobTimeLimit(StrategyTimeout):
     message_fr = ("Backtest arrêté : il a dépassé la durée maximale de {seconds} s autorisée "
                   "pour un calcul (le processus a été arrêté). Réduisez la période ou allégez "
                   "la stratégie.")
+
+
+# --- webhooks (TradingView alerts) -----------------------------------------------------------
+class WebhookError(AristobotError):
+    """A webhook request refused by the receiver; ``http_status`` is the answer's code."""
+
+    http_status: ClassVar[int] = 400
+    status: ClassVar[str] = "rejected"  # the status stored on the webhooks row
+    message_fr = "Alerte refusée : {reason}"
+
+
+class WebhookUnknownSource(WebhookError):
+    http_status = 404
+    message_fr = "Source de webhook inconnue : vérifiez l'URL (le jeton a peut-être été renouvelé)."
+
+
+class WebhookSourceDisabled(WebhookError):
+    http_status = 403
+    message_fr = "La source « {name} » est désactivée : alerte enregistrée, aucun ordre envoyé."
+
+
+class WebhookBadSecret(WebhookError):
+    http_status = 401
+    message_fr = "Secret absent ou incorrect pour la source « {name} » : aucun ordre envoyé."
+
+
+class WebhookAddressRefused(WebhookError):
+    http_status = 403
+    message_fr = "Adresse {ip} non autorisée pour la source « {name} » (liste d'adresses)."
+
+
+class WebhookRateLimited(WebhookError):
+    http_status = 429
+    message_fr = "Trop d'alertes pour la source « {name} » : au plus {limit} par minute."
+
+
+class WebhookTooLarge(WebhookError):
+    http_status = 413
+    message_fr = "Corps de requête trop volumineux ({size} octets, au plus {limit})."
+
+
+class WebhookPayloadInvalid(WebhookError):
+    status = "invalid"
+    message_fr = "Alerte invalide : {reason}"
+
+
+class WebhookDuplicate(WebhookError):
+    http_status = 200  # TradingView must not retry: the first copy is already handled
+    status = "duplicate"
+    message_fr = "Doublon de l'alerte n° {first_id} : enregistré, aucun nouvel ordre."
+
+
+class WebhookStoreUnavailable(WebhookError):
+    http_status = 503
+    status = "unstored"
+    message_fr = "Base de données indisponible : alerte non enregistrée, réessayez."

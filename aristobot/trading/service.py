@@ -54,6 +54,8 @@ class OrderRequest:
     amount: Decimal | None = None
     quote_amount: Decimal | None = None
     price: Decimal | None = None  # limit price
+    stop_loss: Decimal | None = None  # recorded with the attempt (protective price)
+    take_profit: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +159,8 @@ class ManualTrading:
         except AristobotError:
             return None  # the exchange will check the minimum cost itself
 
-    async def place_order(self, user_id: int, req: OrderRequest) -> journal.TradeView:
+    async def place_order(self, user_id: int, req: OrderRequest, *, source: str = "manual",
+                          webhook_id: int | None = None) -> journal.TradeView:
         """Record, check, send; the trade row tells what happened (raises on failure).
 
         The attempt is stored before anything else, so a refused request (bad side, type,
@@ -173,7 +176,8 @@ class ManualTrading:
                 s, user_id=user_id, broker_id=broker.id, exchange=broker.exchange,
                 symbol=req.symbol, side=req.side, order_type=req.order_type,
                 quantity=req.amount or Decimal(0), price=req.price,
-                quote_amount=req.quote_amount, client_order_id=cid)
+                quote_amount=req.quote_amount, client_order_id=cid, source=source,
+                webhook_id=webhook_id, stop_loss=req.stop_loss, take_profit=req.take_profit)
         try:
             _check_request(req)
             if not broker.is_active:
@@ -233,7 +237,7 @@ class ManualTrading:
         payload = {"user_id": user_id, "trade_id": view.id, "status": view.status,
                    "symbol": view.symbol, "side": view.side, "source": view.source}
         try:
-            await self.runtime.bus.publish(Channels.TRADES, "manual", payload)
+            await self.runtime.bus.publish(Channels.TRADES, view.source, payload)
         except Exception:
             log.exception("cannot publish trade %s", view.id)
 

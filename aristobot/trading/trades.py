@@ -60,8 +60,9 @@ def _dec(value: Any) -> Decimal | None:
 
 def record_attempt(s: Session, *, user_id: int, broker_id: int, exchange: str, symbol: str,
                    side: str, order_type: str, quantity: Decimal, price: Decimal | None,
-                   quote_amount: Decimal | None, client_order_id: str, source: str = "manual"
-                   ) -> int:
+                   quote_amount: Decimal | None, client_order_id: str, source: str = "manual",
+                   webhook_id: int | None = None, stop_loss: Decimal | None = None,
+                   take_profit: Decimal | None = None) -> int:
     """Store an attempt before it is sent (status « pending »); return its id.
 
     Text fields are cut to their column size: a malformed request is journaled too.
@@ -70,7 +71,8 @@ def record_attempt(s: Session, *, user_id: int, broker_id: int, exchange: str, s
                    symbol=symbol[:32], side=side[:8], order_type=order_type[:16],
                    quantity=quantity,
                    price=price, quote_amount=quote_amount, status="pending",
-                   client_order_id=client_order_id)
+                   client_order_id=client_order_id, webhook_id=webhook_id,
+                   stop_loss=stop_loss, take_profit=take_profit)
     s.add(row)
     s.flush()
     return row.id

@@ -1,0 +1,84 @@
+"""Tornado handlers of the receiver: ``POST /webhooks/<token>``.
+
+The same handlers are served by ``aristobot serve`` (a ``panel serve --plugins`` module, see
+:mod:`aristobot.webhooks.plugin`) and by ``python -m services.webhooks``. They are not behind the
+dashboard's login: the URL token and the body secret authenticate the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tornado.web import RequestHandler
+
+from aristobot.runtime import Runtime
+from aristobot.webhooks.processor import WebhookProcessor
+from aristobot.webhooks.receiver import MAX_BODY, IncomingRequest, Receiver, now_utc
+
+log = logging.getLogger(__name__)
+ROUTE = r"/webhooks/([^/]*)"
+COMPONENT = "webhooks"
+
+
+@dataclass
+class Intake:
+    """What the handlers need: the receiver (store, answer) and the processor (orders)."""
+
+    receiver: Receiver
+    processor: WebhookProcessor
+    trusted_proxies: tuple[str, ...] = ()
+
+
+def build_intake(runtime: Runtime, *, max_body: int = MAX_BODY,
+                 trusted_proxies: tuple[str, ...] = ()) -> Intake:
+    """Build the runtime's intake once (kept in ``runtime.components``)."""
+    intake = runtime.components.get(COMPONENT)
+    if not isinstance(intake, Intake):
+        intake = Intake(Receiver(runtime.sessions, max_body=max_body), WebhookProcessor(runtime),
+                        trusted_proxies)
+        runtime.components[COMPONENT] = intake
+        runtime.on_close(intake.processor.drain)
+    return intake
+
+
+class WebhookHandler(RequestHandler):
+    """Store first, answer at once, place the order after the answer."""
+
+    def initialize(self, get_intake: Callable[[], Intake]) -> None:
+        self._get_intake = get_intake
+
+    def check_xsrf_cookie(self) -> None:
+        """TradingView sends no cookie: the token and secret authenticate the request."""
+
+    def _client_ip(self, trusted: tuple[str, ...]) -> str | None:
+        ip = self.request.remote_ip
+        if ip in trusted:  # behind our reverse proxy: take the address it saw
+            real = self.request.headers.get("X-Real-IP")
+            fwd = self.request.headers.get("X-Forwarded-For", "")
+            ip = real or (fwd.split(",")[-1].strip() if fwd else ip)
+        return ip
+
+    async def post(self, token: str) -> None:
+        intake = self._get_intake()
+        req = IncomingRequest(token=token, body=self.request.body,
+                              content_type=self.request.headers.get("Content-Type"),
+                              client_ip=self._client_ip(intake.trusted_proxies),
+                              received_at=now_utc())
+        outcome = await asyncio.to_thread(intake.receiver.receive, req)
+        self.set_status(outcome.http_status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        await self.finish(json.dumps(outcome.as_json(), ensure_ascii=False))
+        if outcome.accepted and outcome.webhook_id is not None:
+            intake.processor.dispatch(outcome.webhook_id)
+
+
+def routes(get_intake: Callable[[], Intake]) -> list[tuple[str, type[RequestHandler],
+                                                            dict[str, Any]]]:
+    """Tornado route tuples of the receiver."""
+    return [(ROUTE, WebhookHandler, {"get_intake": get_intake})]

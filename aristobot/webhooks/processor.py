@@ -1,0 +1,139 @@
+"""Turn an accepted alert into an order, after the HTTP answer.
+
+A webhook row is claimed (« accepted » → « processing ») by one atomic UPDATE, so however many
+receivers or restarts there are, an alert is sent at most once. The order goes through
+:class:`~aristobot.trading.service.ManualTrading` (client order id, a ``trades`` row for the
+attempt, never re-sent blindly) with source « webhook » and the webhook's id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+
+from aristobot.brokers.repository import default_broker, list_brokers
+from aristobot.db.models import WebhookRow, WebhookSourceRow
+from aristobot.errors import AristobotError, ValidationError
+from aristobot.runtime import Runtime
+from aristobot.trading.service import ManualTrading, OrderRequest
+from aristobot.webhooks.payload import Alert, parse_alert
+
+log = logging.getLogger(__name__)
+DONE_STATUSES = ("filled", "open")
+
+
+class WebhookProcessor:
+    """Places the orders of accepted alerts; keeps its tasks until they finish."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.trading = ManualTrading(runtime)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def dispatch(self, webhook_id: int) -> None:
+        """Process ``webhook_id`` in the background (call after answering)."""
+        task = asyncio.get_running_loop().create_task(self.process(webhook_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait for the orders under way (used at shutdown and by tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _claim(self, webhook_id: int) -> tuple[int, int | None, dict[str, Any]] | None:
+        with self.runtime.sessions.begin() as s:
+            claimed = s.execute(update(WebhookRow)
+                                .where(WebhookRow.id == webhook_id,
+                                       WebhookRow.status == "accepted")
+                                .values(status="processing"))
+            if getattr(claimed, "rowcount", 0) != 1:
+                return None
+            row = s.get(WebhookRow, webhook_id)
+            if row is None or row.user_id is None:
+                return None
+            broker_id = None
+            if row.source_id is not None:
+                broker_id = s.scalar(select(WebhookSourceRow.broker_id)
+                                     .where(WebhookSourceRow.id == row.source_id))
+            return row.user_id, broker_id, dict(row.payload)
+
+    def _finish(self, webhook_id: int, status: str, error: str | None) -> None:
+        with self.runtime.sessions.begin() as s:
+            s.execute(update(WebhookRow).where(WebhookRow.id == webhook_id)
+                      .values(status=status, error=error, processed=True,
+                              processed_at=datetime.now(UTC)))
+
+    async def process(self, webhook_id: int) -> None:
+        """Claim the alert, place its order, store the outcome on the webhook row."""
+        claimed = self._claim(webhook_id)
+        if claimed is None:
+            return
+        user_id, source_broker, data = claimed
+        try:
+            alert = parse_alert(data)
+            broker_id = self._broker(user_id, alert, source_broker)
+            req = await self._request(user_id, broker_id, alert)
+            view = await self.trading.place_order(user_id, req, source="webhook",
+                                                  webhook_id=webhook_id)
+            ok = view.status in DONE_STATUSES
+            self._finish(webhook_id, "done" if ok else "failed", view.error)
+        except AristobotError as e:
+            self._finish(webhook_id, "failed", e.user_message())
+        except Exception:
+            log.exception("webhook %s: unexpected error", webhook_id)
+            self._finish(webhook_id, "failed", "Erreur interne pendant l'envoi de l'ordre.")
+
+    def _broker(self, user_id: int, alert: Alert, source_broker: int | None) -> int:
+        with self.runtime.sessions() as s:
+            if alert.broker is not None:
+                for b in list_brokers(s, user_id):
+                    if b.name.lower() == alert.broker.lower():
+                        return b.id
+                raise ValidationError(reason=f"Broker inconnu : « {alert.broker} ».")
+            if source_broker is not None:
+                return source_broker
+            default = default_broker(s, user_id)
+        if default is None:
+            raise ValidationError(reason="Aucun broker : choisissez-en un pour la source "
+                                         "ou indiquez « broker » dans l'alerte.")
+        return default.id
+
+    async def _symbol(self, user_id: int, broker_id: int, raw: str) -> tuple[str, dict[str, Any]]:
+        ex = await self.trading.exchange(user_id, broker_id)
+        markets = ex.markets or {}
+        if raw in markets:
+            return raw, markets[raw]
+        for sym, market in markets.items():
+            if sym.replace("/", "") == raw.replace("/", "") and market.get("spot", True):
+                return sym, market
+        raise ValidationError(reason=f"Symbole inconnu sur {ex.name} : « {raw} ».")
+
+    async def _request(self, user_id: int, broker_id: int, alert: Alert) -> OrderRequest:
+        symbol, market = await self._symbol(user_id, broker_id, alert.symbol)
+        side = "sell" if alert.action == "close" else alert.action
+        amount, quote = alert.quantity, alert.quote_amount
+        if alert.action == "close" or alert.percent is not None:
+            amount, quote = await self._from_balance(user_id, broker_id, alert, side, market)
+        return OrderRequest(broker_id, symbol, side, alert.order_type, amount=amount,
+                            quote_amount=quote, price=alert.price, stop_loss=alert.stop_loss,
+                            take_profit=alert.take_profit)
+
+    async def _from_balance(self, user_id: int, broker_id: int, alert: Alert, side: str,
+                            market: dict[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+        ex = await self.trading.exchange(user_id, broker_id)
+        free = (await ex.fetch_balance()).get("free") or {}
+        asset = market["quote"] if side == "buy" else market["base"]
+        available = Decimal(str(free.get(asset) or 0))
+        share = (alert.percent or Decimal(100)) / Decimal(100)
+        if available <= 0:
+            raise ValidationError(reason=f"Solde {asset} nul : rien à "
+                                         f"{'acheter' if side == 'buy' else 'vendre'}.")
+        if side == "buy":
+            return None, available * share
+        return available * share, None

@@ -1,0 +1,203 @@
+"""The receiver's decision for one request: check, store, answer. No HTTP here.
+
+Every request becomes one ``webhooks`` row, written in a single transaction before the answer
+(an accepted alert and its duplicate claims together). When the database cannot take it, the
+answer is 503 and nothing is stored. Orders are placed later, by the processor.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from aristobot.db.models import WebhookDedupRow, WebhookRow
+from aristobot.errors import (
+    WebhookAddressRefused,
+    WebhookBadSecret,
+    WebhookDuplicate,
+    WebhookError,
+    WebhookRateLimited,
+    WebhookSourceDisabled,
+    WebhookStoreUnavailable,
+    WebhookTooLarge,
+    WebhookUnknownSource,
+)
+from aristobot.webhooks import payload as pl
+from aristobot.webhooks.sources import SourceAuth, sha256_hex, source_for_token
+
+log = logging.getLogger(__name__)
+MAX_BODY = 16 * 1024  # bytes; TradingView messages are a few hundred bytes
+DEDUP_WINDOW_S = 15.0
+STORED_RAW_LIMIT = 4096  # what is kept of an oversized body
+UNKNOWN = "(inconnue)"
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingRequest:
+    token: str
+    body: bytes
+    content_type: str | None
+    client_ip: str | None
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The answer to give, and the stored row (``webhook_id`` None when nothing was stored)."""
+
+    http_status: int
+    status: str
+    message: str
+    webhook_id: int | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "accepted"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.http_status < 300 and self.status != "duplicate",
+                "status": self.status, "id": self.webhook_id, "message": self.message}
+
+
+class RateLimiter:
+    """Sliding one-minute window per source, in this process (thread-safe)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._hits: dict[int, deque[float]] = {}
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def allow(self, source_id: int, per_minute: int) -> bool:
+        now = self._clock()
+        with self._lock:
+            hits = self._hits.setdefault(source_id, deque())
+            while hits and now - hits[0] >= 60.0:
+                hits.popleft()
+            if len(hits) >= per_minute:
+                return False
+            hits.append(now)
+            return True
+
+
+def address_allowed(ip: str | None, allowlist: tuple[str, ...]) -> bool:
+    """An empty list allows any address; otherwise the client must be in one entry."""
+    if not allowlist:
+        return True
+    try:
+        addr = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return False
+    return any(addr in ipaddress.ip_network(e, strict=False) for e in allowlist)
+
+
+def secret_matches(source: SourceAuth, data: dict[str, Any]) -> bool:
+    given = data.get("secret")
+    if not isinstance(given, str):
+        given = ""
+    # Compare digests in constant time; hashing first also hides the secret's length.
+    return hmac.compare_digest(sha256_hex(given), source.secret_hash)
+
+
+class Receiver:
+    """Check and store requests; thread-safe (the HTTP handler calls it from a thread)."""
+
+    def __init__(self, sessions: sessionmaker[Session], *, max_body: int = MAX_BODY,
+                 dedup_window_s: float = DEDUP_WINDOW_S,
+                 limiter: RateLimiter | None = None) -> None:
+        self.sessions = sessions
+        self.max_body = max_body
+        self.dedup_window_s = dedup_window_s
+        self.limiter = limiter or RateLimiter()
+
+    def receive(self, req: IncomingRequest) -> Outcome:
+        """Store the request and return the answer (503 when the database is unavailable)."""
+        try:
+            return self._receive(req)
+        except SQLAlchemyError:
+            log.exception("webhook not stored: database unavailable")
+            err = WebhookStoreUnavailable()
+            return Outcome(err.http_status, err.status, err.user_message())
+
+    def _receive(self, req: IncomingRequest) -> Outcome:
+        if len(req.body) > self.max_body:
+            return self._reject(req, None, WebhookTooLarge(size=len(req.body),
+                                                           limit=self.max_body), {})
+        with self.sessions() as s:
+            source = source_for_token(s, req.token) if req.token else None
+        if source is None:
+            return self._reject(req, None, WebhookUnknownSource(), {})
+        data: dict[str, Any] = {}
+        try:
+            self._check_source(source, req)
+            data = pl.parse_body(pl.decode_text(req.body))
+            if source.require_secret and not secret_matches(source, data):
+                raise WebhookBadSecret(name=source.name)
+            alert = pl.parse_alert(data)
+        except WebhookError as e:
+            return self._reject(req, source, e, data)
+        return self._accept(req, source, alert, data)
+
+    def _check_source(self, source: SourceAuth, req: IncomingRequest) -> None:
+        if not source.enabled:
+            raise WebhookSourceDisabled(name=source.name)
+        if not address_allowed(req.client_ip, source.ip_allowlist):
+            raise WebhookAddressRefused(ip=req.client_ip or "?", name=source.name)
+        if not self.limiter.allow(source.id, source.rate_limit_per_minute):
+            raise WebhookRateLimited(name=source.name, limit=source.rate_limit_per_minute)
+
+    def _row(self, req: IncomingRequest, source: SourceAuth | None, data: dict[str, Any],
+             status: str, http_status: int, error: str | None) -> WebhookRow:
+        raw = req.body[:STORED_RAW_LIMIT].decode("utf-8", errors="replace")
+        stored, raw = pl.redact(data, raw)
+        return WebhookRow(
+            user_id=source.user_id if source else None, source_id=source.id if source else None,
+            source=source.name if source else UNKNOWN, payload=stored, raw_body=raw,
+            content_type=(req.content_type or "")[:128] or None,
+            client_ip=(req.client_ip or "")[:64] or None, http_status=http_status,
+            status=status, error=error, created_at=req.received_at,
+            processed=status != "accepted",
+        )
+
+    def _reject(self, req: IncomingRequest, source: SourceAuth | None, err: WebhookError,
+                data: dict[str, Any]) -> Outcome:
+        msg = err.user_message()
+        with self.sessions.begin() as s:
+            row = self._row(req, source, data, err.status, err.http_status, msg)
+            s.add(row)
+            s.flush()
+            return Outcome(err.http_status, err.status, msg, row.id)
+
+    def _accept(self, req: IncomingRequest, source: SourceAuth, alert: pl.Alert,
+                data: dict[str, Any]) -> Outcome:
+        keys = pl.dedup_keys(source.id, alert, data, req.received_at.timestamp(),
+                             self.dedup_window_s)
+        try:
+            with self.sessions.begin() as s:
+                row = self._row(req, source, data, "accepted", 200, None)
+                s.add(row)
+                s.flush()
+                s.add_all([WebhookDedupRow(key=k, webhook_id=row.id) for k in keys])
+                s.flush()
+                return Outcome(200, "accepted", "Alerte reçue : ordre en cours d'envoi.", row.id)
+        except IntegrityError:
+            pass  # another copy holds a claim (maybe in another process): a duplicate
+        with self.sessions() as s:
+            first = s.scalar(select(WebhookDedupRow.webhook_id)
+                             .where(WebhookDedupRow.key.in_(keys)).limit(1))
+        return self._reject(req, source, WebhookDuplicate(first_id=first or "?"), data)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
