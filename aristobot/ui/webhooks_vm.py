@@ -1,0 +1,211 @@
+"""View-model of « Webhooks »: sources (create, rotate, enable, delete) and the live log."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import param
+
+from aristobot.brokers import list_brokers
+from aristobot.errors import AristobotError
+from aristobot.runtime import Runtime
+from aristobot.ui.timefmt import format_dt
+from aristobot.webhooks import (
+    TRADINGVIEW_IPS,
+    Source,
+    alert_message_template,
+    create_source,
+    delete_source,
+    list_sources,
+    rotate_source,
+    update_source,
+)
+from aristobot.webhooks.journal import STATUSES, LogFilter, webhook_log
+
+log = logging.getLogger(__name__)
+SOURCE_COLUMNS = ["id", "Nom", "État", "Broker", "Limite / min", "Adresses autorisées",
+                  "Créée", "Renouvelée"]
+LOG_COLUMNS = ["Reçu", "Source", "Adresse", "Contenu", "Statut", "Ordre", "État de l'ordre",
+               "Erreur"]
+STATUS_FR = {"accepted": "reçue", "processing": "en cours", "done": "ordre envoyé",
+             "failed": "échec", "duplicate": "doublon", "invalid": "invalide",
+             "rejected": "refusée"}
+TRADE_STATUS_FR = {"pending": "en attente", "open": "ouvert", "filled": "exécuté",
+                   "canceled": "annulé", "rejected": "refusé", "error": "erreur"}
+SIDE_FR = {"buy": "Achat", "sell": "Vente"}
+PAGE_SIZE = 25
+ALL = "Toutes"
+
+
+def _qty(v: Decimal | None) -> str:
+    return "" if v is None else format(v.normalize(), "f")
+
+
+class WebhooksVM(param.Parameterized):
+    # creation form
+    new_name = param.String(default="")
+    new_broker: Any = param.Selector(default=0, objects=[0])  # 0: the user's default broker
+    new_tradingview_only = param.Boolean(default=False)
+    new_rate = param.Integer(default=60, bounds=(1, 100_000))
+    # sources
+    sources = param.DataFrame(default=pd.DataFrame(columns=SOURCE_COLUMNS))
+    selected_id: Any = param.Integer(default=None, allow_None=True)
+    url = param.String(default="")
+    alert_message = param.String(default="")
+    # log
+    filter_source: Any = param.Selector(default=ALL, objects=[ALL])
+    filter_status: Any = param.Selector(default=ALL, objects=[ALL, *STATUSES])
+    filter_text = param.String(default="")
+    page = param.Integer(default=0, bounds=(0, None))
+    total = param.Integer(default=0)
+    log_rows = param.DataFrame(default=pd.DataFrame(columns=LOG_COLUMNS))
+    message = param.String(default="")
+    error = param.String(default="")
+
+    def __init__(self, runtime: Runtime, user_id: int, base_url: str, timezone: str = "UTC",
+                 **params: Any) -> None:
+        super().__init__(**params)
+        self._runtime = runtime
+        self._user_id = user_id
+        self._base_url = base_url.rstrip("/")
+        self._timezone = timezone
+        self._sources: list[Source] = []
+        with runtime.sessions() as s:
+            brokers = list_brokers(s, user_id)
+        self.broker_names = {"Broker par défaut": 0,
+                             **{f"{b.name} ({b.exchange})": b.id for b in brokers}}
+        self.param.new_broker.objects = list(self.broker_names.values())
+        self.reload()
+
+    # --- sources -----------------------------------------------------------------------------
+    def _do(self, action: Any, done: str) -> None:
+        try:
+            with self._runtime.sessions.begin() as s:
+                action(s)
+            self.message, self.error = done, ""
+        except AristobotError as e:
+            self.error, self.message = e.user_message(), ""
+        self.reload()
+
+    def create(self) -> None:
+        name = self.new_name.strip()
+        allow = TRADINGVIEW_IPS if self.new_tradingview_only else ()
+
+        def act(s: Any) -> None:
+            src = create_source(s, self._runtime.vault, self._user_id, name,
+                                broker_id=self.new_broker or None, ip_allowlist=allow,
+                                rate_limit_per_minute=self.new_rate)
+            self.selected_id = src.id
+
+        self._do(act, f"Source « {name} » créée : copiez son URL et son message d'alerte.")
+        if not self.error:
+            self.new_name = ""
+
+    def rotate(self, source_id: int) -> None:
+        self._do(lambda s: rotate_source(s, self._runtime.vault, self._user_id, source_id),
+                 "Jeton et secret renouvelés : mettez à jour l'alerte TradingView.")
+        self.selected_id = source_id
+        self._show_selected()
+
+    def toggle(self, source_id: int) -> None:
+        src = self._find(source_id)
+        if src is None:
+            return
+        self._do(lambda s: update_source(s, self._runtime.vault, self._user_id, source_id,
+                                         enabled=not src.enabled),
+                 f"Source « {src.name} » {'désactivée' if src.enabled else 'activée'}.")
+
+    def set_allowlist(self, source_id: int, text: str) -> None:
+        entries = tuple(e for e in text.replace(",", " ").split() if e)
+        self._do(lambda s: update_source(s, self._runtime.vault, self._user_id, source_id,
+                                         ip_allowlist=entries),
+                 "Liste d'adresses enregistrée." if entries else "Toutes adresses autorisées.")
+
+    def delete(self, source_id: int) -> None:
+        self._do(lambda s: delete_source(s, self._user_id, source_id),
+                 "Source supprimée : son URL est refusée, son journal reste.")
+        if self.selected_id == source_id:
+            self.selected_id = None
+
+    def select(self, source_id: int | None) -> None:
+        self.selected_id = source_id
+        self._show_selected()
+
+    def _find(self, source_id: int | None) -> Source | None:
+        return next((x for x in self._sources if x.id == source_id), None)
+
+    def _show_selected(self) -> None:
+        src = self._find(self.selected_id)
+        self.url = f"{self._base_url}/webhooks/{src.token}" if src else ""
+        self.alert_message = (alert_message_template(src.secret if src.require_secret else None)
+                              if src else "")
+
+    def reload(self) -> None:
+        """Reload the sources and the current log page."""
+        with self._runtime.sessions() as s:
+            self._sources = list_sources(s, self._runtime.vault, self._user_id)
+        brokers = {v: k for k, v in self.broker_names.items()}
+        self.sources = pd.DataFrame(
+            [[x.id, x.name, "active" if x.enabled else "désactivée",
+              brokers.get(x.broker_id or 0, "?"), x.rate_limit_per_minute,
+              ", ".join(x.ip_allowlist) or "toutes", format_dt(x.created_at, self._timezone),
+              format_dt(x.rotated_at, self._timezone) if x.rotated_at else ""]
+             for x in self._sources], columns=SOURCE_COLUMNS)
+        self.param.filter_source.objects = [ALL, *(x.name for x in self._sources)]
+        if self.filter_source not in self.param.filter_source.objects:
+            self.filter_source = ALL
+        if self.selected_id is None and self._sources:
+            self.selected_id = self._sources[0].id
+        self._show_selected()
+        self.refresh_log()
+
+    # --- log ---------------------------------------------------------------------------------
+    def _filter(self) -> LogFilter:
+        src = next((x for x in self._sources if x.name == self.filter_source), None)
+        return LogFilter(source_id=src.id if src else None,
+                         status=None if self.filter_status == ALL else self.filter_status,
+                         text=self.filter_text)
+
+    @param.depends("filter_source", "filter_status", "filter_text", watch=True)
+    def _on_filter(self) -> None:
+        self.page = 0
+        self.refresh_log()
+
+    def next_page(self) -> None:
+        if (self.page + 1) * PAGE_SIZE < self.total:
+            self.page += 1
+            self.refresh_log()
+
+    def previous_page(self) -> None:
+        if self.page > 0:
+            self.page -= 1
+            self.refresh_log()
+
+    def refresh_log(self) -> None:
+        """Reload the current page of the log (called periodically: the log is live)."""
+        try:
+            with self._runtime.sessions() as s:
+                entries, total = webhook_log(s, self._user_id, self._filter(),
+                                             offset=self.page * PAGE_SIZE, limit=PAGE_SIZE)
+        except Exception:
+            log.exception("cannot read the webhook log")
+            return
+        self.total = total
+        rows = pd.DataFrame(
+            [[format_dt(e.created_at, self._timezone), e.source, e.client_ip or "",
+              e.raw_body[:500], STATUS_FR.get(e.status, e.status),
+              f"{SIDE_FR.get(e.trade_side or '', '')} {_qty(e.trade_quantity)} "
+              f"{e.trade_symbol} (n° {e.trade_id})" if e.trade_id else "",
+              TRADE_STATUS_FR.get(e.trade_status or "", e.trade_status or ""),
+              e.error or e.trade_error or ""] for e in entries],
+            columns=LOG_COLUMNS, dtype=object)
+        if not rows.equals(self.log_rows):  # the live refresh redraws only on change
+            self.log_rows = rows
+
+    def page_label(self) -> str:
+        pages = max(1, -(-self.total // PAGE_SIZE))
+        return f"Page {self.page + 1} / {pages} — {self.total} requête(s)"
+
