@@ -1,14 +1,60 @@
-"""« Statistiques » page (placeholder until its feature lands)."""
+"""« Statistiques » page: wires widgets to :class:`StatsVM` (no logic here)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aristobot.ui.coming_soon import coming_soon
+import panel as pn
+
+from aristobot.charts.stats_chart import equity_figure, pnl_bars
+from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
+from aristobot.ui.stats_vm import StatsVM
+
+
+def _conventions() -> str:
+    return ("<details class='ab-muted'><summary>Méthode de calcul</summary><ul>"
+            "<li>Seules les quantités exécutées comptent.</li>"
+            "<li>P&amp;L d'une vente = quantité × (prix de vente − prix moyen pondéré des achats "
+            "précédents), chaque stratégie, source de webhook et le trading manuel ayant leur "
+            "propre carnet par broker et symbole ; les frais sont déduits quand ils sont payés "
+            "(un P&amp;L enregistré par le moteur est repris tel quel).</li>"
+            "<li>Frais convertis dans la devise de cotation ; des frais payés dans un autre actif "
+            "(ex. BNB) sont exclus.</li>"
+            "<li>Taux de réussite = ventes gagnantes / ventes. Drawdown max = plus forte baisse "
+            "du P&amp;L cumulé depuis un sommet.</li></ul></details>")
 
 
 def build(ctx: PageContext) -> Any:
-    return coming_soon(
-        "Statistiques", "les statistiques de trading arrivent avec le moteur et les webhooks."
+    vm = StatsVM(ctx.runtime, ctx.user.id)
+    dark = ctx.theme == "dark"
+    broker = pn.widgets.Select(label="Compte broker", options=vm.broker_names, value=0,
+                               width=240, css_classes=["st-broker"])
+    broker.link(vm, value="broker")
+    start = pn.widgets.DatePicker.from_param(vm.param.start, label="Du", width=160,
+                                             css_classes=["st-start"])
+    end = pn.widgets.DatePicker.from_param(vm.param.end, label="Au", width=160,
+                                           css_classes=["st-end"])
+    export = pn.widgets.FileDownload(callback=vm.csv, filename="aristobot_trades.csv",
+                                     label="Exporter en CSV", css_classes=["st-export"],
+                                     width=180)
+    summary = pn.widgets.Tabulator.from_param(
+        vm.param.summary, theme="midnight" if dark else "simple", show_index=False,
+        disabled=True, sizing_mode="stretch_width", css_classes=["st-summary"],
+        formatters={"Origine": {"type": "plaintext"}})
+    info = pn.pane.HTML(pn.bind(lambda i, e: feedback_html(i, e, "st"), vm.param.info,
+                                vm.param.error), sizing_mode="stretch_width")
+    equity = pn.pane.Bokeh(pn.bind(lambda s: equity_figure(s.equity, ctx.timezone, dark),
+                                   vm.param.stats), sizing_mode="stretch_width")
+    bars = pn.pane.Bokeh(pn.bind(lambda s: pnl_bars(s.summary, dark), vm.param.stats),
+                         sizing_mode="stretch_width")
+    return pn.Column(
+        pn.pane.Markdown("## Statistiques"),
+        pn.Row(broker, start, end, export, css_classes=["ab-card"], sizing_mode="stretch_width"),
+        info,
+        pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Performance par origine</h3>"), summary,
+                  pn.pane.HTML(_conventions()), css_classes=["ab-card"],
+                  sizing_mode="stretch_width"),
+        pn.Column(equity, bars, css_classes=["ab-card"], sizing_mode="stretch_width"),
+        sizing_mode="stretch_width",
     )

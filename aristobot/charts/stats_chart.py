@@ -1,0 +1,71 @@
+"""Bokeh figures of « Statistiques »: the cumulated realised P&L and the P&L per origin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from bokeh.models import ColumnDataSource, HoverTool
+from bokeh.plotting import figure
+
+from aristobot.charts.downsample import bucket_edges
+
+MAX_POINTS = 4000  # drawn points; 100 000 trades keep every extreme
+GREEN, RED, CYAN = "#00FF88", "#FF0055", "#00D4FF"
+_DARK = {"background_fill_color": "#0b0f1a", "border_fill_color": "#0b0f1a"}
+
+
+def _style(f: Any, dark: bool) -> Any:
+    f.toolbar.logo = None
+    if dark:
+        for axis in (f.xaxis, f.yaxis):
+            axis.major_label_text_color = "#9ca3af"
+            axis.axis_label_text_color = "#9ca3af"
+        f.grid.grid_line_color = "#1f2937"
+        f.title.text_color = "#e5e7eb"
+    return f
+
+
+def _reduce(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """At most MAX_POINTS points: first, lowest, highest and last of each bucket, in order."""
+    if len(y) <= MAX_POINTS:
+        return t, y
+    edges = bucket_edges(len(y), MAX_POINTS // 4)
+    starts, ends = edges[:-1], edges[1:] - 1
+    idx_lo = np.array([s + int(np.argmin(y[s:e + 1])) for s, e in zip(starts, ends, strict=True)])
+    idx_hi = np.array([s + int(np.argmax(y[s:e + 1])) for s, e in zip(starts, ends, strict=True)])
+    keep = np.unique(np.concatenate([starts, ends, idx_lo, idx_hi]))
+    return t[keep], y[keep]
+
+
+def equity_figure(equity: pd.DataFrame, timezone: str, dark: bool) -> Any:
+    """Cumulated realised P&L over time (the balance's evolution from trading)."""
+    idx = pd.DatetimeIndex(equity["created_at"])
+    if timezone and timezone != "UTC" and len(idx):
+        idx = idx.tz_convert(timezone)
+    t = idx.tz_localize(None).as_unit("ms").asi8.astype(np.float64) if len(idx) else np.array([])
+    x, y = _reduce(t, equity["equity"].to_numpy(dtype=np.float64))
+    f = figure(x_axis_type="datetime", height=300, sizing_mode="stretch_width",
+               title="Évolution du solde (P&L réalisé cumulé, devise de cotation)",
+               tools="pan,xwheel_zoom,box_zoom,reset,save", **(_DARK if dark else {}))
+    src = ColumnDataSource({"t": x, "equity": y})
+    f.step("t", "equity", source=src, mode="after", line_color=CYAN, line_width=2)
+    f.add_tools(HoverTool(tooltips=[("Date", "@t{%F %T}"), ("P&L cumulé", "@equity{0,0.00}")],
+                          formatters={"@t": "datetime"}, mode="vline"))
+    return _style(f, dark)
+
+
+def pnl_bars(summary: pd.DataFrame, dark: bool) -> Any:
+    """Realised P&L per origin (strategy, webhook source, manual)."""
+    rows = summary[summary["Origine"] != "Total"]
+    names = [str(n) for n in rows["Origine"]]
+    values = rows["P&L réalisé"].to_numpy(dtype=np.float64)
+    f = figure(y_range=names or ["—"], height=max(160, 40 * len(names) + 60),
+               sizing_mode="stretch_width", title="P&L réalisé par origine",
+               tools="save", **(_DARK if dark else {}))
+    src = ColumnDataSource({"name": names, "pnl": values,
+                            "color": [GREEN if v >= 0 else RED for v in values]})
+    f.hbar(y="name", right="pnl", height=0.6, color="color", source=src)
+    f.add_tools(HoverTool(tooltips=[("Origine", "@name"), ("P&L", "@pnl{0,0.00}")]))
+    return _style(f, dark)
