@@ -51,6 +51,8 @@ def equity_figure(equity: pd.DataFrame, timezone: str, dark: bool) -> Any:
                tools="pan,xwheel_zoom,box_zoom,reset,save", **(_DARK if dark else {}))
     src = ColumnDataSource({"t": x, "equity": y})
     f.step("t", "equity", source=src, mode="after", line_color=CYAN, line_width=2)
+    if len(x) <= 200:  # few trades: mark each one
+        f.scatter("t", "equity", source=src, size=6, color=CYAN)
     f.add_tools(HoverTool(tooltips=[("Date", "@t{%F %T}"), ("P&L cumulé", "@equity{0,0.00}")],
                           formatters={"@t": "datetime"}, mode="vline"))
     return _style(f, dark)

@@ -38,6 +38,12 @@ def _detail(url: str, message: str) -> str:
         f"<pre id='wh-template' style='white-space:pre-wrap'>{escape(message)}</pre></div>")
 
 
+def _payload(text: str) -> str:
+    if not text:
+        return "<div class='ab-muted'>Cliquez une ligne pour voir son contenu complet.</div>"
+    return f"<pre id='wh-payload' style='white-space:pre-wrap'>{escape(text)}</pre>"
+
+
 def _sources_panel(vm: WebhooksVM, table_opts: dict[str, Any]) -> Any:
     name = pn.widgets.TextInput.from_param(vm.param.new_name, label="Nom de la source",
                                            placeholder="ex. TradingView BTC",
@@ -55,7 +61,7 @@ def _sources_panel(vm: WebhooksVM, table_opts: dict[str, Any]) -> Any:
     table = pn.widgets.Tabulator.from_param(
         vm.param.sources, buttons=buttons, selectable=1, css_classes=["wh-sources"],
         formatters={c: {"type": "plaintext"} for c in SOURCE_COLUMNS},
-        hidden_columns=["id"], layout="fit_data_table", **table_opts)
+        hidden_columns=["id"], layout="fit_columns", **table_opts)
 
     def _click(event: Any) -> None:
         source_id = int(vm.sources.iloc[event.row]["id"])
@@ -87,9 +93,11 @@ def _log_panel(vm: WebhooksVM, table_opts: dict[str, Any]) -> Any:
     table = pn.widgets.Tabulator.from_param(
         vm.param.log_rows, css_classes=["wh-log"], layout="fit_data_table",
         formatters={c: {"type": "plaintext"} for c in LOG_COLUMNS},
-        widths={"Contenu": 420, "Erreur": 320}, **table_opts)
+        widths={"Contenu": 360, "Erreur": 280}, **table_opts)
+    table.on_click(lambda event: vm.show_entry(event.row))
+    detail = pn.pane.HTML(pn.bind(_payload, vm.param.log_detail), sizing_mode="stretch_width")
     return pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Journal des webhooks reçus</h3>"),
-                     pn.Row(source, status, text), table, pn.Row(prev, label, nxt),
+                     pn.Row(source, status, text), table, pn.Row(prev, label, nxt), detail,
                      css_classes=["ab-card"], sizing_mode="stretch_width")
 
 

@@ -23,13 +23,13 @@ from aristobot.webhooks import (
     rotate_source,
     update_source,
 )
-from aristobot.webhooks.journal import STATUSES, LogFilter, webhook_log
+from aristobot.webhooks.journal import STATUSES, LogEntry, LogFilter, webhook_log
 
 log = logging.getLogger(__name__)
 SOURCE_COLUMNS = ["id", "Nom", "État", "Broker", "Limite / min", "Adresses autorisées",
                   "Créée", "Renouvelée"]
-LOG_COLUMNS = ["Reçu", "Source", "Adresse", "Contenu", "Statut", "Ordre", "État de l'ordre",
-               "Erreur"]
+LOG_COLUMNS = ["Reçu", "Source", "Statut", "Ordre", "État de l'ordre", "Erreur", "Contenu",
+               "Adresse"]
 STATUS_FR = {"accepted": "reçue", "processing": "en cours", "done": "ordre envoyé",
              "failed": "échec", "duplicate": "doublon", "invalid": "invalide",
              "rejected": "refusée"}
@@ -62,6 +62,7 @@ class WebhooksVM(param.Parameterized):
     page = param.Integer(default=0, bounds=(0, None))
     total = param.Integer(default=0)
     log_rows = param.DataFrame(default=pd.DataFrame(columns=LOG_COLUMNS))
+    log_detail = param.String(default="")  # the full body of the clicked request (text)
     message = param.String(default="")
     error = param.String(default="")
 
@@ -73,6 +74,7 @@ class WebhooksVM(param.Parameterized):
         self._base_url = base_url.rstrip("/")
         self._timezone = timezone
         self._sources: list[Source] = []
+        self._entries: list[LogEntry] = []
         with runtime.sessions() as s:
             brokers = list_brokers(s, user_id)
         self.broker_names = {"Broker par défaut": 0,
@@ -194,16 +196,24 @@ class WebhooksVM(param.Parameterized):
             log.exception("cannot read the webhook log")
             return
         self.total = total
+        self._entries = entries
         rows = pd.DataFrame(
-            [[format_dt(e.created_at, self._timezone), e.source, e.client_ip or "",
-              e.raw_body[:500], STATUS_FR.get(e.status, e.status),
+            [[format_dt(e.created_at, self._timezone), e.source,
+              STATUS_FR.get(e.status, e.status),
               f"{SIDE_FR.get(e.trade_side or '', '')} {_qty(e.trade_quantity)} "
               f"{e.trade_symbol} (n° {e.trade_id})" if e.trade_id else "",
               TRADE_STATUS_FR.get(e.trade_status or "", e.trade_status or ""),
-              e.error or e.trade_error or ""] for e in entries],
+              e.error or e.trade_error or "", e.raw_body[:500], e.client_ip or ""]
+             for e in entries],
             columns=LOG_COLUMNS, dtype=object)
         if not rows.equals(self.log_rows):  # the live refresh redraws only on change
             self.log_rows = rows
+
+    def show_entry(self, index: int) -> None:
+        """Show the whole body of one logged request (displayed as text by the page)."""
+        if 0 <= index < len(self._entries):
+            e = self._entries[index]
+            self.log_detail = f"Requête n° {e.id} ({e.source}) :\n{e.raw_body}"
 
     def page_label(self) -> str:
         pages = max(1, -(-self.total // PAGE_SIZE))

@@ -6,9 +6,11 @@ import json
 import re
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.e2e.conftest import login, screenshot
 from tests.support.fake_binance import FakeBinance, ThreadedFakeBinance
@@ -65,11 +67,38 @@ def test_source_alert_log_and_statistics(served_app: Any, new_page: Any,
     log.get_by_text("<script>window.__pwned = 1</script>", exact=False).first.wait_for()
     assert page.evaluate("() => window.__pwned") is None
     assert log.locator("b", has_text="gras").count() == 0
+    log.get_by_role("gridcell", name="ordre envoyé", exact=True).click()
+    payload = page.locator("#wh-payload", has_text="<script>window.__pwned = 1</script>")
+    payload.wait_for()
+    assert page.locator("#wh-payload b, #wh-payload img, #wh-payload script").count() == 0
     screenshot(page, "webhooks_dark")
-    log.scroll_into_view_if_needed()
+    payload.scroll_into_view_if_needed()
     screenshot(page, "webhooks_log_dark")
     page.locator(".wh-search input").fill("pas du json")
     page.locator(".wh-search input").press("Enter")
     log.get_by_role("gridcell", name="doublon", exact=True).wait_for(state="detached")
     page.locator("#wh-page", has_text="1 requête").wait_for()
-    app.extra["url"] = url
+    # « Statistiques »: the webhook's trade under its source, exported as CSV.
+    page.goto(app.page_url("stats"))
+    summary = page.locator(".st-summary")
+    summary.get_by_role("gridcell", name="Webhook : TradingView BTC", exact=True).wait_for()
+    page.locator("#st-message", has_text="1 trade(s) exécuté(s)").wait_for()
+    with page.expect_download() as dl:
+        page.locator(".st-export button").click()
+    csv = Path(dl.value.path()).read_text()
+    assert "Webhook : TradingView BTC;" in csv and ";BTC/USDT;buy;0.01;" in csv
+    screenshot(page, "stats_dark")
+    _set_theme(app.database_url, "light")
+    page.goto(app.page_url("stats"))
+    summary.get_by_role("gridcell", name="Webhook : TradingView BTC", exact=True).wait_for()
+    screenshot(page, "stats_light")
+    page.goto(app.page_url("webhooks"))
+    page.locator(".wh-log").get_by_role("gridcell", name="ordre envoyé", exact=True).wait_for()
+    screenshot(page, "webhooks_light")
+
+
+def _set_theme(database_url: str, theme: str) -> None:
+    engine = create_engine(database_url)
+    with engine.begin() as c:
+        c.execute(text("UPDATE users SET theme = :t WHERE username = 'dev'"), {"t": theme})
+    engine.dispose()
