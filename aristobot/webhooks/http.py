@@ -42,7 +42,7 @@ def build_intake(runtime: Runtime, *, max_body: int = MAX_BODY,
         intake = Intake(Receiver(runtime.sessions, max_body=max_body), WebhookProcessor(runtime),
                         trusted_proxies)
         runtime.components[COMPONENT] = intake
-        runtime.on_close(intake.processor.drain)
+        runtime.on_close(intake.processor.aclose)
     return intake
 
 

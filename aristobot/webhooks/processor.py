@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,29 +23,58 @@ from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.trading.service import ManualTrading, OrderRequest
 from aristobot.webhooks.payload import Alert, parse_alert
+from aristobot.webhooks.worker import OrderWorker
 
 log = logging.getLogger(__name__)
 DONE_STATUSES = ("filled", "open")
+# Orders under way at once: the rest wait their turn, so a burst of alerts never slows the
+# answers (TradingView gives up after 3 s); they are placed in arrival order.
+MAX_CONCURRENT = 4
 
 
 class WebhookProcessor:
-    """Places the orders of accepted alerts; keeps its tasks until they finish."""
+    """Places the orders of accepted alerts on an :class:`OrderWorker` beside the receiver."""
 
     def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.trading = ManualTrading(runtime)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.runtime = runtime  # the receiver's; orders use the worker's copy
+        self._worker: OrderWorker | None = None
+        self._trading: ManualTrading | None = None
+        self._pending: set[Future[None]] = set()
+        self._slots: asyncio.Semaphore | None = None
+
+    @property
+    def trading(self) -> ManualTrading:
+        if self._trading is None:
+            raise RuntimeError("no order has been dispatched yet")
+        return self._trading
 
     def dispatch(self, webhook_id: int) -> None:
-        """Process ``webhook_id`` in the background (call after answering)."""
-        task = asyncio.get_running_loop().create_task(self.process(webhook_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        """Process ``webhook_id`` in the background (call after answering, on the loop)."""
+        if self._worker is None:
+            self._worker = OrderWorker(self.runtime)
+            self._trading = ManualTrading(self._worker.runtime)
+        fut = self._worker.submit(self._queued(webhook_id))
+        self._pending.add(fut)
+        fut.add_done_callback(self._pending.discard)
+
+    async def _queued(self, webhook_id: int) -> None:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(MAX_CONCURRENT)
+        async with self._slots:
+            await self.process(webhook_id)
 
     async def drain(self) -> None:
-        """Wait for the orders under way (used at shutdown and by tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Wait for the orders under way (used by tests)."""
+        while self._pending:
+            await asyncio.gather(*(asyncio.wrap_future(f) for f in list(self._pending)),
+                                 return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Let the orders under way finish, then stop the worker (at shutdown)."""
+        await self.drain()
+        if self._worker is not None:
+            await self._worker.aclose()
+            self._worker = None
 
     def _claim(self, webhook_id: int) -> tuple[int, int | None, dict[str, Any]] | None:
         with self.runtime.sessions.begin() as s:

@@ -1,0 +1,192 @@
+"""Load on one webhook receiver (``python -m services.webhooks``) over loopback.
+
+    .venv/bin/python benchmarks/webhooks_load.py [--rate 200] [--duration 60] [--dup-every 10]
+        [--database-url URL] [--redis-url URL]
+
+Starts one receiver process on 127.0.0.1 (never another address) against a fresh database
+(temporary SQLite file by default; pass a PostgreSQL URL for production figures) with a paper
+broker priced by a fresh candle, so orders are really placed. Sends ``rate`` alerts per second
+for ``duration`` seconds (bounded: ≤ 1000/s, ≤ 600 s), every ``dup-every``-th one a copy of an
+earlier alert. Prints the answer times (p50, p99, max), the requests lost (sent but not a
+``webhooks`` row), the alerts that produced more than one order, and /proc/loadavg.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET_KEY = "bench-secret-key-0123456789"
+HOST = "127.0.0.1"
+
+
+def loadavg() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().strip()
+    except OSError:
+        return "?"
+
+
+def prepare(url: str) -> tuple[str, str]:
+    """Migrate, create a user with a paper broker, a fresh BTC/USDT price and a source."""
+    from aristobot.accounts.users import create_user
+    from aristobot.brokers import ensure_default_paper_broker
+    from aristobot.db.engine import make_engine, make_sessionmaker, migrate
+    from aristobot.db.models import CandleRow
+    from aristobot.security import Vault
+    from aristobot.webhooks import create_source
+
+    migrate(url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    with sessions.begin() as s:
+        user = create_user(s, f"bench{int(time.time())}", "motdepasse-bench-1")
+        ensure_default_paper_broker(s, user.id, "100000000")
+        p = Decimal("50000")
+        s.add(CandleRow(exchange="binance", symbol="BTC/USDT", timeframe="1m",
+                        open_time=now + timedelta(minutes=30), close_time=now
+                        + timedelta(minutes=31), open=p, high=p, low=p, close=p,
+                        volume=Decimal(1)))
+        src = create_source(s, Vault(SECRET_KEY), user.id, "bench",
+                            rate_limit_per_minute=100_000)
+    engine.dispose()
+    return src.token, src.secret
+
+
+def start_receiver(url: str, redis: str, var_dir: str) -> tuple[subprocess.Popen[bytes], int]:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port = int(sock.getsockname()[1])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARISTOBOT_")}
+    env.update({"ARISTOBOT_DATABASE_URL": url, "ARISTOBOT_REDIS_URL": redis,
+                "ARISTOBOT_SECRET_KEY": SECRET_KEY, "ARISTOBOT_VAR_DIR": var_dir,
+                "ARISTOBOT_BUS_NAMESPACE": "bench:", "ARISTOBOT_LOG_LEVEL": "WARNING",
+                "ARISTOBOT_BINANCE_REST_URL": "http://127.0.0.1:9"})
+    log = open(Path(var_dir) / "receiver.log", "wb")  # noqa: SIM115 (lives with the process)
+    proc = subprocess.Popen([sys.executable, "-m", "services.webhooks", "--address", HOST,
+                             "--port", str(port)], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit((Path(var_dir) / "receiver.log").read_text())
+        try:
+            socket.create_connection((HOST, port), timeout=1).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("receiver did not start")
+
+
+async def fire(port: int, token: str, secret: str, rate: float, duration: float,
+               dup_every: int) -> tuple[list[float], Counter[str], int]:
+    from tornado.httpclient import AsyncHTTPClient
+
+    AsyncHTTPClient.configure(None, max_clients=256)
+    client = AsyncHTTPClient()
+    url = f"http://{HOST}:{port}/webhooks/{token}"
+    times: list[float] = []
+    outcomes: Counter[str] = Counter()
+    total = int(rate * duration)
+
+    async def one(i: int) -> None:
+        alert_id = f"a{i - dup_every // 2}" if dup_every and i % dup_every == dup_every - 1 \
+            else f"a{i}"
+        body = json.dumps({"secret": secret, "id": alert_id, "action": "buy",
+                           "symbol": "BTCUSDT", "quantity": "0.0001"})
+        t = time.perf_counter()
+        try:
+            r = await client.fetch(url, method="POST", body=body, raise_error=False,
+                                   request_timeout=120, connect_timeout=120)
+        except Exception as e:  # a failed request is a figure, not a crash
+            outcomes[f"client error {type(e).__name__}"] += 1
+            return
+        times.append(time.perf_counter() - t)
+        status = json.loads(r.body)["status"] if r.body else f"http {r.code}"
+        outcomes[status] += 1
+
+    start = time.perf_counter()
+    tasks = []
+    for i in range(total):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i)))
+    await asyncio.gather(*tasks)
+    return times, outcomes, total
+
+
+def verify(url: str, sent: int) -> tuple[int, int, int, int]:
+    """Rows stored, requests lost, alerts with more than one order, orders in total."""
+    from sqlalchemy import func, select
+
+    from aristobot.db.engine import make_engine, make_sessionmaker
+    from aristobot.db.models import TradeRow, WebhookRow
+
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    deadline = time.monotonic() + 180
+    with sessions() as s:
+        while time.monotonic() < deadline and s.scalar(
+                select(func.count()).select_from(WebhookRow)
+                .where(WebhookRow.status.in_(("accepted", "processing")))):
+            time.sleep(0.5)
+            s.rollback()
+        rows = int(s.scalar(select(func.count()).select_from(WebhookRow)) or 0)
+        pairs = s.execute(select(TradeRow.id, WebhookRow.payload)
+                          .join(WebhookRow, WebhookRow.id == TradeRow.webhook_id)).all()
+    engine.dispose()
+    per_alert = Counter(str(p["id"]) for _, p in pairs)
+    doubles = sum(1 for n in per_alert.values() if n > 1)
+    return rows, sent - rows, doubles, len(pairs)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rate", type=float, default=200.0)
+    p.add_argument("--duration", type=float, default=60.0)
+    p.add_argument("--dup-every", type=int, default=10)
+    p.add_argument("--database-url", default=None)
+    p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    a = p.parse_args()
+    if not (0 < a.rate <= 1000 and 0 < a.duration <= 600):
+        raise SystemExit("bounds: 0 < rate ≤ 1000, 0 < duration ≤ 600")
+    print(f"loadavg at start: {loadavg()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = a.database_url or f"sqlite:///{tmp}/bench.db"
+        token, secret = prepare(url)
+        proc, port = start_receiver(url, a.redis_url, tmp)
+        try:
+            times, outcomes, sent = asyncio.run(fire(port, token, secret, a.rate, a.duration,
+                                                     a.dup_every))
+            rows, lost, doubles, orders = verify(url, sent)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    q = statistics.quantiles(times, n=100)
+    print(f"database: {url.split(':')[0]}; sent {sent} at {a.rate:g}/s for {a.duration:g} s "
+          f"(every {a.dup_every}th a duplicate)")
+    print(f"answers: {dict(outcomes)}")
+    print(f"answer time: p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, "
+          f"max {max(times) * 1000:.1f} ms")
+    print(f"rows stored {rows}, requests lost {lost}, orders {orders}, "
+          f"alerts with more than one order {doubles}")
+    print(f"loadavg at end: {loadavg()}")
+
+
+if __name__ == "__main__":
+    main()
