@@ -32,6 +32,10 @@ class Intake:
     receiver: Receiver
     processor: WebhookProcessor
     trusted_proxies: tuple[str, ...] = ()
+    in_flight: int = 0  # requests being answered (orders give way to them)
+
+    def busy(self) -> bool:
+        return self.in_flight > 0
 
 
 def build_intake(runtime: Runtime, *, max_body: int = MAX_BODY,
@@ -39,8 +43,10 @@ def build_intake(runtime: Runtime, *, max_body: int = MAX_BODY,
     """Build the runtime's intake once (kept in ``runtime.components``)."""
     intake = runtime.components.get(COMPONENT)
     if not isinstance(intake, Intake):
-        intake = Intake(Receiver(runtime.sessions, max_body=max_body), WebhookProcessor(runtime),
+        processor = WebhookProcessor(runtime)
+        intake = Intake(Receiver(runtime.sessions, max_body=max_body), processor,
                         trusted_proxies)
+        processor.set_busy(intake.busy)
         runtime.components[COMPONENT] = intake
         runtime.on_close(intake.processor.aclose)
     return intake
@@ -69,11 +75,15 @@ class WebhookHandler(RequestHandler):
                               content_type=self.request.headers.get("Content-Type"),
                               client_ip=self._client_ip(intake.trusted_proxies),
                               received_at=now_utc())
-        outcome = await asyncio.to_thread(intake.receiver.receive, req)
-        self.set_status(outcome.http_status)
-        self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.set_header("Cache-Control", "no-store")
-        await self.finish(json.dumps(outcome.as_json(), ensure_ascii=False))
+        intake.in_flight += 1
+        try:
+            outcome = await asyncio.to_thread(intake.receiver.receive, req)
+            self.set_status(outcome.http_status)
+            self.set_header("Content-Type", "application/json; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            await self.finish(json.dumps(outcome.as_json(), ensure_ascii=False))
+        finally:
+            intake.in_flight -= 1
         if outcome.accepted and outcome.webhook_id is not None:
             intake.processor.dispatch(outcome.webhook_id)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -29,18 +30,26 @@ log = logging.getLogger(__name__)
 DONE_STATUSES = ("filled", "open")
 # Orders under way at once: the rest wait their turn, so a burst of alerts never slows the
 # answers (TradingView gives up after 3 s); they are placed in arrival order.
-MAX_CONCURRENT = 4
+MAX_CONCURRENT = 2
+# While requests are being answered, an order waits (up to this long) so that the answers get
+# the CPU first; alerts at TradingView's usual pace never wait.
+YIELD_TO_ANSWERS_S = 0.5
 
 
 class WebhookProcessor:
     """Places the orders of accepted alerts on an :class:`OrderWorker` beside the receiver."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, busy: Callable[[], bool] = lambda: False) -> None:
         self.runtime = runtime  # the receiver's; orders use the worker's copy
+        self._busy = busy
         self._worker: OrderWorker | None = None
         self._trading: ManualTrading | None = None
         self._pending: set[Future[None]] = set()
         self._slots: asyncio.Semaphore | None = None
+
+    def set_busy(self, busy: Callable[[], bool]) -> None:
+        """Tell the processor how to know that requests are being answered."""
+        self._busy = busy
 
     @property
     def trading(self) -> ManualTrading:
@@ -61,6 +70,10 @@ class WebhookProcessor:
         if self._slots is None:
             self._slots = asyncio.Semaphore(MAX_CONCURRENT)
         async with self._slots:
+            waited = 0.0
+            while self._busy() and waited < YIELD_TO_ANSWERS_S:
+                await asyncio.sleep(0.005)
+                waited += 0.005
             await self.process(webhook_id)
 
     async def drain(self) -> None:
