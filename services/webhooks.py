@@ -39,12 +39,15 @@ async def main(args: argparse.Namespace) -> None:
     from tornado.web import Application
 
     from aristobot.config import get_settings
-    from aristobot.heartbeat import require_shared_bus
+    from aristobot.errors import ConfigError
     from aristobot.runtime import build_runtime
     from aristobot.webhooks.http import build_intake, routes
 
     settings = get_settings()
-    require_shared_bus(settings.redis_url)
+    if not settings.redis_url:
+        raise ConfigError(key="ARISTOBOT_REDIS_URL", reason=(
+            "le récepteur de webhooks lancé comme processus séparé a besoin de Redis ; sans "
+            "Redis, il tourne déjà dans `aristobot serve` (mode embarqué)"))
     runtime = build_runtime(settings)
     intake = build_intake(runtime, max_body=args.max_body,
                           trusted_proxies=tuple(args.trusted_proxy))
