@@ -17,7 +17,7 @@ from typing import Any
 from tornado.web import RequestHandler
 
 from aristobot.runtime import Runtime
-from aristobot.webhooks.processor import WebhookProcessor
+from aristobot.webhooks.processor import WebhookProcessor, expire_unclaimed
 from aristobot.webhooks.receiver import MAX_BODY, IncomingRequest, Receiver, now_utc
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,9 @@ def build_intake(runtime: Runtime, *, max_body: int = MAX_BODY,
         intake = Intake(Receiver(runtime.sessions, max_body=max_body), processor,
                         trusted_proxies)
         processor.set_busy(intake.busy)
+        closed = expire_unclaimed(runtime.sessions)
+        if closed:
+            log.warning("%d webhook(s) accepted before a stop were closed unsent", closed)
         runtime.components[COMPONENT] = intake
         runtime.on_close(intake.processor.aclose)
     return intake

@@ -12,11 +12,12 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.brokers.repository import default_broker, list_brokers
 from aristobot.db.models import WebhookRow, WebhookSourceRow
@@ -34,6 +35,26 @@ MAX_CONCURRENT = 2
 # While requests are being answered, an order waits (up to this long) so that the answers get
 # the CPU first; alerts at TradingView's usual pace never wait.
 YIELD_TO_ANSWERS_S = 0.5
+
+
+UNCLAIMED_AFTER = timedelta(seconds=60)
+NOT_SENT = ("Non traitée : le récepteur s'est arrêté avant l'envoi de l'ordre (aucun ordre "
+            "envoyé ; l'alerte n'est pas rejouée plus tard).")
+
+
+def expire_unclaimed(sessions: sessionmaker[Session], now: datetime | None = None) -> int:
+    """Close alerts accepted but never claimed (their receiver stopped): no order, no replay.
+
+    A late order could be worse than none, so they are not sent now; they were never claimed,
+    so no order was attempted. Returns how many were closed.
+    """
+    limit = (now or datetime.now(UTC)) - UNCLAIMED_AFTER
+    with sessions.begin() as s:
+        done = s.execute(update(WebhookRow)
+                         .where(WebhookRow.status == "accepted", WebhookRow.created_at < limit)
+                         .values(status="failed", error=NOT_SENT, processed=True,
+                                 processed_at=datetime.now(UTC)))
+        return int(getattr(done, "rowcount", 0) or 0)
 
 
 class WebhookProcessor:

@@ -188,3 +188,26 @@ async def test_duplicates_across_two_processes(runtime: Runtime, fake: FakeBinan
     assert len(trades) == 5 and {t.status for t in trades} == {"filled"}
     assert len({t.webhook_id for t in trades}) == 5
     assert fake.count("POST", "/api/v3/order") == 5
+
+
+async def test_alerts_left_unclaimed_by_a_stop_are_closed_unsent(hook: Hook) -> None:
+    from datetime import timedelta
+
+    from aristobot.webhooks.processor import expire_unclaimed
+
+    rt = hook.runtime
+    old = Receiver(rt.sessions).receive(_request(hook, "old"))  # stored, never dispatched
+    fresh = Receiver(rt.sessions).receive(_request(hook, "fresh"))
+    assert old.accepted and fresh.accepted and old.webhook_id and fresh.webhook_id
+    with rt.sessions.begin() as s:
+        row = s.get(WebhookRow, old.webhook_id)
+        assert row is not None
+        row.created_at = row.created_at - timedelta(minutes=5)
+    assert expire_unclaimed(rt.sessions) == 1
+    with rt.sessions() as s:
+        closed, kept = s.get(WebhookRow, old.webhook_id), s.get(WebhookRow, fresh.webhook_id)
+        assert closed is not None and closed.status == "failed"
+        assert "aucun ordre envoyé" in (closed.error or "")
+        assert kept is not None and kept.status == "accepted"
+    await hook.intake.processor.process(old.webhook_id)  # closed: never claimed again
+    assert _counts(rt)[2] == 0
