@@ -173,18 +173,22 @@ def main() -> None:
         try:
             times, outcomes, sent = asyncio.run(fire(port, token, secret, a.rate, a.duration,
                                                      a.dup_every))
+            q = statistics.quantiles(times, n=100)
+            print(f"database: {url.split(':')[0]}; sent {sent} at {a.rate:g}/s for "
+                  f"{a.duration:g} s (every {a.dup_every}th a duplicate)")
+            print(f"answers: {dict(outcomes)}")
+            print(f"answer time: p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, "
+                  f"max {max(times) * 1000:.1f} ms", flush=True)
             rows, lost, doubles, orders = verify(url, sent)
         finally:
             proc.terminate()
-            proc.wait(timeout=30)
-    q = statistics.quantiles(times, n=100)
-    print(f"database: {url.split(':')[0]}; sent {sent} at {a.rate:g}/s for {a.duration:g} s "
-          f"(every {a.dup_every}th a duplicate)")
-    print(f"answers: {dict(outcomes)}")
-    print(f"answer time: p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, "
-          f"max {max(times) * 1000:.1f} ms")
-    print(f"rows stored {rows}, requests lost {lost}, orders {orders}, "
-          f"alerts with more than one order {doubles}")
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    print(f"rows stored {rows}, requests lost {lost}, orders {orders} (placed within 180 s "
+          f"of the end), alerts with more than one order {doubles}")
     print(f"loadavg at end: {loadavg()}")
 
 

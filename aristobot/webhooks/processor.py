@@ -67,6 +67,7 @@ class WebhookProcessor:
         self._trading: ManualTrading | None = None
         self._pending: set[Future[None]] = set()
         self._slots: asyncio.Semaphore | None = None
+        self._closing = False
 
     def set_busy(self, busy: Callable[[], bool]) -> None:
         """Tell the processor how to know that requests are being answered."""
@@ -91,6 +92,8 @@ class WebhookProcessor:
         if self._slots is None:
             self._slots = asyncio.Semaphore(MAX_CONCURRENT)
         async with self._slots:
+            if self._closing:
+                return  # stays « accepted »: closed unsent at the next start
             waited = 0.0
             while self._busy() and waited < YIELD_TO_ANSWERS_S:
                 await asyncio.sleep(0.005)
@@ -104,7 +107,8 @@ class WebhookProcessor:
                                  return_exceptions=True)
 
     async def aclose(self) -> None:
-        """Let the orders under way finish, then stop the worker (at shutdown)."""
+        """Let the orders under way finish, drop the queued ones, stop the worker (shutdown)."""
+        self._closing = True
         await self.drain()
         if self._worker is not None:
             await self._worker.aclose()
