@@ -1,7 +1,7 @@
 """webhook sources, request log columns and duplicate claims
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003_webhooks
+Revises: 0002_web_sessions
 Create Date: 2026-12-02 03:57:56.492737
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import aristobot.db.types
 
-revision: str = "0002"
-down_revision: str | Sequence[str] | None = "0001"
+revision: str = "0003_webhooks"
+down_revision: str | Sequence[str] | None = "0002_web_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
