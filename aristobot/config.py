@@ -123,6 +123,8 @@ class Settings:
     backtest_slots_per_user: int = 1
     backtest_queue_per_user: int = 5
     backtest_max_s: int = 900
+    max_live_strategies: int = 20
+    candle_wait_s: float = 20.0  # how long the engine waits for the boundary's candle
     log_level: str = "INFO"
     #: A login session ends after this many hours without a request (absolute limit: 7 days).
     session_idle_hours: int = 12
@@ -201,6 +203,8 @@ class Settings:
             backtest_slots_per_user=_int(env, "ARISTOBOT_BACKTEST_SLOTS_PER_USER", 1, minimum=1),
             backtest_queue_per_user=_int(env, "ARISTOBOT_BACKTEST_QUEUE_PER_USER", 5, minimum=1),
             backtest_max_s=_int(env, "ARISTOBOT_BACKTEST_MAX_S", 900, minimum=1),
+            max_live_strategies=_int(env, "ARISTOBOT_MAX_LIVE_STRATEGIES", 20, minimum=1),
+            candle_wait_s=float(_int(env, "ARISTOBOT_ENGINE_CANDLE_WAIT_S", 20, minimum=1)),
             log_level=level,
             session_idle_hours=_int(env, "ARISTOBOT_SESSION_IDLE_HOURS", 12, minimum=1),
             ai_allowed_hosts=_hosts(env, "ARISTOBOT_AI_ALLOWED_HOSTS", AI_ALLOWED_HOSTS),

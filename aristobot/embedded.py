@@ -25,7 +25,10 @@ EMBEDDED_SERVICES: dict[str, str] = {
     "markets": "aristobot.exchanges.markets:load_missing_markets",
     "strategy_pool": "aristobot.strategies.pool:serve",
     "paper_matcher": "aristobot.exchanges.paper.matcher:serve",
+    "engine": "aristobot.engine.service:serve",  # holds its own single-instance lock
 }
+#: Services whose double start would duplicate effects: run under a single-instance lock.
+SINGLE_INSTANCE = frozenset({"heartbeat"})
 
 
 def _resolve(path: str) -> Callable[[Runtime], Awaitable[Any]]:
@@ -45,12 +48,30 @@ def _supervise(name: str, coro: Awaitable[Any]) -> asyncio.Task[Any]:
     return asyncio.get_running_loop().create_task(runner(), name=f"aristobot:{name}")
 
 
+def _single_instance(name: str, serve: Callable[[Runtime], Awaitable[Any]]
+                     ) -> Callable[[Runtime], Awaitable[Any]]:
+    async def locked(runtime: Runtime) -> Any:
+        from aristobot.engine.instance_lock import InstanceLock
+
+        lock = InstanceLock(runtime.settings.database_url, name)
+        await asyncio.to_thread(lock.acquire)
+        try:
+            return await serve(runtime)
+        finally:
+            lock.release()
+
+    return locked
+
+
 def start(runtime: Runtime) -> list[asyncio.Task[Any]]:
     """Start the background tasks on the running loop; they stop at ``runtime.aclose()``."""
     tasks = [_supervise("status_hub", get_hub(runtime).run(runtime))]
     if runtime.settings.embedded_services:
         for name, path in EMBEDDED_SERVICES.items():
-            tasks.append(_supervise(name, _resolve(path)(runtime)))
+            serve = _resolve(path)
+            if name in SINGLE_INSTANCE:
+                serve = _single_instance(name, serve)
+            tasks.append(_supervise(name, serve(runtime)))
             log.info("embedded service %s started", name)
 
     async def stop() -> None:

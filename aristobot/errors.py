@@ -263,3 +263,16 @@ class WebhookStoreUnavailable(WebhookError):
     http_status = 503
     status = "unstored"
     message_fr = "Base de données indisponible : alerte non enregistrée, réessayez."
+
+# --- live engine (issue 12) -------------------------------------------------------------------
+class ServiceAlreadyRunning(ConfigError):
+    """A second instance of a single-instance service (engine, heartbeat) was refused."""
+
+    message_fr = ("Le service {service} tourne déjà sur cette base de données ({where}) : "
+                  "un second lancement dupliquerait ses effets (ordres, signaux). Arrêtez "
+                  "l'autre instance d'abord.")
+
+
+class LiveStrategyLimit(ValidationError):
+    message_fr = ("Limite atteinte : {limit} stratégies actives au maximum "
+                  "(ARISTOBOT_MAX_LIVE_STRATEGIES). Arrêtez-en une avant d'en activer une autre.")

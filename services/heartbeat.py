@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import signal
 import sys
-
-from aristobot.config import get_settings
-from aristobot.errors import AristobotError
-from aristobot.heartbeat import require_shared_bus, serve
-from aristobot.runtime import build_runtime
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 log = logging.getLogger("services.heartbeat")
+
+DESCRIPTION = """Aristobot heartbeat (production: PostgreSQL + Redis).
+
+Listens to Binance trades, builds the candles, stores them and publishes one `Heartbeat` signal
+per closed timeframe boundary. Only one heartbeat may run against a database (advisory lock):
+a second one would publish every signal twice. Configuration comes from ARISTOBOT_* variables
+(see .env.example)."""
 
 
 async def main() -> None:
     """Run until SIGINT/SIGTERM; the stop time is written before exiting."""
+    from aristobot.config import get_settings
+    from aristobot.engine.instance_lock import InstanceLock
+    from aristobot.heartbeat import require_shared_bus, serve
+    from aristobot.runtime import build_runtime
+
     settings = get_settings()
     require_shared_bus(settings.redis_url)
-    runtime = build_runtime(settings)
+    lock = InstanceLock(settings.database_url, "heartbeat").acquire()
+    try:
+        await _serve(build_runtime(settings), serve)
+    finally:
+        lock.release()
+
+
+async def _serve(runtime: Any, serve: Callable[[Any], Awaitable[None]]) -> None:
     task = asyncio.current_task()
     assert task is not None
     loop = asyncio.get_running_loop()
@@ -33,7 +50,12 @@ async def main() -> None:
         await runtime.aclose()
 
 
-def run() -> int:
+def run(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(prog="python -m services.heartbeat", description=DESCRIPTION,
+                            formatter_class=argparse.RawDescriptionHelpFormatter
+                            ).parse_args(argv)
+    from aristobot.errors import AristobotError
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         asyncio.run(main())

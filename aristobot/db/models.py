@@ -244,6 +244,46 @@ class PositionRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # Live engine: how SL/TP are enforced ("native" orders on the exchange, or "engine"),
+    # the exchange order ids of native protective orders and the entry trade.
+    protection: Mapped[str | None] = mapped_column(String(8))
+    stop_loss_order_id: Mapped[str | None] = mapped_column(String(64))
+    take_profit_order_id: Mapped[str | None] = mapped_column(String(64))
+    entry_trade_id: Mapped[int | None] = mapped_column(ForeignKey("trades.id", ondelete=_SET_NULL))
+    realized_pnl: Mapped[Decimal | None]
+    close_reason: Mapped[str | None] = mapped_column(String(16))
+
+
+class StrategyDecisionRow(Base):
+    """One live decision per (active strategy, candle): the unique key makes a repeated signal
+    unable to decide (and trade) twice. Keeps the snapshot « Rejouer » reopens."""
+
+    __tablename__ = "strategy_decisions"
+    __table_args__ = (
+        UniqueConstraint("active_strategy_id", "candle_open_time", name="uq_strategy_decisions"),
+        Index("ix_strategy_decisions_user", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete=_CASCADE))
+    active_strategy_id: Mapped[int] = mapped_column(
+        ForeignKey("active_strategies.id", ondelete=_CASCADE))
+    candle_open_time: Mapped[datetime]  # the candle that closed at the signal's boundary
+    timeframe: Mapped[str] = mapped_column(String(8))
+    # « pending » (claimed) | « decided » | « skipped » | « error »
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    action: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)  # skip reason or error (French)
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    candles_from: Mapped[datetime | None]
+    candles_to: Mapped[datetime | None]
+    candles_count: Mapped[int | None] = mapped_column(Integer)
+    candles_hash: Mapped[str | None] = mapped_column(String(64))
+    inputs: Mapped[dict[str, Any] | None]  # balance, position
+    outputs: Mapped[dict[str, Any] | None]  # the Decision
+    timings: Mapped[dict[str, Any] | None]  # ms from the boundary: signal, candles, decision, order
+    trade_id: Mapped[int | None] = mapped_column(ForeignKey("trades.id", ondelete=_SET_NULL))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class WebhookSourceRow(Base):

@@ -160,7 +160,9 @@ class ManualTrading:
             return None  # the exchange will check the minimum cost itself
 
     async def place_order(self, user_id: int, req: OrderRequest, *, source: str = "manual",
-                          webhook_id: int | None = None) -> journal.TradeView:
+                          webhook_id: int | None = None,
+                          active_strategy_id: int | None = None,
+                          strategy_id: int | None = None) -> journal.TradeView:
         """Record, check, send; the trade row tells what happened (raises on failure).
 
         The attempt is stored before anything else, so a refused request (bad side, type,
@@ -177,7 +179,8 @@ class ManualTrading:
                 symbol=req.symbol, side=req.side, order_type=req.order_type,
                 quantity=req.amount or Decimal(0), price=req.price,
                 quote_amount=req.quote_amount, client_order_id=cid, source=source,
-                webhook_id=webhook_id, stop_loss=req.stop_loss, take_profit=req.take_profit)
+                webhook_id=webhook_id, stop_loss=req.stop_loss, take_profit=req.take_profit,
+                active_strategy_id=active_strategy_id, strategy_id=strategy_id)
         try:
             _check_request(req)
             if not broker.is_active:
@@ -194,7 +197,7 @@ class ManualTrading:
             why = OrderInterrupted(client_order_id=cid, reason=type(e).__name__)
             self._journal_failure(user_id, trade_id, "pending", why.user_message())
             raise
-        await self._publish(user_id, view)
+        await self._publish(user_id, view, active_strategy_id)
         return view
 
     def record_rejected(self, user_id: int, broker_id: int, symbol: str, side: str,
@@ -233,9 +236,11 @@ class ManualTrading:
         with self.runtime.sessions.begin() as s:
             return journal.apply_order(s, user_id, trade_id, order)
 
-    async def _publish(self, user_id: int, view: journal.TradeView) -> None:
+    async def _publish(self, user_id: int, view: journal.TradeView,
+                       active_strategy_id: int | None = None) -> None:
         payload = {"user_id": user_id, "trade_id": view.id, "status": view.status,
-                   "symbol": view.symbol, "side": view.side, "source": view.source}
+                   "symbol": view.symbol, "side": view.side, "source": view.source,
+                   "active_strategy_id": active_strategy_id}
         try:
             await self.runtime.bus.publish(Channels.TRADES, view.source, payload)
         except Exception:

@@ -62,7 +62,8 @@ def record_attempt(s: Session, *, user_id: int, broker_id: int, exchange: str, s
                    side: str, order_type: str, quantity: Decimal, price: Decimal | None,
                    quote_amount: Decimal | None, client_order_id: str, source: str = "manual",
                    webhook_id: int | None = None, stop_loss: Decimal | None = None,
-                   take_profit: Decimal | None = None) -> int:
+                   take_profit: Decimal | None = None, active_strategy_id: int | None = None,
+                   strategy_id: int | None = None) -> int:
     """Store an attempt before it is sent (status « pending »); return its id.
 
     Text fields are cut to their column size: a malformed request is journaled too.
@@ -72,7 +73,8 @@ def record_attempt(s: Session, *, user_id: int, broker_id: int, exchange: str, s
                    quantity=quantity,
                    price=price, quote_amount=quote_amount, status="pending",
                    client_order_id=client_order_id, webhook_id=webhook_id,
-                   stop_loss=stop_loss, take_profit=take_profit)
+                   stop_loss=stop_loss, take_profit=take_profit,
+                   active_strategy_id=active_strategy_id, strategy_id=strategy_id)
     s.add(row)
     s.flush()
     return row.id

@@ -1,0 +1,26 @@
+"""Engine alerts: stored in ``alerts`` for the owner and published on the bus."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from aristobot.bus import Bus, Channels
+from aristobot.db.models import AlertRow
+
+log = logging.getLogger(__name__)
+
+
+async def raise_alert(sessions: sessionmaker[Session], bus: Bus, user_id: int | None,
+                      kind: str, message: str, **context: Any) -> None:
+    """Store an alert (French ``message``) and publish it; a bus failure is only logged."""
+    with sessions.begin() as s:
+        s.add(AlertRow(user_id=user_id, kind=kind[:32], message=message, context=context))
+    log.warning("alert %s (user %s): %s", kind, user_id, message)
+    try:
+        await bus.publish(Channels.ALERTS, kind, {"user_id": user_id, "message": message,
+                                                  **context})
+    except Exception:
+        log.exception("cannot publish alert %s", kind)

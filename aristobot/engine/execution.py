@@ -1,0 +1,113 @@
+"""Decisions become orders through the trading layer (source « strategy »).
+
+Entries: the quote size from ``calculate_position_size`` capped by the free balance (entry fee
+included, as the backtester's S6), a market buy, then the position with its SL/TP levels from
+the returned fractions. Exits (a spot ``should_short``, a stop, « Vendre »): a market sell of
+the position's quantity, capped by the base balance actually there; the realised P&L goes on
+the position and the exit trade.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
+
+from aristobot.core.strategy_api import Decision
+from aristobot.engine import positions as pos
+from aristobot.engine.selection import ActiveSpec
+from aristobot.errors import ValidationError
+from aristobot.exchanges.handle import ExchangeHandle
+from aristobot.trading.service import ManualTrading, OrderRequest
+from aristobot.trading.trades import TradeView
+
+log = logging.getLogger(__name__)
+FEE_RATE = Decimal("0.001")  # what an entry reserves for its fee when capping by balance
+_QUOTE_STEP = Decimal("0.00000001")
+
+ExchangeFor = Callable[[int, int], Awaitable[ExchangeHandle]]
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    trade: TradeView
+    position: pos.PositionView | None = None
+    realized_pnl: Decimal | None = None
+
+
+def split_symbol(symbol: str) -> tuple[str, str]:
+    base, _, quote = symbol.partition("/")
+    return base, quote.split(":")[0]
+
+
+async def free_balance(ex: ExchangeHandle, asset: str) -> Decimal:
+    bal = await ex.fetch_balance()
+    return Decimal(str((bal.get("free") or {}).get(asset) or 0))
+
+
+def _fee_in_quote(t: TradeView, base: str) -> Decimal:
+    fee = t.fee or Decimal(0)
+    if t.fee_currency == base and t.average_price is not None:
+        return fee * t.average_price
+    return fee
+
+
+class Executor:
+    """Places the engine's orders for one runtime."""
+
+    def __init__(self, trading: ManualTrading, exchange_for: ExchangeFor,
+                 now: Callable[[], datetime]) -> None:
+        self.trading = trading
+        self.runtime = trading.runtime
+        self.exchange_for = exchange_for
+        self.now = now
+
+    async def enter_long(self, spec: ActiveSpec, decision: Decision, free_quote: Decimal
+                         ) -> Fill:
+        """Buy ``decision.size`` quote (capped by the balance) and open the position."""
+        cap = free_quote / (1 + FEE_RATE)
+        quote = min(Decimal(str(decision.size)), cap).quantize(_QUOTE_STEP, ROUND_DOWN)
+        if quote <= 0:
+            raise ValidationError(reason=f"Solde insuffisant pour entrer ({free_quote} libres).")
+        req = OrderRequest(spec.broker_id, spec.symbol, "buy", "market", quote_amount=quote)
+        trade = await self.trading.place_order(spec.user_id, req, source="strategy",
+                                               active_strategy_id=spec.id,
+                                               strategy_id=spec.strategy_id)
+        if trade.filled_quantity <= 0 or trade.average_price is None:
+            return Fill(trade)
+        base, _ = split_symbol(spec.symbol)
+        qty = trade.filled_quantity
+        if trade.fee_currency == base and trade.fee:
+            qty -= trade.fee  # Binance takes buy fees in the base asset
+        entry = trade.average_price
+        sl = entry * (1 - Decimal(str(decision.stop_loss))) if decision.stop_loss > 0 else None
+        tp = entry * (1 + Decimal(str(decision.take_profit))) if decision.take_profit > 0 else None
+        with self.runtime.sessions.begin() as s:
+            view = pos.create(s, user_id=spec.user_id, broker_id=spec.broker_id,
+                              strategy_id=spec.strategy_id, active_strategy_id=spec.id,
+                              symbol=spec.symbol, quantity=qty, entry_price=entry, stop_loss=sl,
+                              take_profit=tp, protection="engine", entry_trade_id=trade.id,
+                              opened_at=self.now())
+        return Fill(trade, view)
+
+    async def exit(self, spec: ActiveSpec, position: pos.PositionView, reason: str) -> Fill:
+        """Sell the position at market; close it with its realised P&L once filled."""
+        base, _ = split_symbol(spec.symbol)
+        ex = await self.exchange_for(spec.user_id, spec.broker_id)
+        held = await free_balance(ex, base)
+        qty = min(position.quantity, held)
+        if qty <= 0:
+            raise ValidationError(reason=f"Aucun {base} disponible pour fermer la position.")
+        req = OrderRequest(spec.broker_id, spec.symbol, "sell", "market", amount=qty)
+        trade = await self.trading.place_order(spec.user_id, req, source="strategy",
+                                               active_strategy_id=spec.id,
+                                               strategy_id=spec.strategy_id)
+        if trade.filled_quantity <= 0 or trade.average_price is None:
+            return Fill(trade, position)
+        with self.runtime.sessions.begin() as s:
+            pnl = pos.close(s, position.id, exit_trade_id=trade.id,
+                            exit_price=trade.average_price,
+                            exit_fee=_fee_in_quote(trade, base), reason=reason, now=self.now())
+        return Fill(trade, None, pnl)
