@@ -42,7 +42,7 @@ class Engine:
     def __init__(self, runtime: Runtime, *, decider: Decider | None = None,
                  exchange_for: ExchangeFor | None = None, source_for: SourceFor | None = None,
                  candle_wait_s: float | None = None, protect_every_s: float = 60.0,
-                 status_every_s: float = 20.0,
+                 status_every_s: float = 10.0,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.runtime = runtime
         manager = get_manager(runtime)

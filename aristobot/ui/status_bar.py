@@ -28,6 +28,11 @@ def render_status(status: Status, user_id: int) -> str:
         if status.loading_error:
             markets += " <span class='ab-danger'>(échec du dernier chargement)</span>"
     items.append(f"<span class='item' id='st-markets'>{markets}</span>")
+    engine = {"up": ("on", "Moteur actif"),
+              "silent": ("off", "<b class='ab-danger'>Moteur silencieux</b>"),
+              "down": ("off", "<b class='ab-danger'>Moteur arrêté</b>")}[status.engine]
+    items.append(f"<span class='item' id='st-engine'><span class='ab-dot {engine[0]}'></span>"
+                 f"{engine[1]}</span>")
     n = status.live_by_user.get(user_id, 0)
     items.append(f"<span class='item' id='st-live'>{n} stratégie{'s' if n > 1 else ''} live</span>")
     if user_id in status.testnet_users:

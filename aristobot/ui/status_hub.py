@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +30,7 @@ from aristobot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(seconds=150)  # a 1m signal is expected every minute
+ENGINE_SILENT_AFTER_S = 60.0  # the engine publishes its status every 10 s
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,7 @@ class Status:
     live_by_user: dict[int, int] = field(default_factory=dict)  # user id -> live strategies
     debug_active: bool = False
     testnet_users: frozenset[int] = field(default_factory=frozenset)
+    engine: str = "down"  # "up" | "silent" (no status for a while) | "down"
 
 
 def read_status(s: Session, now: datetime, debug_allowed: bool) -> Status:
@@ -90,9 +94,12 @@ def _aware(t: datetime) -> datetime:
 class StatusHub:
     """Holds the latest ``Status``; ``version`` increments on every change."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.status = Status()
         self.version = 0
+        self._clock = clock
+        self._engine_seen: float | None = None
+        self._engine_alive = False
 
     def update(self, status: Status) -> None:
         if status != self.status:
@@ -102,7 +109,8 @@ class StatusHub:
     async def run(self, runtime: Runtime, period_s: float = 1.0) -> None:
         """Refresh forever: the database every ``period_s``, bus messages as they come."""
         sub = await runtime.bus.subscribe(
-            Channels.MARKETS_PROGRESS, Channels.HEARTBEAT_STATUS, maxsize=500
+            Channels.MARKETS_PROGRESS, Channels.HEARTBEAT_STATUS, Channels.ENGINE_STATUS,
+            maxsize=500
         )
         try:
             while True:
@@ -125,8 +133,17 @@ class StatusHub:
             log.exception("status refresh failed")
             return
         self.update(
-            replace(fresh, loading=self.status.loading, loading_error=self.status.loading_error)
+            replace(fresh, loading=self.status.loading, loading_error=self.status.loading_error,
+                    engine=self.engine_state())
         )
+
+    def engine_state(self) -> str:
+        """« up », « silent » (no status for ENGINE_SILENT_AFTER_S) or « down »."""
+        if self._engine_seen is None or not self._engine_alive:
+            return "down"
+        if self._clock() - self._engine_seen > ENGINE_SILENT_AFTER_S:
+            return "silent"
+        return "up"
 
     def _apply(self, topic: str, payload: dict[str, object]) -> None:
         if topic == Channels.MARKETS_PROGRESS:
@@ -139,6 +156,10 @@ class StatusHub:
             else:
                 pct = float(payload.get("pct", 0.0))
                 self.update(replace(self.status, loading=(exchange, pct), loading_error=None))
+        elif topic == Channels.ENGINE_STATUS:
+            self._engine_seen = self._clock()
+            self._engine_alive = bool(payload.get("alive", False))
+            self.update(replace(self.status, engine=self.engine_state()))
         elif topic == Channels.HEARTBEAT_STATUS:
             self.update(
                 replace(
