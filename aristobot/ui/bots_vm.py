@@ -1,0 +1,252 @@
+"""View-model of « Trading BOT »: activation form, the user's active strategies, actions,
+and « Rejouer ». Only the logged-in user's strategies, brokers and trades are ever read."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import param
+
+from aristobot.brokers import list_brokers
+from aristobot.domain.timeframe import Timeframe
+from aristobot.engine import overview
+from aristobot.engine.controls import BotControls
+from aristobot.engine.replay_report import replay
+from aristobot.errors import AristobotError, ValidationError
+from aristobot.runtime import Runtime
+from aristobot.strategies.repository import list_strategies
+from aristobot.ui.timefmt import format_dt
+
+log = logging.getLogger(__name__)
+LIST_COLUMNS = ["id", "Stratégie", "Broker", "Symbole", "UT", "Début", "Fin", "État",
+                "Position", "P&L latent", "Dernière décision", "Dernière erreur"]
+TRADE_COLUMNS = ["Date", "Sens", "Statut", "Quantité", "Prix moyen", "Frais", "P&L réalisé",
+                 "Erreur"]
+SIDE_FR = {"buy": "Achat", "sell": "Vente"}
+ACTION_FR = {"enter_long": "Achat", "exit": "Vente", "none": "Rien", "error": "Erreur",
+             "skipped": "Sautée", "duplicate": "Doublon", "pending": "En cours",
+             "enter_short": "Vente à découvert (ignorée en spot)"}
+DATE_FMT = "%Y-%m-%d %H:%M"
+
+
+def _num(v: Decimal | None, places: int | None = None) -> str:
+    if v is None:
+        return ""
+    return f"{v:.{places}f}" if places is not None else format(v.normalize(), "f")
+
+
+def parse_utc(text: str, label: str) -> datetime:
+    """« AAAA-MM-JJ HH:MM » (UTC) into an aware datetime, or a French error."""
+    try:
+        return datetime.strptime(text.strip(), DATE_FMT).replace(tzinfo=UTC)
+    except ValueError:
+        raise ValidationError(reason=f"{label} : date attendue au format AAAA-MM-JJ HH:MM "
+                                     f"(UTC), reçu « {text} ».") from None
+
+
+class BotsVM(param.Parameterized):
+    strategy_id: Any = param.Selector(default=None, objects=[], allow_None=True)
+    broker_id: Any = param.Selector(default=None, objects=[], allow_None=True)
+    symbol = param.String(default="BTC/USDT")
+    timeframe: Any = param.Selector(default="1m", objects=[t.value for t in Timeframe])
+    start = param.String(default="")
+    end = param.String(default="")
+    selected: Any = param.Selector(default=None, objects=[], allow_None=True)
+    bots = param.DataFrame(default=pd.DataFrame(columns=LIST_COLUMNS))
+    trades = param.DataFrame(default=pd.DataFrame(columns=TRADE_COLUMNS))
+    detail = param.String(default="")
+    confirm_stop = param.String(default="")  # non-empty: the confirmation text to show
+    replay_start = param.String(default="")
+    replay_end = param.String(default="")
+    replay_table = param.DataFrame(default=pd.DataFrame())
+    replay_summary = param.String(default="")
+    message = param.String(default="")
+    error = param.String(default="")
+    busy = param.Boolean(default=False)
+
+    def __init__(self, runtime: Runtime, user_id: int, timezone: str = "UTC",
+                 now: Any = None, **params: Any) -> None:
+        super().__init__(**params)
+        self._runtime = runtime
+        self._user_id = user_id
+        self._tz = timezone
+        self._now = now or (lambda: datetime.now(UTC))
+        self._controls = BotControls(runtime, now=self._now)
+        self.strategy_names: dict[str, int] = {}
+        self.broker_names: dict[str, int] = {}
+        self.bot_names: dict[str, int] = {}
+        t = self._now().replace(second=0, microsecond=0)
+        self.start, self.end = t.strftime(DATE_FMT), (t + timedelta(days=30)).strftime(DATE_FMT)
+        self.replay_start = (t - timedelta(days=1)).strftime(DATE_FMT)
+        self.replay_end = (t + timedelta(minutes=1)).strftime(DATE_FMT)
+        self.reload_choices()
+        self.refresh()
+
+    def reload_choices(self) -> None:
+        with self._runtime.sessions() as s:
+            strategies = list_strategies(s, self._user_id)
+            brokers = [b for b in list_brokers(s, self._user_id) if b.is_active]
+        self.strategy_names = {st.name: st.id for st in strategies}
+        self.broker_names = {f"{b.name} ({b.exchange})": b.id for b in brokers}
+        self._choose("strategy_id", list(self.strategy_names.values()))
+        self._choose("broker_id", list(self.broker_names.values()))
+
+    def _choose(self, name: str, ids: list[int]) -> None:
+        self.param[name].objects = ids
+        if getattr(self, name) not in ids:
+            setattr(self, name, ids[0] if ids else None)
+
+    def _fail(self, e: AristobotError) -> None:
+        self.error, self.message = e.user_message(), ""
+
+    def _ok(self, text: str) -> None:
+        self.error, self.message = "", text
+
+    # --- list and detail -----------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the list of the user's active strategies and the selected one's detail."""
+        with self._runtime.sessions() as s:
+            rows = overview.user_overview(s, self._user_id, self._now())
+        self._rows = {r.id: r for r in rows}
+        self.bot_names = {f"#{r.id} {r.strategy_name} — {r.symbol} {r.timeframe} "
+                          f"({r.state})": r.id for r in rows}
+        self._choose("selected", list(self.bot_names.values()))
+        self.bots = pd.DataFrame([self._line(r) for r in rows], columns=LIST_COLUMNS)
+        self._refresh_detail()
+
+    def _line(self, r: overview.ActiveOverview) -> list[Any]:
+        p = r.position
+        position = f"{_num(p.quantity)} @ {_num(p.entry_price)}" if p is not None else "—"
+        pnl = _num(p.unrealized_pnl, 2) if p is not None else ""
+        last = ""
+        if r.last_decision is not None:
+            last = (f"{ACTION_FR.get(r.last_decision, r.last_decision)} "
+                    f"({format_dt(r.last_decision_at, self._tz, '%d/%m %H:%M')})")
+        return [r.id, r.strategy_name, r.broker_name, r.symbol, r.timeframe,
+                format_dt(r.start_date, self._tz, DATE_FMT),
+                format_dt(r.end_date, self._tz, DATE_FMT), r.state, position, pnl, last,
+                r.last_error or ""]
+
+    @param.depends("selected", watch=True)
+    def _refresh_detail(self) -> None:
+        self.confirm_stop = ""
+        r = self._rows.get(self.selected) if self.selected is not None else None
+        if r is None:
+            self.detail, self.trades = "", pd.DataFrame(columns=TRADE_COLUMNS)
+            return
+        with self._runtime.sessions() as s:
+            trades = overview.bot_trades(s, self._user_id, r.id)
+        self.trades = pd.DataFrame([[format_dt(t.created_at, self._tz), SIDE_FR.get(t.side, t.side),
+                                     t.status, _num(t.quantity), _num(t.average_price),
+                                     _num(t.fee), _num(t.profit_loss, 2), t.error or ""]
+                                    for t in trades], columns=TRADE_COLUMNS)
+        self.detail = self._detail_text(r)
+
+    def _detail_text(self, r: overview.ActiveOverview) -> str:
+        p = r.position
+        if p is None:
+            pos_text = "Aucune position ouverte."
+        else:
+            levels = f"SL {_num(p.stop_loss, 2) or '—'} / TP {_num(p.take_profit, 2) or '—'}"
+            pos_text = (f"Position : {_num(p.quantity)} {r.symbol.split('/')[0]} à "
+                        f"{_num(p.entry_price)} ; {levels} ; P&L latent "
+                        f"{_num(p.unrealized_pnl, 2) or '0'} ({p.protection or 'moteur'}).")
+        return f"{r.state} — {pos_text}"
+
+    # --- actions ---------------------------------------------------------------------------
+    def activate(self) -> None:
+        try:
+            if self.strategy_id is None or self.broker_id is None:
+                raise ValidationError(reason="Choisissez une stratégie et un broker.")
+            aid = self._controls.activate(
+                self._user_id, strategy_id=self.strategy_id, broker_id=self.broker_id,
+                symbol=self.symbol, timeframe=self.timeframe,
+                start=parse_utc(self.start, "Début"), end=parse_utc(self.end, "Fin"))
+        except AristobotError as e:
+            self._fail(e)
+            return
+        self.refresh()
+        self.selected = aid
+        self._ok(f"Stratégie activée (#{aid}).")
+
+    def _act(self, fn: Any, text: str) -> None:
+        if self.selected is None:
+            self._fail(ValidationError(reason="Choisissez une stratégie active."))
+            return
+        try:
+            fn(self._user_id, self.selected)
+        except AristobotError as e:
+            self._fail(e)
+            return
+        self.refresh()
+        self._ok(text)
+
+    def suspend(self) -> None:
+        self._act(self._controls.suspend, "Stratégie suspendue.")
+
+    def resume(self) -> None:
+        self._act(self._controls.resume, "Stratégie reprise.")
+
+    def stop(self) -> None:
+        """« Stop »: asks for a confirmation first when a position is open."""
+        if self.selected is None:
+            return self._fail(ValidationError(reason="Choisissez une stratégie active."))
+        p = self._controls.open_position(self._user_id, self.selected)
+        if p is not None:
+            self.confirm_stop = (f"Une position est ouverte ({_num(p.quantity)} {p.symbol}). "
+                                 "Elle restera ouverte (SL/TP toujours surveillés) : utilisez "
+                                 "« Vendre » pour la fermer. Arrêter la stratégie ?")
+            return None
+        self._act(self._controls.stop, "Stratégie arrêtée.")
+        return None
+
+    def confirm(self) -> None:
+        self.confirm_stop = ""
+        self._act(lambda u, a: self._controls.stop(u, a, confirmed=True), "Stratégie arrêtée.")
+
+    def cancel_stop(self) -> None:
+        self.confirm_stop = ""
+
+    async def sell(self) -> None:
+        if self.selected is None:
+            return self._fail(ValidationError(reason="Choisissez une stratégie active."))
+        self.busy = True
+        try:
+            fill = await self._controls.sell(self._user_id, self.selected)
+            self._ok(f"Position vendue : {_num(fill.trade.filled_quantity)} à "
+                     f"{_num(fill.trade.average_price)}.")
+        except AristobotError as e:
+            self._fail(e)
+        finally:
+            self.busy = False
+        self.refresh()
+        return None
+
+    async def run_replay(self) -> None:
+        """« Rejouer » the selected strategy over the chosen period."""
+        if self.selected is None:
+            return self._fail(ValidationError(reason="Choisissez une stratégie active."))
+        from aristobot.strategies.pool import get_pool
+
+        self.busy = True
+        try:
+            report = await replay(self._runtime.sessions, get_pool(self._runtime).run_job,
+                                  self._user_id, self.selected,
+                                  parse_utc(self.replay_start, "Début du rejeu"),
+                                  parse_utc(self.replay_end, "Fin du rejeu"))
+            self.replay_table = report.frame()
+            n = len(report.differences)
+            self.replay_summary = (
+                f"{len(report.rows)} signal(aux) comparé(s) sur {report.candles} bougies : "
+                + ("aucune différence entre live et rejeu." if n == 0 else
+                   f"{n} différence(s).") + "".join(f" {x}" for x in report.notes))
+            self._ok("Rejeu terminé.")
+        except AristobotError as e:
+            self._fail(e)
+        finally:
+            self.busy = False
+        return None
