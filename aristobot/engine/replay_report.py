@@ -181,6 +181,11 @@ async def replay(sessions: Any, run_job: RunJob, user_id: int, active_id: int,
         raise ValidationError(reason="La fin de la période doit être après son début.")
     with sessions() as s:
         spec = get_spec(s, user_id, active_id)
+        # live only ran inside its period: outside it there is nothing to compare
+        start, end = max(start, spec.start_date), min(end, spec.end_date)
+        if end <= start:
+            raise ValidationError(reason="La période choisie est hors de la période de la "
+                                         "stratégie active.")
         events, decisions = live_events(s, user_id, spec, start, end)
         tf = Timeframe.parse(spec.timeframe)
         history = start - (spec.window - 1) * tf.delta

@@ -27,6 +27,8 @@ LIST_COLUMNS = ["id", "Stratégie", "Broker", "Symbole", "UT", "Début", "Fin", 
 TRADE_COLUMNS = ["Date", "Sens", "Statut", "Quantité", "Prix moyen", "Frais", "P&L réalisé",
                  "Erreur"]
 SIDE_FR = {"buy": "Achat", "sell": "Vente"}
+STATUS_FR = {"pending": "en attente", "open": "ouvert", "filled": "exécuté",
+             "canceled": "annulé", "rejected": "refusé", "error": "erreur"}
 ACTION_FR = {"enter_long": "Achat", "exit": "Vente", "none": "Rien", "error": "Erreur",
              "skipped": "Sautée", "duplicate": "Doublon", "pending": "En cours",
              "enter_short": "Vente à découvert (ignorée en spot)"}
@@ -141,7 +143,7 @@ class BotsVM(param.Parameterized):
         with self._runtime.sessions() as s:
             trades = overview.bot_trades(s, self._user_id, r.id)
         self.trades = pd.DataFrame([[format_dt(t.created_at, self._tz), SIDE_FR.get(t.side, t.side),
-                                     t.status, _num(t.quantity), _num(t.average_price),
+                                     STATUS_FR.get(t.status, t.status), _num(t.quantity), _num(t.average_price),
                                      _num(t.fee), _num(t.profit_loss, 2), t.error or ""]
                                     for t in trades], columns=TRADE_COLUMNS)
         self.detail = self._detail_text(r)
