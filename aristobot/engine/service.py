@@ -41,6 +41,7 @@ class Engine:
 
     def __init__(self, runtime: Runtime, *, decider: Decider | None = None,
                  exchange_for: ExchangeFor | None = None, source_for: SourceFor | None = None,
+                 fetch_candles: bool = True,
                  candle_wait_s: float | None = None, protect_every_s: float = 60.0,
                  status_every_s: float = 10.0,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -55,7 +56,7 @@ class Engine:
         self.executor = Executor(self.trading, self.exchange_for, now)
         self.handler = SignalHandler(
             runtime.sessions, decider, self.executor, self.exchange_for,
-            source_for if source_for is not None else self._public_source,
+            (source_for or self._public_source) if fetch_candles else None,
             candle_wait_s if candle_wait_s is not None else runtime.settings.candle_wait_s)
         self.protector = Protector(runtime.sessions, runtime.bus, self.executor,
                                    self.exchange_for)

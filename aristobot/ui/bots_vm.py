@@ -142,10 +142,11 @@ class BotsVM(param.Parameterized):
             return
         with self._runtime.sessions() as s:
             trades = overview.bot_trades(s, self._user_id, r.id)
-        self.trades = pd.DataFrame([[format_dt(t.created_at, self._tz), SIDE_FR.get(t.side, t.side),
-                                     STATUS_FR.get(t.status, t.status), _num(t.quantity), _num(t.average_price),
-                                     _num(t.fee), _num(t.profit_loss, 2), t.error or ""]
-                                    for t in trades], columns=TRADE_COLUMNS)
+        self.trades = pd.DataFrame(
+            [[format_dt(t.created_at, self._tz), SIDE_FR.get(t.side, t.side),
+              STATUS_FR.get(t.status, t.status), _num(t.quantity), _num(t.average_price),
+              _num(t.fee), _num(t.profit_loss, 2), t.error or ""] for t in trades],
+            columns=TRADE_COLUMNS)
         self.detail = self._detail_text(r)
 
     def _detail_text(self, r: overview.ActiveOverview) -> str:

@@ -6,14 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.brokers import ensure_default_paper_broker
 from aristobot.db.models import CandleRow
 from aristobot.domain.timeframe import Timeframe, utc_to_ms
 from aristobot.engine import selection
-from aristobot.errors import NoPriceAvailable
+from aristobot.engine.stored_prices import StoredClosePrices
 from aristobot.strategies.repository import create_strategy
 
 _METHODS = ("should_long", "should_short", "calculate_position_size", "calculate_stop_loss",
@@ -85,25 +84,8 @@ def activate(sessions: sessionmaker[Session], user_id: int, code: str, *, name: 
                                   now=start, limit=limit)
 
 
-class CandlePrices:
-    """Paper prices from the stored candles: the close of the latest one (any age), so a
-    replay of historical candles fills at the close of the candle just decided on."""
-
-    def __init__(self, sessions: sessionmaker[Session], timeframe: str = "1m") -> None:
-        self.sessions = sessions
-        self.timeframe = timeframe
-        self.override: dict[str, Decimal] = {}
-
-    async def last_price(self, symbol: str) -> Decimal:
-        if symbol in self.override:
-            return self.override[symbol]
-        with self.sessions() as s:
-            close = s.scalar(select(CandleRow.close).where(
-                CandleRow.symbol == symbol, CandleRow.timeframe == self.timeframe)
-                .order_by(CandleRow.open_time.desc()).limit(1))
-        if close is None:
-            raise NoPriceAvailable(symbol=symbol, reason="aucune bougie")
-        return close
+class CandlePrices(StoredClosePrices):
+    """Paper prices from the stored candles (see :class:`StoredClosePrices`)."""
 
 
 def minutes(n: int) -> timedelta:
