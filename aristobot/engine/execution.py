@@ -17,8 +17,9 @@ from decimal import ROUND_DOWN, Decimal
 
 from aristobot.core.strategy_api import Decision
 from aristobot.engine import positions as pos
+from aristobot.engine.native_orders import cancel_quietly, place_stop_loss, supports_native_stop
 from aristobot.engine.selection import ActiveSpec
-from aristobot.errors import ValidationError
+from aristobot.errors import AristobotError, ValidationError
 from aristobot.exchanges.handle import ExchangeHandle
 from aristobot.trading.service import ManualTrading, OrderRequest
 from aristobot.trading.trades import TradeView
@@ -90,12 +91,34 @@ class Executor:
                               symbol=spec.symbol, quantity=qty, entry_price=entry, stop_loss=sl,
                               take_profit=tp, protection="engine", entry_trade_id=trade.id,
                               opened_at=self.now())
+        if sl is not None:
+            view = await self.protect(spec, view) or view
         return Fill(trade, view)
+
+    async def protect(self, spec: ActiveSpec, p: pos.PositionView) -> pos.PositionView | None:
+        """Place the native stop loss where possible; engine protection stays otherwise."""
+        ex = await self.exchange_for(spec.user_id, spec.broker_id)
+        if p.stop_loss is None or not supports_native_stop(ex, spec):
+            return None
+        try:
+            order_id = await place_stop_loss(self.runtime.sessions, ex, spec, p.quantity,
+                                             p.stop_loss)
+        except AristobotError:
+            log.warning("native stop loss refused for position %s: engine-managed", p.id,
+                        exc_info=True)
+            return None
+        with self.runtime.sessions.begin() as s:
+            pos.update(s, p.id, protection="native", stop_loss_order_id=order_id)
+            return pos.open_position(s, spec.id)
 
     async def exit(self, spec: ActiveSpec, position: pos.PositionView, reason: str) -> Fill:
         """Sell the position at market; close it with its realised P&L once filled."""
         base, _ = split_symbol(spec.symbol)
         ex = await self.exchange_for(spec.user_id, spec.broker_id)
+        if position.stop_loss_order_id:  # frees the base the stop order holds
+            await cancel_quietly(ex, position.stop_loss_order_id, spec.symbol)
+            with self.runtime.sessions.begin() as s:
+                pos.update(s, position.id, stop_loss_order_id=None, protection="engine")
         held = await free_balance(ex, base)
         qty = min(position.quantity, held)
         if qty <= 0:

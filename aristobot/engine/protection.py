@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,8 +21,11 @@ from aristobot.bus import Bus
 from aristobot.engine import positions as pos
 from aristobot.engine.alerts import raise_alert
 from aristobot.engine.execution import ExchangeFor, Executor
+from aristobot.engine.native_orders import order_state
 from aristobot.engine.selection import ActiveSpec, get_spec
 from aristobot.errors import AristobotError
+from aristobot.exchanges.handle import ExchangeHandle
+from aristobot.trading import trades as journal
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +34,7 @@ log = logging.getLogger(__name__)
 class Check:
     position_id: int
     price: Decimal | None
-    action: str  # none | stop_loss | take_profit | alert
+    action: str  # none | stop_loss | take_profit | replaced | alert
     detail: str = ""
 
 
@@ -74,32 +78,64 @@ class Protector:
         with self.sessions() as s:
             spec = get_spec(s, p.user_id, p.active_strategy_id)
         ex = await self.exchange_for(p.user_id, p.broker_id)
+        if p.protection == "native" and p.stop_loss_order_id:
+            watched = await self._watch_native(ex, spec, p)
+            if watched is not None:
+                return watched
         ticker = await ex.fetch_ticker(p.symbol)
         price = Decimal(str(ticker.get("last") or ticker.get("close")))
         with self.sessions.begin() as s:
             pos.mark_price(s, p.id, price)
-        hit = triggered(p, price) if p.protection != "native" else None
+        hit = triggered(p, price)
+        if hit == "stop_loss" and p.protection == "native":
+            hit = None  # the exchange's stop order does it
         if hit is None:
-            if p.protection == "native":
-                return await self._watch_native(spec, p, price)
             return Check(p.id, price, "none")
         await self.executor.exit(spec, p, hit)
         return Check(p.id, price, hit)
 
-    async def _watch_native(self, spec: ActiveSpec, p: pos.PositionView, price: Decimal
-                            ) -> Check:
-        ex = await self.exchange_for(p.user_id, spec.broker_id)
-        open_ids = {str(o.get("id")) for o in await ex.fetch_open_orders(p.symbol)}
-        missing = [oid for oid in (p.stop_loss_order_id, p.take_profit_order_id)
-                   if oid and oid not in open_ids]
-        if not missing:
-            return Check(p.id, price, "none")
-        # Fall back to engine-managed levels so the position is never left unprotected.
+    async def _watch_native(self, ex: ExchangeHandle, spec: ActiveSpec, p: pos.PositionView
+                            ) -> Check | None:
+        """None when the stop order is still working; else what was done about it."""
+        assert p.stop_loss_order_id is not None
+        order = await order_state(ex, p.stop_loss_order_id, p.symbol)
+        status = journal.order_status(order) if order is not None else "missing"
+        if status == "open":
+            return None
+        if status == "filled" and order is not None:
+            return self._stopped_out(spec, p, order)
+        if order is not None:  # cancelled / expired: the journal says so
+            with self.sessions.begin() as s:
+                trade_id = journal.trade_by_order(s, p.user_id, spec.broker_id,
+                                                  str(order.get("id")))
+                if trade_id is not None:
+                    journal.apply_order(s, p.user_id, trade_id, order)
+        replaced = await self.executor.protect(spec, p)
+        if replaced is not None:
+            await raise_alert(self.sessions, self.bus, p.user_id, "engine.protection",
+                              f"Stop loss de {p.symbol} absent sur l'exchange ({status}) : "
+                              f"replacé (ordre {replaced.stop_loss_order_id}).",
+                              position_id=p.id)
+            return Check(p.id, None, "replaced", p.stop_loss_order_id)
+        # Could not re-place: the engine watches the levels so the position stays protected.
         with self.sessions.begin() as s:
-            pos.update(s, p.id, protection="engine", stop_loss_order_id=None,
-                       take_profit_order_id=None)
+            pos.update(s, p.id, protection="engine", stop_loss_order_id=None)
         await raise_alert(self.sessions, self.bus, p.user_id, "engine.protection",
                           f"Ordre de protection absent sur l'exchange pour {p.symbol} "
-                          f"({', '.join(missing)}) : le moteur surveille désormais SL/TP "
-                          "lui-même.", position_id=p.id)
-        return Check(p.id, price, "alert", ",".join(missing))
+                          f"({p.stop_loss_order_id}) et impossible à replacer : le moteur "
+                          "surveille désormais SL/TP lui-même.", position_id=p.id)
+        return Check(p.id, None, "alert", p.stop_loss_order_id)
+
+    def _stopped_out(self, spec: ActiveSpec, p: pos.PositionView, order: dict[str, Any]
+                     ) -> Check:
+        """The exchange's stop loss filled: journal it and close the position."""
+        with self.sessions.begin() as s:
+            trade_id = journal.trade_by_order(s, p.user_id, spec.broker_id,
+                                              str(order.get("id")))
+            view = (journal.apply_order(s, p.user_id, trade_id, order)
+                    if trade_id is not None else None)
+            price = Decimal(str(order.get("average") or order.get("price")))
+            fee = view.fee if view is not None and view.fee is not None else Decimal(0)
+            pos.close(s, p.id, exit_trade_id=trade_id, exit_price=price, exit_fee=fee,
+                      reason="stop_loss", now=self.executor.now())
+        return Check(p.id, price, "stop_loss", "native")

@@ -431,6 +431,8 @@ class FakeBinance:
         p = request[PARAMS]
         s = self._symbol(p.get("symbol"))
         side, otype = p.get("side", ""), p.get("type", "")
+        if otype == "STOP_LOSS_LIMIT":
+            return await self._new_stop_loss(acc, s, p)
         if side not in ("BUY", "SELL") or otype not in ("MARKET", "LIMIT"):
             raise BinanceError(400, -1102, "Mandatory parameter 'side' or 'type' was not sent, "
                                             "was empty/null, or malformed.")
@@ -453,6 +455,34 @@ class FakeBinance:
         marketable = otype == "MARKET" or (side == "BUY" and s.price <= price) or (
             side == "SELL" and s.price >= price)  # type: ignore[operator]
         self._reserve_or_fill(acc, s, order, qty, price, marketable)
+        self.orders.append(order)
+        return web.json_response(self._public(order, full=True))
+
+    async def _new_stop_loss(self, acc: Account, s: SymbolSpec, p: dict[str, str]
+                             ) -> web.Response:
+        """A spot STOP_LOSS_LIMIT sell: base locked now; triggered when the price falls to
+        ``stopPrice``, it then fills like a limit sell at ``price`` (or better)."""
+        if p.get("side") != "SELL" or "stopPrice" not in p or "price" not in p:
+            raise BinanceError(400, -1102, "Mandatory parameter 'stopPrice' was not sent, "
+                                            "was empty/null, or malformed.")
+        qty, limit, stop = Decimal(p.get("quantity", "0")), Decimal(p["price"]), Decimal(
+            p["stopPrice"])
+        self._check_filters(s, qty, limit, limit)
+        if s.price <= stop:
+            raise BinanceError(400, -2010, "Stop price would trigger immediately.")
+        if acc.balances.get(s.base, Decimal(0)) < qty:
+            raise BinanceError(400, -2010, "Account has insufficient balance for requested "
+                                           "action.")
+        acc.balances[s.base] -= qty
+        acc.locked[s.base] = acc.locked.get(s.base, Decimal(0)) + qty
+        cid = p.get("newClientOrderId") or f"fake{next(self._ids)}"
+        order = {"symbol": s.name, "orderId": next(self._ids), "orderListId": -1,
+                 "clientOrderId": cid, "transactTime": self.now_ms(), "price": _s(limit),
+                 "origQty": _s(qty), "executedQty": "0.00000000",
+                 "cummulativeQuoteQty": "0.00000000", "status": "NEW", "timeInForce": "GTC",
+                 "type": "STOP_LOSS_LIMIT", "side": "SELL", "stopPrice": _s(stop),
+                 "workingTime": -1, "fills": [], "selfTradePreventionMode": "NONE",
+                 "_key": acc.secret, "_acc": acc, "_stop": stop}
         self.orders.append(order)
         return web.json_response(self._public(order, full=True))
 
@@ -488,6 +518,13 @@ class FakeBinance:
             if o["symbol"] != symbol or o["status"] != "NEW":
                 continue
             limit = Decimal(o["price"])
+            if "_stop" in o:  # a stop loss: triggered at its stop, then a limit sell
+                if s.price <= o["_stop"] and s.price >= limit:
+                    acc = o["_acc"]
+                    qty = Decimal(o["origQty"])
+                    acc.locked[s.base] -= qty
+                    self._fill(acc, s, o, qty, s.price, paid=qty)
+                continue
             if (o["side"] == "BUY" and s.price <= limit) or (o["side"] == "SELL"
                                                               and s.price >= limit):
                 acc: Account = o["_acc"]
@@ -503,7 +540,7 @@ class FakeBinance:
             out.pop("fills", None)
             out.pop("transactTime", None)
             out.update(time=order["transactTime"], updateTime=self.now_ms(), isWorking=True,
-                       stopPrice="0.00000000", icebergQty="0.00000000",
+                       stopPrice=order.get("stopPrice", "0.00000000"), icebergQty="0.00000000",
                        origQuoteOrderQty="0.00000000")
         return out
 
