@@ -65,14 +65,15 @@ class Executor:
         self.exchange_for = exchange_for
         self.now = now
 
-    async def enter_long(self, spec: ActiveSpec, decision: Decision, free_quote: Decimal
-                         ) -> Fill:
+    async def enter_long(self, spec: ActiveSpec, decision: Decision, free_quote: Decimal,
+                         reference: Decimal | None = None) -> Fill:
         """Buy ``decision.size`` quote (capped by the balance) and open the position."""
         cap = free_quote / (1 + FEE_RATE)
         quote = min(Decimal(str(decision.size)), cap).quantize(_QUOTE_STEP, ROUND_DOWN)
         if quote <= 0:
             raise ValidationError(reason=f"Solde insuffisant pour entrer ({free_quote} libres).")
-        req = OrderRequest(spec.broker_id, spec.symbol, "buy", "market", quote_amount=quote)
+        req = OrderRequest(spec.broker_id, spec.symbol, "buy", "market", quote_amount=quote,
+                           reference_price=reference)
         trade = await self.trading.place_order(spec.user_id, req, source="strategy",
                                                active_strategy_id=spec.id,
                                                strategy_id=spec.strategy_id)
@@ -111,7 +112,8 @@ class Executor:
             pos.update(s, p.id, protection="native", stop_loss_order_id=order_id)
             return pos.open_position(s, spec.id)
 
-    async def exit(self, spec: ActiveSpec, position: pos.PositionView, reason: str) -> Fill:
+    async def exit(self, spec: ActiveSpec, position: pos.PositionView, reason: str, *,
+                   held: Decimal | None = None, reference: Decimal | None = None) -> Fill:
         """Sell the position at market; close it with its realised P&L once filled."""
         base, _ = split_symbol(spec.symbol)
         ex = await self.exchange_for(spec.user_id, spec.broker_id)
@@ -119,11 +121,14 @@ class Executor:
             await cancel_quietly(ex, position.stop_loss_order_id, spec.symbol)
             with self.runtime.sessions.begin() as s:
                 pos.update(s, position.id, stop_loss_order_id=None, protection="engine")
-        held = await free_balance(ex, base)
+            held = None  # the balance read before the cancel misses what it freed
+        if held is None or held < position.quantity:
+            held = await free_balance(ex, base)
         qty = min(position.quantity, held)
         if qty <= 0:
             raise ValidationError(reason=f"Aucun {base} disponible pour fermer la position.")
-        req = OrderRequest(spec.broker_id, spec.symbol, "sell", "market", amount=qty)
+        req = OrderRequest(spec.broker_id, spec.symbol, "sell", "market", amount=qty,
+                           reference_price=reference)
         trade = await self.trading.place_order(spec.user_id, req, source="strategy",
                                                active_strategy_id=spec.id,
                                                strategy_id=spec.strategy_id)

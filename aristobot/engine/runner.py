@@ -26,7 +26,7 @@ from aristobot.domain.timeframe import ms_to_utc
 from aristobot.engine import decisions as journal
 from aristobot.engine import positions as pos
 from aristobot.engine.candle_feed import SourceFor, wait_for_window
-from aristobot.engine.execution import ExchangeFor, Executor, free_balance, split_symbol
+from aristobot.engine.execution import ExchangeFor, Executor, split_symbol
 from aristobot.engine.selection import ActiveSpec, due_strategies
 from aristobot.errors import AristobotError
 
@@ -89,23 +89,31 @@ class SignalHandler:
             due = due_strategies(s, tf, boundary)
         report = SignalReport(tf, boundary, received_at=received)
         if due:
+            # one balance request per broker and signal, shared by its strategies
+            balances: dict[tuple[int, int], asyncio.Task[dict[str, Any] | str]] = {}
+            for spec in due:
+                key = (spec.user_id, spec.broker_id)
+                if key not in balances:
+                    balances[key] = asyncio.get_running_loop().create_task(
+                        self._balances(spec))
             results = await asyncio.gather(
-                *(self._guarded(spec, candle_open, boundary, received) for spec in due))
+                *(self._guarded(spec, candle_open, boundary, received,
+                                balances[(spec.user_id, spec.broker_id)]) for spec in due))
             report.outcomes = list(results)
         report.finished_at = self.clock()
         return report
 
     async def _guarded(self, spec: ActiveSpec, candle_open: datetime, boundary: datetime,
-                       received: float) -> Outcome:
+                       received: float, balances: Awaitable[dict[str, Any] | str]) -> Outcome:
         try:
-            return await self._one(spec, candle_open, boundary, received)
+            return await self._one(spec, candle_open, boundary, received, balances)
         except Exception as e:  # never let one strategy stop the others
             log.exception("engine: strategy %s failed on %s", spec.id, candle_open)
             text = e.user_message() if isinstance(e, AristobotError) else f"{type(e).__name__}"
             return Outcome(spec.id, spec.user_id, "error", reason=text)
 
     async def _one(self, spec: ActiveSpec, candle_open: datetime, boundary: datetime,
-                   received: float) -> Outcome:
+                   received: float, balances: Awaitable[dict[str, Any] | str]) -> Outcome:
         with self.sessions.begin() as s:
             did = journal.claim(s, user_id=spec.user_id, active_strategy_id=spec.id,
                                 candle_open_time=candle_open, timeframe=spec.timeframe)
@@ -113,15 +121,19 @@ class SignalHandler:
             return Outcome(spec.id, spec.user_id, "duplicate",
                            reason="décision déjà prise pour cette bougie")
         ms = _Stopwatch(boundary, received)
-        window, balance, position = await asyncio.gather(
+        # the ticker is fetched while the strategy decides: the order then needs one call
+        reference = asyncio.get_running_loop().create_task(self._reference(spec))
+        window, all_balances, position = await asyncio.gather(
             wait_for_window(self.sessions, self.source_for, spec.market_exchange, spec.symbol,
                             spec.timeframe, candle_open, spec.window, self.candle_wait_s),
-            self._balance(spec), asyncio.to_thread(self._position, spec.id))
+            balances, asyncio.to_thread(self._position, spec.id))
         ms.mark("inputs")
-        if window.candles is None:
-            return self._finish(did, spec, "skipped", ms, reason=window.reason)
-        if isinstance(balance, str):
-            return self._finish(did, spec, "skipped", ms, reason=balance)
+        if window.candles is None or isinstance(all_balances, str):
+            reference.cancel()
+            reason = window.reason if window.candles is None else all_balances
+            return self._finish(did, spec, "skipped", ms, reason=str(reason))
+        base, quote = split_symbol(spec.symbol)
+        balance = _free(all_balances, quote)
         view = position
         strategy_pos = view.as_strategy_position() if view is not None else None
         snap = journal.snapshot_fields(window.candles, code_hash(spec.code), float(balance),
@@ -134,7 +146,8 @@ class SignalHandler:
         if decision.action is Action.ERROR:
             return self._finish(did, spec, "error", ms, reason=decision.error, **fields)
         try:
-            trade_id = await self._act(spec, decision, balance, view)
+            trade_id = await self._act(spec, decision, balance, view, await reference,
+                                       _free(all_balances, base))
         except AristobotError as e:
             ms.mark("order")
             return self._finish(did, spec, "error", ms, reason=e.user_message(), **fields)
@@ -142,23 +155,37 @@ class SignalHandler:
             ms.mark("order")
         return self._finish(did, spec, "decided", ms, trade_id=trade_id, **fields)
 
-    async def _balance(self, spec: ActiveSpec) -> Decimal | str:
+    async def _balances(self, spec: ActiveSpec) -> dict[str, Any] | str:
         try:
             ex = await self.exchange_for(spec.user_id, spec.broker_id)
-            return await free_balance(ex, split_symbol(spec.symbol)[1])
+            bal: dict[str, Any] = await ex.fetch_balance()
+            return bal
         except AristobotError as e:
             return f"Solde indisponible : {e.user_message()}"
+
+    async def _reference(self, spec: ActiveSpec) -> Decimal | None:
+        try:
+            ex = await self.exchange_for(spec.user_id, spec.broker_id)
+            ticker = await ex.fetch_ticker(spec.symbol)
+            last = ticker.get("last") or ticker.get("close")
+            return Decimal(str(last)) if last else None
+        except AristobotError:
+            return None  # the trading layer asks again when it places the order
 
     def _position(self, active_id: int) -> pos.PositionView | None:
         with self.sessions() as s:
             return pos.open_position(s, active_id)
 
     async def _act(self, spec: ActiveSpec, decision: Decision, balance: Decimal,
-                   view: pos.PositionView | None) -> int | None:
+                   view: pos.PositionView | None, reference: Decimal | None,
+                   held: Decimal) -> int | None:
         if decision.action is Action.ENTER_LONG and view is None:
-            return (await self.executor.enter_long(spec, decision, balance)).trade.id
+            fill = await self.executor.enter_long(spec, decision, balance, reference)
+            return fill.trade.id
         if decision.action is Action.EXIT and view is not None:
-            return (await self.executor.exit(spec, view, "signal")).trade.id
+            fill = await self.executor.exit(spec, view, "signal", held=held,
+                                            reference=reference)
+            return fill.trade.id
         return None  # NONE, or a short entry in spot (never opened)
 
     def _finish(self, did: int, spec: ActiveSpec, status: str, ms: _Stopwatch,
@@ -184,6 +211,10 @@ class _Stopwatch:
 
     def as_dict(self) -> dict[str, float]:
         return {k: round((v - self.boundary) * 1000.0, 1) for k, v in self.wall.items()}
+
+
+def _free(balances: dict[str, Any], asset: str) -> Decimal:
+    return Decimal(str((balances.get("free") or {}).get(asset) or 0))
 
 
 def utcnow() -> datetime:

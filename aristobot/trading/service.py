@@ -56,6 +56,9 @@ class OrderRequest:
     price: Decimal | None = None  # limit price
     stop_loss: Decimal | None = None  # recorded with the attempt (protective price)
     take_profit: Decimal | None = None
+    # A market order's sizing/checking price already known to the caller (the live engine
+    # fetches it while the strategy decides); None: the ticker is asked.
+    reference_price: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +146,7 @@ class ManualTrading:
         if req.amount is not None and req.quote_amount is not None:
             raise ValidationError(
                 reason="Indiquez une quantité ou un montant en USD, pas les deux.")
-        ref = req.price if req.order_type == "limit" else None
+        ref = req.price if req.order_type == "limit" else req.reference_price
         if req.amount is not None:
             if ref is None:
                 ref = await self._reference(user_id, req)

@@ -136,6 +136,7 @@ class FakeBinance:
         self.klines: dict[tuple[str, str], list[list[Any]]] = {}
         self.holds: list[Hold] = []
         self.now_ms = now_ms or (lambda: int(time.time() * 1000))
+        self.latency_s = 0.0  # added to every request
         self._ids = itertools.count(1000)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -222,6 +223,8 @@ class FakeBinance:
                 hold.done.set()
 
     async def _answer(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if self.latency_s:  # a distant exchange (benchmarks)
+            await asyncio.sleep(self.latency_s)
         failure = self._take_failure(request)
         if failure is not None and failure.kind != "ambiguous":
             return await self._failed(request, failure.kind)
