@@ -22,7 +22,7 @@ import pandas as pd
 
 from aristobot.core.strategy_api import Action, Decision, Position
 from aristobot.core.strategy_loader import code_hash
-from aristobot.domain.timeframe import ms_to_utc
+from aristobot.domain.timeframe import Timeframe, ms_to_utc
 from aristobot.engine import decisions as journal
 from aristobot.engine import positions as pos
 from aristobot.engine.candle_feed import SourceFor, wait_for_window
@@ -68,6 +68,24 @@ def parse_signal(payload: dict[str, Any]) -> tuple[str, datetime, datetime]:
     return tf, open_t, close_t
 
 
+def too_late(payload: dict[str, Any], timeframe: str) -> str | None:
+    """A signal the heartbeat flags as published late by more than its timeframe is not
+    acted on (its prices are gone); the reason, else None. Optional payload fields: ``late``
+    and ``delay_ms`` (or ``delay_s``)."""
+    if not payload.get("late"):
+        return None
+    delay_ms = payload.get("delay_ms")
+    if delay_ms is None and payload.get("delay_s") is not None:
+        delay_ms = float(payload["delay_s"]) * 1000.0
+    if delay_ms is None:
+        return None
+    limit_ms = Timeframe.parse(timeframe).ms
+    if float(delay_ms) <= limit_ms:
+        return None
+    return (f"Signal publié en retard de {float(delay_ms) / 1000:.0f} s (plus d'une bougie "
+            f"{timeframe}) : décision sautée, jamais sur des prix dépassés.")
+
+
 class SignalHandler:
     """Handles signals for a runtime (stateless between signals apart from its helpers)."""
 
@@ -88,7 +106,10 @@ class SignalHandler:
         with self.sessions() as s:
             due = due_strategies(s, tf, boundary)
         report = SignalReport(tf, boundary, received_at=received)
-        if due:
+        late = too_late(payload, tf)
+        if due and late is not None:
+            report.outcomes = [self._skip_late(spec, candle_open, late) for spec in due]
+        elif due:
             # one balance request per broker and signal, shared by its strategies
             balances: dict[tuple[int, int], asyncio.Task[dict[str, Any] | str]] = {}
             for spec in due:
@@ -102,6 +123,16 @@ class SignalHandler:
             report.outcomes = list(results)
         report.finished_at = self.clock()
         return report
+
+    def _skip_late(self, spec: ActiveSpec, candle_open: datetime, reason: str) -> Outcome:
+        with self.sessions.begin() as s:
+            did = journal.claim(s, user_id=spec.user_id, active_strategy_id=spec.id,
+                                candle_open_time=candle_open, timeframe=spec.timeframe)
+            if did is None:
+                return Outcome(spec.id, spec.user_id, "duplicate",
+                               reason="décision déjà prise pour cette bougie")
+            journal.record(s, did, status="skipped", reason=reason)
+        return Outcome(spec.id, spec.user_id, "skipped", reason=reason)
 
     async def _guarded(self, spec: ActiveSpec, candle_open: datetime, boundary: datetime,
                        received: float, balances: Awaitable[dict[str, Any] | str]) -> Outcome:
