@@ -33,6 +33,7 @@ ACTION_FR = {"enter_long": "Achat", "exit": "Vente", "none": "Rien", "error": "E
              "skipped": "Sautée", "duplicate": "Doublon", "pending": "En cours",
              "enter_short": "Vente à découvert (ignorée en spot)"}
 DATE_FMT = "%Y-%m-%d %H:%M"
+SHORT_FMT = "%d/%m/%y %H:%M"
 
 
 def _num(v: Decimal | None, places: int | None = None) -> str:
@@ -129,8 +130,8 @@ class BotsVM(param.Parameterized):
             last = (f"{ACTION_FR.get(r.last_decision, r.last_decision)} "
                     f"({format_dt(r.last_decision_at, self._tz, '%d/%m %H:%M')})")
         return [r.id, r.strategy_name, r.broker_name, r.symbol, r.timeframe,
-                format_dt(r.start_date, self._tz, DATE_FMT),
-                format_dt(r.end_date, self._tz, DATE_FMT), r.state, position, pnl, last,
+                format_dt(r.start_date, self._tz, SHORT_FMT),
+                format_dt(r.end_date, self._tz, SHORT_FMT), r.state, position, pnl, last,
                 r.last_error or ""]
 
     @param.depends("selected", watch=True)
@@ -145,7 +146,7 @@ class BotsVM(param.Parameterized):
         self.trades = pd.DataFrame(
             [[format_dt(t.created_at, self._tz), SIDE_FR.get(t.side, t.side),
               STATUS_FR.get(t.status, t.status), _num(t.quantity), _num(t.average_price),
-              _num(t.fee), _num(t.profit_loss, 2), t.error or ""] for t in trades],
+              _num(t.fee, 4), _num(t.profit_loss, 2), t.error or ""] for t in trades],
             columns=TRADE_COLUMNS)
         self.detail = self._detail_text(r)
 
