@@ -9,6 +9,7 @@ the position and the exit trade.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -64,6 +65,11 @@ class Executor:
         self.runtime = trading.runtime
         self.exchange_for = exchange_for
         self.now = now
+        # one order at a time per active strategy: a stop and a signal exit never both sell
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def lock(self, active_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(active_id, asyncio.Lock())
 
     async def enter_long(self, spec: ActiveSpec, decision: Decision, free_quote: Decimal,
                          reference: Decimal | None = None) -> Fill:
@@ -115,6 +121,15 @@ class Executor:
     async def exit(self, spec: ActiveSpec, position: pos.PositionView, reason: str, *,
                    held: Decimal | None = None, reference: Decimal | None = None) -> Fill:
         """Sell the position at market; close it with its realised P&L once filled."""
+        async with self.lock(spec.id):
+            with self.runtime.sessions() as s:
+                current = pos.open_position(s, spec.id)
+            if current is None or current.id != position.id:
+                raise ValidationError(reason="Position déjà fermée.")
+            return await self._exit(spec, current, reason, held, reference)
+
+    async def _exit(self, spec: ActiveSpec, position: pos.PositionView, reason: str,
+                    held: Decimal | None, reference: Decimal | None) -> Fill:
         base, _ = split_symbol(spec.symbol)
         ex = await self.exchange_for(spec.user_id, spec.broker_id)
         if position.stop_loss_order_id:  # frees the base the stop order holds

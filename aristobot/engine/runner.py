@@ -152,6 +152,15 @@ class SignalHandler:
             return Outcome(spec.id, spec.user_id, "duplicate",
                            reason="décision déjà prise pour cette bougie")
         ms = _Stopwatch(boundary, received)
+        try:
+            return await self._decide(did, spec, candle_open, ms, balances)
+        except Exception as e:  # recorded on the claimed row, never left « pending »
+            log.exception("engine: strategy %s failed on %s", spec.id, candle_open)
+            text = e.user_message() if isinstance(e, AristobotError) else type(e).__name__
+            return self._finish(did, spec, "error", ms, reason=text)
+
+    async def _decide(self, did: int, spec: ActiveSpec, candle_open: datetime, ms: _Stopwatch,
+                      balances: Awaitable[dict[str, Any] | str]) -> Outcome:
         # the ticker is fetched while the strategy decides: the order then needs one call
         reference = asyncio.get_running_loop().create_task(self._reference(spec))
         window, all_balances, position = await asyncio.gather(
@@ -211,7 +220,10 @@ class SignalHandler:
                    view: pos.PositionView | None, reference: Decimal | None,
                    held: Decimal) -> int | None:
         if decision.action is Action.ENTER_LONG and view is None:
-            fill = await self.executor.enter_long(spec, decision, balance, reference)
+            async with self.executor.lock(spec.id):
+                if await asyncio.to_thread(self._position, spec.id) is not None:
+                    return None  # an overlapping signal entered meanwhile: never twice
+                fill = await self.executor.enter_long(spec, decision, balance, reference)
             return fill.trade.id
         if decision.action is Action.EXIT and view is not None:
             fill = await self.executor.exit(spec, view, "signal", held=held,
