@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from aristobot.db.models import PositionRow, StrategyDecisionRow, TradeRow
+from aristobot.engine.runner import Outcome
 from aristobot.engine.service import Engine
 from aristobot.runtime import Runtime
 from aristobot.strategies import StrategyPool
@@ -112,26 +113,31 @@ async def test_missing_candles_are_fetched_from_the_exchange(runtime: Runtime,
     assert fake.count("GET", "/api/v3/klines") >= 1
 
 
-async def test_a_hanging_and_a_crashing_strategy_do_not_stop_the_others(
-        runtime: Runtime, pool: StrategyPool) -> None:
-    users = [make_user(runtime.sessions, f"user{i}", f"motdepasse-{i}-abc") for i in range(3)]
+async def test_a_hanging_and_a_crashing_strategy_among_20_do_not_stop_the_others(
+        runtime: Runtime) -> None:
+    # 5 users (the maximum) x 4 strategies; a worker per owner kept warm
+    pool = StrategyPool(1, memory_mb=768, call_timeout_s=3.0, max_workers=6)
+    users = [make_user(runtime.sessions, f"user{i}", f"motdepasse-{i}-abc") for i in range(5)]
     opens = add_candles(runtime.sessions, "BTC/USDT", "1m", T0, [100, 101, 102, 103])
     ids = {}
     for i, u in enumerate(users):
-        ids[activate(runtime.sessions, u.id, ALWAYS_LONG, name="Saine", start=T0,
-                     end=T0 + minutes(60))] = "ok"
-        if i == 0:
-            ids[activate(runtime.sessions, u.id, HANGS, name="Boucle", start=T0,
-                         end=T0 + minutes(60))] = "hang"
-        if i == 1:
-            ids[activate(runtime.sessions, u.id, RAISES, name="Plante", start=T0,
-                         end=T0 + minutes(60))] = "raise"
-    engine = Engine(runtime, decider=pool)
-    report = await engine.on_signal(signal("1m", opens[-1]))
-    by_kind = {ids[o.active_strategy_id]: [] for o in report.outcomes}  # type: ignore[var-annotated]
+        for k in range(4):
+            code, kind = ALWAYS_LONG, "ok"
+            if (i, k) == (0, 1):
+                code, kind = HANGS, "hang"
+            elif (i, k) == (3, 2):
+                code, kind = RAISES, "raise"
+            ids[activate(runtime.sessions, u.id, code, name=f"S{k}", start=T0,
+                         end=T0 + minutes(60))] = kind
+    try:
+        engine = Engine(runtime, decider=pool)
+        report = await engine.on_signal(signal("1m", opens[-1]))
+    finally:
+        await pool.aclose()
+    by_kind: dict[str, list[Outcome]] = {"ok": [], "hang": [], "raise": []}
     for o in report.outcomes:
         by_kind[ids[o.active_strategy_id]].append(o)
-    assert [o.status for o in by_kind["ok"]] == ["decided"] * 3
+    assert [o.status for o in by_kind["ok"]] == ["decided"] * 18
     assert all(o.trade_id for o in by_kind["ok"])
     [hang] = by_kind["hang"]
     [boom] = by_kind["raise"]
@@ -139,5 +145,6 @@ async def test_a_hanging_and_a_crashing_strategy_do_not_stop_the_others(
     assert boom.status == "error" and "boom" in (boom.reason or "")
     with runtime.sessions() as s:
         stored = {r.active_strategy_id: r for r in s.scalars(select(StrategyDecisionRow))}
+    assert len(stored) == 20
     assert stored[hang.active_strategy_id].status == "error"
     assert "boom" in (stored[boom.active_strategy_id].reason or "")
