@@ -135,8 +135,11 @@ class BotsVM(param.Parameterized):
                 r.last_error or ""]
 
     @param.depends("selected", watch=True)
+    def _on_selected(self) -> None:
+        self.confirm_stop = ""  # a pending « Stop » confirmation belonged to the previous one
+        self._refresh_detail()
+
     def _refresh_detail(self) -> None:
-        self.confirm_stop = ""
         r = self._rows.get(self.selected) if self.selected is not None else None
         if r is None:
             self.detail, self.trades = "", pd.DataFrame(columns=TRADE_COLUMNS)

@@ -84,3 +84,21 @@ async def test_another_user_sees_and_touches_nothing(runtime: Runtime) -> None:
     assert "introuvable" in other.error
     vm.refresh()
     assert list(vm.bots["État"]) == ["Active"]
+
+
+async def test_a_refresh_keeps_a_pending_stop_confirmation(runtime: Runtime,
+                                                           pool: StrategyPool) -> None:
+    alice = make_user(runtime.sessions)
+    with runtime.sessions.begin() as s:
+        ensure_default_paper_broker(s, alice.id, "10000")
+        create_strategy(s, alice.id, "Toujours", ALWAYS_LONG, timeframe="1m", window_size=30)
+    vm = _vm(runtime, alice.id)
+    vm.start, vm.end = "2026-11-30 12:00", "2026-12-01 12:00"
+    vm.activate()
+    opens = add_candles(runtime.sessions, "BTC/USDT", "1m", T0, [100, 101])
+    await Engine(runtime, decider=pool).on_signal(signal("1m", opens[-1]))
+    vm.refresh()
+    vm.stop()
+    assert vm.confirm_stop
+    vm.refresh()  # the page refreshes itself every 10 s
+    assert vm.confirm_stop
