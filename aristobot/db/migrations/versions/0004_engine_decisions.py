@@ -1,7 +1,7 @@
 """live engine: strategy_decisions, protective order columns on positions
 
-Revision ID: 0002_engine
-Revises: 0001
+Revision ID: 0004_engine
+Revises: 0003_webhooks
 Create Date: 2026-12-02 04:10:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import aristobot.db.types
 
-revision: str = "0002_engine"
-down_revision: str | Sequence[str] | None = "0001"
+revision: str = "0004_engine"
+down_revision: str | Sequence[str] | None = "0003_webhooks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
