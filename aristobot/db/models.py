@@ -155,7 +155,10 @@ class HeartbeatStatusRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     service: Mapped[str] = mapped_column(String(32), unique=True, default="heartbeat")
     is_connected: Mapped[bool] = mapped_column(Boolean, default=False)
-    is_coherent: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: None = unknown (never connected since the start, or nothing verified yet)
+    is_coherent: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    candles_verified: Mapped[int] = mapped_column(default=0, server_default="0")
+    candles_corrected: Mapped[int] = mapped_column(default=0, server_default="0")
     last_application_start: Mapped[datetime | None]
     last_application_stop: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -6,8 +6,11 @@ the pure :class:`CandleAggregator`, and the pure :class:`HeartbeatClock` decides
 boundaries passed. Quiet markets are closed by a timer on the *exchange* clock, estimated as
 the local clock plus the offset seen on the last frame's event time (so a replayed 2024 tape
 is not closed by 2026's wall clock). Writes go through one background persister, in order;
-``Heartbeat`` signals are published only once their candles are committed (readers of
-``candles`` never see them early).
+``Heartbeat`` signals are published only once their candles are committed (see
+:mod:`aristobot.heartbeat.signals`). Every closed 1m candle is then checked against the
+exchange's kline (:mod:`aristobot.heartbeat.verifier`); a stalled or silent link, or trades
+arriving for a closed minute, get the minutes concerned re-checked at once, and a corrected
+minute gets every longer candle holding it rebuilt (:mod:`aristobot.heartbeat.repair`).
 """
 
 from __future__ import annotations
@@ -29,12 +32,17 @@ from aristobot.config import Settings
 from aristobot.core.aggregator import CandleAggregator, ClosedCandle
 from aristobot.core.heartbeat_clock import BoundarySignal, HeartbeatClock
 from aristobot.core.heartbeat_coherence import TradeIdTracker
+from aristobot.core.heartbeat_integrity import LinkMonitor
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, Timeframe, ms_to_utc
-from aristobot.errors import BusError, TemporaryError
+from aristobot.errors import BusError
 from aristobot.heartbeat import store
 from aristobot.heartbeat.aio import checkpoint, log_failure, p99, publish_all, settle
-from aristobot.heartbeat.backfill import FetchKlines, Hole, fill
+from aristobot.heartbeat.backfill import FetchKlines
+from aristobot.heartbeat.integrity import IntegrityMixin
 from aristobot.heartbeat.persister import Persister
+from aristobot.heartbeat.repair import Repairs
+from aristobot.heartbeat.signals import Ready, SignalGate
+from aristobot.heartbeat.verifier import Verifier
 from aristobot.market.binance_errors import binance_error_fr
 from aristobot.market.binance_rest import BinanceKlinesClient
 from aristobot.market.binance_ws import BinanceTradeStream
@@ -56,7 +64,7 @@ OFFSET_CONFIRM = 3
 LIVE_EVENT_WINDOW_MS = 3600_000
 
 
-class HeartbeatService:
+class HeartbeatService(IntegrityMixin):
     """Run the heartbeat for ``settings.heartbeat_symbols`` until cancelled."""
 
     def __init__(
@@ -78,8 +86,12 @@ class HeartbeatService:
         self._clock = clock
         self.grace_ms = grace_ms
         self.stream = stream or BinanceTradeStream(settings.binance_ws_url, self.symbols)
-        self._fetch = fetch_klines or BinanceKlinesClient(settings.binance_rest_url).fetch
+        fetch = fetch_klines or BinanceKlinesClient(settings.binance_rest_url).fetch
         self.persister = Persister(sessions)
+        self.repairs = Repairs(self.persister.submit, fetch, backfill_attempts)
+        self.verifier = Verifier(fetch)
+        self.link = LinkMonitor()
+        self.gate = SignalGate(self._ccxt[s] for s in self.symbols)
         self.aggs = {s: CandleAggregator(self._ccxt[s]) for s in self.symbols}
         self.clock = HeartbeatClock(HEARTBEAT_TIMEFRAMES)
         self.ids = TradeIdTracker()
@@ -88,21 +100,21 @@ class HeartbeatService:
         self._offset_ms: int | None = None  # exchange clock minus local clock
         self._offset_jumps = 0  # consecutive batches whose offset was far from the estimate
         self._seen: set[tuple[str, str]] = set()
-        self._holes: list[Hole] = []
-        self._attempts: dict[Hole, int] = {}
+        self._exch = {c: s for s, c in self._ccxt.items()}
         self._backfill_period = backfill_period_s
-        self._max_attempts = backfill_attempts
-        self._gap_holes = 0
-        self._gap_open: set[str] = set()  # symbols whose lost trades' minute is still open
-        self.status: dict[str, Any] = {"is_connected": False, "is_coherent": True,
-                                       "last_error": None}
+        self.connected_once = False
+        self._down_since: tuple[int, str] | None = None  # (local ms, reason) of a disconnect
+        self.status: dict[str, Any] = {"is_connected": False, "is_coherent": None,
+                                       "last_error": None, "candles_verified": 0,
+                                       "candles_corrected": 0}
         self.status_id: int | None = None
         self.latencies: dict[str, deque[float]] = {
             tf.value: deque(maxlen=10_000) for tf in HEARTBEAT_TIMEFRAMES
         }
         self.counters = {"frames": 0, "malformed": 0, "unknown": 0, "invalid": 0,
                          "late": 0, "duplicates": 0, "missing_ids": 0, "signals": 0,
-                         "bus_errors": 0, "unrecoverable": 0}
+                         "bus_errors": 0, "unrecoverable": 0, "verified": 0, "corrected": 0,
+                         "stalls": 0, "late_signals": 0, "dropped_signals": 0}
         self.started = asyncio.Event()
 
     # --- FrameSink ---------------------------------------------------------------------------
@@ -113,12 +125,19 @@ class HeartbeatService:
 
     def on_connected(self, url: str) -> None:
         log.info("heartbeat connected to %s", url)
+        self.connected_once = True
+        if self._down_since is not None:
+            self._alert_disconnect(*self._down_since)
+            self._down_since = None
         self._set_status(is_connected=True, last_error=None)
+        self._refresh_coherence()
 
     def on_disconnected(self, reason: str) -> None:
         log.warning("heartbeat disconnected: %s", reason)
         for agg in self.aggs.values():
             agg.mark_gap()
+        if self.connected_once and self._down_since is None:
+            self._down_since = (self._now_ms(), reason)
         self._set_status(is_connected=False, last_error=f"Erreur de connexion à Binance : {reason}")
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -142,6 +161,7 @@ class HeartbeatService:
                 tg.create_task(self._process_forever())
                 tg.create_task(self._tick_forever())
                 tg.create_task(self._backfill_forever())
+                tg.create_task(self._verify_forever())
         finally:
             await settle(start)
             await self.persister.close(store.mark_stop, ms_to_utc(self._now_ms()))
@@ -180,6 +200,7 @@ class HeartbeatService:
             log.warning("Binance error frame(s): %s", "; ".join(batch.errors))
             meaning = binance_error_fr(batch.error_codes[-1])
             self._set_status(last_error=f"Erreur Binance : {meaning}")
+        self._watch_link(batch, recv_ms)
         if batch.last_event_ms is not None:
             self._update_offset(batch.last_event_ms - recv_ms)
         closed: list[ClosedCandle] = []
@@ -192,10 +213,10 @@ class HeartbeatService:
             if gaps:
                 self._on_id_gaps(sym, gaps)
                 agg.mark_gap()
-            if keep is not None:
-                closed += agg.ingest(tr.ts[keep], tr.price[keep], tr.qty[keep])
-            else:
-                closed += agg.ingest(tr.ts, tr.price, tr.qty)
+            ts, price, qty = (tr.ts, tr.price, tr.qty) if keep is None else (
+                tr.ts[keep], tr.price[keep], tr.qty[keep])
+            self._late_trades(sym, agg.watermark_ms, ts)
+            closed += agg.ingest(ts, price, qty)
         c["duplicates"] = self.ids.duplicates
         c["late"] = sum(a.late for a in self.aggs.values())
         await self._after_close(closed)
@@ -225,6 +246,10 @@ class HeartbeatService:
             closed: list[ClosedCandle] = []
             for agg in self.aggs.values():
                 closed += agg.advance(due)
+            for cd in closed:
+                if cd.timeframe is Timeframe.M1 and cd.complete:
+                    self.link.closed_by_timer(self._exch[cd.symbol], cd.open_time_ms)
+            self._check_silence(ex_now)
             if closed:
                 await self._after_close(closed)
             checkpoint()
@@ -236,10 +261,12 @@ class HeartbeatService:
             keep = []
             for cd in closed:
                 key = (cd.symbol, cd.timeframe.value)
-                if cd.complete:
+                if cd.complete and not self.repairs.take_rebuild(cd):
                     keep.append(cd)
+                    if cd.timeframe is Timeframe.M1:
+                        self.verifier.add(self._exch[cd.symbol], cd)
                 else:
-                    self._add_hole(cd, from_gap=key in self._seen)
+                    self._add_hole(cd, from_gap=key in self._seen or cd.complete)
                 self._seen.add(key)
             if keep:
                 self.persister.submit(store.save_candles, keep)
@@ -250,16 +277,22 @@ class HeartbeatService:
                 await self._signal(signals)
 
     async def _signal(self, signals: list[BoundarySignal]) -> None:
+        ready = self.gate.offer(signals, self.repairs.unfilled, self._now_ms())
+        if ready:
+            self._emit_signals(ready)
+
+    def _emit_signals(self, ready: list[Ready]) -> None:
+        """Store and publish signals whose candles are committed (late ones marked so)."""
         now_ms = self._now_ms()
         received = ms_to_utc(now_ms)
         messages, records = [], []
         live = self._offset_ms is not None and abs(self._offset_ms) <= LIVE_OFFSET_MS
-        for sg in signals:
-            tf = sg.timeframe.value
+        for r in ready:
+            sg, tf = r.signal, r.signal.timeframe.value
             lat = self.latencies[tf]
             # boundary -> signal on the local clock; meaningless for a replayed or accelerated
-            # feed (exchange time far from ours), where it is left out
-            latency = float(now_ms - sg.close_time_ms) if live else None
+            # feed (exchange time far from ours) or a late signal, where it is left out
+            latency = float(now_ms - sg.close_time_ms) if live and r.delay_ms is None else None
             if latency is not None:
                 lat.append(latency)
             payload = {
@@ -273,11 +306,13 @@ class HeartbeatService:
                 "latency_ms": latency,
                 "latency_p99_ms": p99(lat) if lat else None,
                 "symbols": [self._ccxt[s] for s in self.symbols],
+                "late": r.delay_ms is not None,
+                "delay_ms": r.delay_ms,
             }
             messages.append(Message(topic=Channels.HEARTBEAT, type="signal", payload=payload))
             records.append(store.SignalRecord(tf, ms_to_utc(sg.open_time_ms),
                                               ms_to_utc(sg.close_time_ms), received, latency))
-        self.counters["signals"] += len(signals)
+        self.counters["signals"] += len(ready)
         self.persister.submit(store.save_signals, self.status_id, records)
         # published once the boundary's candles (submitted before) are committed: a consumer
         # reading ``candles`` on the signal sees the candle that just closed
@@ -290,77 +325,6 @@ class HeartbeatService:
             self._on_bus_error(e)
         else:
             self._bus_back()
-
-    # --- coherence and backfill ----------------------------------------------------------------
-    def _on_id_gaps(self, sym: str, gaps: list[Any]) -> None:
-        missing = sum(g.count for g in gaps)
-        self.counters["missing_ids"] += missing
-        first, last = gaps[0].first, gaps[-1].last
-        text = (f"Heartbeat non cohérent : {missing} transactions {self._ccxt[sym]} manquantes "
-                f"(ids {first}–{last}) ; rattrapage par l'API REST.")
-        log.warning("trade id gap on %s: %d trades missing", sym, missing)
-        self.persister.submit(store.add_alert, "heartbeat_gap", text,
-                              {"symbol": self._ccxt[sym], "first_id": first, "last_id": last})
-        self._gap_open.add(self._ccxt[sym])
-        self._set_status(is_coherent=False)
-
-    def _add_hole(self, cd: ClosedCandle, from_gap: bool) -> None:
-        exch = next(s for s, c in self._ccxt.items() if c == cd.symbol)
-        self._holes.append(Hole(exch, cd.symbol, cd.timeframe, cd.open_time_ms, from_gap))
-        if cd.timeframe is Timeframe.M1:  # the gap's minute closed: its hole is now counted
-            self._gap_open.discard(cd.symbol)
-        if from_gap:
-            self._gap_holes += 1
-            self._set_status(is_coherent=False)
-
-    async def _backfill_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self._backfill_period)
-            if self._holes and self.status["is_connected"]:
-                await self.backfill()
-            checkpoint()
-
-    async def backfill(self) -> int:
-        """Try to fill every hole from REST klines; return how many remain."""
-        pending, self._holes = self._holes, []
-        filled: list[ClosedCandle] = []
-        for i, hole in enumerate(pending):
-            try:
-                candle = await fill(hole, self._fetch)
-            except TemporaryError as e:
-                log.info("backfill postponed: %s", e)
-                self._holes.extend(pending[i:])
-                break
-            if candle is None:  # the exchange does not have every minute (yet)
-                tries = self._attempts[hole] = self._attempts.get(hole, 0) + 1
-                if tries < self._max_attempts:
-                    self._holes.append(hole)
-                else:
-                    self._give_up(hole)
-                continue
-            filled.append(candle)
-            self._attempts.pop(hole, None)
-            if hole.from_gap:
-                self._gap_holes -= 1
-        if filled:
-            self.persister.submit(store.save_candles, filled, replace=True)
-        if self._gap_holes == 0 and not self._gap_open and not self.status["is_coherent"]:
-            self._set_status(is_coherent=True)
-        return len(self._holes)
-
-    def _give_up(self, hole: Hole) -> None:
-        """Record an unrecoverable candle; it no longer holds the heartbeat « Non cohérent »."""
-        log.warning("backfill abandoned for %s", hole)
-        self._attempts.pop(hole, None)
-        self.counters["unrecoverable"] += 1
-        when = ms_to_utc(hole.open_time_ms).strftime("%Y-%m-%d %H:%M UTC")
-        text = (f"Heartbeat : bougie irrécupérable {hole.symbol} {hole.timeframe.value} du "
-                f"{when} (Binance ne la fournit pas) ; elle restera absente.")
-        self.persister.submit(store.add_alert, "heartbeat_unrecoverable", text,
-                              {"symbol": hole.symbol, "timeframe": hole.timeframe.value,
-                               "open_time_ms": hole.open_time_ms})
-        if hole.from_gap:
-            self._gap_holes -= 1
 
     # --- status --------------------------------------------------------------------------------
     def _set_status(self, **changes: Any) -> None:

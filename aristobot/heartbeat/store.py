@@ -104,7 +104,9 @@ def mark_start(s: Session, now: datetime, symbols: list[str]) -> int:
         s.add(row)
     row.last_application_start = now
     row.is_connected = False
-    row.is_coherent = True
+    row.is_coherent = None  # unknown until connected and a candle verified
+    row.candles_verified = 0
+    row.candles_corrected = 0
     row.last_error = None
     row.symbols_monitored = symbols
     s.flush()

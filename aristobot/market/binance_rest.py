@@ -12,6 +12,7 @@ from aristobot.errors import TemporaryError
 log = logging.getLogger(__name__)
 
 KLINES_LIMIT = 1000
+_INTERVAL_MS = {"1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "1h": 3_600_000}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +59,13 @@ class BinanceKlinesClient:
         async with aiohttp.ClientSession(timeout=self._timeout) as http:
             cursor = start_ms
             while cursor < end_ms:
+                # ask for no more klines than the range holds: Binance weighs a call by limit
+                step = _INTERVAL_MS.get(interval)
+                limit = KLINES_LIMIT if step is None else min(
+                    KLINES_LIMIT, max(1, -(-(end_ms - cursor) // step)))
                 params = {
                     "symbol": symbol, "interval": interval, "startTime": str(cursor),
-                    "endTime": str(end_ms - 1), "limit": str(KLINES_LIMIT),
+                    "endTime": str(end_ms - 1), "limit": str(limit),
                 }
                 try:
                     async with http.get(url, params=params) as resp:
@@ -77,6 +82,6 @@ class BinanceKlinesClient:
                     break
                 out.extend(page)
                 cursor = page[-1].open_time_ms + 1
-                if len(page) < KLINES_LIMIT:
+                if len(page) < limit:
                     break
         return out

@@ -90,5 +90,5 @@ async def test_server_shutdown_rotates_without_losing_trades(
         await h.wait_for(lambda: h.service.stream.rotations == 1)
         n = h.count("1m")
         await h.wait_for(lambda: h.count("1m") >= n + 1)
+        await h.wait_for(lambda: h.service.status["is_coherent"] is True)  # once verified
     assert h.service.counters["missing_ids"] == 0
-    assert h.service.status["is_coherent"] is True
