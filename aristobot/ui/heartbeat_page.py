@@ -51,7 +51,8 @@ def build(ctx: PageContext) -> Any:
     )
     connection = pn.pane.HTML(
         pn.bind(connection_html, vm.param.is_connected, vm.param.is_coherent,
-                vm.param.last_error, vm.param.frames_seen),
+                vm.param.last_error, vm.param.frames_seen, vm.param.verified,
+                vm.param.corrected),
         sizing_mode="stretch_width", stylesheets=[CSS],
     )
 

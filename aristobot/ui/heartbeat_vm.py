@@ -52,7 +52,9 @@ class HeartbeatVM(param.Parameterized):
     signals = param.Dict(default={}, doc="timeframe -> [(label, live)], newest first")
     delays = param.Dict(default={}, doc="timeframe -> (last ms, p99 ms)")
     is_connected = param.Boolean(default=False)
-    is_coherent = param.Boolean(default=True)
+    is_coherent = param.Boolean(default=None, allow_None=True, doc="None: unknown")
+    verified = param.Integer(default=0, doc="1m candles checked against Binance since start")
+    corrected = param.Integer(default=0, doc="... of which corrected")
     last_error = param.String(default="")
     frames_seen = param.Integer(default=0)
 
@@ -83,7 +85,9 @@ class HeartbeatVM(param.Parameterized):
                     self._latency[tf].extend(values)
         if row is not None:
             self._status = {"is_connected": row.is_connected, "is_coherent": row.is_coherent,
-                            "last_error": row.last_error}
+                            "last_error": row.last_error,
+                            "candles_verified": row.candles_verified,
+                            "candles_corrected": row.candles_corrected}
         self._dirty = True
         self.render()
 
@@ -146,7 +150,10 @@ class HeartbeatVM(param.Parameterized):
             self.signals = {tf: list(reversed(d)) for tf, d in self._signals.items()}
             self.delays = {tf: (self._last[tf], p99(self._latency[tf])) for tf in TIMEFRAMES}
             self.is_connected = bool(self._status.get("is_connected", False))
-            self.is_coherent = bool(self._status.get("is_coherent", True))
+            coherent = self._status.get("is_coherent")
+            self.is_coherent = None if coherent is None else bool(coherent)
+            self.verified = int(self._status.get("candles_verified") or 0)
+            self.corrected = int(self._status.get("candles_corrected") or 0)
             self.last_error = str(self._status.get("last_error") or "")
 
     async def listen(self, fps: float = 4.0) -> None:
@@ -208,12 +215,22 @@ def box_html(tf: str, items: list[tuple[str, bool]], delay: tuple[Any, Any] | No
     )
 
 
-def connection_html(connected: bool, coherent: bool, error: str, seen: int) -> str:
-    """Return the connection state line."""
+def coherence_html(coherent: bool | None) -> str:
+    """Return « Cohérent », « Non cohérent » or « Inconnu » (never connected, nothing verified)."""
+    if coherent is None:
+        return "<span class='ab-muted' id='hb-unknown'>Inconnu</span>"
+    if coherent:
+        return "<span class='ab-ok' id='hb-coherent'>Cohérent</span>"
+    return "<span class='ab-danger' id='hb-incoherent'>Non cohérent</span>"
+
+
+def connection_html(connected: bool, coherent: bool | None, error: str, seen: int,
+                    verified: int = 0, corrected: int = 0) -> str:
+    """Return the connection state line (with the verified / corrected candle counts)."""
     state = ("<span class='ab-ok' id='hb-connected'>● Connecté à Binance</span>" if connected
              else "<span class='ab-danger' id='hb-disconnected'>● Déconnecté</span>")
-    coh = ("<span class='ab-ok'>Cohérent</span>" if coherent
-           else "<span class='ab-danger' id='hb-incoherent'>Non cohérent</span>")
     err = f" — <span class='ab-danger'>{html.escape(error)}</span>" if error else ""
-    return (f"<div class='hb-connection'>{state} · {coh} · "
-            f"<span class='ab-muted'>{seen} messages reçus</span>{err}</div>")
+    checks = (f"<span class='ab-muted' id='hb-checks'>bougies 1m vérifiées : {verified} / "
+              f"corrigées : {corrected}</span>")
+    return (f"<div class='hb-connection'>{state} · {coherence_html(coherent)} · "
+            f"<span class='ab-muted'>{seen} messages reçus</span> · {checks}{err}</div>")

@@ -10,9 +10,12 @@ from aristobot.ui.status_hub import Status
 def render_status(status: Status, user_id: int) -> str:
     """Return the status bar HTML (French labels, neon dots)."""
     dot = "on" if status.heartbeat_active else "off"
-    coherence = (
-        "Cohérent" if status.heartbeat_coherent else "<b class='ab-danger'>Non cohérent</b>"
-    )
+    if status.heartbeat_coherent is None:  # never connected, or nothing verified yet
+        coherence = "<span class='ab-muted'>Inconnu</span>"
+    elif status.heartbeat_coherent:
+        coherence = "Cohérent"
+    else:
+        coherence = "<b class='ab-danger'>Non cohérent</b>"
     items = [
         f"<span class='item' id='st-heartbeat'><span class='ab-dot {dot}'></span>"
         f"Heartbeat {'actif' if status.heartbeat_active else 'inactif'}</span>",

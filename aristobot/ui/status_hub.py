@@ -36,7 +36,7 @@ ENGINE_SILENT_AFTER_S = 60.0  # the engine publishes its status every 10 s
 @dataclass(frozen=True, slots=True)
 class Status:
     heartbeat_active: bool = False
-    heartbeat_coherent: bool = True
+    heartbeat_coherent: bool | None = None  # None: unknown (never connected, nothing verified)
     exchanges_loaded: int = 0
     loading: tuple[str, float] | None = None  # (exchange, pct) while markets load
     loading_error: str | None = None
@@ -51,7 +51,7 @@ def read_status(s: Session, now: datetime, debug_allowed: bool) -> Status:
     hb = s.scalar(select(HeartbeatStatusRow).where(HeartbeatStatusRow.service == "heartbeat"))
     last_signal = s.scalar(select(func.max(HeartbeatSignalRow.received_at)))
     active = False
-    coherent = True
+    coherent: bool | None = None
     if hb is not None:
         coherent = hb.is_coherent
         started = hb.last_application_start
@@ -85,6 +85,10 @@ def read_status(s: Session, now: datetime, debug_allowed: bool) -> Status:
         debug_active=debug_allowed and bool(debug_row and debug_row.is_active),
         testnet_users=frozenset(testnet),
     )
+
+
+def _tri(value: object) -> bool | None:
+    return None if value is None else bool(value)
 
 
 def _aware(t: datetime) -> datetime:
@@ -167,7 +171,7 @@ class StatusHub:
                     heartbeat_active=bool(
                         payload.get("is_connected", self.status.heartbeat_active)
                     ),
-                    heartbeat_coherent=bool(
+                    heartbeat_coherent=_tri(
                         payload.get("is_coherent", self.status.heartbeat_coherent)
                     ),
                 )

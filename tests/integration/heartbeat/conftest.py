@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from aristobot.bus import Bus, Channels
+from aristobot.bus import Bus, Channels, InMemoryBus
 from aristobot.bus.message import Message
 from aristobot.db.engine import make_engine, make_sessionmaker
 from aristobot.db.models import CandleRow
 from aristobot.heartbeat.service import HeartbeatService
 from aristobot.market import BinanceTradeStream
 from aristobot.replay import ReplayServer, SyntheticMarket
+from aristobot.replay.sources import TapeTrade
+from tests.support import databases as dbs
 from tests.support.factories import make_settings
 
 H4 = 4 * 3600_000
@@ -89,20 +94,56 @@ class Harness:
         return out.reset_index(drop=True)
 
 
+class ThreadedReplay:
+    """The replay server on its own thread and event loop: it can be frozen like a stalled
+    process (``stall``) while the heartbeat's loop keeps running, as with SIGSTOP."""
+
+    def __init__(self, trades: Iterator[TapeTrade], speed: float) -> None:
+        self.server = ReplayServer(trades, speed=speed)
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    async def __aenter__(self) -> ReplayServer:
+        self._thread.start()
+        await asyncio.wrap_future(
+            asyncio.run_coroutine_threadsafe(self.server.start(), self.loop))
+        return self.server
+
+    async def __aexit__(self, *exc: object) -> None:
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop))
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        await asyncio.to_thread(self._thread.join, 10)
+        self.loop.close()
+
+    def stall(self, wall_seconds: float) -> None:
+        """Freeze the replay (frames and REST) for ``wall_seconds``; its clock keeps going."""
+        self.loop.call_soon_threadsafe(time.sleep, wall_seconds)  # the injected fault itself
+
+
 @asynccontextmanager
 async def running(
     db_url: str, bus: Bus, tmp_path: Path, *, symbols: tuple[str, ...] = ("BTCUSDT",),
     speed: float = 120.0, seed: int = 7, clock: Callable[[], float] = time.time,
+    threaded: ThreadedReplay | None = None, market_clock: bool = False,
+    backoff_base_s: float = 0.02,
 ) -> AsyncIterator[Harness]:
+    """Run the heartbeat against a replay (``market_clock``: the service's clock is the
+    replay's market clock, so an accelerated replay behaves like a live feed in every way)."""
     start = market_start()
     market = SyntheticMarket(symbols, seed=seed, start_ms=start, rate_per_s=30)
     engine = make_engine(db_url)
     sessions = make_sessionmaker(engine)
     sub = await bus.subscribe(Channels.HEARTBEAT, maxsize=100_000)
-    async with ReplayServer(market.trades(), speed=speed) as server:
+    replay: Any = threaded or ReplayServer(market.trades(), speed=speed)
+    async with replay as server:
+        if market_clock:
+            def clock() -> float:
+                return (server.market_time_ms() or start) / 1000
+
         settings = make_settings(tmp_path, db_url, heartbeat_symbols=symbols,
                                  binance_ws_url=server.url, binance_rest_url=server.rest_url)
-        stream = BinanceTradeStream(server.url, symbols, backoff_base_s=0.02, backoff_cap_s=0.1)
+        stream = BinanceTradeStream(server.url, symbols, backoff_base_s=backoff_base_s,
+                                    backoff_cap_s=max(0.1, backoff_base_s))
         service = HeartbeatService(settings, sessions, bus, stream=stream,
                                    backfill_period_s=0.1, backfill_attempts=1000, clock=clock)
         h = Harness(server, service, sessions, start, seed, symbols)
@@ -124,3 +165,46 @@ async def running(
             collector.cancel()
             await sub.close()
             engine.dispose()
+
+
+@pytest.fixture(params=["sqlite+memory", "postgresql+redis"])
+async def backend(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: dbs.SqliteTemplate
+) -> AsyncIterator[tuple[str, Bus]]:
+    """The two runtimes: SQLite + in-process bus; PostgreSQL + Redis when configured."""
+    if request.param == "sqlite+memory":
+        yield sqlite_template.fresh_url(tmp_path), InMemoryBus()
+        return
+    url = request.getfixturevalue("pg_url")
+    redis_url = dbs.redis_test_url()
+    if url is None or redis_url is None:
+        pytest.skip("PostgreSQL or Redis not configured")
+    engine = make_engine(url)
+    dbs.truncate_all(engine)
+    engine.dispose()
+    from aristobot.bus.redis_bus import RedisBus
+
+    rb = RedisBus(redis_url, namespace=f"t{dbs.RUN_ID}:")
+    await rb.ping()
+    yield url, rb
+    await rb.close()
+
+
+def threaded_replay(speed: float, symbols: tuple[str, ...] = ("BTCUSDT",),
+                    seed: int = 7) -> ThreadedReplay:
+    market = SyntheticMarket(symbols, seed=seed, start_ms=market_start(), rate_per_s=30)
+    return ThreadedReplay(market.trades(), speed)
+
+
+def reference(h: Harness, symbol: str, tf: str, end_ms: int) -> pd.DataFrame:
+    """Independent candles of any timeframe (pandas resampling of the reference minutes)."""
+    one = h.reference_1m(symbol, end_ms)
+    if tf == "1m":
+        return one
+    idx = pd.to_datetime(one["t"], unit="ms", utc=True)
+    g = one.set_index(idx).resample(tf.replace("m", "min"))
+    out = pd.DataFrame({"open": g["open"].first(), "high": g["high"].max(),
+                        "low": g["low"].min(), "close": g["close"].last(),
+                        "volume": g["volume"].sum()})
+    out["t"] = [int(i.timestamp() * 1000) for i in out.index]
+    return out.reset_index(drop=True)
