@@ -112,6 +112,8 @@ class IntegrityMixin:
                               {"seconds": stall.seconds, "from_ms": stall.start_ms})
         for exch in self.aggs:
             self._suspect(exch, minutes_in(stall.start_ms, stall.end_ms), "flux figé")
+        for exch, minute in self.link.take_stalled(stall):  # closed by the timer before it
+            self._suspect(exch, [minute], "flux figé")
 
     def _check_silence(self, ex_now: int) -> None:
         for exch, minute in self.link.take_silent(ex_now):
