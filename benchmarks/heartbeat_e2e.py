@@ -6,6 +6,8 @@
 The replay (``python -m services.replay --speed max``) runs in its own process and sends as
 fast as the heartbeat reads. Persistence is on (SQLite, or ``--db`` for PostgreSQL); every raw
 frame goes to ``StreamBrut``; a subscriber counts ``Heartbeat`` signals to check none dropped.
+The verification of every closed 1m candle against the replay's REST klines runs as in
+production (its counts are printed).
 """
 
 from __future__ import annotations
@@ -73,7 +75,9 @@ async def main(frames: int, rate: float, redis_url: str | None, db_url: str | No
     print(f"e2e ({kind} bus, {url.split(':')[0]}): {c['frames']:,} frames in {dt:.2f} s = "
           f"{c['frames'] / dt:,.0f} frames/s; signals published {c['signals']}, received "
           f"{received}, dropped {sub.dropped}; rows: {candles} candles, {signals} signals; "
-          f"missing ids {c['missing_ids']}")
+          f"missing ids {c['missing_ids']}; verification on: {c['verified']} candles verified, "
+          f"{c['corrected']} corrected, {service.verifier.calls} REST calls; late signals "
+          f"{c['late_signals']}, dropped {c['dropped_signals']}")
     await bus.close()
     engine.dispose()
 

@@ -45,6 +45,8 @@ def test_stream_moves_and_green_signals_appear(served_app: Any, new_page: Any,
     page.locator("#hb-box-1m .hb-live").first.wait_for()
     page.locator("#hb-box-3m .hb-live").first.wait_for()
     page.locator("#hb-connected").wait_for()
+    expect(page.locator("#hb-checks")).to_contain_text("vérifiées")  # the verification counts
+    expect(page.locator("#hb-checks")).not_to_contain_text("vérifiées : 0 /")  # it verifies
     label = page.locator("#hb-box-1m .hb-live").first.inner_text()
     assert len(label) == len("26.11.26_04:05") and label[8] == "_"
     assert "p99" in page.locator("#hb-box-1m .hb-delay").inner_text()  # "—": accelerated feed
