@@ -48,9 +48,12 @@ async def test_candles_and_signals_reach_db_and_bus(db_url: str, bus: Bus, tmp_p
     for tf in HEARTBEAT_TIMEFRAMES:
         assert all(t % tf.ms == 0 for t in by_tf.get(tf.value, []))
         # the start-up window's candle only exists if REST could rebuild it (the replay only
-        # knows the last 10 s before the boundary): no candle, no signal
-        stored = not h.db_candles("BTC/USDT", tf.value).query(f"t == {boundary - tf.ms}").empty
-        assert (boundary in by_tf.get(tf.value, [])) == stored, tf
+        # knows the last 10 s before the boundary): no candle, no signal (a candle stored just
+        # before the test stopped may have had no time to get its late signal delivered)
+        if boundary in by_tf.get(tf.value, []):
+            assert not h.db_candles("BTC/USDT", tf.value).query(
+                f"t == {boundary - tf.ms}").empty, tf
+    assert "4h" not in by_tf  # the replay cannot rebuild the 4 h start-up window
     with h.sessions() as s:
         rows = s.scalars(select(HeartbeatSignalRow)).all()
         status = s.scalars(select(HeartbeatStatusRow)).one()
