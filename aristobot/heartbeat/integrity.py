@@ -164,6 +164,9 @@ class IntegrityMixin:
         corrections = await self.verifier.run(self._ex_now())
         for corr in corrections:
             self._apply(corr)
+        for sym, minute in self.verifier.given_up:
+            self._alert_unverifiable(sym, minute)
+        self.verifier.given_up.clear()
         v, c = self.verifier.verified, self.verifier.corrected
         self.counters["verified"], self.counters["corrected"] = v, c
         if (v, c) != (self.status["candles_verified"], self.status["candles_corrected"]):
@@ -183,6 +186,13 @@ class IntegrityMixin:
         self.persister.submit(store.add_alert, "heartbeat_correction", text, {
             "symbol": sym, "open_time_ms": new.open_time_ms, "reason": corr.reason,
             "changes": {ch.field: [ch.ours, ch.theirs] for ch in corr.changes}})
+
+    def _alert_unverifiable(self, exch: str, minute: int) -> None:
+        self.counters["unverifiable"] += 1
+        text = (f"Heartbeat : bougie {self._ccxt[exch]} 1m du {_when(minute)} non vérifiée "
+                "(Binance ne fournit pas sa kline) ; elle reste telle que reçue du flux.")
+        self.persister.submit(store.add_alert, "heartbeat_unverifiable", text,
+                              {"symbol": self._ccxt[exch], "open_time_ms": minute})
 
     def _refresh_coherence(self) -> None:
         unresolved = self.repairs.unresolved() + self.verifier.unresolved(self._ex_now())

@@ -114,7 +114,8 @@ class HeartbeatService(IntegrityMixin):
         self.counters = {"frames": 0, "malformed": 0, "unknown": 0, "invalid": 0,
                          "late": 0, "duplicates": 0, "missing_ids": 0, "signals": 0,
                          "bus_errors": 0, "unrecoverable": 0, "verified": 0, "corrected": 0,
-                         "stalls": 0, "late_signals": 0, "dropped_signals": 0}
+                         "stalls": 0, "late_signals": 0, "dropped_signals": 0,
+                         "unverifiable": 0}
         self.started = asyncio.Event()
 
     # --- FrameSink ---------------------------------------------------------------------------

@@ -66,6 +66,7 @@ class Verifier:
     verified: int = 0
     corrected: int = 0
     calls: int = 0
+    given_up: list[tuple[str, int]] = field(default_factory=list)  # (symbol, minute) to alert
 
     def add(self, exchange_symbol: str, candle: ClosedCandle, now_ms: int | None = None) -> None:
         """Queue a stored 1m candle (due ``delay_ms`` after its close, or at ``now_ms``)."""
@@ -136,6 +137,7 @@ class Verifier:
             p.due_ms = now_ms + CONFIRM_DELAY_MS
             if p.tries >= self.max_tries:
                 log.warning("no kline for %s %d after %d tries", sym, m, p.tries)
+                self.given_up.append((sym, m))
                 del queue[m]
             return None
         theirs = (k.open, k.high, k.low, k.close, k.volume)

@@ -222,3 +222,30 @@ async def test_never_connected_is_unknown_everywhere(db_url: str, tmp_path: Path
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     engine.dispose()
+
+
+async def test_a_candle_binance_never_publishes_is_alerted_unverified(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(sqlite_url)
+    sessions = make_sessionmaker(engine)
+    settings = make_settings(tmp_path, sqlite_url, heartbeat_symbols=("BTCUSDT",))
+    clock = Clock(T)
+    service = HeartbeatService(settings, sessions, InMemoryBus(), fetch_klines=klines_from({}),
+                               clock=clock)
+    service.verifier.max_tries = 2
+    service.on_connected("ws://test")
+    for i, t in enumerate((T - 1000, T + 500, T + 61_000)):
+        clock.ms = t
+        await service.process([raw_trade(i + 1, t)])
+    clock.ms = T + 63_000
+    await service.verify()  # no kline: asked again later
+    clock.ms = T + 65_000
+    await service.verify()  # still none: given up, said so
+    await service.persister.flush()
+    with sessions() as s:
+        alert = s.scalars(select(AlertRow).where(AlertRow.kind == "heartbeat_unverifiable")).one()
+    assert "BTC/USDT 1m du 2024-01-01 04:00 UTC non vérifiée" in alert.message
+    assert service.counters["verified"] == 0 and service.status["is_coherent"] is None
+    await asyncio.sleep(0)
+    engine.dispose()
