@@ -1,4 +1,10 @@
-"""``python -m services.heartbeat``: the heartbeat as its own process (production, Redis bus)."""
+"""``python -m services.heartbeat``: the heartbeat as its own process (production, Redis bus).
+
+Streams Binance trades for ARISTOBOT_HEARTBEAT_SYMBOLS, stores 1m..4h candles, verifies every
+closed 1m candle against Binance's klines and publishes ``Heartbeat`` signals on Redis. Needs
+ARISTOBOT_REDIS_URL and ARISTOBOT_DATABASE_URL; ARISTOBOT_BINANCE_WS_URL /
+ARISTOBOT_BINANCE_REST_URL point it at a replay (``python -m services.replay``) offline.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +20,8 @@ log = logging.getLogger("services.heartbeat")
 
 DESCRIPTION = """Aristobot heartbeat (production: PostgreSQL + Redis).
 
-Listens to Binance trades, builds the candles, stores them and publishes one `Heartbeat` signal
-per closed timeframe boundary. Only one heartbeat may run against a database (advisory lock):
+Listens to Binance trades, builds the candles, stores them, verifies every closed 1m candle
+against Binance's klines and publishes one `Heartbeat` signal per closed timeframe boundary. Only one heartbeat may run against a database (advisory lock):
 a second one would publish every signal twice. Configuration comes from ARISTOBOT_* variables
 (see .env.example)."""
 

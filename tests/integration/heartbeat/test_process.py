@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -92,3 +93,10 @@ async def test_server_shutdown_rotates_without_losing_trades(
         await h.wait_for(lambda: h.count("1m") >= n + 1)
         await h.wait_for(lambda: h.service.status["is_coherent"] is True)  # once verified
     assert h.service.counters["missing_ids"] == 0
+
+
+def test_help_needs_no_redis_database_or_network() -> None:
+    proc = subprocess.run([sys.executable, "-m", "services.heartbeat", "--help"], cwd=ROOT,
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"},
+                          timeout=60)
+    assert proc.returncode == 0 and "ARISTOBOT_REDIS_URL" in proc.stdout
