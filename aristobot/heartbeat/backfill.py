@@ -24,6 +24,7 @@ class Hole:
     timeframe: Timeframe
     open_time_ms: int
     from_gap: bool  # lost trades (counts against coherence), not just the start-up window
+    confirm: bool = False  # rebuilt after a correction: stored only once two answers agree
 
 
 async def fill(hole: Hole, fetch: FetchKlines) -> ClosedCandle | None:

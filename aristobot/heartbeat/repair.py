@@ -38,6 +38,7 @@ class Repairs:
         self._max_attempts = max_attempts
         self.holes: list[Hole] = []
         self._attempts: dict[Hole, int] = {}
+        self._first: dict[Hole, ClosedCandle] = {}  # a rebuild's first answer, to confirm
         self.counting = 0  # holes that hold coherence
         self.gap_open: set[str] = set()  # symbols whose lost trades' minute is still open
         self.rebuild: set[CandleKey] = set()  # open windows holding a corrected minute
@@ -45,9 +46,10 @@ class Repairs:
         self.abandoned: set[CandleKey] = set()  # candles that will never exist
         self.unrecoverable = 0
 
-    def add(self, exchange_symbol: str, cd: ClosedCandle, counts: bool) -> None:
+    def add(self, exchange_symbol: str, cd: ClosedCandle, counts: bool,
+            confirm: bool = False) -> None:
         """Take ``cd``'s window from the exchange instead of storing our partial candle."""
-        hole = Hole(exchange_symbol, cd.symbol, cd.timeframe, cd.open_time_ms, counts)
+        hole = Hole(exchange_symbol, cd.symbol, cd.timeframe, cd.open_time_ms, counts, confirm)
         self.holes.append(hole)
         self.unfilled.add(key_of(cd.symbol, cd.timeframe, cd.open_time_ms))
         if cd.timeframe is Timeframe.M1:  # the gap's minute closed: its hole is now counted
@@ -71,7 +73,7 @@ class Repairs:
             out.append(tf.value)
             if watermark_ms is not None and start + tf.ms <= watermark_ms:  # closed: refill now
                 cd = ClosedCandle(new.symbol, tf, start, 0, 0, 0, 0, 0, 0, False)
-                self.add(exchange_symbol, cd, counts=True)
+                self.add(exchange_symbol, cd, counts=True, confirm=True)
             else:  # still open: taken from REST when it closes
                 self.rebuild.add(key_of(new.symbol, tf, start))
         return out
@@ -93,6 +95,16 @@ class Repairs:
                 self.holes.extend(pending[i:])
                 break
             if candle is None:  # the exchange does not have every minute (yet)
+                tries = self._attempts[hole] = self._attempts.get(hole, 0) + 1
+                if tries < self._max_attempts:
+                    self.holes.append(hole)
+                else:
+                    self._give_up(hole)
+                continue
+            if hole.confirm and self._first.pop(hole, None) != candle:
+                # klines read while the exchange is still catching up on a stalled minute may
+                # be incomplete: act only on two identical answers, one pass apart
+                self._first[hole] = candle
                 tries = self._attempts[hole] = self._attempts.get(hole, 0) + 1
                 if tries < self._max_attempts:
                     self.holes.append(hole)

@@ -152,7 +152,8 @@ async def test_verification_replaces_a_wrong_candle_and_rebuilds_longer_ones(
     assert await service.verify() == 1
     assert service.counters["corrected"] == 1 and service.counters["verified"] == 3
     clock.ms = T + 190_000
-    await service.backfill()  # the 3m candle holding T+1 is rebuilt from the exchange
+    await service.backfill()  # the 3m candle holding T+1: a first answer from Binance ...
+    await service.backfill()  # ... confirmed by a second: rebuilt from it
     await service.persister.flush()
     from tests.integration.heartbeat.conftest import Harness
 
