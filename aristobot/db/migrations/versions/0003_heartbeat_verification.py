@@ -1,7 +1,7 @@
 """heartbeat verification: unknown coherence, verified/corrected candle counts
 
-Revision ID: 0002_heartbeat
-Revises: 0001
+Revision ID: 0003_heartbeat
+Revises: 0002_web_sessions
 Create Date: 2026-12-02 04:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_heartbeat"
-down_revision: str | Sequence[str] | None = "0001"
+revision: str = "0003_heartbeat"
+down_revision: str | Sequence[str] | None = "0002_web_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
