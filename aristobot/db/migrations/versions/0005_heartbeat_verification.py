@@ -1,7 +1,7 @@
 """heartbeat verification: unknown coherence, verified/corrected candle counts
 
-Revision ID: 0003_heartbeat
-Revises: 0002_web_sessions
+Revision ID: 0005_heartbeat
+Revises: 0004_engine
 Create Date: 2026-12-02 04:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_heartbeat"
-down_revision: str | Sequence[str] | None = "0002_web_sessions"
+revision: str = "0005_heartbeat"
+down_revision: str | Sequence[str] | None = "0004_engine"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
