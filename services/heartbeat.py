@@ -21,9 +21,11 @@ log = logging.getLogger("services.heartbeat")
 DESCRIPTION = """Aristobot heartbeat (production: PostgreSQL + Redis).
 
 Listens to Binance trades, builds the candles, stores them, verifies every closed 1m candle
-against Binance's klines and publishes one `Heartbeat` signal per closed timeframe boundary. Only one heartbeat may run against a database (advisory lock):
-a second one would publish every signal twice. Configuration comes from ARISTOBOT_* variables
-(see .env.example)."""
+against Binance's klines and publishes one `Heartbeat` signal per closed timeframe boundary.
+Needs ARISTOBOT_REDIS_URL and ARISTOBOT_DATABASE_URL; ARISTOBOT_BINANCE_WS_URL and
+ARISTOBOT_BINANCE_REST_URL point it at a replay (`python -m services.replay`) offline.
+Only one heartbeat may run against a database (advisory lock): a second one would publish
+every signal twice. Configuration comes from ARISTOBOT_* variables (see .env.example)."""
 
 
 async def main() -> None:
