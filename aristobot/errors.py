@@ -145,6 +145,13 @@ class StrategyCrashed(StrategyError):
     message_fr = "Le processus isolé s'est arrêté brutalement ({reason}) ; il a été remplacé."
 
 
+class StrategyReplyRejected(StrategyError):
+    """A worker's reply broke its schema (the detail goes to the log): it was killed."""
+
+    message_fr = ("Le processus isolé a renvoyé une réponse non conforme (refusée sans être "
+                  "interprétée) ; il a été arrêté et remplacé.")
+
+
 class JobFailed(StrategyError):
     message_fr = "{reason}"
 

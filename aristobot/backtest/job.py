@@ -2,7 +2,9 @@
 
 The pool calls ``run_job(**kwargs, report_progress=callable)`` in an isolated process (no
 secrets, no database, no network). The job loads the user's class from its source, runs the
-pure simulator on the candles it was given and returns the ``BacktestResult`` (plain data).
+pure simulator on the candles it was given and returns the ``BacktestResult``, which travels
+back as plain columns and fields declared by ``result_codec`` (never a pickle): the pool
+rebuilds it from validated arrays, capped by the number of candles it sent.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aristobot.backtest.result_codec import BacktestResultCodec
 from aristobot.core.backtest.types import BacktestParams, BacktestResult
 from aristobot.errors import ValidationError
+from aristobot.strategies.job_results import job_result
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +69,7 @@ def check_candles(candles: pd.DataFrame) -> pd.DataFrame:
     return candles
 
 
+@job_result(BacktestResultCodec())
 def run_job(
     *,
     code: str,

@@ -10,7 +10,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from aristobot.strategies.job_results import Floats, job_result
 
+
+@job_result(Floats("repeat", 200))
 def time_decisions(code: str, candles: Any, balance: float, repeat: int = 200, *,
                    report_progress: Callable[[float], None]) -> list[float]:
     """Time ``repeat`` decisions inside the worker (seconds each; for the benchmark)."""

@@ -22,8 +22,10 @@ API (used by the strategies page, the backtest and the live engine)::
   user's line), a time-out, exhausted memory, a dead process or a busy pool give
   ``Decision(Action.ERROR, error=<French text>)``.
 * ``run_job`` imports ``func`` ("package.module:function", a top-level function of a module
-  under ``job_modules``) in a worker and calls ``function(**kwargs, report_progress=callable)``;
-  kwargs and the result must be picklable. Progress fractions (0..1) reach ``progress``. Setting
+  under ``job_modules`` declared with ``@job_result(codec)``) in a worker and calls
+  ``function(**kwargs, report_progress=callable)``; kwargs must be picklable, the result is
+  sent back through the declared codec, with caps derived from kwargs (``job_results``).
+  Progress fractions (0..1) reach ``progress``. Setting
   ``cancel`` (also while queued) kills the worker and raises ``JobCancelled``; ``timeout_s``
   (the job's wall-clock and CPU cap, queue time excluded) kills it and raises ``JobTimeLimit``;
   a job exception raises ``JobFailed`` with its French message (an ``AristobotError`` raised by
@@ -37,6 +39,12 @@ Landlock, with a seccomp filter (no sockets, no memfd), a process limit, a memor
 ``sandbox`` and SECURITY.md). A worker that misbehaves is killed (with every process it
 started) and replaced; other callers carry on. Candles travel as numpy
 arrays; a batch sends each distinct candle frame once per worker.
+
+Requests go to workers as pickles (the pool is trusted); replies come back as plain data and
+are never unpickled: each request has a ``replies.ReplySpec`` (the kinds it admits, a size cap
+derived from the request, the decoder of its result), and a reply that breaks it (wrong type,
+oversized frame, excess nesting, unknown kind) kills the worker and becomes
+``StrategyReplyRejected`` (French), like any other strategy fault.
 """
 
 from __future__ import annotations
@@ -54,6 +62,7 @@ from aristobot.core.strategy_loader import code_hash
 from aristobot.errors import (
     AristobotError,
     JobCancelled,
+    JobFailed,
     JobTimeLimit,
     PoolBusy,
     PoolClosed,
@@ -61,10 +70,13 @@ from aristobot.errors import (
     StrategyError,
     StrategyTimeout,
 )
-from aristobot.strategies import sandbox
+from aristobot.strategies import replies, sandbox
 from aristobot.strategies.job_queue import JobQueue, PositionCallback
+from aristobot.strategies.job_results import resolve
 from aristobot.strategies.pool_workers import Worker, death_error, reply_error, start_worker
-from aristobot.strategies.protocol import UnsafePickle, pack_candles
+from aristobot.strategies.protocol import pack_candles
+from aristobot.strategies.replies import ReplySpec
+from aristobot.strategies.reply_codec import ReplyRejected
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -287,15 +299,15 @@ class StrategyPool:
         self._notify()
 
     # --- one exchange with a worker -----------------------------------------------------------
-    async def _exchange(self, worker: Worker, message: tuple[Any, ...], timeout_s: float,
-                        progress: Callable[[float], None] | None,
+    async def _exchange(self, worker: Worker, message: tuple[Any, ...], spec: ReplySpec,
+                        timeout_s: float, progress: Callable[[float], None] | None,
                         cancel: asyncio.Event | None) -> tuple[Any, ...]:
-        """Send one request and wait for its final reply (progress forwarded)."""
+        """Send one request and wait for its final reply, decoded against ``spec``."""
         await worker.send(message)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         while True:
-            reply = await self._next_reply(worker, deadline, timeout_s, cancel)
+            reply = await self._next_reply(worker, spec, deadline, timeout_s, cancel)
             if reply[0] != "progress":
                 return reply
             if progress is not None:
@@ -304,21 +316,21 @@ class StrategyPool:
                 except Exception:
                     log.exception("progress callback failed")
 
-    async def _next_reply(self, worker: Worker, deadline: float, timeout_s: float,
-                          cancel: asyncio.Event | None) -> tuple[Any, ...]:
+    async def _next_reply(self, worker: Worker, spec: ReplySpec, deadline: float,
+                          timeout_s: float, cancel: asyncio.Event | None) -> tuple[Any, ...]:
         try:
             if cancel is None:  # the common, cheap path: no extra task
                 async with asyncio.timeout_at(deadline):
-                    return await worker.receive()
-            return await self._reply_or_cancel(worker, deadline, cancel)
+                    return await worker.receive(spec)
+            return await self._reply_or_cancel(worker, spec, deadline, cancel)
         except TimeoutError:
             raise StrategyTimeout(seconds=f"{timeout_s:g}") from None
-        except (asyncio.IncompleteReadError, ConnectionError, UnsafePickle) as e:
+        except (asyncio.IncompleteReadError, ConnectionError, ReplyRejected) as e:
             raise await death_error(worker, e, self.memory_mb) from None
 
-    async def _reply_or_cancel(self, worker: Worker, deadline: float,
+    async def _reply_or_cancel(self, worker: Worker, spec: ReplySpec, deadline: float,
                                cancel: asyncio.Event) -> tuple[Any, ...]:
-        read = asyncio.ensure_future(worker.receive())
+        read = asyncio.ensure_future(worker.receive(spec))
         watcher = asyncio.ensure_future(cancel.wait())
         try:
             remaining = max(deadline - asyncio.get_running_loop().time(), 0.0)
@@ -335,15 +347,17 @@ class StrategyPool:
         raise TimeoutError
 
     async def _call(self, owner: int | None, build: Callable[[Worker, bool], tuple[Any, ...]],
-                    timeout_s: float, progress: Callable[[float], None] | None = None,
+                    spec: ReplySpec, timeout_s: float,
+                    progress: Callable[[float], None] | None = None,
                     cancel: asyncio.Event | None = None, *, job: bool = False) -> tuple[Any, ...]:
         worker = await self._acquire(owner, job=job)
         healthy = False
         try:
-            reply = await self._exchange(worker, build(worker, False), timeout_s, progress, cancel)
+            reply = await self._exchange(worker, build(worker, False), spec, timeout_s, progress,
+                                         cancel)
             if reply[0] == "need_code":
-                reply = await self._exchange(worker, build(worker, True), timeout_s, progress,
-                                             cancel)
+                reply = await self._exchange(worker, build(worker, True), spec, timeout_s,
+                                             progress, cancel)
             healthy = not (reply[0] == "err" and reply[1] in {"memory", "protocol"})
             return reply
         finally:
@@ -360,7 +374,7 @@ class StrategyPool:
                     position, self.call_timeout_s)
 
         try:
-            reply = await self._call(owner, build, self.call_timeout_s)
+            reply = await self._call(owner, build, replies.DECISION, self.call_timeout_s)
         except PoolClosed:
             raise
         except StrategyError as e:
@@ -400,7 +414,7 @@ class StrategyPool:
             return ("decide_many", sent, packed, self.call_timeout_s)
 
         try:
-            reply = await self._call(owner, build, timeout)
+            reply = await self._call(owner, build, replies.decisions_spec(len(items)), timeout)
         except PoolClosed:
             raise
         except StrategyError as e:
@@ -425,9 +439,9 @@ class StrategyPool:
             return ("check", key, _code_for(worker, key, code, force), packed, float(balance),
                     self.call_timeout_s)
 
-        reply = await self._call(owner, build, self.call_timeout_s)
+        reply = await self._call(owner, build, replies.NOTES, self.call_timeout_s)
         if reply[0] == "ok":
-            return [str(n) for n in reply[1]]
+            return list(reply[1])
         raise reply_error(reply, self.memory_mb)
 
     async def run_job(self, func: str, kwargs: dict[str, Any], *, owner: int | None,
@@ -438,6 +452,10 @@ class StrategyPool:
 
         The job first waits its turn in ``jobs`` (``queued`` gets its position while it waits;
         ``progress(0.0)`` tells it started after waiting)."""
+        try:
+            _, codec = resolve(func, self.job_modules)
+        except (ValueError, ImportError) as e:
+            raise JobFailed(reason=f"calcul inconnu « {func} »") from e
         ticket = await self.jobs.admit(owner, cancel=cancel, on_position=queued)
 
         def build(_worker: Worker, _force: bool) -> tuple[Any, ...]:
@@ -446,7 +464,8 @@ class StrategyPool:
         try:
             if ticket.last is not None and progress is not None:
                 progress(0.0)
-            reply = await self._call(owner, build, timeout_s, progress, cancel, job=True)
+            reply = await self._call(owner, build, replies.job_spec(codec, kwargs), timeout_s,
+                                     progress, cancel, job=True)
         except StrategyTimeout:  # the wall clock or the CPU limit (both ``timeout_s``)
             raise JobTimeLimit(seconds=f"{timeout_s:g}") from None
         finally:

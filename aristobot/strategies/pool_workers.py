@@ -25,11 +25,14 @@ from aristobot.errors import (
     JobFailed,
     StrategyCrashed,
     StrategyMemoryExceeded,
+    StrategyReplyRejected,
     StrategyRuntimeError,
     StrategyTimeout,
 )
 from aristobot.strategies import sandbox, sandbox_namespaces, sandbox_privileges
-from aristobot.strategies.protocol import UnsafePickle, dumps, frame, read_frame, safe_loads
+from aristobot.strategies.protocol import dumps, frame, read_frame
+from aristobot.strategies.replies import READY, ReplySpec, decode_reply
+from aristobot.strategies.reply_codec import ReplyRejected
 from aristobot.strategies.sandbox_cgroup import MemoryCgroup, innermost_child
 
 log = logging.getLogger("aristobot.strategies.pool")
@@ -72,12 +75,14 @@ class Worker:
         self.proc.stdin.write(frame(dumps(message)))
         await self.proc.stdin.drain()
 
-    async def receive(self) -> tuple[Any, ...]:
+    async def receive(self, spec: ReplySpec = READY) -> tuple[Any, ...]:
+        """Read and decode the next reply against ``spec`` (the schema of the request).
+
+        Raises ``ReplyRejected`` for anything but valid data of that schema (the caller kills
+        the worker), ``asyncio.IncompleteReadError`` when the worker is gone.
+        """
         assert self.proc.stdout is not None
-        reply = safe_loads(await read_frame(self.proc.stdout))
-        if not isinstance(reply, tuple) or not reply:
-            raise UnsafePickle("malformed reply")
-        return reply
+        return decode_reply(await read_frame(self.proc.stdout, spec.max_frame), spec)
 
     def kill(self) -> None:
         """Kill the worker and every process it started (see ``start_worker``)."""
@@ -194,9 +199,9 @@ def _kill_uid(uid: int) -> None:
 
 async def death_error(worker: Worker, cause: BaseException, memory_mb: int) -> AristobotError:
     """Explain (in French) why a worker stopped answering; details go to the log."""
-    if isinstance(cause, UnsafePickle):
-        log.error("strategy worker sent an invalid reply: %s", cause)
-        return StrategyCrashed(reason="réponse invalide du processus")
+    if isinstance(cause, ReplyRejected):
+        log.error("strategy worker %s sent an invalid reply (killed): %s", worker.proc.pid, cause)
+        return StrategyReplyRejected()
     try:
         rc = await asyncio.wait_for(worker.proc.wait(), 5.0)
     except TimeoutError:

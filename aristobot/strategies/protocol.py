@@ -1,130 +1,32 @@
-"""Messages between the pool (trusted) and its workers (untrusted): framing and safe decoding.
+"""Framing between the pool (trusted) and its workers (untrusted), and the request encoding.
 
-Frames are a 4-byte big-endian length then a pickle. The parent decodes what a worker sends
-with ``SafeUnpickler``: user code controls the worker, so a crafted pickle must not be able to
-run code in the parent. Only data classes are admitted (builtin containers and scalars,
-numpy/pandas data types, aristobot's pure core and domain types, datetime/decimal/zoneinfo) plus
-the few reconstruction functions numpy and pandas pickles use; never ``os``, ``subprocess``,
-``eval`` or a dotted path that walks out of an allowed module.
+Every message is a frame: a 4-byte big-endian length, then the body.
+
+* Pool → worker: the body is a pickle (``dumps``). The pool is trusted; the worker unpickles.
+* Worker → pool: the body is a ``reply_codec`` frame (a versioned JSON header plus raw numpy
+  buffers of declared dtype and shape) decoded against the schema of the request
+  (``replies``). The pool never unpickles anything a worker sends: user code controls the
+  worker, so its reply is attacker data. ``read_frame`` refuses a length above the request's
+  cap from the 4 bytes of the prefix, before reading or allocating the body.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import importlib
 import io
 import pickle
 import struct
+from collections.abc import Sequence
 from typing import Any
 
-MAX_FRAME = 512 * 1024 * 1024  # a backtest result of a year of 1m candles fits easily
+from aristobot.strategies.reply_codec import ReplyRejected
+
 _HEADER = struct.Struct(">I")
-
-_SAFE_BUILTINS = frozenset(
-    {
-        "dict", "list", "tuple", "set", "frozenset", "str", "bytes", "bytearray", "int",
-        "float", "complex", "bool", "slice", "range", "object", "NoneType", "type",
-    }
-)
-_SAFE_MODULE_TOPS = frozenset(
-    {"numpy", "pandas", "aristobot", "datetime", "decimal", "zoneinfo", "collections"}
-)
-_SAFE_VALUES = frozenset({("pandas._libs.missing", "NA"), ("pandas", "NA"), ("pandas", "NaT")})
-
-
-@functools.cache
-def _safe_bases() -> tuple[type, ...]:
-    """Classes whose subclasses are plain data (imported lazily: pandas is heavy)."""
-    import collections
-    import datetime
-    import decimal
-
-    import numpy as np
-    import pandas as pd
-    from pandas._libs.internals import Block, BlockPlacement
-    from pandas._libs.tslibs.offsets import BaseOffset
-    from pandas.core.generic import NDFrame
-    from pandas.core.internals.managers import BaseBlockManager
-
-    return (
-        NDFrame, pd.Index, pd.api.extensions.ExtensionArray, pd.api.extensions.ExtensionDtype,
-        BaseBlockManager, Block, BlockPlacement, BaseOffset, pd.Timestamp, pd.Timedelta,
-        pd.Period, pd.Interval, np.ndarray, np.dtype, np.generic, datetime.date, datetime.time,
-        datetime.timedelta, datetime.tzinfo, decimal.Decimal, collections.OrderedDict,
-        collections.defaultdict, collections.deque, collections.Counter,
-    )
-
-
-_ALLOWED_FUNCTIONS = frozenset(
-    {
-        ("copyreg", "_reconstructor"),
-        ("numpy.core.multiarray", "_reconstruct"),
-        ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy.core.multiarray", "scalar"),
-        ("numpy._core.multiarray", "scalar"),
-        ("numpy._core.numeric", "_frombuffer"),
-        ("numpy.core.numeric", "_frombuffer"),
-        ("pandas._libs.internals", "_unpickle_block"),
-        ("pandas.core.internals.blocks", "new_block"),
-        ("pandas.core.indexes.base", "_new_Index"),
-        ("pandas.core.arrays.datetimes", "_new_DatetimeIndex"),
-        ("pandas.core.indexes.datetimes", "_new_DatetimeIndex"),
-        ("pandas.core.indexes.period", "_new_PeriodIndex"),
-        ("pandas._libs.tslibs.timestamps", "_unpickle_timestamp"),
-        ("pandas._libs.tslibs.timedeltas", "_timedelta_unpickle"),
-        ("pandas._libs.tslibs.nattype", "_nat_unpickle"),
-        ("pandas._libs.arrays", "__pyx_unpickle_NDArrayBacked"),
-        ("pandas._libs.tslibs.offsets", "_unpickle"),
-        ("pandas._libs.sparse", "_unpickle"),
-        ("pandas.core.arrays.categorical", "_unpickle"),
-        ("_codecs", "encode"),
-    }
-)
-
-
-class UnsafePickle(pickle.UnpicklingError):
-    """A worker sent something that is not plain data."""
-
-
-class SafeUnpickler(pickle.Unpickler):
-    """An unpickler that only builds data (see the module docstring)."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if "." in name:
-            raise UnsafePickle(f"dotted global refused: {module}.{name}")
-        if module == "builtins":
-            if name in _SAFE_BUILTINS:
-                return super().find_class(module, name)
-            raise UnsafePickle(f"builtin refused: {name}")
-        if (module, name) in _ALLOWED_FUNCTIONS:
-            return super().find_class(module, name)
-        if module.split(".", 1)[0] not in _SAFE_MODULE_TOPS:
-            raise UnsafePickle(f"module refused: {module}")
-        obj = getattr(importlib.import_module(module), name, None)
-        if (module, name) in _SAFE_VALUES:
-            return obj
-        if isinstance(obj, type) and _is_data_class(obj):
-            return obj
-        raise UnsafePickle(f"global refused: {module}.{name}")
-
-
-def _is_data_class(cls: type) -> bool:
-    if cls.__module__.startswith(("aristobot.core.", "aristobot.domain.")):
-        return True
-    if cls.__module__.startswith("numpy") and cls.__name__ in {"memmap", "recarray"}:
-        return False
-    return issubclass(cls, _safe_bases())
 
 
 def dumps(obj: Any) -> bytes:
-    """Serialise a message (highest protocol, no compression)."""
+    """Serialise a request (highest protocol, no compression; pool → worker only)."""
     return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def safe_loads(data: bytes) -> Any:
-    """Decode bytes that came from a worker (raises ``UnsafePickle`` on anything but data)."""
-    return SafeUnpickler(io.BytesIO(data)).load()
 
 
 def frame(payload: bytes) -> bytes:
@@ -132,11 +34,20 @@ def frame(payload: bytes) -> bytes:
     return _HEADER.pack(len(payload)) + payload
 
 
-async def read_frame(reader: asyncio.StreamReader) -> bytes:
-    """Read one frame (raises ``asyncio.IncompleteReadError`` when the worker is gone)."""
+def frame_chunks(body: Sequence[bytes | memoryview]) -> list[bytes | memoryview]:
+    """Prefix the chunks of a body with their total length (worker side, no copy)."""
+    return [_HEADER.pack(sum(memoryview(c).nbytes for c in body)), *body]
+
+
+async def read_frame(reader: asyncio.StreamReader, max_size: int) -> bytes:
+    """Read one frame of at most ``max_size`` bytes (pool side).
+
+    Raises ``ReplyRejected`` from the length prefix alone when it exceeds ``max_size``, and
+    ``asyncio.IncompleteReadError`` when the worker is gone before the end of the frame.
+    """
     (size,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
-    if size > MAX_FRAME:
-        raise UnsafePickle(f"frame too large: {size} bytes")
+    if size > max_size:
+        raise ReplyRejected(f"frame of {size} bytes announced, cap {max_size}")
     return await reader.readexactly(size)
 
 

@@ -1,22 +1,27 @@
 """The worker process: runs user strategies and jobs for the pool, inside the sandbox.
 
 Started by ``aristobot.strategies.pool`` as ``python -I -c <bootstrap>`` with a scrubbed
-environment. It reads framed pickles from the pool on its stdin and answers on its stdout;
-user code's own ``print`` goes to stderr (fd 1 is moved away first). Requests:
+environment. It reads framed pickles from the pool on its stdin (the pool is trusted) and
+answers on its stdout with ``reply_codec`` frames, never pickles: a fixed, versioned schema
+(JSON header + raw numpy buffers) per request, see ``replies``. User code's own ``print`` goes
+to stderr (fd 1 is moved away first). Requests:
 
 * ``("init", config)`` first: memory limit, uid, process limit and the paths Landlock keeps
   readable (``sandbox.enclose``);
 * ``("decide", key, code|None, candles, balance, position, cpu_s)``;
 * ``("decide_many", [(key, code|None, frame_index, balance, position), ...], frames, cpu_s)``:
-  one reply ``("ok", [reply per item])``; the candle frames are sent once per batch;
+  one reply holding one decision or error per item; the candle frames are sent once per batch;
 * ``("check", key, code|None, candles, balance, cpu_s)``: build and call every method once;
 * ``("job", "<job module>:function", kwargs, cpu_s)`` (modules under the init's
-  ``job_modules`` prefixes only).
+  ``job_modules`` prefixes only, functions declared with ``job_results.job_result``; the
+  result is encoded with that declared codec).
 
 Candles arrive as ``protocol.pack_candles`` tuples (numpy arrays).
 
-Answers: ``("ready", SandboxStatus)``, ``("ok", value)``, ``("progress", fraction)``,
-``("need_code",)`` and ``("err", kind, french_message, line)``.
+Answers (``replies``): ``ready`` (sandbox status), ``ok`` (a decision, a batch of decisions,
+check notes or a job result), ``progress`` (jobs), ``need_code`` and ``err`` (kind, French
+message cut to a few KB, line). Nothing this process sends is trusted by the pool: user code
+runs here and can write anything on the reply pipe; the pool decodes against the schema.
 """
 
 from __future__ import annotations
@@ -31,8 +36,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from aristobot.strategies import sandbox
-from aristobot.strategies.protocol import dumps, frame, read_frame_blocking
+from aristobot.core.strategy_api import Decision
+from aristobot.strategies import replies, sandbox
+from aristobot.strategies.job_results import resolve
+from aristobot.strategies.protocol import frame_chunks, read_frame_blocking
 
 _CACHE_SIZE = 64
 
@@ -49,8 +56,9 @@ class _Channel:
         os.dup2(2, 1)
         sys.stdout = sys.stderr
 
-    def send(self, message: tuple[Any, ...]) -> None:
-        self.out.write(frame(dumps(message)))
+    def send(self, body: replies.Body) -> None:
+        for chunk in frame_chunks(body):
+            self.out.write(chunk)
         self.out.flush()
 
     def receive(self) -> tuple[Any, ...] | None:
@@ -79,7 +87,7 @@ class _Worker:
             self.classes.popitem(last=False)
         return cls
 
-    def handle(self, request: tuple[Any, ...]) -> tuple[Any, ...]:
+    def handle(self, request: tuple[Any, ...]) -> replies.Body:
         from aristobot.core.strategy_api import decide
         from aristobot.strategies.protocol import unpack_candles
 
@@ -89,42 +97,50 @@ class _Worker:
             sandbox.limit_cpu_for_next_call(cpu_s)
             cls = self.strategy_class(key, code)
             if cls is None:
-                return ("need_code",)
-            return ("ok", decide(cls, unpack_candles(candles), balance, position))
+                return replies.need_code()
+            return replies.decision(decide(cls, unpack_candles(candles), balance, position))
         if op == "decide_many":
             _, items, frames, cpu_s = request
             sandbox.limit_cpu_for_next_call(cpu_s * len(items))
             found = [self.strategy_class(key, code) for key, code, *_ in items]
             classes = [cls for cls in found if cls is not None]
             if len(classes) != len(found):
-                return ("need_code",)
+                return replies.need_code()
             built = [unpack_candles(f) for f in frames]
-            return ("ok", [_one_decision(cls, built[f], balance, position)
-                           for cls, (_, _, f, balance, position) in zip(classes, items,
-                                                                        strict=True)])
+            return replies.decisions([_one_decision(cls, built[f], balance, position)
+                                      for cls, (_, _, f, balance, position) in zip(
+                                          classes, items, strict=True)])
         if op == "check":
             _, key, code, candles, balance, cpu_s = request
             sandbox.limit_cpu_for_next_call(cpu_s)
             cls = self.strategy_class(key, code)
             if cls is None:
-                return ("need_code",)
-            return ("ok", exercise(cls, unpack_candles(candles), balance))
+                return replies.need_code()
+            return replies.notes(exercise(cls, unpack_candles(candles), balance))
         if op == "job":
             _, func, kwargs, cpu_s = request
             sandbox.limit_cpu_for_next_call(cpu_s)
-            fn = _resolve(func, self.job_modules)
-            return ("ok", fn(**kwargs, report_progress=self._progress()))
-        return ("err", "protocol", f"Requête inconnue : {op!r}", None)
+            fn, codec = resolve(func, self.job_modules)
+            value = fn(**kwargs, report_progress=self._progress())
+            try:
+                return replies.job_result(codec, value)
+            except MemoryError:
+                raise
+            except Exception as e:  # noqa: BLE001 - a result outside its declared schema
+                return replies.error("user", f"Résultat non transmissible : {e}")
+        return replies.error("protocol", f"Requête inconnue : {op!r}")
 
     def _progress(self) -> Callable[[float], None]:
         last = [-1.0, 0.0]
 
         def report(fraction: float) -> None:
             f = min(max(float(fraction), 0.0), 1.0)
+            if f != f:  # NaN: not a progress
+                return
             now = time.monotonic()
             if f - last[0] >= 0.01 or now - last[1] >= 0.2 or f >= 1.0:
                 last[0], last[1] = f, now
-                self.channel.send(("progress", f))
+                self.channel.send(replies.progress(f))
 
         return report
 
@@ -150,38 +166,30 @@ def exercise(cls: type, candles: Any, balance: float) -> list[str]:
     return notes
 
 
-def _one_decision(cls: type, candles: Any, balance: float, position: Any) -> tuple[Any, ...]:
+def _one_decision(cls: type, candles: Any, balance: float,
+                  position: Any) -> Decision | tuple[str, str, int | None]:
     """One decision of a batch: its own reply, so one strategy's error spares the others."""
     from aristobot.core.strategy_api import decide
 
     try:
-        return ("ok", decide(cls, candles, balance, position))
+        return decide(cls, candles, balance, position)
     except MemoryError:
         raise
     except Exception as e:  # noqa: BLE001 - reported with the user's line
-        return _error_reply(e)
+        return _error_fields(e)
 
 
-def _resolve(func: str, prefixes: tuple[str, ...]) -> Callable[..., Any]:
-    module_name, _, attr = func.partition(":")
-    if not module_name.startswith(tuple(prefixes)) or not attr or "." in attr:
-        raise ValueError(f"job function must be '<{'|'.join(prefixes)}>module:function', "
-                         f"got {func!r}")
-    fn = getattr(importlib.import_module(module_name), attr)
-    if not callable(fn):
-        raise ValueError(f"{func} is not callable")
-    return fn  # type: ignore[no-any-return]
-
-
-def _error_reply(exc: BaseException) -> tuple[Any, ...]:
+def _error_fields(exc: BaseException) -> tuple[str, str, int | None]:
+    """Return (kind, French message, user line) for an exception raised while serving."""
     from aristobot.core.strategy_loader import describe_user_error, user_line
     from aristobot.errors import AristobotError
 
     if isinstance(exc, MemoryError):
-        return ("err", "memory", "mémoire épuisée", None)
+        return ("memory", "mémoire épuisée", None)
     if isinstance(exc, AristobotError):
-        return ("err", "user", exc.user_message(), exc.context.get("line"))
-    return ("err", "user", describe_user_error(exc), user_line(exc))
+        line = exc.context.get("line")
+        return ("user", exc.user_message(), line if isinstance(line, int) else None)
+    return ("user", describe_user_error(exc), user_line(exc))
 
 
 def _warm_up() -> None:
@@ -208,24 +216,25 @@ def main() -> None:
     _warm_up()
     for module in config.get("preload", ()):
         importlib.import_module(module)
-    channel.send(("ready", sandbox.enclose(config)))
+    channel.send(replies.ready(sandbox.enclose(config)))
     worker = _Worker(channel)
     worker.job_modules = tuple(config.get("job_modules", worker.job_modules))
     while True:
         request = channel.receive()
         if request is None:
             return
+        out_of_memory = False
         try:
             reply = worker.handle(request)
         except BaseException as e:  # noqa: BLE001 - everything user code raises is reported
-            reply = _error_reply(e)
+            fields = _error_fields(e)
+            out_of_memory = fields[0] == "memory"
+            reply = replies.error(*fields)
         try:
             channel.send(reply)
         except (BrokenPipeError, io.UnsupportedOperation):
             return
-        except Exception as e:  # an unpicklable result: say so, keep the worker
-            channel.send(("err", "user", f"Résultat non transmissible : {e}", None))
-        if reply[0] == "err" and reply[1] == "memory":
+        if out_of_memory:
             os._exit(3)  # the heap may be unusable: let the pool start a fresh worker
 
 

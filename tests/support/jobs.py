@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aristobot.errors import JobFailed
+from aristobot.strategies.job_results import FreeForm, job_result
 
 #: Keyword arguments that let a ``StrategyPool`` run the jobs of this module.
 TEST_POOL_OPTIONS: dict[str, Any] = {
@@ -20,6 +21,7 @@ TEST_POOL_OPTIONS: dict[str, Any] = {
 PROBE = "tests.support.jobs:probe"
 
 
+@job_result(FreeForm())
 def probe(steps: int = 10, step_s: float = 0.0, fail_at: int | None = None, *,
           report_progress: Callable[[float], None]) -> dict[str, Any]:
     """Count ``steps`` steps (sleeping ``step_s`` each), reporting progress; fail on request."""

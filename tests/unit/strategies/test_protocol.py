@@ -1,52 +1,55 @@
 from __future__ import annotations
 
-import os
+import asyncio
 import pickle
-from datetime import UTC, datetime
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from aristobot.core.backtest.types import BacktestParams, BacktestResult, LookaheadReport
-from aristobot.core.strategy_api import Action, Decision, Position
-from aristobot.strategies.protocol import UnsafePickle, dumps, safe_loads
+from aristobot.strategies import protocol
+from aristobot.strategies.protocol import (
+    dumps,
+    frame,
+    frame_chunks,
+    pack_candles,
+    read_frame,
+    unpack_candles,
+)
+from aristobot.strategies.reply_codec import ReplyRejected
 from aristobot.strategies.samples import sample_candles
 
 
-@pytest.mark.parametrize("value", [
-    Decision(Action.ENTER_LONG, 10.0, 0.02, 0.04),
-    Position("long", 1.0, 100.0, datetime(2024, 1, 1, tzinfo=UTC)),
-    {"a": [1, 2.5, "x", None, (True,)], "n": np.float64(1.5)},
-    pd.Series([1.0, None, 3.0], dtype="Float64"),
-    pd.NaT,
-])
-def test_data_round_trips(value: object) -> None:
-    assert repr(safe_loads(dumps(value))) == repr(value)
+def test_no_unpickler_left_in_the_protocol() -> None:
+    # The parent decodes worker replies without pickle: the old SafeUnpickler is gone.
+    assert not hasattr(protocol, "SafeUnpickler") and not hasattr(protocol, "safe_loads")
 
 
-def test_backtest_result_round_trips() -> None:
+def test_candles_round_trip_as_arrays() -> None:
     candles = sample_candles(100)
-    result = BacktestResult(BacktestParams(), (), candles["close"], {"sharpe": 1.2},
-                            LookaheadReport(10, (), True))
-    back = safe_loads(dumps(result))
-    pd.testing.assert_series_equal(back.equity, candles["close"])
-    pd.testing.assert_frame_equal(safe_loads(dumps(candles)), candles)
+    packed = pack_candles(candles)
+    assert packed[0] == "ohlcv"
+    back = unpack_candles(pickle.loads(dumps(packed)))
+    pd.testing.assert_frame_equal(back, candles, check_freq=False)
 
 
-class _Evil:
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        return (os.system, ("echo pwned",))
+async def _read(data: bytes, cap: int) -> bytes:
+    reader = asyncio.StreamReader()
+    reader.feed_data(data)
+    reader.feed_eof()
+    return await read_frame(reader, cap)
 
 
-@pytest.mark.parametrize("payload", [_Evil(), pd.eval, np.memmap, pd.HDFStore, eval, getattr])
-def test_code_and_dangerous_classes_refused(payload: object) -> None:
-    with pytest.raises(UnsafePickle):
-        safe_loads(pickle.dumps(payload))
+async def test_frame_read_within_cap() -> None:
+    chunks = frame_chunks([b"ab", memoryview(b"cde")])
+    assert await _read(b"".join(chunks), 5) == b"abcde"
 
 
-def test_dotted_global_refused() -> None:
-    # protocol 4 allows "module" + "a.b" names; they could walk to os.system.
-    data = b"cpandas\nio.common.os.system\n."
-    with pytest.raises(UnsafePickle):
-        safe_loads(data)
+async def test_oversized_frame_refused_from_its_prefix() -> None:
+    # 2 GiB announced, 3 bytes present: refused before reading (no wait, no allocation).
+    with pytest.raises(ReplyRejected):
+        await _read(b"\x80\x00\x00\x00abc", 1024)
+
+
+async def test_truncated_frame_is_incomplete() -> None:
+    with pytest.raises(asyncio.IncompleteReadError):
+        await _read(frame(b"abcdef")[:-2], 1024)
