@@ -47,7 +47,7 @@ OLD_PICKLES: dict[str, bytes] = {
     "timeframe_ms": (b"caristobot.domain.timeframe\nTimeframe\n"
                      b"N}X\x02\x00\x00\x00msJ\x60\xea\x00\x00s\x86b."),
     # 50 bytes that became a 2 GiB allocation.
-    "bytearray_2g": b"cbuiltins\nbytearray\nJ\x00\x00\x00\x80\x85R.",
+    "bytearray_2g": b"cbuiltins\nbytearray\n\x8a\x05\x00\x00\x00\x80\x00\x85R.",
     # ("ok", range(10**9)): the check path turned it into a list of 10**9 strings (~23 GB).
     "range_check": (b"\x80\x02X\x02\x00\x00\x00okcbuiltins\nrange\nJ\x00\xca\x9a\x3b\x85R"
                     b"\x86."),

@@ -175,6 +175,16 @@ def _fields(obj: Any) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
+def test_trade_columns_follow_the_record() -> None:
+    import dataclasses
+
+    from aristobot.backtest.result_codec import TRADE_FIELDS
+    from aristobot.core.backtest.types import TradeRecord
+
+    # The decoder builds TradeRecords positionally: a changed record must change the codec.
+    assert tuple(f.name for f in dataclasses.fields(TradeRecord)) == TRADE_FIELDS
+
+
 def test_nanosecond_trade_times_refused() -> None:
     request, result = _backtest()
     codec = BacktestResultCodec()
