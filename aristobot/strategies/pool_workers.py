@@ -3,6 +3,12 @@
 Used by ``aristobot.strategies.pool`` only. A worker belongs to ONE owner (a user id, or None
 for system calls) for its whole life: it is never handed to another owner, so nothing a user's
 code leaves behind in the process (patched modules, cached classes) can reach another user.
+
+Requests are sent as pickles; replies are read as ``reply_codec`` frames and decoded against
+the ``replies.ReplySpec`` of the request (``Worker.receive``): the frame length is checked
+against the spec's cap from its 4-byte prefix, the body is never unpickled. A reply that
+breaks the schema raises ``ReplyRejected``; ``death_error`` turns it into
+``StrategyReplyRejected`` and the pool kills the worker.
 """
 
 from __future__ import annotations

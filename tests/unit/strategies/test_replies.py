@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aristobot.backtest.result_codec import BacktestResultCodec
 from aristobot.core.backtest import run_backtest
@@ -200,3 +202,42 @@ def test_numpy_dtype_list_is_closed() -> None:
         _reject(body({"k": "ok", "r": {"v": 0}, "a": [[code, [1]]]}, b"\0" * 16),
                 replies.job_spec(Floats("repeat", 10), {}))
     assert np.dtype("<f8").itemsize == 8
+
+
+_SMALL_RESULT: dict[str, Any] = {}
+
+
+def _small_backtest_frame() -> tuple[bytes, ReplySpec]:
+    if not _SMALL_RESULT:
+        candles = sample_candles(300)
+        params = BacktestParams(initial_amount=1000.0, window=50, check_samples=10)
+        result = run_backtest(candles, load_strategy(EMA_CROSS_EXAMPLE), params)
+        codec = BacktestResultCodec()
+        request = {"code": "", "candles": candles, "params": params}
+        _SMALL_RESULT["frame"] = (_bytes(replies.job_result(codec, result)),
+                                  replies.job_spec(codec, request))
+    frame: tuple[bytes, ReplySpec] = _SMALL_RESULT["frame"]
+    return frame
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_mutated_frames_never_escape_as_other_errors(data: st.DataObject) -> None:
+    which = data.draw(st.sampled_from(["decision", "batch", "backtest"]))
+    if which == "backtest":
+        frame, spec = _small_backtest_frame()
+    elif which == "batch":
+        frame = _bytes(replies.decisions([Decision(Action.EXIT), ("user", "boom", 3)]))
+        spec = replies.decisions_spec(2)
+    else:
+        frame, spec = _bytes(replies.decision(Decision(Action.ENTER_LONG, 1.0))), replies.DECISION
+    mutated = bytearray(frame)
+    for _ in range(data.draw(st.integers(1, 8))):
+        i = data.draw(st.integers(0, len(mutated) - 1))
+        mutated[i] = data.draw(st.integers(0, 255))
+    cut_at = data.draw(st.integers(0, len(mutated)))
+    try:
+        reply = decode_reply(bytes(mutated[:cut_at] if cut_at % 3 == 0 else mutated), spec)
+    except ReplyRejected:
+        return
+    assert isinstance(reply, tuple) and reply[0] in {"ok", "err"}
