@@ -24,6 +24,19 @@ def test_no_unpickler_left_in_the_protocol() -> None:
     assert not hasattr(protocol, "SafeUnpickler") and not hasattr(protocol, "safe_loads")
 
 
+def test_only_the_worker_unpickles() -> None:
+    # Requests (pool -> worker) are pickles; nothing else in the package may unpickle, so no
+    # byte a worker writes can ever reach an unpickler in the dashboard or a service.
+    import re
+    from pathlib import Path
+
+    root = Path(protocol.__file__).resolve().parents[1]
+    found = {str(p.relative_to(root)) for p in root.rglob("*.py")
+             if re.search(r"pickle\.loads?\(|Unpickler|marshal\.loads?\(|shelve",
+                          p.read_text())}
+    assert found == {"strategies/worker.py"}
+
+
 def test_candles_round_trip_as_arrays() -> None:
     candles = sample_candles(100)
     packed = pack_candles(candles)
