@@ -3,13 +3,18 @@
 * websocket: ``/stream?streams=btcusdt@trade/...`` (combined envelope) and ``/ws/<stream>``
   (raw); ``SUBSCRIBE``/``UNSUBSCRIBE``/``LIST_SUBSCRIPTIONS`` requests are answered; the
   server pings every 20 s like Binance.
-* HTTP on the same port: ``GET /api/v3/klines`` (built from the trades replayed so far, so
-  the heartbeat's backfill works offline), ``/api/v3/ping`` and ``/api/v3/time``.
+* HTTP on the same port: Binance's public REST API (:mod:`aristobot.replay.exchange`):
+  exchangeInfo for the served symbols and the majors, klines built from the trades replayed
+  so far (and, with ``history_seed``, seeded history before them), tickers, time, ping.
 * The market runs whether or not a client is connected, like the real one: a client that
   disconnects misses trades (a trade-id gap), exactly what the heartbeat must survive.
 * Pacing: ``speed=1`` real time, ``speed=60`` one market minute per second, ``speed=None``
   as fast as the clients read (benchmarks; it waits for a first client).
-* Fault injection for tests: ``drop_clients()``, ``send_raw()``, ``server_shutdown()``.
+* Fault injection: ``pause()``, ``lose()``, ``drop_clients()``, ``send_raw()``,
+  ``garbage()``, ``server_shutdown()``; scheduled with ``faults=`` (see
+  :mod:`aristobot.replay.faults`) or, with ``control=True``, ``GET /control/<kind>?arg=N``.
+* Resume: ``state()`` tells where the replay is; ``preload=N`` fast-forwards the first N
+  trades of a restarted source into the exchange's memory (REST) without streaming them.
 """
 
 from __future__ import annotations
@@ -17,25 +22,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import numpy as np
 import orjson
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from aristobot.core.aggregator import CandleAggregator
-from aristobot.domain.timeframe import Timeframe
+from aristobot.replay.exchange import OfflineExchange
+from aristobot.replay.faults import Fault
+from aristobot.replay.history import SyntheticHistory
 from aristobot.replay.sources import TapeTrade, trade_frame
+from aristobot.replay.symbols import MAJORS, MarketSpec, spec_for
+from aristobot.replay.trade_log import TradeLog
 
 log = logging.getLogger(__name__)
 
-_KLINE_INTERVALS = {"1m", "3m", "5m", "15m", "1h", "2h", "4h", "1d"}
+GARBAGE = ("{not json", '{"stream":"btcusdt@trade","data":{"e":"trade","p":"NaN"}}', "\x00\xff")
 
 
 @dataclass
@@ -45,15 +52,15 @@ class _Client:
     combined: bool
 
 
-@dataclass
-class _History:
-    ts: list[int] = field(default_factory=list)
-    price: list[float] = field(default_factory=list)
-    qty: list[float] = field(default_factory=list)
-
-
 class ReplayServer:
-    """Replay ``trades`` to websocket clients on ``host:port`` (port 0 picks a free one)."""
+    """Replay ``trades`` to websocket clients on ``host:port`` (port 0 picks a free one).
+
+    ``since_ms``: the instant from which the market is fully known (default: the source's
+    ``since_ms`` attribute, else the first trade: a tape's first minute is partial).
+    ``clock_ms``: the market time at the start, for a market that runs on the wall clock
+    (trades stamped before it are fast-forwarded at once). ``history_seed``: serve seeded
+    synthetic klines before ``since_ms`` (backtests offline); None serves trades only.
+    """
 
     def __init__(
         self,
@@ -66,6 +73,14 @@ class ReplayServer:
         keep_history: bool = True,
         limit: int | None = None,
         ping_interval: float | None = 20.0,
+        since_ms: int | None = None,
+        clock_ms: int | None = None,
+        history_seed: int | None = None,
+        markets: Mapping[str, MarketSpec] | None = None,
+        faults: tuple[Fault, ...] = (),
+        control: bool = False,
+        preload: int = 0,
+        preload_shift_ms: int | None = None,
     ) -> None:
         self._trades = trades
         self.speed = speed
@@ -75,14 +90,29 @@ class ReplayServer:
         self.keep_history = keep_history
         self.limit = limit
         self._ping_interval = ping_interval
+        self._since = since_ms if since_ms is not None else getattr(trades, "since_ms", None)
+        self._clock_ms = clock_ms
+        self._history_seed = history_seed
+        self._faults = faults
+        self._control_enabled = control
+        self._preload = preload
+        self._preload_shift = shift_ms if preload_shift_ms is None else preload_shift_ms
         self._clients: list[_Client] = []
-        self._history: dict[str, _History] = {}
+        self.markets: dict[str, MarketSpec] = dict(markets if markets is not None else MAJORS)
+        self.logs: dict[str, TradeLog] = {}
+        self.histories: dict[str, SyntheticHistory] = {}
+        self.exchange = OfflineExchange(self.markets, self.logs, self.histories, self.now_ms)
         self._server: Server | None = None
-        self._producer: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._client_seen = asyncio.Event()
         self._t0: tuple[float, int] | None = None  # (wall, market ms) at the first trade
+        self._last_ts: int | None = None  # last trade produced, shifted (market time at max)
+        self._last_raw_ts: int | None = None  # the same, as in the source (resume)
+        self._held: list[list[TapeTrade]] | None = None  # frames held by a pause
+        self._lose = 0
         self.emitted = 0
         self.sent = 0
+        self.lost = 0
         self.finished = asyncio.Event()
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -104,14 +134,20 @@ class ReplayServer:
         )
         sock = next(iter(self._server.sockets))
         self.port = int(sock.getsockname()[1])
-        self._producer = asyncio.get_running_loop().create_task(self._produce())
+        if self._history_seed is not None:
+            start = self._clock_ms if self._clock_ms is not None else int(time.time() * 1000)
+            for spec in self.markets.values():
+                self._history(spec, start, spec.price)
+        loop = asyncio.get_running_loop()
+        self._tasks.append(loop.create_task(self._produce()))
+        self._tasks.extend(loop.create_task(self._inject(f)) for f in self._faults)
 
     async def stop(self) -> None:
         """Stop the market and close every connection."""
-        if self._producer is not None:
-            self._producer.cancel()
+        for task in self._tasks:
+            task.cancel()
             try:
-                await self._producer
+                await task
             except (asyncio.CancelledError, Exception):
                 pass
         if self._server is not None:
@@ -126,11 +162,29 @@ class ReplayServer:
         await self.stop()
 
     def market_time_ms(self) -> int | None:
-        """Return the current market (exchange) time, or None before the first trade."""
+        """Return the current market (exchange) time, or None before the first trade.
+
+        Unpaced (``speed=None``), the market is where its last trade is.
+        """
+        if self.speed is None:
+            return self._last_ts
         if self._t0 is None:
             return None
         wall0, mkt0 = self._t0
-        return int(mkt0 + (time.monotonic() - wall0) * 1000 * (self.speed or 1.0))
+        return int(mkt0 + (time.monotonic() - wall0) * 1000 * self.speed)
+
+    def now_ms(self) -> int:
+        """Return the exchange's clock: market time, else its start, else the wall clock."""
+        now = self.market_time_ms()
+        if now is None:
+            now = self._clock_ms if self._clock_ms is not None else int(time.time() * 1000)
+        return now
+
+    def state(self) -> dict[str, Any]:
+        """Return where the replay is (to resume it after a restart)."""
+        return {"emitted": self.emitted, "shift_ms": self.shift_ms,
+                "last_ts_ms": self._last_raw_ts, "market_ms": self.market_time_ms(),
+                "saved_at_ms": int(time.time() * 1000)}
 
     # --- faults -----------------------------------------------------------------------------
     async def drop_clients(self) -> None:
@@ -146,6 +200,11 @@ class ReplayServer:
             except ConnectionClosed:
                 pass
 
+    async def garbage(self, count: int = 3) -> None:
+        """Send ``count`` malformed frames to every client."""
+        for i in range(count):
+            await self.send_raw(GARBAGE[i % len(GARBAGE)])
+
     async def server_shutdown(self) -> None:
         """Announce a ``serverShutdown`` event to every client, as Binance does."""
         ts = self.market_time_ms() or 0
@@ -156,6 +215,50 @@ class ReplayServer:
                 await c.ws.send(frame)
             except ConnectionClosed:
                 pass
+
+    def lose(self, count: int) -> None:
+        """Never stream the next ``count`` trades (REST klines still count them)."""
+        self._lose += count
+
+    def pause(self, seconds: float) -> None:
+        """Hold every frame for ``seconds``, then deliver them late, in one burst."""
+        if self._held is None:
+            self._held = []
+            self._tasks.append(asyncio.get_running_loop().create_task(self._unpause(seconds)))
+
+    async def _unpause(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        held, self._held = self._held or [], None
+        for batch in held:
+            await self._send(batch)
+
+    async def apply(self, kind: str, arg: float) -> None:
+        """Inject one fault now (see :mod:`aristobot.replay.faults`)."""
+        log.warning("fault injected: %s %s", kind, arg)
+        if kind == "pause":
+            self.pause(arg)
+        elif kind == "drop":
+            await self.drop_clients()
+        elif kind == "garbage":
+            await self.garbage(int(arg))
+        elif kind == "shutdown":
+            await self.server_shutdown()
+        elif kind == "lose":
+            self.lose(int(arg))
+        else:
+            raise ValueError(f"unknown fault {kind!r}")
+
+    async def _inject(self, fault: Fault) -> None:
+        while self._t0 is None and self._last_ts is None:
+            await asyncio.sleep(0.05)
+        if fault.after_s is not None:
+            await asyncio.sleep(fault.after_s)
+        else:
+            assert fault.at_ms is not None
+            while (now := self.now_ms()) < fault.at_ms:
+                await asyncio.sleep(min(1.0, max(0.005, (fault.at_ms - now) / 1000
+                                                  / (self.speed or 1000.0))))
+        await self.apply(fault.kind, fault.arg)
 
     # --- websocket ---------------------------------------------------------------------------
     async def _handle(self, ws: ServerConnection) -> None:
@@ -203,8 +306,11 @@ class ReplayServer:
     # --- market ------------------------------------------------------------------------------
     async def _produce(self) -> None:
         try:
+            self._fast_forward()
             if self.speed is None:
                 await self._client_seen.wait()
+            elif self._clock_ms is not None:
+                self._t0 = (time.monotonic(), self._clock_ms)
             batch: list[TapeTrade] = []
             for trade in self._trades:
                 if self.limit is not None and self.emitted >= self.limit:
@@ -225,6 +331,17 @@ class ReplayServer:
         finally:
             self.finished.set()
 
+    def _fast_forward(self) -> None:
+        """Resume: the first ``preload`` trades enter the exchange's memory, unstreamed."""
+        shift = self._preload_shift
+        for _ in range(self._preload):
+            t = next(self._trades, None)
+            if t is None:
+                break
+            self._record(t, shift)
+            self.emitted += 1
+            self._last_raw_ts = t.ts_ms
+
     def _due(self, ts_ms: int) -> float:
         """Return the seconds to wait before ``ts_ms`` is due (starts the clock at once)."""
         now = time.monotonic()
@@ -237,19 +354,47 @@ class ReplayServer:
         assert self.speed is not None
         return (ts_ms - mkt0) / 1000 / self.speed - (now - wall0)
 
+    def _history(self, spec: MarketSpec, anchor_ms: int, price: float) -> None:
+        if self._history_seed is not None:
+            self.histories[spec.symbol] = SyntheticHistory(spec, self._history_seed, anchor_ms,
+                                                           price)
+
+    def _record(self, t: TapeTrade, shift: int) -> None:
+        ts = t.ts_ms + shift
+        tlog = self.logs.get(t.symbol)
+        if tlog is None:
+            since = ts if self._since is None else self._since + shift
+            spec = self.markets.get(t.symbol) or spec_for(t.symbol, float(t.price))
+            self.markets[t.symbol] = spec
+            self._history(spec, since, float(t.price))
+            tlog = self.logs[t.symbol] = TradeLog(since)
+        tlog.append(ts, float(t.price), float(t.qty), t.buyer_maker)
+        self._last_ts = ts
+
     async def _emit(self, batch: list[TapeTrade]) -> None:
         shift = self.shift_ms
         if self._t0 is None:
             self._t0 = (time.monotonic(), batch[0].ts_ms + shift)
         self.emitted += len(batch)
+        self._last_raw_ts = batch[-1].ts_ms
         if self.keep_history:
             for t in batch:
-                h = self._history.get(t.symbol)
-                if h is None:
-                    h = self._history[t.symbol] = _History()
-                h.ts.append(t.ts_ms + shift)
-                h.price.append(float(t.price))
-                h.qty.append(float(t.qty))
+                self._record(t, shift)
+        else:
+            self._last_ts = batch[-1].ts_ms + shift
+        if self._lose:
+            n = min(self._lose, len(batch))
+            self._lose -= n
+            self.lost += n
+            batch = batch[n:]
+        if self._held is not None:
+            self._held.append(batch)
+        else:
+            await self._send(batch)
+        await asyncio.sleep(0)
+
+    async def _send(self, batch: list[TapeTrade]) -> None:
+        shift = self.shift_ms
         for c in list(self._clients):
             for t in batch:
                 if f"{t.symbol.lower()}@trade" not in c.streams:
@@ -259,49 +404,30 @@ class ReplayServer:
                     self.sent += 1
                 except ConnectionClosed:
                     break
-        await asyncio.sleep(0)
 
     # --- HTTP --------------------------------------------------------------------------------
     def _http(self, conn: ServerConnection, request: Request) -> Response | None:
         parts = urlsplit(request.path)
-        if not parts.path.startswith("/api/"):
+        if parts.path == "/stream" or parts.path.startswith("/ws"):
             return None
         q = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        if parts.path == "/api/v3/ping":
-            return _json(conn, HTTPStatus.OK, {})
-        if parts.path == "/api/v3/time":
-            return _json(conn, HTTPStatus.OK, {"serverTime": self.market_time_ms() or 0})
-        if parts.path == "/api/v3/klines":
-            return self._klines(conn, q)
-        return _json(conn, HTTPStatus.NOT_FOUND, {"code": -1000, "msg": "Unknown endpoint."})
+        if parts.path.startswith("/control/") and self._control_enabled:
+            return self._control_request(conn, parts.path[len("/control/"):], q)
+        status, body = self.exchange.answer(parts.path, q)
+        return _json(conn, status, body)
 
-    def _klines(self, conn: ServerConnection, q: dict[str, str]) -> Response:
-        hist = self._history.get(q.get("symbol", "").upper())
-        if hist is None:
-            return _json(conn, HTTPStatus.BAD_REQUEST, {"code": -1121, "msg": "Invalid symbol."})
-        interval = q.get("interval", "")
-        if interval not in _KLINE_INTERVALS:
-            return _json(conn, HTTPStatus.BAD_REQUEST, {"code": -1120, "msg": "Invalid interval."})
-        tf = Timeframe(interval)
+    def _control_request(self, conn: ServerConnection, kind: str,
+                         q: dict[str, str]) -> Response:
+        from aristobot.replay.faults import KINDS
+
+        if kind not in KINDS:
+            return _json(conn, HTTPStatus.NOT_FOUND, {"error": f"unknown fault {kind!r}"})
         try:
-            start = int(q.get("startTime", "0"))
-            end = int(q.get("endTime", str(2**62)))
-            limit = min(1000, int(q.get("limit", "500")))
+            arg = float(q.get("arg", KINDS[kind]))
         except ValueError:
-            return _json(conn, HTTPStatus.BAD_REQUEST, {"code": -1100, "msg": "Illegal chars."})
-        ts = np.array(hist.ts, dtype=np.int64)
-        lo = int(np.searchsorted(ts, tf.floor_ms(start)))
-        agg = CandleAggregator(q["symbol"].upper(), [tf], since_ms=tf.floor_ms(start))
-        closed = agg.ingest(ts[lo:], np.array(hist.price[lo:]), np.array(hist.qty[lo:]))
-        closed += agg.advance(self.market_time_ms() or 0)
-        rows = [
-            [c.open_time_ms, f"{c.open:.8f}", f"{c.high:.8f}", f"{c.low:.8f}",
-             f"{c.close:.8f}", f"{c.volume:.8f}", c.close_time_ms - 1, "0", c.trades, "0", "0",
-             "0"]
-            for c in closed
-            if start <= c.open_time_ms <= end
-        ]
-        return _json(conn, HTTPStatus.OK, rows[:limit])
+            return _json(conn, HTTPStatus.BAD_REQUEST, {"error": "arg must be a number"})
+        self._tasks.append(asyncio.get_running_loop().create_task(self.apply(kind, arg)))
+        return _json(conn, HTTPStatus.OK, {"fault": kind, "arg": arg})
 
 
 def _json(conn: ServerConnection, status: HTTPStatus, body: Any) -> Response:
