@@ -1,4 +1,5 @@
-"""`aristobot` command: init (migrations + default users), serve (the dashboard), migrate."""
+"""`aristobot` command: init (migrations + default users), serve (the dashboard), migrate,
+offline (the dashboard on a local offline Binance)."""
 
 from __future__ import annotations
 
@@ -195,6 +196,15 @@ def main(argv: list[str] | None = None) -> int:
     p_serve = sub.add_parser("serve", help="start the dashboard (panel serve apps/)")
     p_serve.add_argument("--port", type=int, default=5006)
     p_serve.add_argument("--address", default="127.0.0.1")
+    p_off = sub.add_parser(
+        "offline", help="start the dashboard on a local offline Binance (no internet)",
+        description="Start the offline Binance (services.replay: synthetic market, or --tape) "
+        "and the dashboard pointed at it; Ctrl-C stops both. Data: <var>/offline/<market>/.")
+    p_off.add_argument("--tape", type=Path, default=None,
+                       help="replay this tape (played from now) instead of the synthetic market")
+    p_off.add_argument("--speed", default="1", help="market speed: 1 = real time, 60 = 1 min/s")
+    p_off.add_argument("--port", type=int, default=5006)
+    p_off.add_argument("--address", default="127.0.0.1")
     args, extra = parser.parse_known_args(argv)
     try:
         settings = get_settings()
@@ -217,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
             print("Base de données à jour.")
         elif args.command == "serve":
             serve(settings, args.port, args.address, extra)
+        elif args.command == "offline":
+            from aristobot.offline import run_offline
+
+            return run_offline(settings, tape=args.tape, speed=args.speed, port=args.port,
+                               address=args.address, extra=extra)
     except AristobotError as e:
         print(f"Erreur : {e.user_message()}", file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ from aristobot.replay.symbols import MarketSpec
 
 MINUTE_MS = 60_000
 HISTORY_START_MS = 1_483_228_800_000  # 2017-01-01T00:00:00Z: nothing is served before
+FIXED_ANCHOR_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z: where a market's typical price is
 _PERIODS = np.geomspace(5.0, 1_600_000.0, 20)  # minutes: 5 min … ~3 years
 _SIGMA = 0.0007  # log-price scale of one minute
 

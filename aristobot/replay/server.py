@@ -35,7 +35,7 @@ from websockets.http11 import Request, Response
 
 from aristobot.replay.exchange import OfflineExchange
 from aristobot.replay.faults import Fault
-from aristobot.replay.history import SyntheticHistory
+from aristobot.replay.history import FIXED_ANCHOR_MS, SyntheticHistory
 from aristobot.replay.sources import TapeTrade, trade_frame
 from aristobot.replay.symbols import MAJORS, MarketSpec, spec_for
 from aristobot.replay.trade_log import TradeLog
@@ -60,6 +60,9 @@ class ReplayServer:
     ``clock_ms``: the market time at the start, for a market that runs on the wall clock
     (trades stamped before it are fast-forwarded at once). ``history_seed``: serve seeded
     synthetic klines before ``since_ms`` (backtests offline); None serves trades only.
+    The history of a market is anchored on its typical price at :data:`FIXED_ANCHOR_MS`
+    (the same klines at every run), except for a traded symbol when ``anchor_on_trades``
+    (a tape): then its history ends at its first trade's price.
     """
 
     def __init__(
@@ -76,6 +79,7 @@ class ReplayServer:
         since_ms: int | None = None,
         clock_ms: int | None = None,
         history_seed: int | None = None,
+        anchor_on_trades: bool = True,
         markets: Mapping[str, MarketSpec] | None = None,
         faults: tuple[Fault, ...] = (),
         control: bool = False,
@@ -93,6 +97,7 @@ class ReplayServer:
         self._since = since_ms if since_ms is not None else getattr(trades, "since_ms", None)
         self._clock_ms = clock_ms
         self._history_seed = history_seed
+        self._anchor_on_trades = anchor_on_trades
         self._faults = faults
         self._control_enabled = control
         self._preload = preload
@@ -134,10 +139,8 @@ class ReplayServer:
         )
         sock = next(iter(self._server.sockets))
         self.port = int(sock.getsockname()[1])
-        if self._history_seed is not None:
-            start = self._clock_ms if self._clock_ms is not None else int(time.time() * 1000)
-            for spec in self.markets.values():
-                self._history(spec, start, spec.price)
+        for spec in self.markets.values():
+            self._history(spec, FIXED_ANCHOR_MS, spec.price)
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self._produce()))
         self._tasks.extend(loop.create_task(self._inject(f)) for f in self._faults)
@@ -366,7 +369,8 @@ class ReplayServer:
             since = ts if self._since is None else self._since + shift
             spec = self.markets.get(t.symbol) or spec_for(t.symbol, float(t.price))
             self.markets[t.symbol] = spec
-            self._history(spec, since, float(t.price))
+            if self._anchor_on_trades or spec.symbol not in self.histories:
+                self._history(spec, since, float(t.price))
             tlog = self.logs[t.symbol] = TradeLog(since)
         tlog.append(ts, float(t.price), float(t.qty), t.buyer_maker)
         self._last_ts = ts
