@@ -156,8 +156,9 @@ def build_server(args: argparse.Namespace,
         preload, preload_shift = int(pos["emitted"]), int(pos["shift_ms"])
         shift = preload_shift
         if cfg["follow_wall"] and pos["last_ts_ms"] is not None:
-            shift = now - int(pos["last_ts_ms"])
-            clock = now
+            # the market went on (quietly) while the replay was down; time never goes back
+            shift = max(shift, now - int(pos["last_ts_ms"]))
+            clock = int(pos["last_ts_ms"]) + shift
     elif cfg["kind"] == "tape" and cfg["follow_wall"] and first_ts is not None:
         shift = now - first_ts
     elif cfg["kind"] == "synthetic":

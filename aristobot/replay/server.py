@@ -316,7 +316,7 @@ class ReplayServer:
                 self._t0 = (time.monotonic(), self._clock_ms)
             batch: list[TapeTrade] = []
             for trade in self._trades:
-                if self.limit is not None and self.emitted >= self.limit:
+                if self.limit is not None and self.emitted + len(batch) >= self.limit:
                     break
                 if self.speed is not None:
                     due = self._due(trade.ts_ms + self.shift_ms)
