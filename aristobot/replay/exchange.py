@@ -77,7 +77,9 @@ class OfflineExchange:
         logs: Mapping[str, TradeLog],
         histories: Mapping[str, SyntheticHistory],
         now_ms: Callable[[], int],
+        before: Callable[[], None] | None = None,
     ) -> None:
+        self._before = before  # brings the logs up to date (the server queues trades)
         self.specs = specs
         self.logs = logs
         self.histories = histories
@@ -85,6 +87,8 @@ class OfflineExchange:
 
     def answer(self, path: str, query: Mapping[str, str]) -> Answer:
         """Return (HTTP status, JSON body) for ``GET path?query``."""
+        if self._before is not None:
+            self._before()
         route = _ROUTES.get(path)
         try:
             if route is None:

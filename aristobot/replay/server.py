@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import Iterator, Mapping
@@ -105,8 +106,11 @@ class ReplayServer:
         self._clients: list[_Client] = []
         self.markets: dict[str, MarketSpec] = dict(markets if markets is not None else MAJORS)
         self.logs: dict[str, TradeLog] = {}
+        self._pending: list[tuple[list[TapeTrade], int]] = []
+        self._pending_n = 0
         self.histories: dict[str, SyntheticHistory] = {}
-        self.exchange = OfflineExchange(self.markets, self.logs, self.histories, self.now_ms)
+        self.exchange = OfflineExchange(self.markets, self.logs, self.histories, self.now_ms,
+                                        before=self.flush)
         self._server: Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._client_seen = asyncio.Event()
@@ -336,14 +340,11 @@ class ReplayServer:
 
     def _fast_forward(self) -> None:
         """Resume: the first ``preload`` trades enter the exchange's memory, unstreamed."""
-        shift = self._preload_shift
-        for _ in range(self._preload):
-            t = next(self._trades, None)
-            if t is None:
-                break
-            self._record(t, shift)
-            self.emitted += 1
-            self._last_raw_ts = t.ts_ms
+        skipped = list(itertools.islice(self._trades, self._preload))
+        if skipped:
+            self._record(skipped, self._preload_shift)
+            self.emitted += len(skipped)
+            self._last_raw_ts = skipped[-1].ts_ms
 
     def _due(self, ts_ms: int) -> float:
         """Return the seconds to wait before ``ts_ms`` is due (starts the clock at once)."""
@@ -362,18 +363,36 @@ class ReplayServer:
             self.histories[spec.symbol] = SyntheticHistory(spec, self._history_seed, anchor_ms,
                                                            price)
 
-    def _record(self, t: TapeTrade, shift: int) -> None:
-        ts = t.ts_ms + shift
+    def _log_for(self, t: TapeTrade, shift: int) -> TradeLog:
         tlog = self.logs.get(t.symbol)
         if tlog is None:
+            ts = t.ts_ms + shift
             since = ts if self._since is None else self._since + shift
             spec = self.markets.get(t.symbol) or spec_for(t.symbol, float(t.price))
             self.markets[t.symbol] = spec
             if self._anchor_on_trades or spec.symbol not in self.histories:
                 self._history(spec, since, float(t.price))
             tlog = self.logs[t.symbol] = TradeLog(since)
-        tlog.append(ts, float(t.price), float(t.qty), t.buyer_maker)
-        self._last_ts = ts
+        return tlog
+
+    def _record(self, batch: list[TapeTrade], shift: int) -> None:
+        """Queue ``batch`` for the exchange's memory (columns are built on demand, in bulk)."""
+        self._pending.append((batch, shift))
+        self._pending_n += len(batch)
+        self._last_ts = batch[-1].ts_ms + shift
+        if self._pending_n >= 200_000:
+            self.flush()
+
+    def flush(self) -> None:
+        """Move queued trades into the per-symbol logs (before any REST answer)."""
+        pending, self._pending, self._pending_n = self._pending, [], 0
+        for batch, shift in pending:
+            symbols = {t.symbol for t in batch}
+            for sym in symbols:
+                trades = batch if len(symbols) == 1 else [t for t in batch if t.symbol == sym]
+                self._log_for(trades[0], shift).extend(
+                    [t.ts_ms + shift for t in trades], [float(t.price) for t in trades],
+                    [float(t.qty) for t in trades], [0 if t.buyer_maker else 1 for t in trades])
 
     async def _emit(self, batch: list[TapeTrade]) -> None:
         shift = self.shift_ms
@@ -382,8 +401,7 @@ class ReplayServer:
         self.emitted += len(batch)
         self._last_raw_ts = batch[-1].ts_ms
         if self.keep_history:
-            for t in batch:
-                self._record(t, shift)
+            self._record(batch, shift)
         else:
             self._last_ts = batch[-1].ts_ms + shift
         if self._lose:

@@ -28,6 +28,13 @@ class TradeLog:
         self.qty.append(qty)
         self.taker_buy.append(0 if buyer_maker else 1)
 
+    def extend(self, ts: list[int], price: list[float], qty: list[float],
+               taker_buy: list[int]) -> None:
+        self.ts.extend(ts)
+        self.price.extend(price)
+        self.qty.extend(qty)
+        self.taker_buy.extend(taker_buy)
+
     def __len__(self) -> int:
         return len(self.ts)
 
