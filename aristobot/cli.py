@@ -230,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "offline":
             from aristobot.offline import run_offline
 
-            return run_offline(settings, tape=args.tape, speed=args.speed, port=args.port,
-                               address=args.address, extra=extra)
+            return run_offline(settings, dict(os.environ), tape=args.tape, speed=args.speed,
+                               port=args.port, address=args.address, extra=extra)
     except AristobotError as e:
         print(f"Erreur : {e.user_message()}", file=sys.stderr)
         return 2

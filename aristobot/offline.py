@@ -11,13 +11,12 @@ bus): made-up candles never mix with real ones, and a restart resumes the same m
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -44,7 +43,7 @@ def replay_command(settings: Settings, tape: Path | None, speed: str,
     return cmd
 
 
-def offline_env(base: dict[str, str], replay_url: str, var_dir: Path) -> dict[str, str]:
+def offline_env(base: Mapping[str, str], replay_url: str, var_dir: Path) -> dict[str, str]:
     """Return ``base`` with every Binance URL on the replay and embedded, separate storage."""
     rest = replay_url.replace("ws://", "http://", 1)
     env = dict(base)
@@ -59,8 +58,9 @@ def offline_env(base: dict[str, str], replay_url: str, var_dir: Path) -> dict[st
     return env
 
 
-def _start_replay(cmd: list[str], timeout_s: float = 60.0) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+def _start_replay(cmd: list[str], env: Mapping[str, str],
+                  timeout_s: float = 60.0) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     line = _first_line(proc.stdout, timeout_s)
     if not line.startswith("REPLAY_URL "):
@@ -98,17 +98,20 @@ def _stop(*procs: subprocess.Popen[str]) -> None:
             p.wait()
 
 
-def run_offline(settings: Settings, *, tape: Path | None, speed: str, port: int,
-                address: str, extra: Sequence[str]) -> int:
-    """Run the offline Binance and the dashboard until Ctrl-C; return an exit code."""
+def run_offline(settings: Settings, base_env: Mapping[str, str], *, tape: Path | None,
+                speed: str, port: int, address: str, extra: Sequence[str]) -> int:
+    """Run the offline Binance and the dashboard until Ctrl-C; return an exit code.
+
+    ``base_env`` is the environment both children inherit (the caller's process environment).
+    """
     if tape is not None and not tape.is_file():
         raise ConfigError(key="--tape", reason=f"fichier introuvable : {tape}")
     var_dir = market_dir(settings, tape)
     var_dir.mkdir(parents=True, exist_ok=True)
     replay, url = _start_replay(replay_command(settings, tape, speed,
-                                               var_dir / "replay.state"))
+                                               var_dir / "replay.state"), base_env)
     print(f"Binance hors ligne : {url} (données : {var_dir})", flush=True)
-    env = offline_env(dict(os.environ), url, var_dir)
+    env = offline_env(dict(base_env), url, var_dir)
     serve = subprocess.Popen([sys.executable, "-m", "aristobot.cli", "serve", "--port",
                               str(port), "--address", address, *extra], env=env, text=True)
     stopping = threading.Event()
