@@ -131,8 +131,11 @@ class StrategyPool:
         secrets = [settings.var_dir, settings.var_dir / "secret_key"]
         if settings.database_url.startswith("sqlite"):
             secrets.append(Path(settings.database_url.split("///", 1)[-1]))
+        # Every user keeps a decision worker while the backtest slots are busy: with fewer,
+        # the owners' workers evict each other on every live signal (a restart each time).
+        total = max(settings.strategy_workers + 2, settings.max_users + settings.backtest_slots)
         return cls(settings.strategy_workers, memory_mb=settings.strategy_memory_mb,
-                   call_timeout_s=float(settings.strategy_call_timeout_s),
+                   call_timeout_s=float(settings.strategy_call_timeout_s), max_workers=total,
                    secret_paths=tuple(secrets), job_slots=settings.backtest_slots,
                    job_slots_per_owner=settings.backtest_slots_per_user,
                    job_queue_per_owner=settings.backtest_queue_per_user)

@@ -145,12 +145,14 @@ def test_settings_shape_the_queue_and_leave_decisions_their_workers(tmp_path: Pa
 
     pool = StrategyPool.from_settings(Settings.from_env({}, root=tmp_path))
     assert (pool.job_slots, pool.jobs.per_owner, pool.jobs.max_waiting) == (2, 1, 5)
-    assert pool.max_workers - pool.job_slots == 3  # as many decision workers as with one slot
+    # Every user (5 by default) keeps a decision worker while both backtest slots are busy.
+    assert pool.max_workers - pool.job_slots == 5
     env = {"ARISTOBOT_BACKTEST_SLOTS": "3", "ARISTOBOT_BACKTEST_SLOTS_PER_USER": "2",
            "ARISTOBOT_BACKTEST_QUEUE_PER_USER": "7", "ARISTOBOT_BACKTEST_MAX_S": "60"}
     settings = Settings.from_env(env, root=tmp_path)
     pool = StrategyPool.from_settings(settings)
     assert (pool.job_slots, pool.jobs.per_owner, pool.jobs.max_waiting) == (3, 2, 7)
+    assert pool.max_workers - pool.job_slots == settings.max_users
     assert settings.backtest_max_s == 60
     for key in env:
         with pytest.raises(ConfigError) as bad:
