@@ -269,9 +269,13 @@ class StrategyPool:
                         self._jobs += job
                         return worker
                     self._maybe_spawn(owner)
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    raise PoolBusy(seconds=f"{self.acquire_timeout_s:g}")
+                remaining: float | None = deadline - loop.time()
+                if remaining is not None and remaining <= 0:
+                    # A worker of this owner still starting is not a busy pool: its start is
+                    # bounded (START_TIMEOUT_S) and ends in a worker or a counted failure.
+                    if not self._spawning.get(owner, 0):
+                        raise PoolBusy(seconds=f"{self.acquire_timeout_s:g}")
+                    remaining = None
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(changed.wait(), remaining)
         finally:

@@ -99,7 +99,10 @@ async def test_jobs_leave_room_for_decisions_and_a_second_job_waits_its_turn() -
         PROBE, {"steps": 100_000, "step_s": 0.01}, owner=1, timeout_s=300,
         progress=lambda f: running.set(), cancel=cancel))
     try:
-        await running.wait()
+        started = asyncio.ensure_future(running.wait())
+        await asyncio.wait({job, started}, return_when=asyncio.FIRST_COMPLETED)
+        if job.done():  # a job that failed before its first progress fails the test, not hangs
+            job.result()
         # The only job slot is taken: another backtest waits in the queue (no PoolBusy, even
         # past acquire_timeout_s), with its position.
         positions: list[QueuePosition] = []
