@@ -149,16 +149,25 @@ async def start_worker(owner: int | None, config: dict[str, Any],
         await worker.send(("init", config))
         reply = await asyncio.wait_for(worker.receive(), START_TIMEOUT_S)
     except BaseException:
-        worker.kill()
+        await _abandon(worker)
         raise
     if reply[0] != "ready":
-        worker.kill()
+        await _abandon(worker)
         raise RuntimeError(f"worker did not start: {reply!r}")
     worker.cgroup = _memory_cgroup(worker, int(config["memory_mb"]))
     worker.status = dataclasses.replace(sandbox.SandboxStatus(**reply[1]),
                                         namespaces=worker.wrapped,
                                         memory_cgroup=worker.cgroup is not None)
     return worker
+
+
+async def _abandon(worker: Worker) -> None:
+    """Kill a worker that never became ready and reap it before its caller gives up: no
+    pool holds it, so a reaper left running could outlive the event loop."""
+    worker.kill()
+    if worker.reaper is not None:
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(worker.reaper), 10.0)
 
 
 def _memory_cgroup(worker: Worker, memory_mb: int) -> MemoryCgroup | None:
