@@ -8,6 +8,7 @@ point at a closed local port unless a test passes its own replay/fake server.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -133,8 +134,24 @@ def start_served_app(tmp_path: Path, index: int, env: dict[str, str] | None = No
     return app
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+def _failed(request: pytest.FixtureRequest) -> bool:
+    return request.node.stash.get(_FAILED, False)
+
+
 @pytest.fixture
-def served_app(tmp_path: Path) -> Iterator[Callable[..., ServedApp]]:
+def served_app(tmp_path: Path,
+               request: pytest.FixtureRequest) -> Iterator[Callable[..., ServedApp]]:
     """Factory: ``served_app(env={...})`` starts a fresh workbench and returns it."""
     started: list[ServedApp] = []
 
@@ -146,6 +163,9 @@ def served_app(tmp_path: Path) -> Iterator[Callable[..., ServedApp]]:
     yield start
     for app in started:
         app.stop()
+        if _failed(request):  # the server's side of a failed test, in the report
+            print(f"--- server log ({app.base_url}), last 6000 characters ---")
+            print(app.log()[-6000:])
 
 
 @pytest.fixture
@@ -162,7 +182,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
+def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
     """Factory of fresh browser pages (own cookies), 1440x900, French locale."""
     contexts: list[Any] = []
 
@@ -175,7 +195,11 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
         return ctx.new_page()
 
     yield make
-    for ctx in contexts:
+    for i, ctx in enumerate(contexts):
+        if _failed(request):  # what the browser showed when the test failed
+            for j, page in enumerate(ctx.pages):
+                with contextlib.suppress(Exception):
+                    screenshot(page, f"FAILED-{request.node.name}-{i}-{j}")
         ctx.close()
 
 
