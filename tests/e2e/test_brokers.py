@@ -82,6 +82,10 @@ def test_add_brokers_check_keys_trade_and_load_markets(
     page.locator("#trade-last", has_text="50000").wait_for()
     page.locator(".trade-qty input").fill("0.01")
     page.locator(".trade-qty input").press("Enter")
+    # The server has the quantity once it answers with its USD value: only then buy (a loaded
+    # machine could otherwise send the click before the quantity).
+    usd = page.locator(".trade-usd input")
+    page.wait_for_function("(el) => el.value === '500.00'", arg=usd.element_handle())
     page.locator(".trade-buy button").click()
     page.locator("#trade-message", has_text="exécuté").wait_for()
     page.locator(".trade-usd input").fill("")
