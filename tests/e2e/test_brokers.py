@@ -93,6 +93,8 @@ def test_add_brokers_check_keys_trade_and_load_markets(
     page.locator(".trade-qty input").press("Enter")
     page.locator(".trade-usd input").fill("100")
     page.locator(".trade-usd input").press("Enter")
+    qty = page.locator(".trade-qty input")
+    page.wait_for_function("(el) => el.value === '0.002'", arg=qty.element_handle())
     page.locator(".trade-sell button").click()
     page.locator("#trade-message", has_text="Vente 0.002 BTC/USDT").wait_for()
     page.locator(".trade-history >> text=Vente").first.wait_for()

@@ -104,6 +104,8 @@ def test_offline_workbench(offline_app: ServedApp, new_page: Any) -> None:
     page.locator(".trade-symbols >> text=ETH/BTC").wait_for()  # not a built-in paper pair
     _type(page, ".trade-search", "")
     _type(page, ".trade-qty", "0.001")
+    usd = page.locator(".trade-usd input")  # the server has the quantity once it shows its value
+    page.wait_for_function("(el) => el.value !== ''", arg=usd.element_handle())
     page.locator(".trade-buy button").click()
     page.locator("#trade-message", has_text="Achat 0.001 BTC/USDT : exécuté").wait_for()
     screenshot(page, "offline_trading_after_buy")
