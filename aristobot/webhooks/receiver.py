@@ -71,6 +71,14 @@ class Outcome:
                 "status": self.status, "id": self.webhook_id, "message": self.message}
 
 
+class _Duplicate(Exception):
+    """An accepted alert lost its claim to an earlier copy (rolls its transaction back)."""
+
+    def __init__(self, source: SourceAuth, data: dict[str, Any], keys: list[str]) -> None:
+        super().__init__(source.id)
+        self.source, self.data, self.keys = source, data, keys
+
+
 class RateLimiter:
     """Sliding one-minute window per source, in this process (thread-safe)."""
 
@@ -131,23 +139,42 @@ class Receiver:
             return Outcome(err.http_status, err.status, err.user_message())
 
     def _receive(self, req: IncomingRequest) -> Outcome:
-        if len(req.body) > self.max_body:
-            return self._reject(req, None, WebhookTooLarge(size=len(req.body),
-                                                           limit=self.max_body), {})
-        with self.sessions() as s:
-            source = source_for_token(s, req.token) if req.token else None
-        if source is None:
-            return self._reject(req, None, WebhookUnknownSource(), {})
-        data: dict[str, Any] = {}
         try:
-            self._check_source(source, req)
-            data = pl.parse_body(pl.decode_text(req.body))
-            if source.require_secret and not secret_matches(source, data):
-                raise WebhookBadSecret(name=source.name)
-            alert = pl.parse_alert(data)
-        except WebhookError as e:
-            return self._reject(req, source, e, data)
-        return self._accept(req, source, alert, data)
+            return self._store(req)
+        except _Duplicate as dup:  # its block rolled back: nothing of it is stored yet
+            with self.sessions.begin() as s:
+                first = s.scalar(select(WebhookDedupRow.webhook_id)
+                                 .where(WebhookDedupRow.key.in_(dup.keys)).limit(1))
+                return self._reject(s, req, dup.source, WebhookDuplicate(first_id=first or "?"),
+                                    dup.data)
+
+    def _store(self, req: IncomingRequest) -> Outcome:
+        # One transaction (one pooled connection) per request: the source lookup and the row
+        # share it, so a request costs one checkout and one commit.
+        with self.sessions.begin() as s:
+            if len(req.body) > self.max_body:
+                return self._reject(s, req, None, WebhookTooLarge(size=len(req.body),
+                                                                  limit=self.max_body), {})
+            source = source_for_token(s, req.token) if req.token else None
+            if source is None:
+                return self._reject(s, req, None, WebhookUnknownSource(), {})
+            data: dict[str, Any] = {}
+            try:
+                self._check_source(source, req)
+                data = pl.parse_body(pl.decode_text(req.body))
+                if source.require_secret and not secret_matches(source, data):
+                    raise WebhookBadSecret(name=source.name)
+                alert = pl.parse_alert(data)
+            except WebhookError as e:
+                return self._reject(s, req, source, e, data)
+            keys = pl.dedup_keys(source.id, alert, data, req.received_at.timestamp(),
+                                 self.dedup_window_s)
+            try:
+                return self._accept(s, req, source, data, keys)
+            except IntegrityError as e:
+                # Another copy holds a claim (maybe in another process): leave the block by an
+                # exception so that it rolls back, then record a duplicate.
+                raise _Duplicate(source, data, keys) from e
 
     def _check_source(self, source: SourceAuth, req: IncomingRequest) -> None:
         if not source.enabled:
@@ -170,33 +197,24 @@ class Receiver:
             processed=status != "accepted",
         )
 
-    def _reject(self, req: IncomingRequest, source: SourceAuth | None, err: WebhookError,
-                data: dict[str, Any]) -> Outcome:
+    def _reject(self, s: Session, req: IncomingRequest, source: SourceAuth | None,
+                err: WebhookError, data: dict[str, Any]) -> Outcome:
+        """Add the refused request's row to ``s`` (committed by the caller's block)."""
         msg = err.user_message()
-        with self.sessions.begin() as s:
-            row = self._row(req, source, data, err.status, err.http_status, msg)
-            s.add(row)
-            s.flush()
-            return Outcome(err.http_status, err.status, msg, row.id)
+        row = self._row(req, source, data, err.status, err.http_status, msg)
+        s.add(row)
+        s.flush()
+        return Outcome(err.http_status, err.status, msg, row.id)
 
-    def _accept(self, req: IncomingRequest, source: SourceAuth, alert: pl.Alert,
-                data: dict[str, Any]) -> Outcome:
-        keys = pl.dedup_keys(source.id, alert, data, req.received_at.timestamp(),
-                             self.dedup_window_s)
-        try:
-            with self.sessions.begin() as s:
-                row = self._row(req, source, data, "accepted", 200, None)
-                s.add(row)
-                s.flush()
-                s.add_all([WebhookDedupRow(key=k, webhook_id=row.id) for k in keys])
-                s.flush()
-                return Outcome(200, "accepted", "Alerte reçue : ordre en cours d'envoi.", row.id)
-        except IntegrityError:
-            pass  # another copy holds a claim (maybe in another process): a duplicate
-        with self.sessions() as s:
-            first = s.scalar(select(WebhookDedupRow.webhook_id)
-                             .where(WebhookDedupRow.key.in_(keys)).limit(1))
-        return self._reject(req, source, WebhookDuplicate(first_id=first or "?"), data)
+    def _accept(self, s: Session, req: IncomingRequest, source: SourceAuth,
+                data: dict[str, Any], keys: list[str]) -> Outcome:
+        """Add the accepted row and its duplicate claims (IntegrityError: a copy has them)."""
+        row = self._row(req, source, data, "accepted", 200, None)
+        s.add(row)
+        s.flush()
+        s.add_all([WebhookDedupRow(key=k, webhook_id=row.id) for k in keys])
+        s.flush()
+        return Outcome(200, "accepted", "Alerte reçue : ordre en cours d'envoi.", row.id)
 
 
 def now_utc() -> datetime:
