@@ -11,7 +11,8 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from tornado.web import RequestHandler
@@ -23,6 +24,16 @@ from aristobot.webhooks.receiver import MAX_BODY, IncomingRequest, Receiver, now
 log = logging.getLogger(__name__)
 ROUTE = r"/webhooks/([^/]*)"
 COMPONENT = "webhooks"
+# Threads storing requests. SQLite has one writer at a time: one thread queues the requests in
+# arrival order instead of several threads sleeping in SQLite's busy handler (tens of ms).
+# PostgreSQL takes them in parallel (fewer than the engine's pool of 10 connections).
+STORE_THREADS = {"sqlite": 1}
+DEFAULT_STORE_THREADS = 8
+
+
+def _store_executor(dialect: str) -> ThreadPoolExecutor:
+    workers = STORE_THREADS.get(dialect, DEFAULT_STORE_THREADS)
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook-store")
 
 
 @dataclass
@@ -33,6 +44,8 @@ class Intake:
     processor: WebhookProcessor
     trusted_proxies: tuple[str, ...] = ()
     in_flight: int = 0  # requests being answered (orders give way to them)
+    executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(DEFAULT_STORE_THREADS, "webhook-store"))
 
     def busy(self) -> bool:
         return self.in_flight > 0
@@ -45,13 +58,14 @@ def build_intake(runtime: Runtime, *, max_body: int = MAX_BODY,
     if not isinstance(intake, Intake):
         processor = WebhookProcessor(runtime)
         intake = Intake(Receiver(runtime.sessions, max_body=max_body), processor,
-                        trusted_proxies)
+                        trusted_proxies, executor=_store_executor(runtime.engine.dialect.name))
         processor.set_busy(intake.busy)
         closed = expire_unclaimed(runtime.sessions)
         if closed:
             log.warning("%d webhook(s) accepted before a stop were closed unsent", closed)
         runtime.components[COMPONENT] = intake
         runtime.on_close(intake.processor.aclose)
+        runtime.on_close(intake.executor.shutdown)
     return intake
 
 
@@ -80,7 +94,8 @@ class WebhookHandler(RequestHandler):
                               received_at=now_utc())
         intake.in_flight += 1
         try:
-            outcome = await asyncio.to_thread(intake.receiver.receive, req)
+            loop = asyncio.get_running_loop()
+            outcome = await loop.run_in_executor(intake.executor, intake.receiver.receive, req)
             self.set_status(outcome.http_status)
             self.set_header("Content-Type", "application/json; charset=utf-8")
             self.set_header("Cache-Control", "no-store")
