@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import logging
-import signal
 import sys
 
 log = logging.getLogger("services.engine")
@@ -25,36 +22,17 @@ async def main() -> None:
     from aristobot.engine.service import serve
     from aristobot.heartbeat import require_shared_bus
     from aristobot.runtime import build_runtime
+    from aristobot.service_process import serve_until_signal
 
     settings = get_settings()
     require_shared_bus(settings.redis_url)
-    runtime = build_runtime(settings)
-    task = asyncio.current_task()
-    assert task is not None
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
-    try:
-        await serve(runtime)
-    except asyncio.CancelledError:
-        log.info("engine stopped by signal")
-    finally:
-        await runtime.aclose()
+    await serve_until_signal(build_runtime(settings), serve, log)
 
 
 def run(argv: list[str] | None = None) -> int:
-    argparse.ArgumentParser(prog="python -m services.engine", description=DESCRIPTION,
-                            formatter_class=argparse.RawDescriptionHelpFormatter
-                            ).parse_args(argv)
-    from aristobot.errors import AristobotError
+    from aristobot.service_process import run_service
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    try:
-        asyncio.run(main())
-    except AristobotError as e:
-        print(e.user_message(), file=sys.stderr)
-        return 2
-    return 0
+    return run_service("python -m services.engine", DESCRIPTION, argv, main)
 
 
 if __name__ == "__main__":

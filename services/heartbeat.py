@@ -8,13 +8,8 @@ ARISTOBOT_BINANCE_REST_URL point it at a replay (``python -m services.replay``) 
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import logging
-import signal
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 log = logging.getLogger("services.heartbeat")
 
@@ -34,43 +29,21 @@ async def main() -> None:
     from aristobot.engine.instance_lock import InstanceLock
     from aristobot.heartbeat import require_shared_bus, serve
     from aristobot.runtime import build_runtime
+    from aristobot.service_process import serve_until_signal
 
     settings = get_settings()
     require_shared_bus(settings.redis_url)
     lock = InstanceLock(settings.database_url, "heartbeat").acquire()
     try:
-        await _serve(build_runtime(settings), serve)
+        await serve_until_signal(build_runtime(settings), serve, log)
     finally:
         lock.release()
 
 
-async def _serve(runtime: Any, serve: Callable[[Any], Awaitable[None]]) -> None:
-    task = asyncio.current_task()
-    assert task is not None
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
-    try:
-        await serve(runtime)
-    except asyncio.CancelledError:
-        log.info("heartbeat stopped by signal")
-    finally:
-        await runtime.aclose()
-
-
 def run(argv: list[str] | None = None) -> int:
-    argparse.ArgumentParser(prog="python -m services.heartbeat", description=DESCRIPTION,
-                            formatter_class=argparse.RawDescriptionHelpFormatter
-                            ).parse_args(argv)
-    from aristobot.errors import AristobotError
+    from aristobot.service_process import run_service
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    try:
-        asyncio.run(main())
-    except AristobotError as e:
-        print(e.user_message(), file=sys.stderr)
-        return 2
-    return 0
+    return run_service("python -m services.heartbeat", DESCRIPTION, argv, main)
 
 
 if __name__ == "__main__":
