@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import login, screenshot
 
@@ -130,6 +131,10 @@ def test_theme_and_timezone_preferences_apply_to_the_shell(served_app: Any, new_
     page.select_option(".pref-theme select", label="Sombre (néon)")
     with page.expect_navigation():
         page.click(".pref-save button")
+    # The save's reload is over once the menu wears the dark theme (its links' colour); going
+    # elsewhere before that would be aborted by the reload.
+    expect(page.locator(".ab-menu a:not(.active)").first).to_have_css("color",
+                                                                       "rgb(207, 227, 255)")
     page.goto(app.page_url("heartbeat"))
     page.wait_for_selector("#st-heartbeat")
     screenshot(page, "shell_dark_after_switch")
