@@ -122,7 +122,7 @@ def _sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
 
 
 def _ensure_paper_broker(session: Session, user_id: int, settings: Settings) -> None:
-    from aristobot.exchanges.paper_setup import ensure_default_paper_broker
+    from aristobot.brokers.repository import ensure_default_paper_broker
 
     ensure_default_paper_broker(session, user_id, settings.paper_starting_capital)
 

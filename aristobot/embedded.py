@@ -15,16 +15,16 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aristobot.runtime import Runtime
-from aristobot.ui.status_hub import get_hub
+from aristobot.status import get_hub
 
 log = logging.getLogger(__name__)
 
 #: name -> "module:function" of ``async def serve(runtime)`` run in embedded mode.
 EMBEDDED_SERVICES: dict[str, str] = {
     "heartbeat": "aristobot.heartbeat.service:serve",
-    "markets": "aristobot.exchanges.markets:load_missing_markets",
+    "markets": "aristobot.brokers.markets:load_missing_markets",
     "strategy_pool": "aristobot.strategies.pool:serve",
-    "paper_matcher": "aristobot.exchanges.paper.matcher:serve",
+    "paper_matcher": "aristobot.trading.paper_matcher:serve",
     "engine": "aristobot.engine.service:serve",  # holds its own single-instance lock
 }
 #: Services whose double start would duplicate effects: run under a single-instance lock.

@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support (fake Binance)
 
+from aristobot.brokers.connections import EXCHANGES, build_manager  # noqa: E402
 from aristobot.bus import InMemoryBus  # noqa: E402
 from aristobot.config import Secret, Settings  # noqa: E402
 from aristobot.db.engine import make_engine, make_sessionmaker, migrate  # noqa: E402
 from aristobot.engine.service import Engine  # noqa: E402
-from aristobot.exchanges.manager import COMPONENT, CCXTManager  # noqa: E402
 from aristobot.runtime import Runtime  # noqa: E402
 from aristobot.security import Vault  # noqa: E402
 from aristobot.strategies import StrategyPool  # noqa: E402
@@ -55,9 +55,8 @@ async def _setup(db_url: str, fake: FakeBinance, signals: int) -> tuple[Runtime,
     engine = make_engine(db_url)
     rt = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine),
                  bus=InMemoryBus(), vault=Vault(str(settings.secret_key)))
-    manager = CCXTManager(rt)
-    rt.components[COMPONENT] = manager
-    rt.on_close(manager.aclose)
+    manager = build_manager(rt)
+    rt.install(EXCHANGES, manager)
     symbols = [f"{s.base}/{s.quote}" for s in fake.symbols.values() if s.quote == "USDT"][:20]
     from aristobot.brokers import BrokerDraft, create_broker
 

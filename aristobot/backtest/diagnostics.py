@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from aristobot.ui.timefmt import format_dt
+from aristobot.core.timefmt import format_dt
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,8 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from aristobot.charts.downsample import minmax_indices
 from aristobot.core.backtest.types import BacktestResult, TradeRecord
+from aristobot.core.downsample import minmax_indices
 from aristobot.db.models import BacktestResultRow
 from aristobot.errors import NotFound, ValidationError
 

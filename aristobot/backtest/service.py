@@ -38,10 +38,12 @@ from aristobot.core.backtest.types import BINANCE_SPOT_TAKER_FEE, BacktestParams
 from aristobot.db.models import StrategyRow
 from aristobot.domain.timeframe import Timeframe, utc_to_ms
 from aristobot.errors import AristobotError, JobCancelled, NotFound, ValidationError
-from aristobot.runtime import Runtime
+from aristobot.runtime import Runtime, Slot
 from aristobot.strategies.job_queue import QueuePosition
 
 log = logging.getLogger(__name__)
+ABSENT_RANGES: Slot[AbsentRanges] = Slot("candle_absent_ranges")
+BACKTEST_SERVICE: Slot[BacktestService] = Slot("backtest_service")
 
 JOB_FUNCTION = "aristobot.backtest.job:run_job"
 PAPER_MARKET_EXCHANGE = "binance"  # the paper broker trades on Binance's market data
@@ -248,7 +250,7 @@ class BacktestService:
         (thin, synthetic testnet trading) must not enter the shared mainnet ``candles`` rows
         keyed by the plain exchange id. Public candles need no keys either.
         """
-        from aristobot.exchanges.manager import get_manager
+        from aristobot.brokers.connections import get_manager
 
         source: OhlcvSource = await get_manager(self._runtime).public_exchange(
             market_exchange(broker))
@@ -296,17 +298,9 @@ class _Job:
 
 def absent_ranges(runtime: Runtime) -> AbsentRanges:
     """The process's memory of candle ranges exchanges do not have (see ``absent_ranges``)."""
-    absent = runtime.components.get("candle_absent_ranges")
-    if absent is None:
-        absent = AbsentRanges()
-        runtime.components["candle_absent_ranges"] = absent
-    return absent
+    return runtime.provide(ABSENT_RANGES, AbsentRanges)
 
 
 def get_backtest_service(runtime: Runtime) -> BacktestService:
     """Return the process's backtest service (created on first use)."""
-    service = runtime.components.get("backtest_service")
-    if service is None:
-        service = BacktestService(runtime)
-        runtime.components["backtest_service"] = service
-    return service
+    return runtime.provide(BACKTEST_SERVICE, lambda: BacktestService(runtime))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from aristobot.brokers.connections import get_manager
 from aristobot.brokers.repository import BrokerDraft, validate_draft
 from aristobot.exchanges.catalog import PAPER
 from aristobot.exchanges.factory import create_exchange
-from aristobot.exchanges.manager import get_manager
 
 if TYPE_CHECKING:
     from aristobot.runtime import Runtime

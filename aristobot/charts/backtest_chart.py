@@ -21,7 +21,7 @@ from bokeh.layouts import gridplot
 from bokeh.models import ColumnDataSource, DataRange1d, HoverTool, LayoutDOM, Range1d
 from bokeh.plotting import figure
 
-from aristobot.charts.downsample import aggregate_ohlcv, minmax_indices
+from aristobot.core.downsample import aggregate_ohlcv, minmax_indices
 
 UP, DOWN, ACCENT, MUTED = "#00FF88", "#FF0055", "#00D4FF", "#8892a6"
 _DARK = {"background_fill_color": "#0b0f1a", "border_fill_color": "#0b0f1a"}

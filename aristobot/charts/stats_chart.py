@@ -9,7 +9,7 @@ import pandas as pd
 from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.plotting import figure
 
-from aristobot.charts.downsample import bucket_edges
+from aristobot.core.downsample import bucket_edges
 
 MAX_POINTS = 4000  # drawn points; 100 000 trades keep every extreme
 GREEN, RED, CYAN = "#00FF88", "#FF0055", "#00D4FF"

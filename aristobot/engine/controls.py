@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from aristobot.brokers.connections import get_manager
 from aristobot.engine import positions as pos
 from aristobot.engine import selection
 from aristobot.engine.execution import Executor, Fill
 from aristobot.errors import ValidationError
-from aristobot.exchanges.manager import get_manager
 from aristobot.runtime import Runtime
 from aristobot.trading.service import ManualTrading
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from aristobot.brokers.connections import get_manager
 from aristobot.bus import Channels
 from aristobot.engine.candle_feed import OhlcvFetcher, SourceFor
 from aristobot.engine.execution import ExchangeFor, Executor
@@ -28,7 +29,6 @@ from aristobot.engine.protection import Protector
 from aristobot.engine.reconcile import reconcile
 from aristobot.engine.runner import Decider, SignalHandler, SignalReport
 from aristobot.engine.selection import running_specs
-from aristobot.exchanges.manager import get_manager
 from aristobot.runtime import Runtime
 from aristobot.trading.service import ManualTrading
 
@@ -164,8 +164,6 @@ async def serve(runtime: Runtime, **options: Any) -> None:
     lock = InstanceLock(runtime.settings.database_url, SERVICE)
     await asyncio.to_thread(lock.acquire)
     try:
-        engine = Engine(runtime, **options)
-        runtime.components["engine"] = engine
-        await engine.run()
+        await Engine(runtime, **options).run()
     finally:
         lock.release()

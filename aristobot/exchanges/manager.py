@@ -6,45 +6,63 @@ calls go through the error-translation boundary. Instances are created on first 
 ``load_markets()`` runs once and stays cached, rate limiting is on, and ``aclose()`` (at
 runtime shutdown) closes them all. Keyless public instances (per exchange id) serve prices,
 candles and market lists.
+
+The manager does not know where brokers are stored: it is given an :data:`AccountLookup`
+(the brokers service reads and decrypts the broker). Building it for a runtime is service
+work: :func:`aristobot.brokers.connections.get_manager`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aristobot.brokers.repository import BrokerConfig, broker_config
+from sqlalchemy.orm import Session, sessionmaker
+
 from aristobot.exchanges.catalog import PAPER, display_name
-from aristobot.exchanges.factory import create_exchange, url_overrides
+from aristobot.exchanges.factory import create_exchange
 from aristobot.exchanges.handle import ExchangeHandle
 from aristobot.exchanges.paper import LivePrices, PaperExchange
 from aristobot.exchanges.paper.markets import PRICE_EXCHANGE
 from aristobot.exchanges.retry import RetryPolicy
 
-if TYPE_CHECKING:
-    from aristobot.runtime import Runtime
-
 log = logging.getLogger(__name__)
-COMPONENT = "ccxt"
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeAccount:
+    """What the exchange layer needs to open one broker; holds secrets (never logged)."""
+
+    broker_id: int
+    exchange_id: str
+    credentials: Mapping[str, str] = field(repr=False)
+    testnet: bool = False
+    paper_capital: Decimal = Decimal(0)  # starting capital of a paper broker
+
+
+#: ``(user_id, broker_id) -> ExchangeAccount``; raises ``NotFound`` for another user's broker.
+AccountLookup = Callable[[int, int], ExchangeAccount]
 
 
 class CCXTManager:
     """The process-wide registry of exchange instances."""
 
-    def __init__(self, runtime: Runtime, policy: RetryPolicy | None = None,
+    def __init__(self, sessions: sessionmaker[Session], accounts: AccountLookup,
+                 overrides: Mapping[str, str] | None = None, policy: RetryPolicy | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self._runtime = runtime
+        self._sessions = sessions
+        self._accounts = accounts
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
-        self._overrides = url_overrides(runtime.settings.exchange_url_overrides,
-                                        runtime.settings.binance_rest_url)
+        self._overrides = dict(overrides or {})
         self._handles: dict[tuple[int, int], ExchangeHandle] = {}
         self._public: dict[str, ExchangeHandle] = {}
         self._locks: dict[object, asyncio.Lock] = {}
-        self.prices = LivePrices(runtime.sessions, lambda: self.public_exchange(PRICE_EXCHANGE))
+        self.prices = LivePrices(sessions, lambda: self.public_exchange(PRICE_EXCHANGE))
 
     def override_url(self, exchange_id: str) -> str | None:
         """The local base URL replacing ``exchange_id``'s API (tests/dev), if any."""
@@ -53,15 +71,14 @@ class CCXTManager:
     def _lock(self, key: object) -> asyncio.Lock:
         return self._locks.setdefault(key, asyncio.Lock())
 
-    def build_raw(self, config: BrokerConfig) -> Any:
-        """Create the raw instance (ccxt or paper) for a broker configuration."""
-        b = config.broker
-        if b.exchange == PAPER:
-            capital = b.paper_capital or Decimal(self._runtime.settings.paper_starting_capital)
-            return PaperExchange(self._runtime.sessions, b.id, capital, self.prices,
-                                 ohlcv=self._paper_ohlcv)
-        return create_exchange(b.exchange, config.credentials, testnet=b.is_testnet,
-                               override_url=self.override_url(b.exchange))
+    def build_raw(self, account: ExchangeAccount) -> Any:
+        """Create the raw instance (ccxt or paper) for a broker's account."""
+        if account.exchange_id == PAPER:
+            return PaperExchange(self._sessions, account.broker_id, account.paper_capital,
+                                 self.prices, ohlcv=self._paper_ohlcv)
+        return create_exchange(account.exchange_id, account.credentials,
+                               testnet=account.testnet,
+                               override_url=self.override_url(account.exchange_id))
 
     def wrap(self, raw: Any, exchange_id: str) -> ExchangeHandle:
         name = "Paper" if exchange_id == PAPER else display_name(exchange_id)
@@ -78,9 +95,8 @@ class CCXTManager:
         async with self._lock(key):
             if key in self._handles:
                 return self._handles[key]
-            with self._runtime.sessions() as s:
-                config = broker_config(s, self._runtime.vault, user_id, broker_id)
-            handle = self.wrap(self.build_raw(config), config.broker.exchange)
+            account = self._accounts(user_id, broker_id)
+            handle = self.wrap(self.build_raw(account), account.exchange_id)
             try:
                 await handle.load_markets()
             except BaseException:
@@ -122,12 +138,3 @@ class CCXTManager:
         for h in handles:
             await h.close()
 
-
-def get_manager(runtime: Runtime) -> CCXTManager:
-    """Return the runtime's manager, creating and registering it on first use."""
-    manager = runtime.components.get(COMPONENT)
-    if manager is None:
-        manager = CCXTManager(runtime)
-        runtime.components[COMPONENT] = manager
-        runtime.on_close(manager.aclose)
-    return manager

@@ -20,7 +20,6 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -47,6 +46,7 @@ from aristobot.market.binance_errors import binance_error_fr
 from aristobot.market.binance_rest import BinanceKlinesClient
 from aristobot.market.binance_ws import BinanceTradeStream
 from aristobot.market.frames import ccxt_symbol, parse_frames
+from aristobot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -365,13 +365,6 @@ class HeartbeatService(IntegrityMixin):
         return int(self._clock() * 1000)
 
 
-def signal_time(payload: dict[str, Any]) -> datetime:
-    """Return the candle open time of a ``Heartbeat`` signal payload (tz-aware UTC)."""
-    return ms_to_utc(int(payload["open_time_ms"]))
-
-
-async def serve(runtime: Any) -> None:
+async def serve(runtime: Runtime) -> None:
     """Run the heartbeat inside ``runtime`` until cancelled (embedded mode or its process)."""
-    service = HeartbeatService(runtime.settings, runtime.sessions, runtime.bus)
-    runtime.components["heartbeat"] = service
-    await service.run()
+    await HeartbeatService(runtime.settings, runtime.sessions, runtime.bus).run()

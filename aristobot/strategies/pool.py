@@ -70,6 +70,7 @@ from aristobot.errors import (
     StrategyError,
     StrategyTimeout,
 )
+from aristobot.runtime import Slot
 from aristobot.strategies import replies, sandbox
 from aristobot.strategies.job_queue import JobQueue, PositionCallback
 from aristobot.strategies.job_results import resolve
@@ -85,6 +86,7 @@ if TYPE_CHECKING:
     from aristobot.runtime import Runtime
 
 log = logging.getLogger(__name__)
+POOL: Slot[StrategyPool] = Slot("strategy_pool")
 
 #: One decision request of a batch: (code, candles, balance, position).
 DecisionRequest = tuple[str, "pd.DataFrame", float, Position | None]
@@ -497,10 +499,9 @@ def _decision(reply: tuple[Any, ...], memory_mb: int) -> Decision:
 
 def get_pool(runtime: Runtime) -> StrategyPool:
     """Return the process's pool (created on first use, closed with the runtime)."""
-    pool = runtime.components.get("strategy_pool")
+    pool = runtime.get(POOL)
     if pool is None:
-        pool = StrategyPool.from_settings(runtime.settings)
-        runtime.components["strategy_pool"] = pool
+        pool = runtime.provide(POOL, lambda: StrategyPool.from_settings(runtime.settings))
         runtime.on_close(pool.aclose)
     return pool
 

@@ -1,13 +1,4 @@
-"""Manual trading: market rules, amount conversions, order placement journaled in trades."""
+"""Manual trading: order placement journaled in trades, paper order matching.
 
-from aristobot.trading.rules import (
-    MarketRules,
-    amount_from_quote,
-    check_order,
-    floor_to_step,
-    parse_decimal,
-    quote_from_amount,
-)
-
-__all__ = ["MarketRules", "amount_from_quote", "check_order", "floor_to_step", "parse_decimal",
-           "quote_from_amount"]
+The market rules and amount conversions it applies are pure: :mod:`aristobot.core.order_rules`.
+"""

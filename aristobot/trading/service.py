@@ -14,8 +14,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from aristobot.brokers.connections import get_manager
 from aristobot.brokers.repository import get_broker
 from aristobot.bus import Channels
+from aristobot.core.order_rules import MarketRules, amount_from_quote, check_order, floor_to_step
 from aristobot.db.models import TradeRow
 from aristobot.errors import (
     AristobotError,
@@ -27,10 +29,8 @@ from aristobot.errors import (
     ValidationError,
 )
 from aristobot.exchanges.handle import ExchangeHandle, new_client_order_id
-from aristobot.exchanges.manager import get_manager
 from aristobot.exchanges.market_rules import TICK_SIZE, rules_from_market
 from aristobot.trading import trades as journal
-from aristobot.trading.rules import MarketRules, amount_from_quote, check_order, floor_to_step
 
 if TYPE_CHECKING:
     from aristobot.runtime import Runtime

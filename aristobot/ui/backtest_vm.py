@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 import param
-from sqlalchemy import select
 
 from aristobot.backtest import candle_store, results_store
 from aristobot.backtest.diagnostics import errors_text
@@ -25,14 +24,14 @@ from aristobot.backtest.service import (
     get_backtest_service,
     market_exchange,
 )
+from aristobot.brokers.markets import active_symbols
 from aristobot.brokers.repository import list_brokers
 from aristobot.core.backtest.types import BacktestResult
-from aristobot.db.models import ExchangeSymbolRow
+from aristobot.core.timefmt import format_dt, zone
 from aristobot.domain.timeframe import Timeframe
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.strategies import repository as strategies
-from aristobot.ui.timefmt import format_dt, zone
 
 log = logging.getLogger(__name__)
 
@@ -169,10 +168,7 @@ class BacktestVM(param.Parameterized):
         if exchange is None:
             return
         with self._runtime.sessions() as s:
-            names = list(s.scalars(
-                select(ExchangeSymbolRow.symbol).where(ExchangeSymbolRow.exchange == exchange,
-                                                       ExchangeSymbolRow.active.is_(True))
-                .order_by(ExchangeSymbolRow.symbol)))
+            names = active_symbols(s, exchange)
         self.symbols = names or list(DEFAULT_SYMBOLS)
 
     def _past_frame(self, rows: list[results_store.ResultSummary]) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import pandas as pd
 import param
 
 from aristobot.brokers import list_brokers
+from aristobot.core.timefmt import format_dt
 from aristobot.domain.timeframe import Timeframe
 from aristobot.engine import overview
 from aristobot.engine.controls import BotControls
@@ -19,7 +20,6 @@ from aristobot.engine.replay_report import replay
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.strategies.repository import list_strategies
-from aristobot.ui.timefmt import format_dt
 
 log = logging.getLogger(__name__)
 LIST_COLUMNS = ["id", "Stratégie", "Broker", "Symbole", "UT", "Début", "Fin", "État",

@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import param
 
-from aristobot.bus import Channels, Subscription
-from aristobot.bus.message import Message
+from aristobot.core.timefmt import to_display
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, ms_to_utc
-from aristobot.heartbeat import store
-from aristobot.ui.timefmt import to_display
+from aristobot.heartbeat import live, store
+from aristobot.heartbeat.live import LiveMessage, LiveSubscription
+from aristobot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class HeartbeatVM(param.Parameterized):
     last_error = param.String(default="")
     frames_seen = param.Integer(default=0)
 
-    def __init__(self, runtime: Any, timezone: str, **params: Any) -> None:
+    def __init__(self, runtime: Runtime, timezone: str, **params: Any) -> None:
         super().__init__(**params)
         self._runtime = runtime
         self._tz = timezone
@@ -110,15 +110,15 @@ class HeartbeatVM(param.Parameterized):
         self._dirty = True
 
     # --- live ----------------------------------------------------------------------------------
-    def apply(self, message: Message) -> None:
+    def apply(self, message: LiveMessage) -> None:
         """Fold one bus message into the state (cheap; no re-render)."""
-        if message.topic == Channels.STREAM_BRUT:
+        if message.topic == live.FRAMES:
             frames = message.payload.get("frames") or []
             self._seen += len(frames)
             for f in frames[-STREAM_LINES:]:
                 text = f if isinstance(f, str) else bytes(f).decode("utf-8", "replace")
                 self._frames.append(text[:FRAME_CHARS])
-        elif message.topic == Channels.HEARTBEAT:
+        elif message.topic == live.SIGNALS:
             p = message.payload
             tf = str(p.get("signal", ""))
             if tf not in self._signals:
@@ -133,7 +133,7 @@ class HeartbeatVM(param.Parameterized):
             if latency is not None:
                 self._last[tf] = float(latency)
                 self._latency[tf].append(float(latency))
-        elif message.topic == Channels.HEARTBEAT_STATUS:
+        elif message.topic == live.STATUS:
             self._status.update(message.payload)
         else:
             return
@@ -162,13 +162,11 @@ class HeartbeatVM(param.Parameterized):
         The high-rate raw stream has its own bounded subscription, so a burst of ``StreamBrut``
         frames can only drop older frames, never a ``Heartbeat`` signal or a status change.
         """
-        bus = self._runtime.bus
-        raw = await bus.subscribe(Channels.STREAM_BRUT, maxsize=RAW_QUEUE)
-        events = await bus.subscribe(Channels.HEARTBEAT, Channels.HEARTBEAT_STATUS,
-                                     maxsize=EVENT_QUEUE)
+        raw = await live.subscribe_frames(self._runtime, RAW_QUEUE)
+        events = await live.subscribe_events(self._runtime, EVENT_QUEUE)
         wake = asyncio.Event()
 
-        async def pump(sub: Subscription) -> None:
+        async def pump(sub: LiveSubscription) -> None:
             while True:
                 self.apply(await sub.get())
                 wake.set()

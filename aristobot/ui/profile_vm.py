@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import param
-from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.accounts.users import change_password, get_user, set_preferences
 from aristobot.errors import AristobotError
+from aristobot.runtime import SessionFactory
 
 THEME_LABELS = {"Sombre (néon)": "dark", "Clair": "light"}
 COMMON_ZONES = [
@@ -38,7 +38,7 @@ class ProfileVM(param.Parameterized):
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: SessionFactory,
         user_id: int,
         web_session_id: int | None = None,
         **params: Any,

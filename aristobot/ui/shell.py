@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from html import escape
 from typing import Any
@@ -10,9 +9,9 @@ from typing import Any
 import panel as pn
 
 from aristobot.runtime import Runtime
+from aristobot.status import get_hub
 from aristobot.ui.pages import PAGES, PageSpec
 from aristobot.ui.status_bar import render_status
-from aristobot.ui.status_hub import get_hub
 from aristobot.ui.theme import HEADER_DARK, NEON_CYAN
 
 log = logging.getLogger(__name__)
@@ -34,11 +33,9 @@ def sidebar(active: PageSpec, username: str) -> Any:
 
 def _reload_markets(runtime: Runtime) -> None:
     """Start reloading every exchange's markets in the background (non-blocking)."""
-    from aristobot.exchanges.markets import reload_all_markets
+    from aristobot.brokers.markets import reload_all_markets
 
-    task = asyncio.get_running_loop().create_task(reload_all_markets(runtime))
-    runtime.components.setdefault("background_tasks", set()).add(task)
-    task.add_done_callback(runtime.components["background_tasks"].discard)
+    runtime.spawn(reload_all_markets(runtime), "markets reload")
 
 
 class StatusBar:

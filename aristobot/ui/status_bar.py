@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aristobot.ui.status_hub import Status
+from aristobot.status import Status
 
 
 def render_status(status: Status, user_id: int) -> str:

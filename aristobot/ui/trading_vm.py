@@ -10,12 +10,12 @@ import pandas as pd
 import param
 
 from aristobot.brokers import default_broker, list_brokers
+from aristobot.core.order_rules import MarketRules, amount_from_quote, parse_decimal
+from aristobot.core.timefmt import format_dt
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.trading import trades as journal
-from aristobot.trading.rules import MarketRules, amount_from_quote, parse_decimal
 from aristobot.trading.service import ManualTrading, OrderRequest
-from aristobot.ui.timefmt import format_dt
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ import pandas as pd
 import param
 
 from aristobot.brokers import list_brokers
+from aristobot.core.timefmt import format_dt
 from aristobot.errors import AristobotError
 from aristobot.runtime import Runtime
-from aristobot.ui.timefmt import format_dt
 from aristobot.webhooks import (
     TRADINGVIEW_IPS,
     Source,

@@ -17,13 +17,13 @@ from typing import Any
 
 from tornado.web import RequestHandler
 
-from aristobot.runtime import Runtime
+from aristobot.runtime import Runtime, Slot
 from aristobot.webhooks.processor import WebhookProcessor, expire_unclaimed
 from aristobot.webhooks.receiver import MAX_BODY, IncomingRequest, Receiver, now_utc
 
 log = logging.getLogger(__name__)
 ROUTE = r"/webhooks/([^/]*)"
-COMPONENT = "webhooks"
+INTAKE: Slot[Intake] = Slot("webhooks")
 # Threads storing requests. SQLite has one writer at a time: one thread queues the requests in
 # arrival order instead of several threads sleeping in SQLite's busy handler (tens of ms).
 # PostgreSQL takes them in parallel (fewer than the engine's pool of 10 connections).
@@ -53,9 +53,9 @@ class Intake:
 
 def build_intake(runtime: Runtime, *, max_body: int = MAX_BODY,
                  trusted_proxies: tuple[str, ...] = ()) -> Intake:
-    """Build the runtime's intake once (kept in ``runtime.components``)."""
-    intake = runtime.components.get(COMPONENT)
-    if not isinstance(intake, Intake):
+    """Build the runtime's intake once (kept in the runtime's ``INTAKE`` slot)."""
+    intake = runtime.get(INTAKE)
+    if intake is None:
         processor = WebhookProcessor(runtime)
         intake = Intake(Receiver(runtime.sessions, max_body=max_body), processor,
                         trusted_proxies, executor=_store_executor(runtime.engine.dialect.name))
@@ -63,7 +63,7 @@ def build_intake(runtime: Runtime, *, max_body: int = MAX_BODY,
         closed = expire_unclaimed(runtime.sessions)
         if closed:
             log.warning("%d webhook(s) accepted before a stop were closed unsent", closed)
-        runtime.components[COMPONENT] = intake
+        runtime.install(INTAKE, intake)
         runtime.on_close(intake.processor.aclose)
         runtime.on_close(intake.executor.shutdown)
     return intake

@@ -48,8 +48,8 @@ class OrderWorker:
         self.loop = asyncio.new_event_loop()
         # Same settings and database; own components (exchange manager), bus via main loop.
         self.runtime = dataclasses.replace(
-            runtime, bus=cast(Bus, _LoopBus(runtime.bus, main_loop)), components={},
-            _closers=[])
+            runtime, bus=cast(Bus, _LoopBus(runtime.bus, main_loop)), _components={},
+            _closers=[], _tasks=set())
         self._thread = threading.Thread(target=self.loop.run_forever, name="webhook-orders",
                                         daemon=True)
         self._thread.start()

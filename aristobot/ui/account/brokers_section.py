@@ -7,7 +7,7 @@ from typing import Any
 
 import panel as pn
 
-from aristobot.exchanges.catalog import CREDENTIAL_LABELS
+from aristobot.brokers.catalog import CREDENTIAL_LABELS
 from aristobot.ui.account.brokers_vm import BrokersVM
 from aristobot.ui.pages import PageContext
 

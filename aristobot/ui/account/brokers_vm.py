@@ -17,14 +17,14 @@ from aristobot.brokers import (
     set_default_broker,
     update_broker,
 )
+from aristobot.brokers.catalog import CREDENTIAL_LABELS, PAPER, exchange_ids, exchange_info
+from aristobot.brokers.connections import forget_broker
+from aristobot.brokers.markets import ensure_markets, load_exchange_markets
 from aristobot.brokers.repository import broker_config
 from aristobot.brokers.verification import check_keys
+from aristobot.core.order_rules import parse_decimal
 from aristobot.errors import AristobotError, ValidationError
-from aristobot.exchanges import PAPER, exchange_ids, exchange_info, get_manager
-from aristobot.exchanges.catalog import CREDENTIAL_LABELS
-from aristobot.exchanges.markets import ensure_markets, in_background, load_exchange_markets
 from aristobot.runtime import Runtime
-from aristobot.trading.rules import parse_decimal
 
 COLUMNS = ["id", "Nom", "Exchange", "Clé API", "Testnet", "Actif", "Par défaut"]
 
@@ -76,8 +76,6 @@ class BrokersVM(param.Parameterized):
         if self.exchange == PAPER and not self.paper_capital:
             self.paper_capital = self._runtime.settings.paper_starting_capital
 
-    def credential_labels(self) -> dict[str, str]:
-        return {k: CREDENTIAL_LABELS.get(k, k) for k in self.required}
 
     def open_add(self) -> None:
         self.editing_id, self.broker_name, self.exchange, self.credentials = None, "", PAPER, {}
@@ -141,11 +139,11 @@ class BrokersVM(param.Parameterized):
         except AristobotError as e:
             self.error = e.user_message()
             return False
-        await get_manager(self._runtime).forget(self._user_id, b.id)
+        await forget_broker(self._runtime, self._user_id, b.id)
         self.message = f"Broker « {b.name} » enregistré (solde : {self.balance})."
         self.form_visible = False
         self.reload()
-        in_background(self._runtime, ensure_markets(self._runtime, b.exchange))
+        self._runtime.spawn(ensure_markets(self._runtime, b.exchange), "markets load")
         return True
 
     def ask_delete(self, broker_id: int) -> None:
@@ -173,7 +171,7 @@ class BrokersVM(param.Parameterized):
         try:
             with self._runtime.sessions.begin() as s:
                 delete_broker(s, self._user_id, broker_id)
-            await get_manager(self._runtime).forget(self._user_id, broker_id)
+            await forget_broker(self._runtime, self._user_id, broker_id)
             self.message, self.error = "Broker supprimé.", ""
         except AristobotError as e:
             self.error = e.user_message()
@@ -196,7 +194,7 @@ class BrokersVM(param.Parameterized):
         except AristobotError as e:
             self.error = e.user_message()
             return
-        in_background(self._runtime, load_exchange_markets(self._runtime, b.exchange))
+        self._runtime.spawn(load_exchange_markets(self._runtime, b.exchange), "markets load")
         self.message, self.error = f"Chargement des paires de {b.exchange} lancé.", ""
 
     def set_credential(self, key: str, value: str) -> None:

@@ -6,10 +6,10 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.core.timefmt import format_dt
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
 from aristobot.ui.profile_vm import THEME_LABELS, TZ_LABELS, ProfileVM
-from aristobot.ui.timefmt import format_dt
 
 
 def _feedback(message: str, error: str) -> str:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from aristobot.accounts import debug_mode
 from aristobot.bus import Channels
 from aristobot.db.models import BrokerRow, ExchangeSymbolRow, HeartbeatStatusRow
+from aristobot.status import Status, StatusHub, read_status
 from aristobot.ui.status_bar import render_status
-from aristobot.ui.status_hub import Status, StatusHub, read_status
 from tests.support.factories import make_user
 
 

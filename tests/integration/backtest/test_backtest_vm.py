@@ -9,11 +9,11 @@ from bokeh.document import Document
 
 from aristobot.accounts.users import User
 from aristobot.backtest import results_store
+from aristobot.core.timefmt import format_dt
 from aristobot.db.models import StrategyRow
 from aristobot.strategies.examples import EMA_CROSS_EXAMPLE
 from aristobot.ui.backtest_vm import BacktestVM
 from aristobot.ui.pages import PageContext
-from aristobot.ui.timefmt import format_dt
 from tests.integration.backtest.conftest import World
 
 

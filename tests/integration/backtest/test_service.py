@@ -126,8 +126,8 @@ async def test_cancel_simulation_mid_run(world: World) -> None:
 async def test_testnet_broker_reads_mainnet_candles_through_a_keyless_public_instance(
     world: World,
 ) -> None:
+    from aristobot.brokers.connections import get_manager
     from aristobot.brokers.repository import BrokerDraft, create_broker
-    from aristobot.exchanges.manager import get_manager
 
     with world.runtime.sessions.begin() as s:
         testnet = create_broker(s, world.runtime.vault, world.user_id, BrokerDraft(

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from aristobot.brokers.connections import EXCHANGES, build_manager
 from aristobot.bus import InMemoryBus
 from aristobot.db.engine import make_engine, make_sessionmaker
-from aristobot.exchanges.manager import COMPONENT, CCXTManager
 from aristobot.exchanges.retry import NO_WAIT
 from aristobot.runtime import Runtime
 from aristobot.security import Vault
@@ -33,10 +33,9 @@ async def runtime(db_url: str, tmp_path: Path, fake: FakeBinance) -> AsyncIterat
     engine = make_engine(db_url)
     rt = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine),
                  bus=InMemoryBus(), vault=Vault(str(settings.secret_key)))
-    manager = CCXTManager(rt, policy=NO_WAIT)
+    manager = build_manager(rt, policy=NO_WAIT)
     manager.prices = CandlePrices(rt.sessions)  # type: ignore[assignment]
-    rt.components[COMPONENT] = manager
-    rt.on_close(manager.aclose)
+    rt.install(EXCHANGES, manager)
     yield rt
     await rt.aclose()
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from aristobot.brokers import BrokerDraft, create_broker
+from aristobot.brokers.connections import get_manager
 from aristobot.db.models import AlertRow, PositionRow, TradeRow
 from aristobot.engine import positions as pos
 from aristobot.engine.service import Engine
-from aristobot.exchanges.manager import get_manager
 from aristobot.runtime import Runtime
 from aristobot.strategies import StrategyPool
 from tests.support.engine import activate, add_candles, minutes, signal, strategy_code

@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from aristobot.brokers.connections import get_manager
 from aristobot.db.models import PositionRow
 from aristobot.engine.replay_report import replay
 from aristobot.engine.service import Engine
-from aristobot.exchanges.manager import get_manager
 from aristobot.runtime import Runtime
 from aristobot.strategies import StrategyPool
 from tests.support.engine import CandlePrices, activate, add_candles, minutes, signal, strategy_code

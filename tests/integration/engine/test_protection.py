@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from aristobot.brokers.connections import get_manager
 from aristobot.db.models import (
     AlertRow,
     PaperBalanceRow,
@@ -17,7 +18,6 @@ from aristobot.db.models import (
 from aristobot.engine import positions as pos
 from aristobot.engine.reconcile import reconcile
 from aristobot.engine.service import Engine
-from aristobot.exchanges.manager import get_manager
 from aristobot.runtime import Runtime
 from aristobot.strategies import StrategyPool
 from tests.support.engine import (

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from aristobot.brokers.connections import EXCHANGES, build_manager
 from aristobot.bus import Bus, Channels
 from aristobot.db.engine import make_engine, make_sessionmaker
 from aristobot.db.models import StrategyDecisionRow, TradeRow
 from aristobot.engine.service import Engine
-from aristobot.exchanges.manager import COMPONENT, CCXTManager
 from aristobot.exchanges.retry import NO_WAIT
 from aristobot.runtime import Runtime
 from aristobot.security import Vault
@@ -32,9 +32,9 @@ async def bus_runtime(db_url: str, tmp_path: Path, bus: Bus) -> AsyncIterator[Ru
     engine = make_engine(db_url)
     rt = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), bus=bus,
                  vault=Vault(str(settings.secret_key)))
-    manager = CCXTManager(rt, policy=NO_WAIT)
+    manager = build_manager(rt, policy=NO_WAIT)
     manager.prices = CandlePrices(rt.sessions)  # type: ignore[assignment]
-    rt.components[COMPONENT] = manager
+    rt.install(EXCHANGES, manager)
     yield rt
     await manager.aclose()
     engine.dispose()

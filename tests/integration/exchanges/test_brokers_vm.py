@@ -10,8 +10,8 @@ from bokeh.document import Document
 
 from aristobot.accounts.users import get_user
 from aristobot.brokers import list_brokers
+from aristobot.brokers.markets import loaded_exchanges
 from aristobot.errors import BrokerInactive
-from aristobot.exchanges import loaded_exchanges
 from aristobot.runtime import Runtime
 from aristobot.trading.service import ManualTrading, OrderRequest
 from aristobot.ui.account import brokers_section

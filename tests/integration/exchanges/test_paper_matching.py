@@ -13,17 +13,16 @@ import pytest
 from sqlalchemy import select
 
 from aristobot.brokers import ensure_default_paper_broker
+from aristobot.brokers.connections import EXCHANGES, build_manager, get_manager
 from aristobot.bus import Bus, Channels
 from aristobot.db.engine import make_engine, make_sessionmaker
 from aristobot.db.models import CandleRow, PaperBalanceRow, PaperOrderRow
-from aristobot.exchanges import get_manager
-from aristobot.exchanges.manager import COMPONENT, CCXTManager
 from aristobot.exchanges.paper import FixedPrices
-from aristobot.exchanges.paper.matcher import serve
 from aristobot.exchanges.retry import NO_WAIT
 from aristobot.runtime import Runtime
 from aristobot.security import Vault
 from aristobot.trading import trades as journal
+from aristobot.trading.paper_matcher import serve
 from aristobot.trading.service import ManualTrading, OrderRequest
 from tests.support.factories import make_settings, make_user
 
@@ -69,9 +68,8 @@ async def bus_runtime(db_url: str, tmp_path: Path, bus: Bus) -> AsyncIterator[Ru
     engine = make_engine(db_url)
     rt = Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine),
                  bus=bus, vault=Vault(str(settings.secret_key)))
-    manager = CCXTManager(rt, policy=NO_WAIT)
-    rt.components[COMPONENT] = manager
-    rt.on_close(manager.aclose)
+    manager = build_manager(rt, policy=NO_WAIT)
+    rt.install(EXCHANGES, manager)
     yield rt
     await rt.aclose()
 

@@ -7,9 +7,9 @@ from decimal import Decimal as D
 
 import pytest
 
+from aristobot.brokers.connections import get_manager
 from aristobot.db.models import CandleRow
 from aristobot.errors import NoPriceAvailable
-from aristobot.exchanges import get_manager
 from aristobot.exchanges.paper import LivePrices
 from aristobot.runtime import Runtime
 

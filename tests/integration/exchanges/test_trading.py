@@ -9,6 +9,12 @@ import pytest
 from sqlalchemy import event, func, select
 
 from aristobot.brokers import BrokerDraft, create_broker, ensure_default_paper_broker
+from aristobot.brokers.connections import EXCHANGES, build_manager, get_manager
+from aristobot.brokers.markets import (
+    load_exchange_markets,
+    load_missing_markets,
+    loaded_exchanges,
+)
 from aristobot.bus import Channels, InMemoryBus, Message
 from aristobot.db.models import ExchangeSymbolRow, TradeRow
 from aristobot.errors import (
@@ -18,13 +24,6 @@ from aristobot.errors import (
     OrderStatusUnknown,
     ValidationError,
 )
-from aristobot.exchanges import (
-    get_manager,
-    load_exchange_markets,
-    load_missing_markets,
-    loaded_exchanges,
-)
-from aristobot.exchanges.manager import COMPONENT, CCXTManager
 from aristobot.exchanges.paper import FixedPrices
 from aristobot.exchanges.retry import NO_WAIT
 from aristobot.runtime import Runtime
@@ -177,9 +176,9 @@ async def test_paper_broker_fills_persists_and_survives_restart(runtime: Runtime
     assert lim.status == "open"
     # "Restart": a brand-new manager sees the same balances and open order.
     await get_manager(runtime).aclose()
-    fresh = CCXTManager(runtime, policy=NO_WAIT)
+    fresh = build_manager(runtime, policy=NO_WAIT)
     fresh.prices = prices  # type: ignore[assignment]
-    runtime.components[COMPONENT] = fresh
+    runtime.install(EXCHANGES, fresh)
     svc2 = ManualTrading(runtime)
     assert len(await svc2.open_orders(dev.id, pid)) == 1
     bal = (await svc2.portfolio(dev.id, pid))

@@ -9,13 +9,13 @@ from bokeh.document import Document
 
 from aristobot.accounts.users import get_user
 from aristobot.brokers import ensure_default_paper_broker
-from aristobot.exchanges import get_manager
+from aristobot.brokers.connections import get_manager
+from aristobot.core.timefmt import format_dt
 from aristobot.exchanges.paper import FixedPrices
 from aristobot.runtime import Runtime
 from aristobot.trading import trades as journal
 from aristobot.ui import trading_page
 from aristobot.ui.pages import PageContext
-from aristobot.ui.timefmt import format_dt
 from aristobot.ui.trading_vm import TradingVM
 from tests.support.factories import make_user
 

@@ -18,9 +18,9 @@ from aristobot.heartbeat import store
 from aristobot.heartbeat.service import HeartbeatService
 from aristobot.market import BinanceTradeStream
 from aristobot.market.binance_rest import Kline
+from aristobot.status import read_status
 from aristobot.ui.heartbeat_vm import HeartbeatVM, connection_html
 from aristobot.ui.status_bar import render_status
-from aristobot.ui.status_hub import read_status
 from tests.integration.heartbeat.test_service import raw_trade
 from tests.support.factories import make_settings
 

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aristobot.charts.downsample import aggregate_ohlcv, bucket_edges, minmax_indices
+from aristobot.core.downsample import aggregate_ohlcv, bucket_edges, minmax_indices
 
 
 @settings(deadline=None)  # CI is a loaded 2-core machine: no per-example deadline

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from aristobot.bus import Channels
+from aristobot.status import ENGINE_SILENT_AFTER_S, StatusHub
 from aristobot.ui.status_bar import render_status
-from aristobot.ui.status_hub import ENGINE_SILENT_AFTER_S, StatusHub
 
 
 def test_engine_down_up_silent_down() -> None:

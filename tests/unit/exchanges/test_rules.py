@@ -6,9 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aristobot.errors import ValidationError
-from aristobot.exchanges.market_rules import DECIMAL_PLACES, rules_from_market
-from aristobot.trading.rules import (
+from aristobot.core.order_rules import (
     MarketRules,
     amount_from_quote,
     check_order,
@@ -16,6 +14,8 @@ from aristobot.trading.rules import (
     parse_decimal,
     quote_from_amount,
 )
+from aristobot.errors import ValidationError
+from aristobot.exchanges.market_rules import DECIMAL_PLACES, rules_from_market
 
 BTC = MarketRules("BTC/USDT", "BTC", "USDT", amount_step=D("0.00001"), price_step=D("0.01"),
                   min_amount=D("0.00001"), max_amount=D("9000"), min_cost=D("5"))

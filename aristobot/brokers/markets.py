@@ -5,36 +5,36 @@ transaction** run in a worker thread (nothing awaited while it is open), and pub
 ``Channels.MARKETS_PROGRESS`` (``{"exchange", "name", "pct", "done", "error"}``) so every page
 can show « Chargement 'X' nn% ». The paper broker has no markets of its own: it trades on
 Binance spot markets, so loading « paper » loads Binance.
+
+This is service work (database and bus) over the exchange adapter's public instances; the
+conversion of ccxt markets into rows is the adapter's :mod:`aristobot.exchanges.market_rules`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
 
+from aristobot.brokers.connections import get_manager
 from aristobot.brokers.repository import active_exchanges
 from aristobot.bus import Channels
 from aristobot.db.models import ExchangeSymbolRow
 from aristobot.errors import AristobotError
 from aristobot.exchanges.catalog import PAPER, display_name
-from aristobot.exchanges.manager import get_manager
 from aristobot.exchanges.market_rules import TICK_SIZE, precision_step, to_decimal
 from aristobot.exchanges.paper.markets import PRICE_EXCHANGE
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
-
-    from aristobot.runtime import Runtime
+from aristobot.runtime import Runtime, Slot
 
 log = logging.getLogger(__name__)
 _CHUNK = 500
-_LOADING = "markets.loading"
-_TASKS = "markets.tasks"
+#: Exchanges whose markets are being loaded in this process (a second load is skipped).
+LOADING: Slot[set[str]] = Slot("markets.loading")
 
 
 def market_source(exchange_id: str) -> str:
@@ -70,10 +70,9 @@ async def _publish(runtime: Runtime, exchange_id: str, pct: float, done: bool = 
                    error: str | None = None) -> None:
     payload = {"exchange": exchange_id, "name": display_name(exchange_id),
                "pct": round(pct, 1), "done": done, "error": error}
-    try:
-        await runtime.bus.publish(Channels.MARKETS_PROGRESS, "progress", payload)
-    except Exception:
-        log.exception("cannot publish markets progress")
+    # A failed publish raises (BusError): pages wait for ``done``, so a load whose progress
+    # cannot be told is reported as failed rather than left spinning silently.
+    await runtime.bus.publish(Channels.MARKETS_PROGRESS, "progress", payload)
 
 
 async def load_exchange_markets(runtime: Runtime, exchange_id: str) -> int:
@@ -82,7 +81,7 @@ async def load_exchange_markets(runtime: Runtime, exchange_id: str) -> int:
     Errors are published (French) and raised as Aristobot errors.
     """
     exchange_id = market_source(exchange_id)
-    loading: set[str] = runtime.components.setdefault(_LOADING, set())
+    loading = runtime.provide(LOADING, set)
     if exchange_id in loading:
         return 0
     loading.add(exchange_id)
@@ -120,6 +119,14 @@ def loaded_exchanges(s: Session) -> dict[str, int]:
     return {name: count for name, count in s.execute(q).all()}
 
 
+def active_symbols(s: Session, exchange_id: str) -> list[str]:
+    """The active symbols stored for ``exchange_id`` (shared table), sorted."""
+    q = (select(ExchangeSymbolRow.symbol)
+         .where(ExchangeSymbolRow.exchange == exchange_id, ExchangeSymbolRow.active.is_(True))
+         .order_by(ExchangeSymbolRow.symbol))
+    return list(s.scalars(q))
+
+
 async def _load_each(runtime: Runtime, exchange_ids: Iterable[str]) -> dict[str, int | str]:
     result: dict[str, int | str] = {}
     for ex in sorted(set(exchange_ids)):
@@ -148,21 +155,6 @@ async def reload_all_markets(runtime: Runtime) -> dict[str, int | str]:
     with runtime.sessions() as s:
         wanted = {market_source(e) for e in active_exchanges(s)} | set(loaded_exchanges(s))
     return await _load_each(runtime, wanted)
-
-
-def in_background(runtime: Runtime, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-    """Run ``coro`` as a task kept alive by the runtime (errors are logged, not lost)."""
-    tasks: set[asyncio.Task[Any]] = runtime.components.setdefault(_TASKS, set())
-    task = asyncio.get_running_loop().create_task(coro)
-    tasks.add(task)
-
-    def done(t: asyncio.Task[Any]) -> None:
-        tasks.discard(t)
-        if not t.cancelled() and t.exception() is not None:
-            log.warning("background markets load failed: %s", t.exception())
-
-    task.add_done_callback(done)
-    return task
 
 
 async def ensure_markets(runtime: Runtime, exchange_id: str) -> int:

@@ -1,4 +1,7 @@
-"""Dates as the user wants them: every date shown goes through here with ``ctx.timezone``."""
+"""Dates as the user wants them: every date shown goes through here with the display zone.
+
+Pure (no I/O): view-models and service reports (backtest diagnostics) both format with it.
+"""
 
 from __future__ import annotations
 

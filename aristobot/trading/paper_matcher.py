@@ -4,23 +4,24 @@
 open paper orders of every broker that has some, then brings their ``trades`` rows up to
 date (which publishes ``Channels.TRADES``), so a limit order fills without anyone opening
 the trading page.
+
+The paper broker itself is a simulated exchange (:mod:`aristobot.exchanges.paper`); deciding
+when its orders are matched and journaling the fills is trading logic, hence this module.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from aristobot.brokers.connections import get_manager
 from aristobot.bus import Channels
 from aristobot.db.models import BrokerRow, PaperOrderRow
 from aristobot.exchanges.catalog import PAPER
-from aristobot.exchanges.manager import get_manager
-
-if TYPE_CHECKING:
-    from aristobot.runtime import Runtime
+from aristobot.runtime import Runtime
+from aristobot.trading.service import ManualTrading
 
 log = logging.getLogger(__name__)
 SIGNAL_TIMEFRAME = "1m"
@@ -41,8 +42,6 @@ async def match_all(runtime: Runtime) -> int:
 
     One broker's failure is logged and does not stop the others.
     """
-    from aristobot.trading.service import ManualTrading  # trading builds on exchanges
-
     manager = get_manager(runtime)
     trading = ManualTrading(runtime)
     filled = 0
