@@ -13,7 +13,10 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # ``--help`` must not import the database or Redis layers
+    from aristobot.runtime import Runtime
 
 
 def run_service(prog: str, description: str, argv: list[str] | None,
@@ -37,7 +40,7 @@ def run_service(prog: str, description: str, argv: list[str] | None,
     return 0
 
 
-async def serve_until_signal(runtime: Any, serve: Callable[[Any], Awaitable[None]],
+async def serve_until_signal(runtime: Runtime, serve: Callable[[Runtime], Awaitable[None]],
                              log: logging.Logger) -> None:
     """Run ``serve(runtime)`` until SIGINT/SIGTERM, then close the runtime."""
     task = asyncio.current_task()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from aristobot.brokers.connections import get_manager
 from aristobot.brokers.repository import get_broker
 from aristobot.bus import Channels
-from aristobot.core.order_rules import MarketRules, amount_from_quote, check_order, floor_to_step
+from aristobot.core.order_rules import MarketRules, amount_from_quote, check_order
 from aristobot.db.models import TradeRow
 from aristobot.errors import (
     AristobotError,
@@ -313,8 +313,3 @@ def _failure_status(e: AristobotError) -> str:
     if isinstance(e, OrderStatusUnknown):
         return "pending"  # may exist on the exchange: sync_open_trades resolves it
     return "error" if isinstance(e, TemporaryError) else "rejected"
-
-
-def step_amount(amount: Decimal, rules: MarketRules) -> Decimal:
-    """Round a typed amount down to the market's step (what the form proposes)."""
-    return floor_to_step(amount, rules.amount_step)
