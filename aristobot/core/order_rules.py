@@ -56,11 +56,6 @@ def amount_from_quote(quote_amount: Decimal, price: Decimal, rules: MarketRules)
     return floor_to_step(quote_amount / price, rules.amount_step)
 
 
-def quote_from_amount(amount: Decimal, price: Decimal) -> Decimal:
-    """Return the quote value (USD) of ``amount`` base units at ``price``."""
-    return amount * price
-
-
 def check_order(rules: MarketRules, amount: Decimal, price: Decimal | None,
                 reference_price: Decimal | None = None) -> None:
     """Refuse an order breaking the market's precision or minimums (French message).

@@ -169,9 +169,6 @@ class Fields:
             return _NONFINITE[v]
         raise self._fail(name, "number expected")
 
-    def opt_number(self, name: str) -> float | None:
-        return None if self._get(name) is None else self.number(name)
-
     def integer(self, name: str, lo: int, hi: int) -> int:
         v = self._get(name)
         if type(v) is not int or not lo <= v <= hi:

@@ -1,7 +1,7 @@
 """The paper broker: a ccxt-like exchange that simulates fills against live prices.
 
 It answers the subset of the ccxt unified API the rest of Aristobot uses (``load_markets``,
-``fetch_balance``, ``fetch_ticker(s)``, ``create_order``, ``fetch_order``,
+``fetch_balance``, ``fetch_ticker``, ``create_order``, ``fetch_order``,
 ``fetch_open_orders``, ``cancel_order``, ``fetch_ohlcv``, ``close``), returns ccxt-shaped
 dicts and raises ccxt exceptions, so the :class:`ExchangeHandle` boundary treats it like any
 exchange. Balances and orders live in ``paper_balances`` / ``paper_orders``: open limit
@@ -90,13 +90,6 @@ class PaperExchange:
         last = float(await self.prices.last_price(symbol))
         return {"symbol": symbol, "last": last, "close": last, "bid": last, "ask": last,
                 "timestamp": int(datetime.now(UTC).timestamp() * 1000), "info": {}}
-
-    async def fetch_tickers(self, symbols: list[str] | None = None,
-                            params: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
-        out = {}
-        for sym in symbols or []:
-            out[sym] = await self.fetch_ticker(sym)
-        return out
 
     async def fetch_ohlcv(self, symbol: str, timeframe: str = "1m", since: int | None = None,
                           limit: int | None = None, params: dict[str, Any] | None = None
