@@ -43,6 +43,9 @@ def _supervise(name: str, coro: Awaitable[Any]) -> asyncio.Task[Any]:
         except asyncio.CancelledError:
             raise
         except Exception:
+            # The dashboard stays up without the failed service: its absence shows in the
+            # status bar (heartbeat/engine « arrêté »), and the trace is in the log. In
+            # production each service is its own process and exits non-zero instead.
             log.exception("embedded service %s stopped with an error", name)
 
     return asyncio.get_running_loop().create_task(runner(), name=f"aristobot:{name}")

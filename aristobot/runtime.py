@@ -97,6 +97,8 @@ class Runtime:
                 if inspect.isawaitable(result):
                     await result
             except Exception:
+                # Shutdown: one component failing to close must not leave the others
+                # (and the database engine) open; each failure is logged with its trace.
                 log.exception("error while closing a component")
         await self.bus.close()
         self.engine.dispose()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from aristobot.errors import ServiceAlreadyRunning
@@ -104,7 +105,8 @@ class InstanceLock:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:k)"),
                                    {"k": advisory_key(self.service)})
                 self._conn.commit()
-            except Exception:
+            except SQLAlchemyError:
+                # Closing the connection below releases the session's advisory locks too.
                 log.warning("%s: advisory unlock failed (the server drops it anyway)",
                             self.service, exc_info=True)
             finally:

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from aristobot.brokers.connections import get_manager
 from aristobot.bus import Channels
 from aristobot.engine.candle_feed import OhlcvFetcher, SourceFor
@@ -29,6 +31,7 @@ from aristobot.engine.protection import Protector
 from aristobot.engine.reconcile import reconcile
 from aristobot.engine.runner import Decider, SignalHandler, SignalReport
 from aristobot.engine.selection import running_specs
+from aristobot.errors import AristobotError, BusError
 from aristobot.runtime import Runtime
 from aristobot.trading.service import ManualTrading
 
@@ -84,7 +87,9 @@ class Engine:
     async def _preload_one(self, user_id: int, broker_id: int) -> None:
         try:
             await self.exchange_for(user_id, broker_id)
-        except Exception:
+        except (AristobotError, SQLAlchemyError):
+            # Only a warm-up: the first order on this broker opens it again and records
+            # the same error on its trade, where the user sees it.
             log.warning("engine: preloading broker %s failed", broker_id, exc_info=True)
 
     def _keep(self, task: asyncio.Task[Any]) -> None:
@@ -113,10 +118,8 @@ class Engine:
                 "last_signal": self.last_signal, "strategies": self.strategies}
 
     async def publish_status(self, alive: bool = True) -> None:
-        try:
-            await self.runtime.bus.publish(Channels.ENGINE_STATUS, "status", self.status(alive))
-        except Exception:
-            log.exception("engine: status not published")
+        """Publish the engine's status (a failed publish raises ``BusError``)."""
+        await self.runtime.bus.publish(Channels.ENGINE_STATUS, "status", self.status(alive))
 
     async def run(self) -> None:
         """Reconcile, then handle signals until cancelled."""
@@ -141,13 +144,18 @@ class Engine:
             for t in list(self._tasks):
                 t.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
-            with contextlib.suppress(Exception):
+            # At shutdown the bus may already be closed: the status hub then sees no status
+            # for a while and shows the engine « silent », then down.
+            with contextlib.suppress(BusError, RuntimeError):
                 await asyncio.shield(self.publish_status(alive=False))
 
     async def _safe(self, payload: dict[str, Any]) -> None:
         try:
             await self.on_signal(payload)
-        except Exception:  # e.g. the database briefly unreachable: the next signal retries
+        except Exception:
+            # The signal loop outlives one signal's failure (the database or the bus briefly
+            # unreachable, one broken broker): each signal is independent and the next one
+            # retries what is due; a strategy's own errors are recorded by the runner.
             log.exception("engine: signal %s failed", payload.get("timeframe"))
 
     async def _every(self, period_s: float, fn: Callable[[], Any]) -> None:
@@ -156,6 +164,8 @@ class Engine:
             try:
                 await fn()
             except Exception:
+                # A periodic chore (status, protection, reconcile) runs again next period;
+                # one failed round must not stop the engine's signal handling.
                 log.exception("engine: periodic %s failed", getattr(fn, "__name__", fn))
 
 

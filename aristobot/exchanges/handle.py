@@ -166,4 +166,6 @@ class ExchangeHandle:
         try:
             await self.raw.close()
         except Exception:
+            # Called at shutdown and when a broker is forgotten: the instance is dropped
+            # either way, so a failure to close its HTTP session is only worth a log line.
             log.exception("closing %r failed", self)

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from aristobot.bus import Channels
 from aristobot.runtime import Runtime, Slot
 from aristobot.status.queries import Status, read_status
@@ -65,7 +67,9 @@ class StatusHub:
         try:
             with runtime.sessions() as s:
                 fresh = read_status(s, datetime.now(UTC), runtime.settings.debug_aristobot)
-        except Exception:
+        except SQLAlchemyError:
+            # The database briefly unreachable: keep showing the last status, retry in a
+            # second. Anything else is a bug and stops the hub (logged by its supervisor).
             log.exception("status refresh failed")
             return
         self.update(

@@ -219,4 +219,5 @@ class JobQueue:
             try:
                 ticket._on_position(where)
             except Exception:
+                # A waiting job's display hook must not break the queue for the others.
                 log.exception("queue position callback failed")

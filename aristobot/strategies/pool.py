@@ -220,6 +220,8 @@ class StrategyPool:
         try:
             worker = await start_worker(owner, config, sandbox.scrubbed_env(os.environ))
         except Exception:
+            # Counted as a start failure for this owner: after a few, callers get a French
+            # « worker impossible à démarrer » instead of waiting; other owners go on.
             log.exception("could not start a strategy worker")
             self._failures[owner] = self._failures.get(owner, 0) + 1
             self._spawning[owner] -= 1
@@ -323,6 +325,8 @@ class StrategyPool:
                 try:
                     progress(float(reply[1]))
                 except Exception:
+                    # The caller's display hook (a progress bar) must not abort the job it
+                    # only reports on; the job's own result still decides its outcome.
                     log.exception("progress callback failed")
 
     async def _next_reply(self, worker: Worker, spec: ReplySpec, deadline: float,

@@ -15,10 +15,12 @@ import asyncio
 import logging
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from aristobot.brokers.connections import get_manager
 from aristobot.bus import Channels
 from aristobot.db.models import BrokerRow, PaperOrderRow
+from aristobot.errors import AristobotError
 from aristobot.exchanges.catalog import PAPER
 from aristobot.runtime import Runtime
 from aristobot.trading.service import ManualTrading
@@ -50,7 +52,9 @@ async def match_all(runtime: Runtime) -> int:
             handle = await manager.exchange_for(user_id, broker_id)
             filled += await handle.raw.match_orders()
             await trading.sync_open_trades(user_id, broker_id)
-        except Exception:
+        except (AristobotError, SQLAlchemyError):
+            # One broker's trouble (no price, its journal unreachable) must not hold back
+            # the others' fills; its orders stay open and are matched on the next signal.
             log.exception("paper matching failed for broker %s", broker_id)
     return filled
 
@@ -70,7 +74,10 @@ async def serve(runtime: Runtime, *, ready: asyncio.Event | None = None) -> None
                 continue
             try:
                 n = await match_all(runtime)
-            except Exception:  # e.g. the database briefly unreachable: next signal retries
+            except Exception:
+                # A long-running loop: a failed round (the database briefly unreachable,
+                # a bug in one match) is logged and the next 1m signal retries; open orders
+                # stay open, nothing is lost.
                 log.exception("paper matcher: matching failed")
                 continue
             if n:

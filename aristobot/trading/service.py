@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from aristobot.brokers.connections import get_manager
 from aristobot.brokers.repository import get_broker
 from aristobot.bus import Channels
@@ -22,6 +24,7 @@ from aristobot.db.models import TradeRow
 from aristobot.errors import (
     AristobotError,
     BrokerInactive,
+    BusError,
     OrderInterrupted,
     OrderNeverReceived,
     OrderStatusUnknown,
@@ -219,7 +222,8 @@ class ManualTrading:
         try:
             with self.runtime.sessions.begin() as s:
                 return journal.mark_failed(s, user_id, trade_id, status, error)
-        except Exception:  # the database itself may be what failed: keep the first error
+        except (SQLAlchemyError, AristobotError):
+            # The database itself may be what failed: keep (and raise) the first error.
             log.exception("cannot journal the failure of trade %s", trade_id)
             return None
 
@@ -246,8 +250,11 @@ class ManualTrading:
                    "active_strategy_id": active_strategy_id}
         try:
             await self.runtime.bus.publish(Channels.TRADES, view.source, payload)
-        except Exception:
-            log.exception("cannot publish trade %s", view.id)
+        except BusError:
+            # The order is placed and journaled: raising now would tell the caller it
+            # failed (and invite a re-send). Pages re-read the journal; the log says why
+            # this update did not appear live.
+            log.exception("trade %s journaled but not published live", view.id)
 
     async def open_orders(self, user_id: int, broker_id: int) -> list[dict[str, Any]]:
         ex = await self.exchange(user_id, broker_id)

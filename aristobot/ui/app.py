@@ -116,6 +116,8 @@ def render() -> Any:
     except AristobotError as e:
         content = _error_page(e.user_message())
     except Exception:
+        # A bug in one page: the user gets a French error page instead of a blank tab and
+        # can still reach the others; the trace is in the server log.
         log.exception("page %s failed to build", spec.key)
         content = _error_page(
             f"La page « {spec.label} » n'a pas pu s'afficher (voir le journal du serveur)."

@@ -43,6 +43,7 @@ ALL = "Toutes"
 def _qty(v: Decimal | None) -> str:
     return "" if v is None else format(v.normalize(), "f")
 
+LOG_UNREADABLE = "Journal des webhooks momentanément illisible (nouvel essai en cours)."
 
 class WebhooksVM(param.Parameterized):
     # creation form
@@ -193,8 +194,13 @@ class WebhooksVM(param.Parameterized):
                 entries, total = webhook_log(s, self._user_id, self._filter(),
                                              offset=self.page * PAGE_SIZE, limit=PAGE_SIZE)
         except Exception:
+            # A periodic refresh: the page keeps the rows it shows and says the log could
+            # not be read; the next refresh retries (the trace is in the server log).
             log.exception("cannot read the webhook log")
+            self.error = LOG_UNREADABLE
             return
+        if self.error == LOG_UNREADABLE:
+            self.error = ""
         self.total = total
         self._entries = entries
         rows = pd.DataFrame(

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.db.models import PaperBalanceRow, PaperOrderRow
+from aristobot.errors import AristobotError
 from aristobot.exchanges.paper import ledger
 from aristobot.exchanges.paper.markets import paper_markets
 from aristobot.exchanges.paper.prices import PriceSource, range_since
@@ -196,7 +197,7 @@ class PaperExchange:
         for sym in symbols:
             try:
                 prices[sym] = await self.prices.last_price(sym)
-            except Exception:
+            except AristobotError:
                 continue  # no price now: candles may still show the limit was reached
         filled = 0
         async with self._lock:
