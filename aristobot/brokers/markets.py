@@ -6,8 +6,8 @@ transaction** run in a worker thread (nothing awaited while it is open), and pub
 can show « Chargement 'X' nn% ». The paper broker has no markets of its own: it trades on
 Binance spot markets, so loading « paper » loads Binance.
 
-This is service work (database and bus) over the exchange adapter's public instances; the
-conversion of ccxt markets into rows is the adapter's :mod:`aristobot.exchanges.market_rules`.
+This is service work (database and bus) over the exchange adapter's public instances, which
+hand over typed :class:`Market` values; they become rows here.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from aristobot.brokers.connections import get_manager
 from aristobot.brokers.repository import active_exchanges
 from aristobot.bus import Channels
 from aristobot.db.models import ExchangeSymbolRow
+from aristobot.domain.exchange import Market
 from aristobot.errors import AristobotError
 from aristobot.exchanges.catalog import PAPER, display_name
-from aristobot.exchanges.market_rules import TICK_SIZE, precision_step, to_decimal
 from aristobot.exchanges.paper.markets import PRICE_EXCHANGE
 from aristobot.runtime import Runtime, Slot
 
@@ -42,28 +42,16 @@ def market_source(exchange_id: str) -> str:
     return PRICE_EXCHANGE if exchange_id == PAPER else exchange_id
 
 
-def market_rows(exchange_id: str, markets: dict[str, dict[str, Any]],
-                precision_mode: int = TICK_SIZE) -> list[dict[str, Any]]:
-    """Turn ccxt markets into ``exchange_symbols`` values (one per symbol)."""
+def market_rows(exchange_id: str, markets: dict[str, Market]) -> list[dict[str, Any]]:
+    """Turn an exchange's markets into ``exchange_symbols`` values (one per symbol)."""
     now = datetime.now(UTC)
-    out: dict[str, dict[str, Any]] = {}
-    for symbol, m in markets.items():
-        if not symbol or len(symbol) > 64 or not m.get("base") or not m.get("quote"):
-            continue
-        limits = m.get("limits") or {}
-        precision = m.get("precision") or {}
-        out[symbol] = {
-            "exchange": exchange_id, "symbol": symbol, "base": str(m["base"])[:32],
-            "quote": str(m["quote"])[:32], "active": m.get("active") is not False,
-            "type": str(m.get("type") or "spot")[:16],
-            "min_amount": to_decimal((limits.get("amount") or {}).get("min")),
-            "max_amount": to_decimal((limits.get("amount") or {}).get("max")),
-            "min_cost": to_decimal((limits.get("cost") or {}).get("min")),
-            "price_precision": precision_step(precision.get("price"), precision_mode),
-            "amount_precision": precision_step(precision.get("amount"), precision_mode),
-            "updated_at": now,
-        }
-    return list(out.values())
+    return [{
+        "exchange": exchange_id, "symbol": symbol, "base": m.base[:32], "quote": m.quote[:32],
+        "active": m.active, "type": m.type[:16],
+        "min_amount": m.rules.min_amount, "max_amount": m.rules.max_amount,
+        "min_cost": m.rules.min_cost, "price_precision": m.rules.price_step,
+        "amount_precision": m.rules.amount_step, "updated_at": now,
+    } for symbol, m in markets.items() if len(symbol) <= 64]
 
 
 async def _publish(runtime: Runtime, exchange_id: str, pct: float, done: bool = False,
@@ -88,9 +76,9 @@ async def load_exchange_markets(runtime: Runtime, exchange_id: str) -> int:
     try:
         await _publish(runtime, exchange_id, 0.0)
         handle = await get_manager(runtime).public_exchange(exchange_id)
-        markets = await handle.call("load_markets", True, retry=True)
+        markets = await handle.load_markets(reload=True)
         await _publish(runtime, exchange_id, 40.0)
-        rows = market_rows(exchange_id, markets, getattr(handle.raw, "precisionMode", TICK_SIZE))
+        rows = market_rows(exchange_id, markets)
         await _publish(runtime, exchange_id, 60.0)
         # One short write transaction, off the event loop, with nothing awaited inside it.
         await asyncio.to_thread(replace_rows, runtime.sessions, exchange_id, rows)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from aristobot.brokers.connections import get_manager
 from aristobot.brokers.repository import BrokerDraft, validate_draft
 from aristobot.exchanges.catalog import PAPER
-from aristobot.exchanges.factory import create_exchange
+from aristobot.exchanges.manager import ExchangeAccount
 
 if TYPE_CHECKING:
     from aristobot.runtime import Runtime
@@ -26,18 +26,14 @@ async def check_keys(runtime: Runtime, draft: BrokerDraft,
         capital = draft.paper_capital or Decimal(runtime.settings.paper_starting_capital)
         return {"USDT": capital}
     manager = get_manager(runtime)
-    raw = create_exchange(draft.exchange, creds, testnet=draft.is_testnet,
-                          override_url=manager.override_url(draft.exchange))
-    handle = manager.wrap(raw, draft.exchange)
+    handle = manager.open_uncached(ExchangeAccount(0, draft.exchange, creds, draft.is_testnet))
     try:
         if not draft.is_testnet:
             # ccxt needs markets before a balance; the shared public instance loads them once
             # for every check (a testnet has markets of its own: loaded by its instance).
             public = await manager.public_exchange(draft.exchange)
-            markets = await public.load_markets()
-            raw.set_markets(markets, getattr(public.raw, "currencies", None))
+            await public.share_markets_with(handle)
         balance = await handle.fetch_balance()
     finally:
         await handle.close()
-    totals = balance.get("total") or {}
-    return {a: Decimal(str(v)) for a, v in sorted(totals.items()) if v}
+    return {a: v for a, v in sorted(balance.total.items()) if v}

@@ -6,22 +6,10 @@ the ccxt adapter converts whatever precision mode an exchange uses into these st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
+from aristobot.domain.exchange import MarketRules
 from aristobot.errors import ValidationError
-
-
-@dataclass(frozen=True, slots=True)
-class MarketRules:
-    symbol: str
-    base: str
-    quote: str
-    amount_step: Decimal | None = None
-    price_step: Decimal | None = None
-    min_amount: Decimal | None = None
-    max_amount: Decimal | None = None
-    min_cost: Decimal | None = None
 
 
 def parse_decimal(raw: object, label: str) -> Decimal:

@@ -45,8 +45,7 @@ def split_symbol(symbol: str) -> tuple[str, str]:
 
 
 async def free_balance(ex: ExchangeHandle, asset: str) -> Decimal:
-    bal = await ex.fetch_balance()
-    return Decimal(str((bal.get("free") or {}).get(asset) or 0))
+    return (await ex.fetch_balance()).free_of(asset)
 
 
 def _fee_in_quote(t: TradeView, base: str) -> Decimal:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from aristobot.domain.exchange import Order
 from aristobot.engine.selection import ActiveSpec
 from aristobot.errors import AristobotError, OrderNotFound
 from aristobot.exchanges.handle import ExchangeHandle, new_client_order_id
@@ -23,34 +24,32 @@ LIMIT_BELOW_STOP = Decimal("0.995")
 
 
 def supports_native_stop(ex: ExchangeHandle, spec: ActiveSpec) -> bool:
-    has = getattr(ex, "has", None) or {}
-    return not spec.is_paper and bool(has.get("createStopLossOrder"))
+    return not spec.is_paper and ex.supports("createStopLossOrder")
 
 
 async def place_stop_loss(sessions: sessionmaker[Session], ex: ExchangeHandle,
                           spec: ActiveSpec, quantity: Decimal, stop: Decimal) -> str:
     """Place the stop loss; return its exchange order id (raise a French error)."""
-    qty = ex.amount_to_precision(spec.symbol, float(quantity))
-    stop_px = ex.price_to_precision(spec.symbol, float(stop))
-    limit_px = ex.price_to_precision(spec.symbol, float(stop * LIMIT_BELOW_STOP))
+    qty = ex.amount_to_precision(spec.symbol, quantity)
+    stop_px = ex.price_to_precision(spec.symbol, stop)
+    limit_px = ex.price_to_precision(spec.symbol, stop * LIMIT_BELOW_STOP)
     cid = new_client_order_id()
     with sessions.begin() as s:
         trade_id = journal.record_attempt(
             s, user_id=spec.user_id, broker_id=spec.broker_id, exchange=spec.broker_exchange,
-            symbol=spec.symbol, side="sell", order_type="stop_loss", quantity=Decimal(qty),
-            price=Decimal(limit_px), quote_amount=None, client_order_id=cid, source="strategy",
+            symbol=spec.symbol, side="sell", order_type="stop_loss", quantity=qty,
+            price=limit_px, quote_amount=None, client_order_id=cid, source="strategy",
             active_strategy_id=spec.id, strategy_id=spec.strategy_id)
     try:
-        order = await ex.create_order(spec.symbol, "limit", "sell", float(qty),
-                                      float(limit_px), {"stopLossPrice": float(stop_px)},
-                                      client_order_id=cid)
+        order = await ex.create_order(spec.symbol, "limit", "sell", qty, limit_px,
+                                      {"stopLossPrice": float(stop_px)}, client_order_id=cid)
     except AristobotError as e:
         with sessions.begin() as s:
             journal.mark_failed(s, spec.user_id, trade_id, "rejected", e.user_message())
         raise
     with sessions.begin() as s:
         journal.apply_order(s, spec.user_id, trade_id, order)
-    return str(order["id"])
+    return str(order.id)
 
 
 async def cancel_quietly(ex: ExchangeHandle, order_id: str, symbol: str) -> None:
@@ -61,10 +60,9 @@ async def cancel_quietly(ex: ExchangeHandle, order_id: str, symbol: str) -> None
         log.info("protective order %s already gone", order_id)
 
 
-async def order_state(ex: ExchangeHandle, order_id: str, symbol: str) -> dict[str, object] | None:
+async def order_state(ex: ExchangeHandle, order_id: str, symbol: str) -> Order | None:
     """The exchange's view of a protective order, None when unknown to it."""
     try:
-        order: dict[str, object] = await ex.fetch_order(order_id, symbol)
-        return order
+        return await ex.fetch_order(order_id, symbol)
     except OrderNotFound:
         return None

@@ -13,17 +13,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.bus import Bus
+from aristobot.domain.exchange import Order
 from aristobot.engine import positions as pos
 from aristobot.engine.alerts import raise_alert
 from aristobot.engine.execution import ExchangeFor, Executor
 from aristobot.engine.native_orders import order_state
 from aristobot.engine.selection import ActiveSpec, get_spec
-from aristobot.errors import AristobotError
+from aristobot.errors import AristobotError, NoPriceAvailable
 from aristobot.exchanges.handle import ExchangeHandle
 from aristobot.trading import trades as journal
 
@@ -82,8 +82,9 @@ class Protector:
             watched = await self._watch_native(ex, spec, p)
             if watched is not None:
                 return watched
-        ticker = await ex.fetch_ticker(p.symbol)
-        price = Decimal(str(ticker.get("last") or ticker.get("close")))
+        price = (await ex.fetch_ticker(p.symbol)).last
+        if price is None:
+            raise NoPriceAvailable(symbol=p.symbol, reason=f"aucun prix de {ex.name}")
         with self.sessions.begin() as s:
             pos.mark_price(s, p.id, price)
         hit = triggered(p, price)
@@ -107,7 +108,7 @@ class Protector:
         if order is not None:  # cancelled / expired: the journal says so
             with self.sessions.begin() as s:
                 trade_id = journal.trade_by_order(s, p.user_id, spec.broker_id,
-                                                  str(order.get("id")))
+                                                  str(order.id))
                 if trade_id is not None:
                     journal.apply_order(s, p.user_id, trade_id, order)
         replaced = await self.executor.protect(spec, p)
@@ -126,15 +127,14 @@ class Protector:
                           "surveille désormais SL/TP lui-même.", position_id=p.id)
         return Check(p.id, None, "alert", p.stop_loss_order_id)
 
-    def _stopped_out(self, spec: ActiveSpec, p: pos.PositionView, order: dict[str, Any]
-                     ) -> Check:
+    def _stopped_out(self, spec: ActiveSpec, p: pos.PositionView, order: Order) -> Check:
         """The exchange's stop loss filled: journal it and close the position."""
         with self.sessions.begin() as s:
             trade_id = journal.trade_by_order(s, p.user_id, spec.broker_id,
-                                              str(order.get("id")))
+                                              str(order.id))
             view = (journal.apply_order(s, p.user_id, trade_id, order)
                     if trade_id is not None else None)
-            price = Decimal(str(order.get("average") or order.get("price")))
+            price = order.average or order.price or Decimal(0)
             fee = view.fee if view is not None and view.fee is not None else Decimal(0)
             pos.close(s, p.id, exit_trade_id=trade_id, exit_price=price, exit_fee=fee,
                       reason="stop_loss", now=self.executor.now())

@@ -74,7 +74,7 @@ async def _check_position(runtime: Runtime, exchange_for: ExchangeFor, p: pos.Po
         await raise_alert(runtime.sessions, runtime.bus, p.user_id, "engine.reconcile", text,
                           position_id=p.id)
         return
-    held = Decimal(str((bal.get("total") or {}).get(base) or 0))
+    held = bal.total_of(base)
     if held + p.quantity * TOLERANCE < p.quantity:
         text = (f"Écart au redémarrage : la position {p.symbol} compte {p.quantity} {base}, "
                 f"l'exchange n'en détient que {held}. Rien n'a été modifié : vérifiez "

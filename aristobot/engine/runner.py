@@ -22,6 +22,7 @@ import pandas as pd
 
 from aristobot.core.strategy_api import Action, Decision, Position
 from aristobot.core.strategy_loader import code_hash
+from aristobot.domain.exchange import Balance
 from aristobot.domain.timeframe import Timeframe, ms_to_utc
 from aristobot.engine import decisions as journal
 from aristobot.engine import positions as pos
@@ -111,7 +112,7 @@ class SignalHandler:
             report.outcomes = [self._skip_late(spec, candle_open, late) for spec in due]
         elif due:
             # one balance request per broker and signal, shared by its strategies
-            balances: dict[tuple[int, int], asyncio.Task[dict[str, Any] | str]] = {}
+            balances: dict[tuple[int, int], asyncio.Task[Balance | str]] = {}
             for spec in due:
                 key = (spec.user_id, spec.broker_id)
                 if key not in balances:
@@ -135,7 +136,7 @@ class SignalHandler:
         return Outcome(spec.id, spec.user_id, "skipped", reason=reason)
 
     async def _guarded(self, spec: ActiveSpec, candle_open: datetime, boundary: datetime,
-                       received: float, balances: Awaitable[dict[str, Any] | str]) -> Outcome:
+                       received: float, balances: Awaitable[Balance | str]) -> Outcome:
         try:
             return await self._one(spec, candle_open, boundary, received, balances)
         except Exception as e:  # never let one strategy stop the others
@@ -144,7 +145,7 @@ class SignalHandler:
             return Outcome(spec.id, spec.user_id, "error", reason=text)
 
     async def _one(self, spec: ActiveSpec, candle_open: datetime, boundary: datetime,
-                   received: float, balances: Awaitable[dict[str, Any] | str]) -> Outcome:
+                   received: float, balances: Awaitable[Balance | str]) -> Outcome:
         with self.sessions.begin() as s:
             did = journal.claim(s, user_id=spec.user_id, active_strategy_id=spec.id,
                                 candle_open_time=candle_open, timeframe=spec.timeframe)
@@ -160,7 +161,7 @@ class SignalHandler:
             return self._finish(did, spec, "error", ms, reason=text)
 
     async def _decide(self, did: int, spec: ActiveSpec, candle_open: datetime, ms: _Stopwatch,
-                      balances: Awaitable[dict[str, Any] | str]) -> Outcome:
+                      balances: Awaitable[Balance | str]) -> Outcome:
         # the ticker is fetched while the strategy decides: the order then needs one call
         reference = asyncio.get_running_loop().create_task(self._reference(spec))
         window, all_balances, position = await asyncio.gather(
@@ -195,20 +196,17 @@ class SignalHandler:
             ms.mark("order")
         return self._finish(did, spec, "decided", ms, trade_id=trade_id, **fields)
 
-    async def _balances(self, spec: ActiveSpec) -> dict[str, Any] | str:
+    async def _balances(self, spec: ActiveSpec) -> Balance | str:
         try:
             ex = await self.exchange_for(spec.user_id, spec.broker_id)
-            bal: dict[str, Any] = await ex.fetch_balance()
-            return bal
+            return await ex.fetch_balance()
         except AristobotError as e:
             return f"Solde indisponible : {e.user_message()}"
 
     async def _reference(self, spec: ActiveSpec) -> Decimal | None:
         try:
             ex = await self.exchange_for(spec.user_id, spec.broker_id)
-            ticker = await ex.fetch_ticker(spec.symbol)
-            last = ticker.get("last") or ticker.get("close")
-            return Decimal(str(last)) if last else None
+            return (await ex.fetch_ticker(spec.symbol)).last
         except AristobotError:
             return None  # the trading layer asks again when it places the order
 
@@ -256,8 +254,8 @@ class _Stopwatch:
         return {k: round((v - self.boundary) * 1000.0, 1) for k, v in self.wall.items()}
 
 
-def _free(balances: dict[str, Any], asset: str) -> Decimal:
-    return Decimal(str((balances.get("free") or {}).get(asset) or 0))
+def _free(balances: Balance, asset: str) -> Decimal:
+    return balances.free_of(asset)
 
 
 def utcnow() -> datetime:

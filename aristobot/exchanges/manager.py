@@ -84,6 +84,10 @@ class CCXTManager:
         name = "Paper" if exchange_id == PAPER else display_name(exchange_id)
         return ExchangeHandle(raw, name, self.policy, self._sleep)
 
+    def open_uncached(self, account: ExchangeAccount) -> ExchangeHandle:
+        """A fresh handle the caller closes (a key check before the broker is saved)."""
+        return self.wrap(self.build_raw(account), account.exchange_id)
+
     async def exchange_for(self, user_id: int, broker_id: int) -> ExchangeHandle:
         """Return the (cached) handle of ``user_id``'s broker ``broker_id``, markets loaded.
 
@@ -118,8 +122,7 @@ class CCXTManager:
     async def _paper_ohlcv(self, symbol: str, timeframe: str, since: int | None,
                            limit: int | None) -> list[list[float]]:
         handle = await self.public_exchange(PRICE_EXCHANGE)
-        result: list[list[float]] = await handle.fetch_ohlcv(symbol, timeframe, since, limit)
-        return result
+        return await handle.fetch_ohlcv(symbol, timeframe, since, limit)
 
     async def forget(self, user_id: int, broker_id: int) -> None:
         """Close and drop a broker's instance (after it was edited or deleted)."""

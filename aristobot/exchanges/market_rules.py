@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from aristobot.core.order_rules import MarketRules
+from aristobot.domain.exchange import MarketRules
 
 # ccxt precision modes (ccxt.base.decimal_to_precision): DECIMAL_PLACES=2,
 # SIGNIFICANT_DIGITS=3, TICK_SIZE=4. Repeated here so this module stays light.

@@ -50,7 +50,7 @@ async def match_all(runtime: Runtime) -> int:
     for user_id, broker_id in brokers_with_open_orders(runtime):
         try:
             handle = await manager.exchange_for(user_id, broker_id)
-            filled += await handle.raw.match_orders()
+            filled += await handle.match_paper_orders()
             await trading.sync_open_trades(user_id, broker_id)
         except (AristobotError, SQLAlchemyError):
             # One broker's trouble (no price, its journal unreachable) must not hold back

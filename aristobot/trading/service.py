@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from aristobot.brokers.connections import get_manager
 from aristobot.brokers.repository import get_broker
 from aristobot.bus import Channels
-from aristobot.core.order_rules import MarketRules, amount_from_quote, check_order
+from aristobot.core.order_rules import amount_from_quote, check_order
 from aristobot.db.models import TradeRow
+from aristobot.domain.exchange import MarketRules, Order
 from aristobot.errors import (
     AristobotError,
     BrokerInactive,
@@ -32,7 +33,6 @@ from aristobot.errors import (
     ValidationError,
 )
 from aristobot.exchanges.handle import ExchangeHandle, new_client_order_id
-from aristobot.exchanges.market_rules import TICK_SIZE, rules_from_market
 from aristobot.trading import trades as journal
 
 if TYPE_CHECKING:
@@ -95,38 +95,34 @@ class ManualTrading:
     async def symbols(self, user_id: int, broker_id: int) -> list[str]:
         """Active spot symbols of the broker's exchange, sorted."""
         ex = await self.exchange(user_id, broker_id)
-        return sorted(s for s, m in (ex.markets or {}).items()
-                      if m.get("active") is not False and m.get("spot", True))
+        return sorted(s for s, m in ex.markets.items() if m.active and m.spot)
 
     async def rules(self, user_id: int, broker_id: int, symbol: str) -> MarketRules:
         ex = await self.exchange(user_id, broker_id)
-        market = (ex.markets or {}).get(symbol)
+        market = ex.markets.get(symbol)
         if market is None:
             raise ValidationError(reason=f"Symbole inconnu sur {ex.name} : « {symbol} ».")
-        return rules_from_market(market, getattr(ex, "precisionMode", TICK_SIZE))
+        return market.rules
 
     async def last_price(self, user_id: int, broker_id: int, symbol: str) -> Decimal:
         ex = await self.exchange(user_id, broker_id)
         ticker = await ex.fetch_ticker(symbol)
-        last = ticker.get("last") or ticker.get("close")
-        if not last:
+        if not ticker.last:
             raise ValidationError(reason=f"Aucun prix pour {symbol} sur {ex.name}.")
-        return Decimal(str(last))
+        return ticker.last
 
     async def portfolio(self, user_id: int, broker_id: int) -> Portfolio:
         """Balances with their USD value (stablecoins count 1:1, others via ASSET/USDT)."""
         ex = await self.exchange(user_id, broker_id)
         bal = await ex.fetch_balance()
         lines, total = [], Decimal(0)
-        for asset, amounts in sorted((bal.get("total") or {}).items()):
-            tot = Decimal(str(amounts or 0))
+        for asset, tot in sorted(bal.total.items()):
             if tot <= 0:
                 continue
             price = await self._usd_price(ex, asset)
             value = tot * price if price is not None else None
             total += value or 0
-            lines.append(PortfolioLine(asset, Decimal(str(bal["free"].get(asset) or 0)),
-                                       Decimal(str(bal["used"].get(asset) or 0)), tot,
+            lines.append(PortfolioLine(asset, bal.free_of(asset), bal.used_of(asset), tot,
                                        price, value))
         return Portfolio(tuple(lines), total)
 
@@ -135,11 +131,10 @@ class ManualTrading:
             return Decimal(1)
         for quote in ("USDT", "USDC", "USD"):
             sym = f"{asset}/{quote}"
-            if sym in (ex.markets or {}):
+            if sym in ex.markets:
                 try:
-                    t = await ex.fetch_ticker(sym)
-                    return Decimal(str(t.get("last") or t.get("close")))
-                except (AristobotError, TypeError, ArithmeticError):
+                    return (await ex.fetch_ticker(sym)).last
+                except AristobotError:
                     return None
         return None
 
@@ -237,9 +232,8 @@ class ManualTrading:
             row = s.get(TradeRow, trade_id)
             if row is not None:
                 row.quantity = amount
-        price = float(req.price) if req.price is not None else None
-        order = await ex.create_order(req.symbol, req.order_type, req.side, float(amount),
-                                      price, client_order_id=cid)
+        order = await ex.create_order(req.symbol, req.order_type, req.side, amount,
+                                      req.price, client_order_id=cid)
         with self.runtime.sessions.begin() as s:
             return journal.apply_order(s, user_id, trade_id, order)
 
@@ -256,10 +250,9 @@ class ManualTrading:
             # this update did not appear live.
             log.exception("trade %s journaled but not published live", view.id)
 
-    async def open_orders(self, user_id: int, broker_id: int) -> list[dict[str, Any]]:
+    async def open_orders(self, user_id: int, broker_id: int) -> list[Order]:
         ex = await self.exchange(user_id, broker_id)
-        orders: list[dict[str, Any]] = await ex.fetch_open_orders()
-        return orders
+        return await ex.fetch_open_orders()
 
     async def cancel_order(self, user_id: int, broker_id: int, order_id: str,
                            symbol: str) -> None:
@@ -268,7 +261,7 @@ class ManualTrading:
         with self.runtime.sessions.begin() as s:
             trade_id = journal.trade_by_order(s, user_id, broker_id, str(order_id))
             if trade_id is not None:
-                journal.apply_order(s, user_id, trade_id, {**order, "status": "canceled"})
+                journal.apply_order(s, user_id, trade_id, replace(order, status="canceled"))
 
     async def sync_open_trades(self, user_id: int, broker_id: int) -> int:
         """Refresh open and pending trade rows from the exchange; return how many changed.

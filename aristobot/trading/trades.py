@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aristobot.db.models import TradeRow
+from aristobot.domain.exchange import Order
 from aristobot.errors import NotFound
 
 _STATUS = {"closed": "filled", "open": "open", "canceled": "canceled", "cancelled": "canceled",
@@ -48,16 +47,6 @@ def _view(r: TradeRow) -> TradeView:
                      r.exchange_order_id, r.error)
 
 
-def _dec(value: Any) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        d = Decimal(str(value))
-    except ArithmeticError:
-        return None
-    return d if d.is_finite() else None
-
-
 def record_attempt(s: Session, *, user_id: int, broker_id: int, exchange: str, symbol: str,
                    side: str, order_type: str, quantity: Decimal, price: Decimal | None,
                    quote_amount: Decimal | None, client_order_id: str, source: str = "manual",
@@ -80,9 +69,9 @@ def record_attempt(s: Session, *, user_id: int, broker_id: int, exchange: str, s
     return row.id
 
 
-def order_status(order: dict[str, Any]) -> str:
-    """The journal status of a ccxt order structure (« open » when unknown)."""
-    return _STATUS.get(str(order.get("status")), "open")
+def order_status(order: Order) -> str:
+    """The journal status of an exchange order (« open » when unknown)."""
+    return _STATUS.get(order.status, "open")
 
 
 def _row(s: Session, user_id: int, trade_id: int) -> TradeRow:
@@ -92,20 +81,17 @@ def _row(s: Session, user_id: int, trade_id: int) -> TradeRow:
     return row
 
 
-def apply_order(s: Session, user_id: int, trade_id: int, order: dict[str, Any]) -> TradeView:
-    """Copy a ccxt order structure into the trade row."""
+def apply_order(s: Session, user_id: int, trade_id: int, order: Order) -> TradeView:
+    """Copy an exchange order into the trade row (its raw answer kept for the audit)."""
     row = _row(s, user_id, trade_id)
     row.status = order_status(order)
-    row.exchange_order_id = str(order["id"]) if order.get("id") is not None else None
-    row.filled_quantity = _dec(order.get("filled")) or Decimal(0)
-    row.average_price = _dec(order.get("average"))
-    cost = _dec(order.get("cost"))
-    if cost:
-        row.quote_amount = cost
-    fee = order.get("fee") or {}
-    row.fee, row.fee_currency = _dec(fee.get("cost")), fee.get("currency")
-    row.raw = json.loads(json.dumps({k: v for k, v in order.items() if k != "info"},
-                                    default=str))
+    row.exchange_order_id = order.id
+    row.filled_quantity = order.filled
+    row.average_price = order.average
+    if order.cost:
+        row.quote_amount = order.cost
+    row.fee, row.fee_currency = order.fee, order.fee_currency
+    row.raw = {**order.raw, "status": order.status}
     row.error = None
     s.flush()
     return _view(row)

@@ -10,8 +10,9 @@ import pandas as pd
 import param
 
 from aristobot.brokers import default_broker, list_brokers
-from aristobot.core.order_rules import MarketRules, amount_from_quote, parse_decimal
+from aristobot.core.order_rules import amount_from_quote, parse_decimal
 from aristobot.core.timefmt import format_dt
+from aristobot.domain.exchange import MarketRules
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.trading import trades as journal
@@ -34,6 +35,10 @@ ORDER_STATUS_FR = {"open": "ouvert", "closed": "exécuté", "canceled": "annulé
 
 def _num(v: Decimal | None) -> str:
     return "" if v is None else format(v.normalize(), "f")
+
+
+def _float(v: Decimal | None) -> float | None:
+    return None if v is None else float(v)
 
 
 def _usd(v: Decimal | None) -> str:
@@ -120,9 +125,9 @@ class TradingVM(param.Parameterized):
     async def refresh_orders(self) -> None:
         orders = await self._service.open_orders(self._user_id, self.broker_id)
         self.orders = pd.DataFrame(
-            [[str(o["id"]), o["symbol"], SIDE_FR.get(o["side"], o["side"]),
-              TYPE_FR.get(o["type"], o["type"]), o.get("amount"), o.get("price"),
-              o.get("filled"), ORDER_STATUS_FR.get(str(o.get("status")), o.get("status"))]
+            [[str(o.id), o.symbol, SIDE_FR.get(o.side, o.side), TYPE_FR.get(o.type, o.type),
+              _float(o.amount), _float(o.price), float(o.filled),
+              ORDER_STATUS_FR.get(o.status, o.status)]
              for o in orders], columns=ORDER_COLUMNS)
 
     def refresh_trades(self) -> None:

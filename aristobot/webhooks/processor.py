@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.brokers.repository import default_broker, list_brokers
 from aristobot.db.models import WebhookRow, WebhookSourceRow
+from aristobot.domain.exchange import Market
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.trading.service import ManualTrading, OrderRequest
@@ -172,13 +173,13 @@ class WebhookProcessor:
                                          "ou indiquez « broker » dans l'alerte.")
         return default.id
 
-    async def _symbol(self, user_id: int, broker_id: int, raw: str) -> tuple[str, dict[str, Any]]:
+    async def _symbol(self, user_id: int, broker_id: int, raw: str) -> tuple[str, Market]:
         ex = await self.trading.exchange(user_id, broker_id)
-        markets = ex.markets or {}
+        markets = ex.markets
         if raw in markets:
             return raw, markets[raw]
         for sym, market in markets.items():
-            if sym.replace("/", "") == raw.replace("/", "") and market.get("spot", True):
+            if sym.replace("/", "") == raw.replace("/", "") and market.spot:
                 return sym, market
         raise ValidationError(reason=f"Symbole inconnu sur {ex.name} : « {raw} ».")
 
@@ -193,11 +194,10 @@ class WebhookProcessor:
                             take_profit=alert.take_profit)
 
     async def _from_balance(self, user_id: int, broker_id: int, alert: Alert, side: str,
-                            market: dict[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+                            market: Market) -> tuple[Decimal | None, Decimal | None]:
         ex = await self.trading.exchange(user_id, broker_id)
-        free = (await ex.fetch_balance()).get("free") or {}
-        asset = market["quote"] if side == "buy" else market["base"]
-        available = Decimal(str(free.get(asset) or 0))
+        asset = market.quote if side == "buy" else market.base
+        available = (await ex.fetch_balance()).free_of(asset)
         share = (alert.percent or Decimal(100)) / Decimal(100)
         if available <= 0:
             raise ValidationError(reason=f"Solde {asset} nul : rien à "

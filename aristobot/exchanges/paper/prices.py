@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from aristobot.db.models import CandleRow
 from aristobot.errors import AristobotError, NoPriceAvailable
 from aristobot.exchanges.paper.markets import PRICE_EXCHANGE
+
+if TYPE_CHECKING:  # the handle imports the paper exchange, which uses this module
+    from aristobot.exchanges.handle import ExchangeHandle
 
 log = logging.getLogger(__name__)
 FRESH = timedelta(minutes=5)  # a candle this recent is the price, no ticker asked
@@ -61,7 +64,7 @@ class LivePrices:
     """
 
     def __init__(self, sessions: sessionmaker[Session],
-                 public: Callable[[], Awaitable[Any]] | None = None,
+                 public: Callable[[], Awaitable[ExchangeHandle]] | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._sessions = sessions
         self._public = public
@@ -76,10 +79,9 @@ class LivePrices:
         if self._public is not None:
             try:
                 handle = await self._public()
-                ticker = await handle.call("fetch_ticker", symbol)
-                last = ticker.get("last") or ticker.get("close")
-                if last:
-                    return Decimal(str(last))
+                ticker = await handle.fetch_ticker(symbol)
+                if ticker.last:
+                    return ticker.last
             except AristobotError as e:
                 ticker_error = e.user_message()
                 log.info("paper price for %s: ticker unavailable (%s)", symbol, e)

@@ -140,8 +140,8 @@ async def test_testnet_broker_reads_mainnet_candles_through_a_keyless_public_ins
     # No keyed (sandbox) instance was built for the broker; the candles came from mainnet.
     assert manager.cached() == []
     public = await manager.public_exchange("binance")
-    assert public.raw.isSandboxModeEnabled is False
-    assert not public.raw.apiKey
+    assert public._raw.isSandboxModeEnabled is False  # the ccxt instance's configuration
+    assert not public._raw.apiKey
     with world.runtime.sessions() as s:
         assert candle_store.count_candles(s, "binance", "BTC/USDT", "5m") == 864
         assert candle_store.count_candles(s, "binance-testnet", "BTC/USDT", "5m") == 0

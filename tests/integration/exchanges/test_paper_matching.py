@@ -51,9 +51,9 @@ async def test_a_candle_low_since_the_order_fills_it(runtime: Runtime) -> None:
     now = datetime.now(UTC)
     _candle(runtime, now - timedelta(minutes=5), "18000", "20100", "20000")  # before: ignored
     handle = await get_manager(runtime).exchange_for(user_id, pid)
-    assert await handle.raw.match_orders() == 0
+    assert await handle.match_paper_orders() == 0
     _candle(runtime, now + timedelta(minutes=1), "18950", "20050", "20000")  # dipped through
-    assert await handle.raw.match_orders() == 1
+    assert await handle.match_paper_orders() == 1
     [order] = (await handle.fetch_open_orders()) or [None]
     assert order is None
     assert await ManualTrading(runtime).sync_open_trades(user_id, pid) == 1
@@ -103,7 +103,7 @@ async def test_paper_amounts_are_the_same_on_both_backends(runtime: Runtime) -> 
     price = D("12345.678912345678")
     get_manager(runtime).prices = FixedPrices({"BTC/USDT": price})  # type: ignore[assignment]
     handle = await get_manager(runtime).exchange_for(dev.id, pid)
-    await handle.raw.create_order("BTC/USDT", "market", "buy", 0.123456789)
+    await handle.create_order("BTC/USDT", "market", "buy", D("0.123456789"))
     cost = D("0.123456789") * price  # 21 decimals, its fee 24: more than NUMERIC(38, 18)
     fee = (cost * D("0.001")).quantize(D("1e-18"), rounding=ROUND_UP)
     expected_usdt = D("10000") - cost.quantize(D("1e-18")) - fee
@@ -112,5 +112,5 @@ async def test_paper_amounts_are_the_same_on_both_backends(runtime: Runtime) -> 
                                                             PaperBalanceRow.asset == "USDT"))
         order_fee = s.scalar(select(PaperOrderRow.fee).where(PaperOrderRow.broker_id == pid))
     assert (usdt, order_fee) == (expected_usdt, fee)  # what was computed is what is stored
-    bal = await handle.raw.fetch_balance()
-    assert D(str(bal["USDT"]["free"])) == D(str(float(expected_usdt)))
+    bal = await handle.fetch_balance()
+    assert bal.free_of("USDT") == D(str(float(expected_usdt)))

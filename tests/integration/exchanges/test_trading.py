@@ -49,7 +49,7 @@ async def test_one_instance_per_broker_markets_loaded_once(runtime: Runtime,
     assert h1 is h2 and "BTC/USDT" in h1.markets
     await h1.fetch_balance()
     assert fake.count("GET", "/api/v3/exchangeInfo") == 1
-    assert h1.raw.enableRateLimit
+    assert h1._raw.enableRateLimit  # the ccxt instance's own configuration
     bob = make_user(runtime.sessions, "bob", "motdepasse-bob-123")
     with pytest.raises(NotFound):
         await m.exchange_for(bob.id, bid)
@@ -146,8 +146,8 @@ async def test_rate_limit_and_network_errors_are_retried(runtime: Runtime,
     fake.fail("/api/v3/account", "429")
     fake.fail("/api/v3/account", "disconnect")
     fake.fail("/api/v3/ticker", "418")
-    assert (await h.fetch_balance())["total"]["USDT"] == 10000
-    assert (await h.fetch_ticker("BTC/USDT"))["last"] == 50000
+    assert (await h.fetch_balance()).total_of("USDT") == 10000
+    assert (await h.fetch_ticker("BTC/USDT")).last == 50000
     assert fake.count("GET", "/api/v3/account") == 3
 
 

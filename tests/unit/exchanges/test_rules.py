@@ -7,12 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aristobot.core.order_rules import (
-    MarketRules,
     amount_from_quote,
     check_order,
     floor_to_step,
     parse_decimal,
 )
+from aristobot.domain.exchange import MarketRules
 from aristobot.errors import ValidationError
 from aristobot.exchanges.market_rules import DECIMAL_PLACES, rules_from_market
 
