@@ -39,7 +39,7 @@ from aristobot.engine.decisions import list_decisions
 from aristobot.engine.replay_report import replay
 from aristobot.engine.service import Engine
 from aristobot.engine.stored_prices import StoredClosePrices
-from aristobot.exchanges.manager import get_manager
+from aristobot.brokers.connections import get_manager
 from aristobot.runtime import build_runtime
 from aristobot.strategies import StrategyPool
 from aristobot.strategies.examples import EMA_CROSS_EXAMPLE
