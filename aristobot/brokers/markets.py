@@ -154,9 +154,3 @@ async def ensure_markets(runtime: Runtime, exchange_id: str) -> int:
         if source in loaded_exchanges(s):
             return 0
     return await load_exchange_markets(runtime, source)
-
-
-async def serve(runtime: Runtime) -> None:
-    """Embedded service: load missing markets once at start, then idle until cancelled."""
-    await load_missing_markets(runtime)
-    await asyncio.Event().wait()
