@@ -32,6 +32,7 @@ from aristobot.accounts.users import create_user
 from aristobot.backtest import candle_store
 from aristobot.backtest.synthetic import synthetic_candles
 from aristobot.brokers import ensure_default_paper_broker
+from aristobot.brokers.connections import get_manager
 from aristobot.config import Secret, Settings
 from aristobot.domain.timeframe import utc_to_ms
 from aristobot.engine import selection
@@ -39,7 +40,6 @@ from aristobot.engine.decisions import list_decisions
 from aristobot.engine.replay_report import replay
 from aristobot.engine.service import Engine
 from aristobot.engine.stored_prices import StoredClosePrices
-from aristobot.brokers.connections import get_manager
 from aristobot.runtime import build_runtime
 from aristobot.strategies import StrategyPool
 from aristobot.strategies.examples import EMA_CROSS_EXAMPLE

@@ -1,7 +1,8 @@
 """Brokers (exchange accounts) of a user: CRUD scoped by user, keys Fernet-encrypted.
 
 Keys never leave this module in clear except through :func:`broker_config`, which only the
-exchange layer calls; what pages receive (:class:`Broker`) carries masked keys only.
+brokers service calls (``connections`` to open the exchange, ``verification`` to re-check
+kept keys); what pages receive (:class:`Broker`) carries masked keys only.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from aristobot.brokers.connections import get_manager
-from aristobot.brokers.repository import BrokerDraft, validate_draft
+from aristobot.brokers.repository import BrokerDraft, broker_config, validate_draft
 from aristobot.exchanges.catalog import PAPER
 from aristobot.exchanges.manager import ExchangeAccount
 
@@ -37,3 +37,15 @@ async def check_keys(runtime: Runtime, draft: BrokerDraft,
     finally:
         await handle.close()
     return {a: v for a, v in sorted(balance.total.items()) if v}
+
+
+async def check_edited_keys(runtime: Runtime, user_id: int, broker_id: int,
+                            draft: BrokerDraft) -> dict[str, Decimal]:
+    """:func:`check_keys` for an edit of ``user_id``'s broker: blank fields keep stored keys.
+
+    The stored keys are decrypted here and never handed to the page.
+    """
+    with runtime.sessions() as s:
+        config = broker_config(s, runtime.vault, user_id, broker_id)  # NotFound for another's
+    keep = config.credentials if config.broker.exchange == draft.exchange else None
+    return await check_keys(runtime, draft, keep)

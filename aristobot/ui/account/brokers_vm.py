@@ -20,8 +20,7 @@ from aristobot.brokers import (
 from aristobot.brokers.catalog import CREDENTIAL_LABELS, PAPER, exchange_ids, exchange_info
 from aristobot.brokers.connections import forget_broker
 from aristobot.brokers.markets import ensure_markets, load_exchange_markets
-from aristobot.brokers.repository import broker_config
-from aristobot.brokers.verification import check_keys
+from aristobot.brokers.verification import check_edited_keys, check_keys
 from aristobot.core.order_rules import parse_decimal
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
@@ -106,17 +105,14 @@ class BrokersVM(param.Parameterized):
         return BrokerDraft(self.broker_name, self.exchange, dict(self.credentials), self.is_testnet,
                            self.is_active, self.is_default, capital)
 
-    def _kept(self) -> dict[str, str] | None:
-        if self.editing_id is None:
-            return None
-        with self._runtime.sessions() as s:
-            cfg = broker_config(s, self._runtime.vault, self._user_id, self.editing_id)
-        return cfg.credentials if cfg.broker.exchange == self.exchange else None
-
     async def verify(self) -> dict[str, Decimal] | None:
         """Check the keys live and show the balance (nothing is saved)."""
         try:
-            bal = await check_keys(self._runtime, self._draft(), self._kept())
+            if self.editing_id is None:
+                bal = await check_keys(self._runtime, self._draft())
+            else:
+                bal = await check_edited_keys(self._runtime, self._user_id, self.editing_id,
+                                              self._draft())
         except AristobotError as e:
             self.error, self.balance = e.user_message(), ""
             return None

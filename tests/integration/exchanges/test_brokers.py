@@ -19,7 +19,7 @@ from aristobot.brokers import (
 from aristobot.brokers import (
     testnet_in_use as uses_testnet,
 )
-from aristobot.brokers.verification import check_keys
+from aristobot.brokers.verification import check_edited_keys, check_keys
 from aristobot.db.models import BrokerRow
 from aristobot.errors import AuthenticationFailed, Conflict, NotFound, ValidationError
 from aristobot.runtime import Runtime
@@ -148,6 +148,17 @@ async def test_live_key_check_good_and_bad(runtime: Runtime) -> None:
         await check_keys(runtime, _draft(credentials={"apiKey": "key-a", "secret": "bad"}))
     assert "Signature" in e2.value.user_message()
     assert await check_keys(runtime, BrokerDraft("P", "paper")) == {"USDT": Decimal("10000")}
+
+
+async def test_an_edit_check_keeps_stored_keys_of_the_owner_only(runtime: Runtime) -> None:
+    alice = make_user(runtime.sessions)
+    bob = make_user(runtime.sessions, "bob", "motdepasse-bob-123")
+    with runtime.sessions.begin() as s:
+        bid = create_broker(s, runtime.vault, alice.id, _draft()).id
+    blank = _draft(credentials={})
+    assert (await check_edited_keys(runtime, alice.id, bid, blank))["USDT"] == Decimal("10000")
+    with pytest.raises(NotFound):  # bob cannot have alice's stored keys checked (or used)
+        await check_edited_keys(runtime, bob.id, bid, blank)
 
 
 async def test_key_checks_share_one_markets_load(runtime: Runtime, fake: FakeBinance) -> None:
