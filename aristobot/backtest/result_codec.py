@@ -14,7 +14,8 @@ number of candles). Fields of the reply's result record:
 * ``stats``, ``meta``: free-form objects (numbers, texts ≤ ``MAX_TEXT``, null, nested at most
   ``reply_codec.MAX_DEPTH``); ``meta["first_error"]`` is rebuilt as ``(bar, text)``;
 * ``lookahead``: null or {checked_bars ≤ N, mismatches (≤ ``MAX_LISTED`` bars < N), ok,
-  details (≤ ``MAX_LISTED`` texts)};
+  details (≤ ``MAX_LISTED`` texts), verified, full, cuts ≤ 64, guarantee_pct (null or in
+  [0, 100]), summary (≤ ``MAX_TEXT``)}; ``ok`` without ``verified`` is read as not ok;
 * ``cancelled``: bool.
 
 ``params`` are not sent back: the pool uses the ones it asked for. The reply body is capped at
@@ -72,7 +73,10 @@ class BacktestResultCodec(JobResult[BacktestResult]):
             "lookahead": None if la is None else {
                 "checked_bars": int(la.checked_bars), "ok": bool(la.ok),
                 "mismatches": [int(b) for b in la.mismatches[:MAX_LISTED]],
-                "details": [cut(str(d), MAX_TEXT) for d in la.details[:MAX_LISTED]]},
+                "details": [cut(str(d), MAX_TEXT) for d in la.details[:MAX_LISTED]],
+                "verified": bool(la.verified), "full": bool(la.full), "cuts": int(la.cuts),
+                "guarantee_pct": None if la.guarantee_pct is None else float(la.guarantee_pct),
+                "summary": cut(str(la.summary), MAX_TEXT)},
             "cancelled": bool(value.cancelled),
             "meta": free(value.meta, MAX_TEXT),
         }
@@ -170,10 +174,16 @@ def _datetimes(ns: np.ndarray, tz: Any) -> list[datetime | None]:
 
 
 def _decode_lookahead(f: Fields, n: int) -> LookaheadReport:
+    guarantee = f.opt_number("guarantee_pct")
+    if guarantee is not None and not 0.0 <= guarantee <= 100.0:
+        raise ReplyRejected("lookahead.guarantee_pct outside [0, 100]")
+    verified = f.flag("verified")
     report = LookaheadReport(
         checked_bars=f.integer("checked_bars", 0, n),
         mismatches=tuple(f.integers("mismatches", MAX_LISTED, 0, max(n - 1, 0))),
-        ok=f.flag("ok"), details=tuple(f.texts("details", MAX_LISTED, MAX_TEXT)))
+        ok=f.flag("ok") and verified, details=tuple(f.texts("details", MAX_LISTED, MAX_TEXT)),
+        verified=verified, guarantee_pct=guarantee, summary=f.text("summary", MAX_TEXT),
+        full=f.flag("full"), cuts=f.integer("cuts", 0, 64))
     f.done()
     return report
 

@@ -112,7 +112,8 @@ def save_result(session: Session, user_id: int, info: RunInfo, result: BacktestR
         stats={**stats, "equity_curve": equity_preview(result.equity)},
         params={**jsonable(asdict(result.params)), "meta": jsonable(result.meta)},
         trades_detail=trades,
-        lookahead_ok=None if result.lookahead is None else bool(result.lookahead.ok),
+        lookahead_ok=(None if result.lookahead is None or not result.lookahead.verified
+                      else bool(result.lookahead.ok)),
         lookahead_report=None if result.lookahead is None else jsonable(asdict(result.lookahead)),
     )
     session.add(row)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ import pandas as pd
 import param
 
 from aristobot.backtest import candle_store, results_store
-from aristobot.backtest.diagnostics import errors_text
+from aristobot.backtest.diagnostics import errors_text, lookahead_view
 from aristobot.backtest.service import (
     BacktestOutcome,
     BacktestRequest,
@@ -322,10 +323,8 @@ class BacktestVM(param.Parameterized):
         self.trades = self._trades_view(trades)
         report = lookahead
         if result is not None and result.lookahead is not None:
-            lk = result.lookahead
-            report = {"ok": lk.ok, "mismatches": list(lk.mismatches), "details": list(lk.details),
-                      "checked_bars": lk.checked_bars}
-        self._show_lookahead(report, candles)
+            report = asdict(result.lookahead)
+        self._show_lookahead(report, candles, meta, stats)
         self.chart = backtest_chart(candles, trades, equity, theme=self._theme,
                                     timezone=self._tz) if len(candles) else None
 
@@ -338,21 +337,16 @@ class BacktestVM(param.Parameterized):
         view["pnl_pct"] = (view["pnl_pct"] * 100).round(3)
         return view.rename(columns=TRADE_COLUMNS)
 
-    def _show_lookahead(self, report: dict[str, Any] | None, candles: pd.DataFrame) -> None:
-        if report is None:
-            self.lookahead_ok, self.lookahead_text = None, "Mode exact : pas de vérification."
-            return
-        self.lookahead_ok = bool(report.get("ok"))
-        if self.lookahead_ok:
-            self.lookahead_text = (f"Chemin rapide vérifié : identique au chemin exact sur "
-                                   f"{report.get('checked_bars', 0)} barres.")
-            return
-        bars = [int(b) for b in report.get("mismatches", [])][:5]
-        when = ", ".join(self._when(candles.index[b].to_pydatetime()) if 0 <= b < len(candles)
-                         else f"barre {b}" for b in bars)
-        details = " ; ".join(str(d) for d in report.get("details", [])[:3])
-        self.lookahead_text = ("Look-ahead ou dépendance à la fenêtre détecté : le chemin rapide "
-                               f"diffère du chemin exact aux barres {when}. {details}").strip()
+    def _show_lookahead(self, report: dict[str, Any] | None, candles: pd.DataFrame,
+                        meta: dict[str, Any] | None = None, stats: dict[str, Any] | None = None,
+                        ) -> None:
+        self.lookahead_ok, self.lookahead_text = lookahead_view(
+            report, candles.index, self._tz, meta, stats)
+        if self.lookahead_ok is False:  # never the biased figures without the warning
+            warning = pd.DataFrame([("⚠ Look-ahead détecté", "chiffres du chemin rapide, "
+                                     "biaisés : voir l'avertissement")],
+                                   columns=["Statistique", "Valeur"])
+            self.stats = pd.concat([warning, self.stats], ignore_index=True)
 
     def reopen(self, result_id: int) -> None:
         """Show a stored result again (chart redrawn from the shared candles)."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aristobot.core.strategy_api import NOTHING, Action, Decision, Position, Strategy, decide
+from aristobot.core.backtest.simulator import first_decision
+from aristobot.core.strategy_api import Decision, Position, Strategy, decide
 
 
 def trailing_window(candles: pd.DataFrame, bar: int, window: int) -> pd.DataFrame:
@@ -42,17 +43,9 @@ class ExactSource:
         return exact_decision(self._cls, self._candles, bar, self._window, balance, position)
 
     def first_entry(self, start: int, stop: int, balance: float) -> tuple[int, Decision] | None:
-        for bar in range(start, stop):
-            d = self.decision(bar, balance, None)
-            if d.action is not Action.NONE:
-                return bar, d
-        return None
+        return first_decision(lambda bar: self.decision(bar, balance, None), start, stop)
 
     def first_exit(
         self, start: int, stop: int, balance: float, position: Position
     ) -> tuple[int, Decision] | None:
-        for bar in range(start, stop):
-            d = self.decision(bar, balance, position)
-            if d is not NOTHING and d.action is not Action.NONE:
-                return bar, d
-        return None
+        return first_decision(lambda bar: self.decision(bar, balance, position), start, stop)

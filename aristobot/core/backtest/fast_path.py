@@ -7,13 +7,21 @@ Both are only as good as the sampled exact check that follows every run (``looka
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from aristobot.core.backtest.fast_view import FastPathUnsupported, FrameView, SeriesView, Window
-from aristobot.core.backtest.tracing import TraceFrame, TraceUnsupported, poison, trace_method
+from aristobot.core.backtest.simulator import first_decision
+from aristobot.core.backtest.tracing import (
+    TraceFrame,
+    TraceUnsupported,
+    near_misses,
+    poison,
+    trace_method,
+)
 from aristobot.core.strategy_api import Action, Decision, Position, Strategy, evaluate
 
 _OWN = ("candles", "balance", "position")
@@ -53,10 +61,15 @@ class ViewSource:
         self.aligned: list[tuple[str, pd.Series | pd.DataFrame]] = []
         #: Numpy attributes of the candles' length: re-sliced at every bar.
         self.arrays: list[tuple[str, np.ndarray]] = []
+        #: Plain numbers set by __init__ (compared by the causality check).
+        self.scalars: dict[str, float] = {}
         strategy.candles = FrameView(frame, self.window)
         for name, value in list(getattr(strategy, "__dict__", {}).items()):
             if name in _OWN:
                 continue
+            if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+                    value, bool):
+                self.scalars[name] = float(value)
             if _aligned(value, candles.index):
                 self.aligned.append((name, value))
                 view = SeriesView(value, self.window) if isinstance(value, pd.Series) else (
@@ -78,28 +91,27 @@ class ViewSource:
     def decision(self, bar: int, balance: float, position: Position | None) -> Decision:
         return evaluate(self._move(bar, balance, position), position)
 
-    def first_entry(self, start: int, stop: int, balance: float) -> tuple[int, Decision] | None:
-        s = self._move(start, balance, None)
+    def _decider(self, balance: float, position: Position | None) -> Callable[[int], Decision]:
+        """Return ``bar -> decision`` for a run of bars in one state (no per-bar set-up when
+        the strategy holds no numpy attributes to re-slice)."""
+        if self.arrays:
+            return lambda bar: evaluate(self._move(bar, balance, position), position)
+        s = self._move(0, balance, position)
         move = self.window.move
-        arrays = self.arrays
-        none = Action.NONE
-        for bar in range(start, stop):
+
+        def decide(bar: int) -> Decision:
             move(bar)
-            if arrays:
-                self._move(bar, balance, None)
-            d = evaluate(s, None)
-            if d.action is not none:
-                return bar, d
-        return None
+            return evaluate(s, position)
+
+        return decide
+
+    def first_entry(self, start: int, stop: int, balance: float) -> tuple[int, Decision] | None:
+        return first_decision(self._decider(balance, None), start, stop)
 
     def first_exit(
         self, start: int, stop: int, balance: float, position: Position
     ) -> tuple[int, Decision] | None:
-        for bar in range(start, stop):
-            d = evaluate(self._move(bar, balance, position), position)
-            if d.action is not Action.NONE:
-                return bar, d
-        return None
+        return first_decision(self._decider(balance, position), start, stop)
 
     def signal(self, method: str, bar: int, position: Position | None) -> bool:
         """Return ``bool(strategy.<method>())`` at ``bar`` (for confirmations)."""
@@ -121,19 +133,24 @@ class ViewSource:
         try:
             s.balance = poison("the balance", True)
             s.position = None
+            long_paths: list[Any] = []
             long_sig = trace_method(s.should_long, self.frame, self.window.size, first,
-                                    self._install)
+                                    self._install, long_paths)
             vars(s).clear()
             vars(s).update(saved)
             s.balance = poison("the balance", True)
             s.position = poison("the position", True)
+            short_paths: list[Any] = []
             short_sig = trace_method(s.should_short, self.frame, self.window.size, first,
-                                     self._install)
+                                     self._install, short_paths)
         finally:
             vars(s).clear()
             vars(s).update(saved)
         source = TraceSource(self, first + np.flatnonzero(long_sig),
                              first + np.flatnonzero(short_sig), first)
+        if long_paths and short_paths:
+            source.near_long = [first + c for c in near_misses(long_paths, long_sig)]
+            source.near_short = [first + c for c in near_misses(short_paths, short_sig)]
         source.spot_check(np.random.default_rng(self.n), samples=64)
         return source
 
@@ -159,6 +176,10 @@ class TraceSource:
         self.long_bars = long_bars
         self.short_bars = short_bars
         self.first = first
+        #: Near misses of ``should_long`` / ``should_short`` (bars, in classes, smallest
+        #: first; see ``tracing.near_misses``); None when too many paths to keep.
+        self.near_long: list[np.ndarray] | None = None
+        self.near_short: list[np.ndarray] | None = None
 
     def spot_check(self, rng: np.random.Generator, samples: int) -> None:
         """Compare the traced signals with per-bar calls on random bars; raise on a mismatch."""

@@ -1,53 +1,44 @@
 """Proof, on every fast run, that the fast path took the decisions the exact path would take.
 
-A sample of bars is re-evaluated the way the live engine works (a new strategy on the trailing
-window, through ``decide``) with the balance and position the simulation had at that bar, and
-the decisions are compared. The sample always holds the bars where the window first becomes
-full, the first bars where the fast path acted, a spread of all the bars where it acted, and
-seeded random bars. A difference means the strategy reads the future (``shift(-1)``, centred
-windows, ``bfill``...) or depends on how much history it is given: the report lists the first
-differing bars and the user can rerun in exact mode.
+Two checks, spread over the cores (``forked``) while the result is being assembled:
+
+- the causality check (``causality``): the strategy rebuilt on a few cuts of the history,
+  what its ``__init__`` computed compared with the fast path's, for every bar before each cut;
+- the sampled exact check: bars chosen where look-ahead can hide (``sampling``: warm-up,
+  around every entry and exit, near misses of the traced decision, uniform) re-evaluated the
+  way the live engine works (a new strategy on the trailing window, through ``decide``) with
+  the balance and position the simulation had at that bar, and the decisions compared.
+
+A difference means the strategy reads the future (``shift(-1)``, centred windows, ``bfill``...)
+or depends on how much history it is given: the report lists the first differing bars and the
+user can rerun in exact mode. ``full=True`` re-evaluates every bar (the on-demand complete
+verification): then equal decisions everywhere make the fast run the exact run.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from aristobot.core.backtest.causality import compare_cut, cut_points
 from aristobot.core.backtest.exact import exact_decision
+from aristobot.core.backtest.forked import fork_map
+from aristobot.core.backtest.sampling import Sample, describe_sample, guarantee_pct, plan
 from aristobot.core.backtest.simulator import CLOSE_PHASE, Outcome
 from aristobot.core.backtest.types import BacktestParams, LookaheadReport
 from aristobot.core.strategy_api import NOTHING, Action, Decision, Position, Strategy
 
 #: At most this many differing bars are listed in the report.
 MAX_LISTED = 10
-
-
-def sample_bars(n: int, window: int, acted: Sequence[int], budget: int, seed: int) -> list[int]:
-    """Return the sorted bars to check (at most ``budget``, all below ``n``)."""
-    if n <= 0 or budget <= 0:
-        return []
-    chosen: set[int] = set()
-    first_full = window - 1
-    chosen.update(b for b in range(first_full, first_full + 4) if 0 <= b < n)
-    chosen.update(acted[:10])
-    acted_budget = max(0, budget // 2 - len(chosen))
-    if len(acted) > 10 and acted_budget:
-        picks = np.linspace(10, len(acted) - 1, num=min(acted_budget, len(acted) - 10))
-        chosen.update(acted[int(i)] for i in picks)
-    if n <= budget:
-        return list(range(n))
-    rng = np.random.default_rng(seed)
-    while len(chosen) < budget:
-        for bar in rng.integers(0, n, size=2 * (budget - len(chosen))).tolist():
-            chosen.add(bar)
-            if len(chosen) >= budget:
-                break
-    return sorted(chosen)[:budget]
+#: Random cuts of the history for the causality check (plus the first windows).
+CUTS = 3
+NOT_CHECKED = "Non vérifié : aucune barre n'a été comparée au chemin exact."
 
 
 class StateReplay:
@@ -94,6 +85,11 @@ def describe(d: Decision) -> str:
     return "rien"
 
 
+def _unchecked(text: str = NOT_CHECKED) -> LookaheadReport:
+    return LookaheadReport(checked_bars=0, mismatches=(), ok=False, details=(),
+                           verified=False, summary=text)
+
+
 def check_exactness(
     strategy_cls: type[Strategy],
     candles: pd.DataFrame,
@@ -101,47 +97,116 @@ def check_exactness(
     outcome: Outcome,
     should_stop: Callable[[], bool] | None = None,
     progress: Callable[[float], None] | None = None,
+    source: Any = None,
+    meanwhile: Callable[[], Any] | None = None,
+    full: bool = False,
 ) -> tuple[LookaheadReport, bool]:
-    """Re-evaluate sampled bars exactly and compare with the decisions the run took.
+    """Check the fast run ``outcome`` against the exact path (see the module docstring).
 
-    Return the report and whether ``should_stop`` interrupted the check.
-    """
+    ``source`` is the fast path's decision source (its full strategy instance and traced near
+    misses feed the check); ``meanwhile()`` runs while forked children check. Return the
+    report and whether ``should_stop`` interrupted the check (then the report says « non
+    vérifié »)."""
     n = outcome.last_bar + 1
-    acted = sorted(b for b in outcome.decisions if b < n)
-    bars = sample_bars(n, params.window, acted, params.check_samples, seed=n)
+    if n <= 0 or (params.check_samples <= 0 and not full):
+        if meanwhile is not None:
+            meanwhile()
+        return _unchecked(), False
+    view = getattr(source, "view", source)
+    trades = [(t.entry_bar, t.exit_bar) for t in outcome.trades]
+    near = _near(source)
+    if full:
+        sample = Sample(list(range(n)), {"toutes": n}, 0, len(trades))
+    else:
+        sample = plan(n, params.window, trades, near, params.check_samples, seed=n)
+    cuts = cut_points(n, params.window, CUTS, seed=n + 1) if hasattr(view, "frame") else []
+    items: list[tuple[str, int]] = [("cut", m) for m in cuts] + [("bar", b) for b in sample.bars]
     replay = StateReplay(outcome, float(params.initial_amount))
-    mismatches: list[int] = []
-    details: list[str] = []
-    checked = 0
-    interrupted = False
-    for k, bar in enumerate(bars):
-        if k % 16 == 0 and k:
-            if progress is not None and k % 64 == 0:
-                progress(k / len(bars))
-            if should_stop is not None and should_stop():
-                interrupted = True
-                break
-        cash, position = replay.at(bar)
-        fast = outcome.decisions.get(bar, NOTHING)
-        try:
-            exact = exact_decision(strategy_cls, candles, bar, params.window, cash, position)
-            differs = not same_decision(fast, exact)
-            seen = describe(exact)
-        except Exception as e:  # the exact path raising where the fast one did not differs too
-            differs, seen = True, f"exception {type(e).__name__} : {e}"
-        checked += 1
-        if differs:
-            mismatches.append(bar)
-            if len(details) < MAX_LISTED:
-                when = candles.index[bar]
-                details.append(
-                    f"Barre {bar} ({when:%Y-%m-%d %H:%M} UTC) : chemin rapide « {describe(fast)} »,"
-                    f" chemin exact « {seen} »"
-                )
-    report = LookaheadReport(
-        checked_bars=checked,
-        mismatches=tuple(mismatches[:MAX_LISTED]),
-        ok=not mismatches,
-        details=tuple(details),
-    )
-    return report, interrupted
+    stopped = [False]
+    parent = os.getpid()
+
+    def work(part: Sequence[tuple[str, int]]) -> list[tuple[bool, str]]:
+        out = []
+        here = os.getpid() == parent  # children neither report nor poll (not their pipe)
+        for k, (kind, where) in enumerate(part):
+            if here and k % 16 == 0 and k:
+                if progress is not None and k % 64 == 0:
+                    progress(k / len(part))
+                if should_stop is not None and should_stop():
+                    stopped[0] = True
+                    break
+            if kind == "cut":
+                out.append(_cut(strategy_cls, candles, params, view, where))
+            else:
+                out.append(_bar(strategy_cls, candles, params, outcome, replay, where))
+        return out + [(False, "")] * (len(part) - len(out))
+
+    answers = fork_map(work, items, meanwhile)
+    if stopped[0]:
+        return _unchecked("Non vérifié : vérification interrompue."), True
+    return _report(candles, items, answers, sample, len(cuts), n, full), False
+
+
+def _near(source: Any) -> list[np.ndarray] | None:
+    long_, short = getattr(source, "near_long", None), getattr(source, "near_short", None)
+    if long_ is None or short is None:
+        return None
+    return sorted([*long_, *short], key=len)
+
+
+def _cut(strategy_cls: type[Strategy], candles: pd.DataFrame, params: BacktestParams,
+         view: Any, m: int) -> tuple[bool, str]:
+    diff = compare_cut(strategy_cls, candles, float(params.initial_amount), m, view.frame,
+                       view.aligned, view.arrays, view.scalars, compare=m >= params.window)
+    if diff is None:
+        return False, ""
+    if diff.bar < 0:
+        return True, (f"Calculé sur les {m} premières bougies, {diff.what} diffère : "
+                      "__init__ dépend de la longueur de l'historique.")
+    when = candles.index[diff.bar]
+    if diff.what.startswith("la stratégie échoue"):
+        return True, f"Barre {diff.bar} ({when:%Y-%m-%d %H:%M} UTC) : {diff.what}"
+    return True, (f"Barre {diff.bar} ({when:%Y-%m-%d %H:%M} UTC) : {diff.what} change quand "
+                  f"les bougies après la barre {m - 1} sont retirées (__init__ lit l'avenir).")
+
+
+def _bar(strategy_cls: type[Strategy], candles: pd.DataFrame, params: BacktestParams,
+         outcome: Outcome, replay: StateReplay, bar: int) -> tuple[bool, str]:
+    cash, position = replay.at(bar)
+    fast = outcome.decisions.get(bar, NOTHING)
+    try:
+        exact = exact_decision(strategy_cls, candles, bar, params.window, cash, position)
+        differs = not same_decision(fast, exact)
+        seen = describe(exact)
+    except Exception as e:  # the exact path raising where the fast one did not differs too
+        differs, seen = True, f"exception {type(e).__name__} : {e}"
+    if not differs:
+        return False, ""
+    when = candles.index[bar]
+    return True, (f"Barre {bar} ({when:%Y-%m-%d %H:%M} UTC) : chemin rapide « {describe(fast)} »,"
+                  f" chemin exact « {seen} »")
+
+
+def _report(candles: pd.DataFrame, items: list[tuple[str, int]],
+            answers: list[tuple[bool, str]], sample: Sample, cuts: int, n: int,
+            full: bool) -> LookaheadReport:
+    bad = sorted(((_bar_of(text, where), text) for (kind, where), (differs, text)
+                  in zip(items, answers, strict=True) if differs), key=lambda b: b[0])
+    checked = len(sample.bars)
+    if full:
+        summary = (f"Vérification complète : les {n:,} barres réévaluées exactement"
+                   .replace(",", " ") + (f", __init__ comparé sur {cuts} coupure(s)." if cuts
+                                         else "."))
+    else:
+        summary = describe_sample(sample, cuts, n)
+    mismatches = tuple(dict.fromkeys(b for b, _ in bad))[:MAX_LISTED]
+    return LookaheadReport(
+        checked_bars=checked, mismatches=mismatches, ok=not bad,
+        details=tuple(text for _, text in bad[:MAX_LISTED]), verified=True,
+        guarantee_pct=0.0 if full else guarantee_pct(sample.uniform), summary=summary,
+        full=full, cuts=cuts)
+
+
+def _bar_of(text: str, where: int) -> int:
+    head = text.split(" ", 2)
+    return int(head[1]) if len(head) > 1 and head[0] == "Barre" and head[1].isdigit() else where

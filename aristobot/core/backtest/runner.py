@@ -8,7 +8,7 @@ Engines, fastest first (``meta["engine"]`` says which one ran):
 - ``exact``: a new strategy on the trailing window at every bar (``params.mode == "exact"``, or
   when the strategy defeats the views).
 
-A fast run is always followed by the sampled exact check (``lookahead.py``).
+A fast run is always followed by the exactness check (``lookahead.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 COLUMNS = ("open", "high", "low", "close", "volume")
 #: Share of the progress bar given to the simulation (the rest: the exactness check).
 SIMULATION_SHARE = 0.9
+#: A flagged run is also simulated in exact mode, to show both, up to this many bars.
+EXACT_BESIDE_MAX_BARS = 10_000
 
 
 def validate_inputs(candles: pd.DataFrame, params: BacktestParams) -> pd.DataFrame:
@@ -121,8 +124,9 @@ def _simulate(
     progress: Callable[[float], None] | None,
     should_stop: Callable[[], bool] | None,
     meta: dict[str, Any],
-) -> Outcome:
-    """Run the fastest engine that works, falling back when one gives up."""
+) -> tuple[Outcome, DecisionSource]:
+    """Run the fastest engine that works, falling back when one gives up; return the outcome
+    and the source that gave it."""
     source: DecisionSource | None = None
     if params.mode == "fast":
         try:
@@ -139,7 +143,7 @@ def _simulate(
             source, meta["engine"] = ExactSource(strategy_cls, candles, params.window), "exact"
         try:
             with _gc_paused():
-                return Simulation(market, source, params).run(progress, should_stop)
+                return Simulation(market, source, params).run(progress, should_stop), source
         except TraceMismatch as e:
             meta["trace_fallback"] = str(e)
             source, meta["engine"] = source.view, "view"  # type: ignore[attr-defined]
@@ -183,6 +187,33 @@ def _equity(market: Market, outcome: Outcome, initial: float) -> pd.Series:
     return pd.Series(values, index=index, name="equity")
 
 
+def _summary(market: Market, outcome: Outcome, frame: pd.DataFrame,
+             params: BacktestParams) -> tuple[tuple[TradeRecord, ...], pd.Series, dict[str, Any]]:
+    trades = _records(market, outcome)
+    equity = _equity(market, outcome, float(params.initial_amount))
+    stats = compute_stats(equity, trades, frame["close"].iloc[: len(equity)],
+                          float(params.initial_amount))
+    return trades, equity, stats
+
+
+def _exact_beside(market: Market, frame: pd.DataFrame, strategy_cls: type[Strategy],
+                  params: BacktestParams,
+                  should_stop: Callable[[], bool] | None) -> dict[str, Any] | None:
+    """The exact-mode figures of a run the check flagged (short runs only: exact mode costs
+    about a millisecond per bar), for the report to show beside the fast ones."""
+    if len(frame) > EXACT_BESIDE_MAX_BARS:
+        return None
+    started = time.perf_counter()
+    exact_params = replace(params, mode="exact")
+    outcome, _ = _simulate(market, frame, strategy_cls, exact_params, None, should_stop, {})
+    if outcome.cancelled:
+        return None
+    trades, _, stats = _summary(market, outcome, frame, exact_params)
+    return {"trades": len(trades), "total_return_pct": stats.get("total_return_pct"),
+            "final_balance": stats.get("final_balance"),
+            "seconds": time.perf_counter() - started}
+
+
 def run_backtest(
     candles: pd.DataFrame,
     strategy_cls: type[Strategy],
@@ -196,30 +227,43 @@ def run_backtest(
     ``should_stop()`` returning True ends the run early with ``cancelled=True`` and the partial
     result. Bad inputs raise ``ValidationError``; exceptions raised by the strategy's code
     propagate unchanged (the worker reports them with the user's line number).
+
+    A fast run is checked against the exact path (``lookahead``) while its trades, equity and
+    statistics are assembled; when the check finds a difference on a short run, the exact-mode
+    figures are added to ``meta["exact"]``.
     """
     started = time.perf_counter()
     frame = validate_inputs(candles, params)
     market = Market.from_frame(frame)
     report = _Progress(progress)
     meta: dict[str, Any] = {"bars": len(frame)}
-    outcome = _simulate(market, frame, strategy_cls, params,
-                        report.scaled(0.0, SIMULATION_SHARE), should_stop, meta)
+    outcome, source = _simulate(market, frame, strategy_cls, params,
+                                report.scaled(0.0, SIMULATION_SHARE), should_stop, meta)
+    summary: list[tuple[tuple[TradeRecord, ...], pd.Series, dict[str, Any]]] = []
+
+    def assemble() -> None:
+        summary.append(_summary(market, outcome, frame, params))
+
     lookahead: LookaheadReport | None = None
     if params.mode == "exact":
         lookahead = LookaheadReport(
             checked_bars=outcome.last_bar + 1, mismatches=(), ok=True,
-            details=("Mode exact : chaque barre a été évaluée sur sa fenêtre glissante.",))
+            details=("Mode exact : chaque barre a été évaluée sur sa fenêtre glissante.",),
+            summary="Mode exact : chaque barre a été évaluée sur sa fenêtre glissante.",
+            full=True)
     elif not outcome.cancelled:
         check_started = time.perf_counter()
         lookahead, interrupted = check_exactness(
             strategy_cls, frame, params, outcome, should_stop,
-            report.scaled(SIMULATION_SHARE, 1.0))
+            report.scaled(SIMULATION_SHARE, 1.0), source=source, meanwhile=assemble,
+            full=params.full_check)
         outcome.cancelled = interrupted
         meta["check_seconds"] = time.perf_counter() - check_started
-    trades = _records(market, outcome)
-    equity = _equity(market, outcome, float(params.initial_amount))
-    stats = compute_stats(equity, trades, frame["close"].iloc[: len(equity)],
-                          float(params.initial_amount))
+        if lookahead.verified and not lookahead.ok and not interrupted:
+            meta["exact"] = _exact_beside(market, frame, strategy_cls, params, should_stop)
+    if not summary:
+        assemble()
+    trades, equity, stats = summary[0]
     # ``valid_decisions`` (entries and exits the strategy asked for, even when no balance was
     # left to buy) tells a few failed decisions from a strategy that never decides anything
     # valid (``errors > 0`` and ``valid_decisions == 0``).

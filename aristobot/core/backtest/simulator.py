@@ -63,6 +63,19 @@ class DecisionSource(Protocol):
         ...
 
 
+def first_decision(
+    decide: Callable[[int], Decision], start: int, stop: int
+) -> tuple[int, Decision] | None:
+    """Return the first bar in [start, stop) whose decision is not NONE, with it (the scan
+    every per-bar source shares)."""
+    none = Action.NONE
+    for bar in range(start, stop):
+        d = decide(bar)
+        if d.action is not none:
+            return bar, d
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Market:
     """The candles as float64 arrays (plus their index) for the simulator."""

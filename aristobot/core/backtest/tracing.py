@@ -23,6 +23,8 @@ import pandas as pd
 
 #: Depth-first exploration stops (and the tracer gives up) beyond this many paths.
 MAX_PATHS = 256
+#: Paths kept for ``near_misses`` (beyond, their conditions would cost too much memory).
+MAX_KEPT_PATHS = 32
 
 
 class TraceUnsupported(Exception):
@@ -71,8 +73,11 @@ class _Tracer:
         self.choices: list[bool] = []
         self.depth = 0
         self.mask = np.ones(n, dtype=bool)
+        #: The current path's branch conditions, in order, and the traced values branched on.
+        self.conditions: list[np.ndarray] = []
+        self.branched: list[Traced] = []
 
-    def branch(self, condition: np.ndarray) -> bool:
+    def branch(self, condition: np.ndarray, value: Traced | None = None) -> bool:
         if self.depth < len(self.choices):
             choice = self.choices[self.depth]
         else:
@@ -80,6 +85,9 @@ class _Tracer:
             self.choices.append(True)
         self.depth += 1
         self.mask = self.mask & (condition if choice else ~condition)
+        self.conditions.append(condition)
+        if value is not None:
+            self.branched.append(value)
         return choice
 
     def next_path(self) -> bool:
@@ -91,6 +99,8 @@ class _Tracer:
         self.choices[-1] = False
         self.depth = 0
         self.mask = np.ones(self.n, dtype=bool)
+        self.conditions = []
+        self.branched = []
         return True
 
 
@@ -120,7 +130,7 @@ class Traced:
     def __bool__(self) -> bool:
         a = self.a
         cond = a if a.dtype == np.bool_ else a.astype(bool)
-        return self._tracer.branch(cond)
+        return self._tracer.branch(cond, self)
 
     def _refuse(self, *args: Any) -> Any:
         raise TraceUnsupported("converts a traced value to a Python scalar")
@@ -286,16 +296,64 @@ class TraceFrame:
         raise TraceUnsupported("writes the candles")
 
 
+class _Path:
+    """One explored path: its branch conditions and choices, and what it returned."""
+
+    __slots__ = ("conditions", "choices", "result", "fresh")
+
+    def __init__(self, tracer: _Tracer, result: np.ndarray | bool, fresh: bool) -> None:
+        self.conditions = list(tracer.conditions)
+        self.choices = list(tracer.choices[: len(tracer.conditions)])
+        self.result = result  # a boolean array, or a constant
+        self.fresh = fresh  # the result is a traced value no branch was taken on
+
+    def misses(self) -> np.ndarray:
+        """The number of this path's branch conditions each bar does not satisfy."""
+        count = np.zeros(len(self.conditions[0]) if self.conditions else 0, dtype=np.int16)
+        for cond, choice in zip(self.conditions, self.choices, strict=True):
+            count += cond != choice
+        return count
+
+
+def near_misses(paths: list[_Path], signal: np.ndarray) -> list[np.ndarray]:
+    """Return the bars where the signal is false but one condition flipping would make it
+    true, as classes (one per condition that would flip), smallest first.
+
+    A bar is one flip away through path ``p`` when it satisfies every branch condition of
+    ``p`` but one and ``p`` returns true there, or satisfies them all and ``p`` returns a
+    fresh traced value that is false there (the last operand of ``a and b and c``)."""
+    n = len(signal)
+    classes: list[np.ndarray] = []
+    for p in paths:
+        result = p.result if isinstance(p.result, np.ndarray) else np.full(n, bool(p.result))
+        if not p.conditions:
+            if p.fresh:
+                classes.append(np.flatnonzero(~result & ~signal))
+            continue
+        misses = p.misses()
+        for cond, choice in zip(p.conditions, p.choices, strict=True):
+            others = misses - (cond != choice)
+            flip = (others == 0) & (cond != choice) & result & ~signal
+            classes.append(np.flatnonzero(flip))
+        if p.fresh:
+            classes.append(np.flatnonzero((misses == 0) & ~result & ~signal))
+    kept = [c for c in classes if len(c)]
+    kept.sort(key=len)
+    return kept
+
+
 def trace_method(
     method: Callable[[], Any],
     frame: pd.DataFrame,
     window: int,
     first: int,
     set_candles: Callable[[TraceFrame], None],
+    paths_out: list[_Path] | None = None,
 ) -> np.ndarray:
     """Return ``bool(method())`` at every bar in ``[first, len(frame))`` as a boolean array.
 
-    ``set_candles`` installs the traced frame on the strategy before each path is run.
+    ``set_candles`` installs the traced frame on the strategy before each path is run; the
+    explored paths are appended to ``paths_out`` (for ``near_misses``).
     Raises ``TraceUnsupported`` (or whatever the user code raises) when it cannot be traced.
     """
     count = len(frame) - first
@@ -309,13 +367,23 @@ def trace_method(
                 raise TraceUnsupported("too many branches")
             set_candles(TraceFrame(frame, window, first, tracer))
             result = method()
+            value: np.ndarray | bool
             if isinstance(result, Traced):
                 a = result.a
-                out |= tracer.mask & (a if a.dtype == np.bool_ else a.astype(bool))
+                value = a if a.dtype == np.bool_ else a.astype(bool)
+                out |= tracer.mask & value
             elif isinstance(result, _SCALARS) or result is None:
-                if bool(result):
+                value = bool(result)
+                if value:
                     out |= tracer.mask
             else:
                 raise TraceUnsupported(f"returns {type(result).__name__}")
+            if paths_out is not None and paths > MAX_KEPT_PATHS:
+                paths_out.clear()
+                paths_out = None
+            if paths_out is not None:
+                fresh = isinstance(result, Traced) and not any(
+                    result is b for b in tracer.branched)
+                paths_out.append(_Path(tracer, value, fresh))
             if not tracer.next_path():
                 return out

@@ -19,7 +19,8 @@ class BacktestParams:
     slippage: float = 0.0  # fraction of price, against the trader, per fill
     window: int = 500  # candles a strategy sees per decision (as live)
     mode: str = "fast"  # "fast" (checked against exact on a sample) | "exact"
-    check_samples: int = 200  # bars re-evaluated exactly to prove the fast path
+    check_samples: int = 200  # at most this many bars re-evaluated exactly (0: no check)
+    full_check: bool = False  # re-evaluate every bar exactly (on demand, every core)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +44,18 @@ class TradeRecord:
 
 @dataclass(frozen=True, slots=True)
 class LookaheadReport:
-    """Proof that the fast path equals the exact one on sampled bars."""
+    """Proof that the fast path equals the exact one on sampled bars (see ``lookahead``)."""
 
     checked_bars: int
     mismatches: tuple[int, ...]  # first bar indices (positions) that differ
-    ok: bool
+    ok: bool  # verified and no difference found
     details: tuple[str, ...] = ()
+    verified: bool = True  # False: no check ran (« non vérifié »), whatever ``ok`` says
+    #: A divergence touching more than this % of the bars would have been caught (95 %).
+    guarantee_pct: float | None = None
+    summary: str = ""  # French: what was checked and what it proves
+    full: bool = False  # every bar was re-evaluated
+    cuts: int = 0  # history cuts of the causality check
 
 
 @dataclass(frozen=True)

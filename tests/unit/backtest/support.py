@@ -63,3 +63,21 @@ def run_both(candles: pd.DataFrame, strategy_cls: type[Strategy],
     assert np.array_equal(fast.equity.to_numpy(), exact.equity.to_numpy())
     assert fast.lookahead is not None and fast.lookahead.ok, fast.lookahead
     return fast
+
+
+def shared_ohlcv(name: str) -> pd.DataFrame | None:
+    """Return a real Binance file of the shared data set (never copied into the project) as
+    candles, or None when the data set is not on this machine."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    for base in (root.parent / "shared", root.parent.parent / "shared"):
+        path = base / "data" / "ohlcv" / name
+        if path.exists():
+            raw = pd.read_csv(path)
+            index = pd.DatetimeIndex(pd.to_datetime(raw["timestamp_ms"], unit="ms", utc=True),
+                                     name="open_time")
+            frame = raw[["open", "high", "low", "close", "volume"]].astype(np.float64)
+            frame.index = index
+            return frame
+    return None

@@ -116,7 +116,7 @@ def test_trace_and_view_agree_on_a_longer_run() -> None:
     assert traced.trades == viewed.trades
     assert np.array_equal(traced.equity.to_numpy(), viewed.equity.to_numpy())
     assert traced.lookahead is not None and traced.lookahead.ok
-    assert traced.lookahead.checked_bars == 200
+    assert traced.lookahead.checked_bars >= 60 and traced.lookahead.cuts >= 4
 
 
 class PerBar:

@@ -1,0 +1,99 @@
+"""Spread independent pieces of work over the process's cores with ``os.fork``.
+
+Used by the exactness check: the pieces re-run the user's strategy, so this runs where the
+backtest runs — inside the sandboxed strategy worker, whose limits (process count, memory
+cgroup, namespaces) its children share and die with. A child pickles its answer into a pipe;
+its parent is the same sandboxed process, as trusted as the child. A child that fails (killed,
+out of memory, bad answer) has its piece redone in the parent, so the answer never depends on
+a child behaving.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - an item
+
+#: Below this many items per child, forking costs more than it saves.
+MIN_ITEMS_PER_CHILD = 12
+
+
+def cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        data = os.read(fd, 1 << 20)
+        if not data:
+            return b"".join(chunks)
+        chunks.append(data)
+
+
+def fork_map(
+    work: Callable[[Sequence[I]], list[T]],
+    items: Sequence[I],
+    meanwhile: Callable[[], Any] | None = None,
+    workers: int | None = None,
+) -> list[T]:
+    """Return ``work(items)`` computed in parts by up to ``workers`` processes (default: one
+    per core), this one included; ``meanwhile()`` runs here while the children work."""
+    count = min(workers or cores(), max(1, len(items) // MIN_ITEMS_PER_CHILD))
+    if count <= 1 or not hasattr(os, "fork"):
+        if meanwhile is not None:
+            meanwhile()
+        return work(items)
+    parts = [items[i::count] for i in range(count)]
+    children: list[tuple[int, int, Sequence[I]]] = []
+    for part in parts[1:]:
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no more processes: do it here
+            os.close(read)
+            os.close(write)
+            children.append((-1, -1, part))
+            continue
+        if pid == 0:  # the child: compute, answer, leave without running any cleanup
+            code = 1
+            try:
+                os.close(read)
+                data = pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        children.append((pid, read, part))
+    if meanwhile is not None:
+        meanwhile()
+    mine = work(parts[0])
+    answers: list[list[T]] = [mine]
+    for pid, read, part in children:
+        answer: list[T] | None = None
+        if pid > 0:
+            data = _read_all(read)
+            os.close(read)
+            _, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) == 0:
+                try:
+                    value = pickle.loads(data)  # noqa: S301 - our own sandboxed child
+                    if isinstance(value, list) and len(value) == len(part):
+                        answer = value
+                except Exception:  # noqa: BLE001 - a broken answer: redo the part here
+                    answer = None
+        answers.append(answer if answer is not None else work(part))
+    # Back to the items' order: part i holds items i, i + count, ...
+    ordered: list[Any] = [None] * len(items)
+    for i, answer in enumerate(answers):
+        ordered[i::count] = answer
+    return ordered
