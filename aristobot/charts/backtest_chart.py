@@ -10,9 +10,9 @@ full detail up to that budget, so a year of 1m candles stays responsive.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, is_dataclass
-from typing import Any
+from typing import Any, ParamSpec
 
 import numpy as np
 import pandas as pd
@@ -26,28 +26,7 @@ from aristobot.core.downsample import aggregate_ohlcv, minmax_indices
 UP, DOWN, ACCENT, MUTED = "#00FF88", "#FF0055", "#00D4FF", "#8892a6"
 _DARK = {"background_fill_color": "#0b0f1a", "border_fill_color": "#0b0f1a"}
 _TOOLS = "xpan,xwheel_zoom,box_zoom,reset,save"
-
-
-def backtest_chart(
-    candles: pd.DataFrame,
-    trades: Sequence[Any] | pd.DataFrame = (),
-    equity: pd.Series | None = None,
-    *,
-    max_bars: int = 1500,
-    theme: str = "dark",
-    timezone: str = "UTC",
-    title: str = "",
-    width: int | None = None,
-    live_zoom: bool = True,
-) -> LayoutDOM:
-    """Return the linked chart layout for a backtest (see the module docstring).
-
-    ``live_zoom=False`` for standalone HTML (no Python server to redraw on zoom).
-    """
-    return BacktestChart(
-        candles, trades, equity, max_bars=max_bars, theme=theme, timezone=timezone,
-        title=title, width=width, live_zoom=live_zoom,
-    ).layout
+P = ParamSpec("P")
 
 
 class BacktestChart:
@@ -66,6 +45,7 @@ class BacktestChart:
         width: int | None = None,
         live_zoom: bool = True,
     ) -> None:
+        """``live_zoom=False`` for standalone HTML (no Python server to redraw on zoom)."""
         self._live_zoom = live_zoom
         self.max_bars = max(10, max_bars)
         self._tz = timezone
@@ -196,6 +176,19 @@ _TRADE_TOOLTIPS = [
     ("Solde après", "@balance_after{0,0.00}"),
 ]
 
+
+
+def _layout_of(cls: Callable[P, BacktestChart]) -> Callable[P, LayoutDOM]:
+    def make(*args: P.args, **kwargs: P.kwargs) -> LayoutDOM:
+        return cls(*args, **kwargs).layout
+
+    return make
+
+
+#: ``backtest_chart(candles, trades, equity, *, max_bars, theme, timezone, title, width,
+#: live_zoom)``: the linked chart layout for a backtest (see the module docstring); the
+#: arguments are ``BacktestChart``'s, written once there.
+backtest_chart = _layout_of(BacktestChart)
 
 def _figure(x_range: Range1d, height: int, dark: bool, size: dict[str, Any], ylabel: str,
             title: str = "") -> Any:
