@@ -69,6 +69,7 @@ class BacktestRequest:
     slippage: float = 0.0
     mode: str = "fast"
     timezone: str = "UTC"  # the user's display zone, for dates in messages
+    full_check: bool = False  # re-evaluate every bar exactly (« Vérification complète »)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,8 @@ def validate_request(req: BacktestRequest) -> None:
 
 def params_for(req: BacktestRequest, window: int = 500) -> BacktestParams:
     return BacktestParams(initial_amount=float(req.initial_amount), fee_rate=float(req.fee_rate),
-                          slippage=float(req.slippage), window=window, mode=req.mode)
+                          slippage=float(req.slippage), window=window, mode=req.mode,
+                          full_check=bool(req.full_check))
 
 
 def market_exchange(broker: Broker) -> str:

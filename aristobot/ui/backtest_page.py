@@ -156,9 +156,14 @@ def build(ctx: PageContext) -> Any:
     exact = _button("Relancer en mode exact", "bt-rerun-exact",
                     lambda e: pn.state.execute(vm.rerun_exact), "warning")
     exact.visible = pn.bind(lambda ok: ok is False, vm.param.lookahead_ok)
+    full = _button("Vérification complète (tous les cœurs)", "bt-verify-full",
+                   lambda e: pn.state.execute(vm.verify_full))
+    full.visible = pn.bind(lambda text, running: bool(text) and not running
+                           and not text.startswith(("Vérification complète", "Mode exact")),
+                           vm.param.lookahead_text, vm.param.running)
     lookahead = pn.Row(pn.pane.HTML(pn.bind(_lookahead, vm.param.lookahead_ok,
                                             vm.param.lookahead_text),
-                                    sizing_mode="stretch_width"), exact,
+                                    sizing_mode="stretch_width"), exact, full,
                        sizing_mode="stretch_width")
     stats = pn.widgets.Tabulator.from_param(vm.param.stats, theme=theme, show_index=False,
                                             disabled=True, css_classes=["bt-stats"], width=380,

@@ -144,6 +144,7 @@ class BacktestVM(param.Parameterized):
         self._cancel_candles = asyncio.Event()
         self._cancel_run = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._full_check = False
         self.refresh()
 
     # --- lists --------------------------------------------------------------------------------
@@ -204,7 +205,8 @@ class BacktestVM(param.Parameterized):
             user_id=self._user_id, strategy_id=self.strategy_id, broker_id=self.broker_id,
             symbol=self.symbol.strip().upper(), timeframe=Timeframe.parse(self.timeframe),
             start=start, end=end, initial_amount=float(self.initial_amount),
-            fee_rate=float(self.fee_pct) / 100.0, mode=self.mode, timezone=self._tz)
+            fee_rate=float(self.fee_pct) / 100.0, mode=self.mode, timezone=self._tz,
+            full_check=self._full_check)
 
     async def start(self) -> bool:
         """Start a backtest in the background; False (and ``error``) when refused."""
@@ -251,6 +253,16 @@ class BacktestVM(param.Parameterized):
         """« Relancer en mode exact »: same selections, every bar evaluated exactly."""
         self.mode = "exact"
         return await self.start()
+
+    async def verify_full(self) -> bool:
+        """« Vérification complète »: the same fast run, then every bar re-evaluated exactly,
+        spread over every core of the strategy worker."""
+        self.mode = "fast"
+        self._full_check = True
+        try:
+            return await self.start()
+        finally:
+            self._full_check = False
 
     async def _job(self, req: BacktestRequest) -> None:
         service = get_backtest_service(self._runtime)

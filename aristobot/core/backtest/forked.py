@@ -20,6 +20,8 @@ I = TypeVar("I")  # noqa: E741 - an item
 
 #: Below this many items per child, forking costs more than it saves.
 MIN_ITEMS_PER_CHILD = 12
+#: Processes whose answers the last ``fork_map`` used (this one included), for the meta.
+last_processes = 1
 
 
 def cores() -> int:
@@ -46,6 +48,8 @@ def fork_map(
 ) -> list[T]:
     """Return ``work(items)`` computed in parts by up to ``workers`` processes (default: one
     per core), this one included; ``meanwhile()`` runs here while the children work."""
+    global last_processes
+    last_processes = 1
     count = min(workers or cores(), max(1, len(items) // MIN_ITEMS_PER_CHILD))
     if count <= 1 or not hasattr(os, "fork"):
         if meanwhile is not None:
@@ -91,6 +95,7 @@ def fork_map(
                         answer = value
                 except Exception:  # noqa: BLE001 - a broken answer: redo the part here
                     answer = None
+        last_processes += answer is not None
         answers.append(answer if answer is not None else work(part))
     # Back to the items' order: part i holds items i, i + count, ...
     ordered: list[Any] = [None] * len(items)

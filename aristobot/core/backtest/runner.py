@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aristobot.core.backtest import forked
 from aristobot.core.backtest.exact import ExactSource
 from aristobot.core.backtest.fast_path import TraceMismatch, ViewSource
 from aristobot.core.backtest.fast_view import FastPathUnsupported
@@ -259,6 +260,7 @@ def run_backtest(
             full=params.full_check)
         outcome.cancelled = interrupted
         meta["check_seconds"] = time.perf_counter() - check_started
+        meta["check_processes"] = forked.last_processes
         if lookahead.verified and not lookahead.ok and not interrupted:
             meta["exact"] = _exact_beside(market, frame, strategy_cls, params, should_stop)
     if not summary:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -184,3 +185,41 @@ async def test_candles_before_listing_are_asked_for_once_per_process(world: Worl
     assert again.status == "done" and again.load is not None
     assert again.load.known_absent == 288 and again.load.requests == 0
     assert world.fake.count("GET", "/api/v3/klines") == before
+
+
+async def test_full_verification_runs_in_the_sandboxed_worker_on_every_core(
+        world: World) -> None:
+    # Every bar re-evaluated exactly inside the strategy worker (its forked children share
+    # its sandbox); the report travels back through the result codec and is stored.
+    service = BacktestService(world.runtime)
+    outcome = await service.run(_request(world, full_check=True,
+                                         end=START + timedelta(days=2)))
+    assert outcome.status == "done", outcome.error
+    report = outcome.result.lookahead if outcome.result else None
+    assert report is not None and report.verified and report.full and report.ok
+    assert report.checked_bars == 576 and report.summary.startswith("Vérification complète")
+    assert outcome.result is not None
+    assert outcome.result.meta["check_processes"] == min(2, len(os.sched_getaffinity(0)))
+    with world.runtime.sessions() as s:
+        stored = results_store.load_result(s, world.user_id, outcome.result_id or 0)
+    assert stored.lookahead is not None and stored.lookahead["full"] is True
+
+
+async def test_a_hidden_veto_is_flagged_through_the_worker(world: World) -> None:
+    veto = EMA_CROSS_EXAMPLE.replace(
+        'self.candles["ema20"] = ta.ema(self.candles["close"], length=20)',
+        'self.candles["ema20"] = ta.ema(self.candles["close"], length=20)\n'
+        '        self.candles["next"] = self.candles["close"].shift(-1)').replace(
+        "return ema10_prev < ema20_prev and ema10_now > ema20_now",
+        "return ema10_prev < ema20_prev and ema10_now > ema20_now and not "
+        '(self.candles["next"].iloc[-1] < self.candles["close"].iloc[-1])', 1)
+    with world.runtime.sessions.begin() as s:
+        s.get(StrategyRow, world.strategy_id).code = veto
+    outcome = await BacktestService(world.runtime).run(_request(world))
+    assert outcome.status == "done", outcome.error
+    report = outcome.result.lookahead if outcome.result else None
+    assert report is not None and report.verified and not report.ok
+    assert outcome.result is not None and outcome.result.meta["exact"]["trades"] >= 0
+    with world.runtime.sessions() as s:
+        summary = results_store.list_results(s, world.user_id)[0]
+    assert summary.lookahead_ok is False
