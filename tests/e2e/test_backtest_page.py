@@ -69,7 +69,12 @@ def test_backtest_run_chart_and_cancel(served_app: Any, new_page: Any,
     page.locator(".bt-confirm-delete button").click()
     page.locator("#bt-message", has_text="supprimé").wait_for()
     rows.first.wait_for(state="detached")
+    # « Vérification complète »: the same run, every bar re-evaluated exactly in the worker.
     page.mouse.wheel(0, -3000)
+    page.locator(".bt-verify-full button").click()
+    page.locator("#bt-lookahead", has_text="Vérification complète : les").wait_for(
+        timeout=120_000)
+    screenshot(page, "backtest_verified_full")
     page.locator(".bt-timeframe select").select_option("1m")  # 43 200 candles: many pages
     page.locator(".bt-run button").click()
     cancel = page.locator(".bt-cancel-candles button")

@@ -194,9 +194,10 @@ def _report(candles: pd.DataFrame, items: list[tuple[str, int]],
                   in zip(items, answers, strict=True) if differs), key=lambda b: b[0])
     checked = len(sample.bars)
     if full:
-        summary = (f"Vérification complète : les {n:,} barres réévaluées exactement"
-                   .replace(",", " ") + (f", __init__ comparé sur {cuts} coupure(s)." if cuts
-                                         else "."))
+        same = " : mêmes décisions que le chemin rapide" if not bad else ""
+        summary = (f"Vérification complète : les {n:,} barres réévaluées exactement{same}"
+                   .replace(",", " ") + (f" ; __init__ comparé sur {cuts} coupure(s) de "
+                                         "l'historique." if cuts else "."))
     else:
         summary = describe_sample(sample, cuts, n)
     mismatches = tuple(dict.fromkeys(b for b, _ in bad))[:MAX_LISTED]
