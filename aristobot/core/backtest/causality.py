@@ -25,6 +25,8 @@ from aristobot.core.strategy_api import Strategy
 
 #: Relative tolerance between the full and the cut values (causal code gives equal values).
 RTOL = 1e-9
+#: All cuts but one are at most this many candles past the first full window.
+SHORT_CUT = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,11 +123,16 @@ def compare_cut(
 
 def cut_points(n: int, window: int, cuts: int, seed: int) -> list[int]:
     """Return the prefix lengths to rebuild on: the first exact windows (1, 2, 3 candles and
-    a full window) and ``cuts`` seeded random lengths up to ``n - 1``."""
+    a full window) and ``cuts`` seeded random lengths (one up to ``n - 1``, the others up to
+    ``SHORT_CUT`` past the window)."""
     if n < 2:
         return []
     points = {m for m in (1, 2, 3, min(window, n - 1)) if 1 <= m < n}
     if n - 1 > window:
         rng = np.random.default_rng(seed)
-        points.update(int(m) for m in rng.integers(window + 1, n, size=cuts))
+        points.add(int(rng.integers(window + 1, n)))  # one anywhere
+        # The others short (each cut costs an __init__ on its length): look-ahead changes
+        # the bars just before any cut, wherever it is.
+        short = min(n, window + SHORT_CUT)
+        points.update(int(m) for m in rng.integers(window + 1, short, size=max(0, cuts - 1)))
     return sorted(points)
