@@ -10,8 +10,12 @@ a child behaving.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import select
+import signal
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -20,6 +24,8 @@ I = TypeVar("I")  # noqa: E741 - an item
 
 #: Below this many items per child, forking costs more than it saves.
 MIN_ITEMS_PER_CHILD = 12
+#: A child's answer is waited for at least this long after this process finished its part.
+CHILD_GRACE_S = 10.0
 #: Processes whose answers the last ``fork_map`` used (this one included), for the meta.
 last_processes = 1
 
@@ -31,9 +37,13 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _read_all(fd: int) -> bytes:
+def _read_all(fd: int, deadline: float) -> bytes | None:
+    """Read until end of file, or None when ``deadline`` (monotonic) passes first."""
     chunks: list[bytes] = []
     while True:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            return None
         data = os.read(fd, 1 << 20)
         if not data:
             return b"".join(chunks)
@@ -78,17 +88,46 @@ def fork_map(
                 os._exit(code)
         os.close(write)
         children.append((pid, read, part))
+    try:
+        return _gather(work, items, parts, children, meanwhile, count)
+    except BaseException:
+        for pid, read, _ in children:
+            if pid > 0:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                with contextlib.suppress(OSError):
+                    os.close(read)
+        raise
+
+
+def _gather(
+    work: Callable[[Sequence[I]], list[T]],
+    items: Sequence[I],
+    parts: list[Sequence[I]],
+    children: list[tuple[int, int, Sequence[I]]],
+    meanwhile: Callable[[], Any] | None,
+    count: int,
+) -> list[T]:
+    global last_processes
+    started = time.monotonic()
     if meanwhile is not None:
         meanwhile()
     mine = work(parts[0])
+    # A child stuck (a lock copied held by another thread at the fork) is killed and its part
+    # redone here, once it has taken much longer than this process's own part.
+    deadline = time.monotonic() + max(CHILD_GRACE_S, 4 * (time.monotonic() - started))
     answers: list[list[T]] = [mine]
     for pid, read, part in children:
         answer: list[T] | None = None
         if pid > 0:
-            data = _read_all(read)
+            data = _read_all(read, deadline)
             os.close(read)
+            children[children.index((pid, read, part))] = (-1, -1, part)  # reaped below
+            if data is None:
+                os.kill(pid, signal.SIGKILL)
             _, status = os.waitpid(pid, 0)
-            if os.waitstatus_to_exitcode(status) == 0:
+            if data is not None and os.waitstatus_to_exitcode(status) == 0:
                 try:
                     value = pickle.loads(data)  # noqa: S301 - our own sandboxed child
                     if isinstance(value, list) and len(value) == len(part):
