@@ -72,13 +72,15 @@ def plan(
     budget: int,
     seed: int,
 ) -> Sample:
-    """Return the sample for a run of ``n`` bars (``budget``: at most that many bars; 0 or
-    less: none)."""
+    """Return the sample for a run of ``n`` bars. ``budget`` bounds the uniform, trade and
+    near-miss strata together (0 or less: no sample at all); the few warm-up bars come on
+    top."""
     if n <= 0 or budget <= 0:
         return Sample([])
     rng = np.random.default_rng(seed)
-    scale = min(1.0, budget / (UNIFORM + TRADES + NEAR_TOTAL + 8))
-    uniform = min(n, max(1, int(UNIFORM * scale)))
+    # The uniform share (the stated guarantee) first; the targeted strata share the rest.
+    uniform = min(n, UNIFORM, max(1, budget - 8))
+    scale = min(1.0, max(0, budget - uniform - 8) / (TRADES + NEAR_TOTAL))
     if n < SMALL_RUN:  # a short run has fewer decisions to prove: fewer trade/near bars
         scale *= max(MIN_SCALE, n / SMALL_RUN)
     chosen: dict[str, np.ndarray] = {}
@@ -86,17 +88,17 @@ def plan(
     chosen["warm-up"] = np.array(sorted(set(warm)), dtype=np.int64)
     around = np.array(sorted({b + d for e, x in trades for b in (e, x) for d in (-1, 0, 1)
                               if 0 <= b + d < n}), dtype=np.int64)
-    keep = max(1, int(TRADES * scale))
+    keep = int(TRADES * scale)
     if len(around) > keep:  # the first trades whole, the others spread evenly
         head = around[: keep // 3]
         rest = around[keep // 3:]
         pick = np.linspace(0, len(rest) - 1, num=keep - len(head)).astype(np.int64)
-        chosen["trades"] = np.concatenate([head, rest[pick]])
+        chosen["trades"] = np.concatenate([head, rest[pick]]) if keep else around[:0]
     else:
         chosen["trades"] = around
     near_bars = near_classes = 0
     if near:
-        total = max(1, int(NEAR_TOTAL * scale))
+        total = int(NEAR_TOTAL * scale)
         per_class = max(1, int(NEAR_PER_CLASS * scale))
         parts = []
         for cls in near:  # smallest class first

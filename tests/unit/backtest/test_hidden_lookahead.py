@@ -198,6 +198,8 @@ def test_the_guarantee_follows_the_uniform_count() -> None:
     sample = plan(100_000, 500, [(1000, 1010), (5000, 5003)], None, 200, seed=3)
     assert {999, 1000, 1001, 1009, 1010, 1011, 4999, 5000, 5004} <= set(sample.bars)
     assert {0, 1, 2, 498, 499} <= set(sample.bars)
-    assert sample.bars == sorted(set(sample.bars)) and len(sample.bars) <= 200
+    assert sample.bars == sorted(set(sample.bars)) and len(sample.bars) <= 200 + 7
+    assert sample.uniform == 60 and guarantee_pct(60) == pytest.approx(4.87, abs=0.01)
+    assert len(plan(100_000, 500, [(1000, 1010)], None, 1, seed=3).bars) <= 1 + 7
     assert plan(100, 500, [], None, 0, seed=1).bars == []
     assert np.all(np.diff(plan(50, 10, [], None, 200, seed=1).bars) > 0)
