@@ -174,9 +174,10 @@ def _datetimes(ns: np.ndarray, tz: Any) -> list[datetime | None]:
 
 
 def _decode_lookahead(f: Fields, n: int) -> LookaheadReport:
-    guarantee = f.opt_number("guarantee_pct")
-    if guarantee is not None and not 0.0 <= guarantee <= 100.0:
-        raise ReplyRejected("lookahead.guarantee_pct outside [0, 100]")
+    raw = f.value("guarantee_pct", 32)
+    if raw is not None and (type(raw) not in (int, float) or not 0.0 <= raw <= 100.0):
+        raise ReplyRejected("lookahead.guarantee_pct: null or a number in [0, 100] expected")
+    guarantee = None if raw is None else float(raw)
     verified = f.flag("verified")
     report = LookaheadReport(
         checked_bars=f.integer("checked_bars", 0, n),

@@ -42,7 +42,7 @@ def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Element-wise equality with NaN == NaN and a relative tolerance (numbers only)."""
     if a.dtype.kind not in "fiub" or b.dtype.kind not in "fiub":
         both_missing = np.asarray(pd.isna(a) & pd.isna(b), dtype=bool)
-        return np.asarray(a == b, dtype=bool) | both_missing
+        return np.asarray(np.asarray(a == b, dtype=bool) | both_missing, dtype=bool)
     a = a.astype(np.float64, copy=False)
     b = b.astype(np.float64, copy=False)
     with np.errstate(invalid="ignore"):
