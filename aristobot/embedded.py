@@ -26,6 +26,8 @@ EMBEDDED_SERVICES: dict[str, str] = {
     "strategy_pool": "aristobot.strategies.pool:serve",
     "paper_matcher": "aristobot.trading.paper_matcher:serve",
     "engine": "aristobot.engine.service:serve",  # holds its own single-instance lock
+    # A child process placing the orders of webhook alerts (the receiver only answers).
+    "webhook_orders": "aristobot.webhooks.orders:serve_embedded",
 }
 #: Services whose double start would duplicate effects: run under a single-instance lock.
 SINGLE_INSTANCE = frozenset({"heartbeat"})

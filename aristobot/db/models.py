@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -190,6 +191,10 @@ class TradeRow(Base):
     __table_args__ = (
         Index("ix_trades_user_created", "user_id", "created_at"),
         UniqueConstraint("client_order_id", name="uq_trades_client_order_id"),
+        # One order attempt per webhook: a second order process can never send it again.
+        Index("uq_trades_webhook_id", "webhook_id", unique=True,
+              sqlite_where=text("webhook_id IS NOT NULL"),
+              postgresql_where=text("webhook_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -315,7 +320,8 @@ class WebhookRow(Base):
     """Every webhook request received (rejected ones included), stored before the answer."""
 
     __tablename__ = "webhooks"
-    __table_args__ = (Index("ix_webhooks_user_created", "user_id", "created_at"),)
+    __table_args__ = (Index("ix_webhooks_user_created", "user_id", "created_at"),
+                      Index("ix_webhooks_status_id", "status", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # NULL for a request whose token matches no source (kept for the administrator).
@@ -337,6 +343,10 @@ class WebhookRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
+    # The order process holding the alert (« processing ») and since when: a claim older than
+    # the lease is taken over and reconciled by client order id, never re-sent blindly.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
 
 
 class WebhookDedupRow(Base):

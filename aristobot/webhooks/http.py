@@ -18,7 +18,7 @@ from typing import Any
 from tornado.web import RequestHandler
 
 from aristobot.runtime import Runtime, Slot
-from aristobot.webhooks.processor import WebhookProcessor, expire_unclaimed
+from aristobot.webhooks.orders import TOPIC, WAKERS
 from aristobot.webhooks.receiver import MAX_BODY, IncomingRequest, Receiver, now_utc
 
 log = logging.getLogger(__name__)
@@ -36,19 +36,48 @@ def _store_executor(dialect: str) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook-store")
 
 
+# Wake-ups of the order processes are coalesced: at most one bus message per this delay.
+WAKE_EVERY_S = 0.01
+
+
 @dataclass
 class Intake:
-    """What the handlers need: the receiver (store, answer) and the processor (orders)."""
+    """What the handlers need: the receiver (store, answer) and how to wake the order
+    processes (they place the orders; nothing of an order runs in a receiver)."""
 
     receiver: Receiver
-    processor: WebhookProcessor
+    runtime: Runtime | None = None
     trusted_proxies: tuple[str, ...] = ()
-    in_flight: int = 0  # requests being answered (orders give way to them)
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(DEFAULT_STORE_THREADS, "webhook-store"))
+    _wake_pending: bool = False
 
-    def busy(self) -> bool:
-        return self.in_flight > 0
+    def notify(self, webhook_id: int) -> None:
+        """An alert was stored and answered: wake the order processes (on the loop)."""
+        if self.runtime is None:
+            return
+        for wake in self.runtime.get(WAKERS) or ():  # a child order process
+            wake()
+        if not self._wake_pending:
+            self._wake_pending = True
+            asyncio.get_running_loop().call_later(WAKE_EVERY_S, self._publish, webhook_id)
+
+    def _publish(self, webhook_id: int) -> None:
+        self._wake_pending = False
+        if self.runtime is not None:
+            task = asyncio.get_running_loop().create_task(self._send(self.runtime, webhook_id))
+            _background.add(task)
+            task.add_done_callback(_background.discard)
+
+    @staticmethod
+    async def _send(runtime: Runtime, webhook_id: int) -> None:
+        try:
+            await runtime.bus.publish(TOPIC, "accepted", {"id": webhook_id})
+        except Exception:  # the database poll of the order processes catches up
+            log.warning("cannot publish the wake-up of webhook %s", webhook_id, exc_info=True)
+
+
+_background: set[asyncio.Task[None]] = set()
 
 
 def build_intake(runtime: Runtime, *, max_body: int = MAX_BODY,
@@ -56,21 +85,15 @@ def build_intake(runtime: Runtime, *, max_body: int = MAX_BODY,
     """Build the runtime's intake once (kept in the runtime's ``INTAKE`` slot)."""
     intake = runtime.get(INTAKE)
     if intake is None:
-        processor = WebhookProcessor(runtime)
-        intake = Intake(Receiver(runtime.sessions, max_body=max_body), processor,
+        intake = Intake(Receiver(runtime.sessions, max_body=max_body), runtime,
                         trusted_proxies, executor=_store_executor(runtime.engine.dialect.name))
-        processor.set_busy(intake.busy)
-        closed = expire_unclaimed(runtime.sessions)
-        if closed:
-            log.warning("%d webhook(s) accepted before a stop were closed unsent", closed)
         runtime.install(INTAKE, intake)
-        runtime.on_close(intake.processor.aclose)
         runtime.on_close(intake.executor.shutdown)
     return intake
 
 
 class WebhookHandler(RequestHandler):
-    """Store first, answer at once, place the order after the answer."""
+    """Store first, answer at once; an order process places the order after the answer."""
 
     def initialize(self, get_intake: Callable[[], Intake]) -> None:
         self._get_intake = get_intake
@@ -92,18 +115,14 @@ class WebhookHandler(RequestHandler):
                               content_type=self.request.headers.get("Content-Type"),
                               client_ip=self._client_ip(intake.trusted_proxies),
                               received_at=now_utc())
-        intake.in_flight += 1
-        try:
-            loop = asyncio.get_running_loop()
-            outcome = await loop.run_in_executor(intake.executor, intake.receiver.receive, req)
-            self.set_status(outcome.http_status)
-            self.set_header("Content-Type", "application/json; charset=utf-8")
-            self.set_header("Cache-Control", "no-store")
-            await self.finish(json.dumps(outcome.as_json(), ensure_ascii=False))
-        finally:
-            intake.in_flight -= 1
+        loop = asyncio.get_running_loop()
+        outcome = await loop.run_in_executor(intake.executor, intake.receiver.receive, req)
+        self.set_status(outcome.http_status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        await self.finish(json.dumps(outcome.as_json(), ensure_ascii=False))
         if outcome.accepted and outcome.webhook_id is not None:
-            intake.processor.dispatch(outcome.webhook_id)
+            intake.notify(outcome.webhook_id)
 
 
 def routes(get_intake: Callable[[], Intake]) -> list[tuple[str, type[RequestHandler],

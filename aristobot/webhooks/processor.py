@@ -1,162 +1,123 @@
-"""Turn an accepted alert into an order, after the HTTP answer.
+"""Turn a claimed alert into an order (the order process's work, after the HTTP answer).
 
-A webhook row is claimed (« accepted » → « processing ») by one atomic UPDATE, so however many
-receivers or restarts there are, an alert is sent at most once. The order goes through
-:class:`~aristobot.trading.service.ManualTrading` (client order id, a ``trades`` row for the
-attempt, never re-sent blindly) with source « webhook » and the webhook's id.
+The order goes through :class:`~aristobot.trading.service.ManualTrading` (client order id, a
+``trades`` row for the attempt before anything is sent, never re-sent blindly) with source
+« webhook » and the webhook's id. A unique index allows one trade per webhook, so even two
+processes holding the same alert cannot both send it. An alert taken over from a stopped
+process is reconciled: its trade, if any, is looked up on the exchange by client order id.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
-from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from aristobot.brokers.repository import default_broker, list_brokers
-from aristobot.db.models import WebhookRow, WebhookSourceRow
+from aristobot.db.models import TradeRow
 from aristobot.domain.exchange import Market
-from aristobot.errors import AristobotError, ValidationError
+from aristobot.errors import AristobotError, OrderNeverReceived, ValidationError
 from aristobot.runtime import Runtime
+from aristobot.trading import trades as journal
 from aristobot.trading.service import ManualTrading, OrderRequest
+from aristobot.webhooks import claims
+from aristobot.webhooks.claims import Claimed
 from aristobot.webhooks.payload import Alert, parse_alert
-from aristobot.webhooks.worker import OrderWorker
 
 log = logging.getLogger(__name__)
 DONE_STATUSES = ("filled", "open")
-# Orders under way at once: the rest wait their turn, so a burst of alerts never slows the
-# answers (TradingView gives up after 3 s); they are placed in arrival order.
-MAX_CONCURRENT = 2
-# While requests are being answered, an order waits (up to this long) so that the answers get
-# the CPU first; alerts at TradingView's usual pace never wait.
-YIELD_TO_ANSWERS_S = 0.5
-
-
-UNCLAIMED_AFTER = timedelta(seconds=60)
-NOT_SENT = ("Non traitée : le récepteur s'est arrêté avant l'envoi de l'ordre (aucun ordre "
-            "envoyé ; l'alerte n'est pas rejouée plus tard).")
-
-
-def expire_unclaimed(sessions: sessionmaker[Session], now: datetime | None = None) -> int:
-    """Close alerts accepted but never claimed (their receiver stopped): no order, no replay.
-
-    A late order could be worse than none, so they are not sent now; they were never claimed,
-    so no order was attempted. Returns how many were closed.
-    """
-    limit = (now or datetime.now(UTC)) - UNCLAIMED_AFTER
-    with sessions.begin() as s:
-        done = s.execute(update(WebhookRow)
-                         .where(WebhookRow.status == "accepted", WebhookRow.created_at < limit)
-                         .values(status="failed", error=NOT_SENT, processed=True,
-                                 processed_at=datetime.now(UTC)))
-        return int(getattr(done, "rowcount", 0) or 0)
+INTERNAL = "Erreur interne pendant l'envoi de l'ordre."
+NO_USER = "Non traitée : la source de cette alerte n'existe plus."
 
 
 class WebhookProcessor:
-    """Places the orders of accepted alerts on an :class:`OrderWorker` beside the receiver."""
+    """Places the order of one claimed alert and closes its webhook row."""
 
-    def __init__(self, runtime: Runtime, busy: Callable[[], bool] = lambda: False) -> None:
-        self.runtime = runtime  # the receiver's; orders use the worker's copy
-        self._busy = busy
-        self._worker: OrderWorker | None = None
-        self._trading: ManualTrading | None = None
-        self._pending: set[Future[None]] = set()
-        self._slots: asyncio.Semaphore | None = None
-        self._closing = False
-
-    def set_busy(self, busy: Callable[[], bool]) -> None:
-        """Tell the processor how to know that requests are being answered."""
-        self._busy = busy
-
-    @property
-    def trading(self) -> ManualTrading:
-        if self._trading is None:
-            raise RuntimeError("no order has been dispatched yet")
-        return self._trading
-
-    def dispatch(self, webhook_id: int) -> None:
-        """Process ``webhook_id`` in the background (call after answering, on the loop)."""
-        if self._worker is None:
-            self._worker = OrderWorker(self.runtime)
-            self._trading = ManualTrading(self._worker.runtime)
-        fut = self._worker.submit(self._queued(webhook_id))
-        self._pending.add(fut)
-        fut.add_done_callback(self._pending.discard)
-
-    async def _queued(self, webhook_id: int) -> None:
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(MAX_CONCURRENT)
-        async with self._slots:
-            if self._closing:
-                return  # stays « accepted »: closed unsent at the next start
-            waited = 0.0
-            while self._busy() and waited < YIELD_TO_ANSWERS_S:
-                await asyncio.sleep(0.005)
-                waited += 0.005
-            await self.process(webhook_id)
-
-    async def drain(self) -> None:
-        """Wait for the orders under way (used by tests)."""
-        while self._pending:
-            await asyncio.gather(*(asyncio.wrap_future(f) for f in list(self._pending)),
-                                 return_exceptions=True)
-
-    async def aclose(self) -> None:
-        """Let the orders under way finish, drop the queued ones, stop the worker (shutdown)."""
-        self._closing = True
-        await self.drain()
-        if self._worker is not None:
-            await self._worker.aclose()
-            self._worker = None
-
-    def _claim(self, webhook_id: int) -> tuple[int, int | None, dict[str, Any]] | None:
-        with self.runtime.sessions.begin() as s:
-            claimed = s.execute(update(WebhookRow)
-                                .where(WebhookRow.id == webhook_id,
-                                       WebhookRow.status == "accepted")
-                                .values(status="processing"))
-            if getattr(claimed, "rowcount", 0) != 1:
-                return None
-            row = s.get(WebhookRow, webhook_id)
-            if row is None or row.user_id is None:
-                return None
-            broker_id = None
-            if row.source_id is not None:
-                broker_id = s.scalar(select(WebhookSourceRow.broker_id)
-                                     .where(WebhookSourceRow.id == row.source_id))
-            return row.user_id, broker_id, dict(row.payload)
+    def __init__(self, runtime: Runtime, owner: str, max_age: timedelta,
+                 lease: timedelta) -> None:
+        self.runtime = runtime
+        self.owner = owner
+        self.max_age = max_age
+        self.lease = lease
+        self.trading = ManualTrading(runtime)
 
     def _finish(self, webhook_id: int, status: str, error: str | None) -> None:
-        with self.runtime.sessions.begin() as s:
-            s.execute(update(WebhookRow).where(WebhookRow.id == webhook_id)
-                      .values(status=status, error=error, processed=True,
-                              processed_at=datetime.now(UTC)))
+        if not claims.finish(self.runtime.sessions, webhook_id, self.owner, status, error):
+            log.warning("webhook %s: taken over by another process before it was closed",
+                        webhook_id)
 
-    async def process(self, webhook_id: int) -> None:
-        """Claim the alert, place its order, store the outcome on the webhook row."""
-        claimed = self._claim(webhook_id)
-        if claimed is None:
+    def _trade(self, webhook_id: int) -> TradeRow | None:
+        with self.runtime.sessions() as s:
+            row = s.scalar(select(TradeRow).where(TradeRow.webhook_id == webhook_id))
+            if row is not None:
+                s.expunge(row)
+            return row
+
+    async def handle(self, job: Claimed) -> None:
+        """Place the order of ``job`` (or reconcile it when taken over) and close its row."""
+        if job.user_id is None:
+            self._finish(job.id, "failed", NO_USER)
             return
-        user_id, source_broker, data = claimed
+        if job.taken_over:
+            trade = self._trade(job.id)
+            if trade is not None:  # the stopped process recorded an attempt: never re-send
+                await self._reconcile(job, trade)
+                return
+        age = datetime.now(UTC) - job.created_at
+        if age > self.max_age:
+            self._finish(job.id, "failed",
+                         claims.TOO_OLD.format(s=int(self.max_age.total_seconds())))
+            return
         try:
-            alert = parse_alert(data)
-            broker_id = self._broker(user_id, alert, source_broker)
-            req = await self._request(user_id, broker_id, alert)
-            view = await self.trading.place_order(user_id, req, source="webhook",
-                                                  webhook_id=webhook_id)
+            alert = parse_alert(job.payload)
+            broker_id = self._broker(job.user_id, alert, job.source_broker_id)
+            req = await self._request(job.user_id, broker_id, alert)
+            view = await self.trading.place_order(job.user_id, req, source="webhook",
+                                                  webhook_id=job.id)
             ok = view.status in DONE_STATUSES
-            self._finish(webhook_id, "done" if ok else "failed", view.error)
+            self._finish(job.id, "done" if ok else "failed", view.error)
+        except IntegrityError:
+            # Another process already recorded this webhook's order (a lease taken over too
+            # early): that one owns it; nothing was sent from here.
+            log.warning("webhook %s: its order is already recorded by another process", job.id)
         except AristobotError as e:
-            self._finish(webhook_id, "failed", e.user_message())
+            self._finish(job.id, "failed", e.user_message())
         except Exception:
-            log.exception("webhook %s: unexpected error", webhook_id)
-            self._finish(webhook_id, "failed", "Erreur interne pendant l'envoi de l'ordre.")
+            log.exception("webhook %s: unexpected error", job.id)
+            self._finish(job.id, "failed", INTERNAL)
+
+    async def _reconcile(self, job: Claimed, trade: TradeRow) -> None:
+        """Close an alert whose order was recorded by a stopped process (by client order id).
+
+        Found on the exchange: the trade takes its state. Absent, once the attempt is older
+        than the lease (the stopped process cannot send it any more): never executed, and not
+        sent again. The exchange cannot be asked: the claim is kept and retried later.
+        """
+        assert job.user_id is not None
+        if trade.status == "pending" and trade.broker_id is not None and trade.client_order_id:
+            try:
+                ex = await self.trading.exchange(job.user_id, trade.broker_id)
+                found = await ex.find_order(trade.client_order_id, trade.symbol)
+            except AristobotError as e:  # OrderStatusUnknown, exchange unreachable
+                log.info("webhook %s: order %s still unknown (%s)", job.id,
+                         trade.client_order_id, e)
+                return
+            with self.runtime.sessions.begin() as s:
+                if found is not None:
+                    journal.apply_order(s, job.user_id, trade.id, found)
+                elif datetime.now(UTC) - trade.created_at >= self.lease:
+                    err = OrderNeverReceived(client_order_id=trade.client_order_id,
+                                             exchange=ex.name)
+                    journal.mark_failed(s, job.user_id, trade.id, "error", err.user_message())
+            trade = self._trade(job.id) or trade
+        if trade.status == "pending":
+            log.info("webhook %s: order %s not found yet", job.id, trade.client_order_id)
+            return  # the claim stays: taken over and looked up again after the lease
+        ok = trade.status in DONE_STATUSES
+        self._finish(job.id, "done" if ok else "failed", None if ok else trade.error)
 
     def _broker(self, user_id: int, alert: Alert, source_broker: int | None) -> int:
         with self.runtime.sessions() as s:

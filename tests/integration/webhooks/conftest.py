@@ -16,6 +16,7 @@ from aristobot.brokers import BrokerDraft, create_broker
 from aristobot.runtime import Runtime
 from aristobot.webhooks import Source, create_source
 from aristobot.webhooks.http import Intake, build_intake, routes
+from aristobot.webhooks.orders import OrderRunner, OrderSettings
 from tests.integration.exchanges.conftest import fake, runtime  # noqa: F401  (fixtures)
 from tests.support.factories import make_user
 
@@ -30,6 +31,7 @@ class Hook:
     user_id: int
     broker_id: int
     source: Source
+    orders: OrderRunner  # the order process's work, run here on demand
 
     async def post(self, body: str | bytes | dict[str, Any], token: str | None = None,
                    content_type: str = "application/json",
@@ -58,6 +60,6 @@ async def hook(runtime: Runtime) -> AsyncIterator[Hook]:  # noqa: F811
     intake = build_intake(runtime, max_body=2048, trusted_proxies=("127.0.0.1",))
     server = Application(routes(lambda: intake)).listen(0, "127.0.0.1")
     port = next(iter(server._sockets.values())).getsockname()[1]
-    yield Hook(f"http://127.0.0.1:{port}", intake, runtime, user.id, broker.id, source)
+    orders = OrderRunner(runtime, OrderSettings(slots=1, poll_s=0.05))
+    yield Hook(f"http://127.0.0.1:{port}", intake, runtime, user.id, broker.id, source, orders)
     server.stop()
-    await intake.processor.drain()

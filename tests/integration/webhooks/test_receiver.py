@@ -37,7 +37,7 @@ def _count(rt: Runtime) -> int:
 
 
 async def _processed(hook: Hook, webhook_id: int) -> WebhookRow:
-    await hook.intake.processor.drain()
+    await hook.orders.run_pending()
     return _row(hook.runtime, webhook_id)
 
 
@@ -73,7 +73,7 @@ async def test_wrong_missing_and_rotated_secrets_are_refused(hook: Hook) -> None
     assert code == 200
     assert _trades(hook.runtime) == [] or all(t.webhook_id == body["id"]
                                               for t in _trades(hook.runtime))
-    await hook.intake.processor.drain()
+    await hook.orders.run_pending()
     assert len(_trades(hook.runtime)) == 1  # only the authenticated alert traded
 
 
@@ -96,7 +96,7 @@ async def test_allow_list_disable_and_rate_limit(hook: Hook) -> None:
         update_source(s, rt.vault, hook.user_id, sid, enabled=True, rate_limit_per_minute=2)
     codes = [(await hook.post(hook.alert(id=f"rl{i}", quantity="0.001")))[0] for i in range(4)]
     assert codes.count(429) >= 2  # the accepted tv1 above counts in the same minute
-    await hook.intake.processor.drain()
+    await hook.orders.run_pending()
 
 
 async def test_bodies_oversized_malformed_text_plain(hook: Hook) -> None:
@@ -136,7 +136,7 @@ async def test_duplicates_never_trade_twice(hook: Hook, fake: FakeBinance) -> No
     a = await hook.post(hook.alert(quantity="0.002"))
     b = await hook.post(hook.alert(quantity="0.002"))
     assert [a[1]["status"], b[1]["status"]] == ["accepted", "duplicate"]
-    await hook.intake.processor.drain()
+    await hook.orders.run_pending()
     assert len(_trades(hook.runtime)) == 2 and fake.count("POST", "/api/v3/order") == 2
     assert _count(hook.runtime) == 7
     assert _row(hook.runtime, dup["id"]).status == "duplicate"

@@ -91,7 +91,7 @@ async def test_user_isolation(hook: Hook) -> None:
             "quantity": "0.01", "broker": "Binance"}
     code, answer = await hook.post(body, token=bob_src.token)
     assert code == 200
-    await hook.intake.processor.drain()
+    await hook.orders.run_pending()
     with rt.sessions() as s:
         row = s.get(WebhookRow, answer["id"])
         assert row is not None and row.user_id == bob.id and row.status == "failed"
@@ -107,7 +107,8 @@ def _free_port() -> int:
 
 @pytest.fixture
 def receivers(runtime: Runtime, tmp_path: Path) -> Iterator[list[str]]:  # noqa: F811
-    """Two real `python -m services.webhooks` processes on the test database."""
+    """Two real `python -m services.webhooks` processes on the test database, each with its
+    child order process."""
     if runtime.engine.dialect.name != "postgresql":
         pytest.skip("several receiver processes run on PostgreSQL")
     redis = dbs.redis_test_url()
@@ -134,9 +135,10 @@ def receivers(runtime: Runtime, tmp_path: Path) -> Iterator[list[str]]:  # noqa:
             _wait_port(p, url, tmp_path)
         yield urls
     finally:
-        for p in procs:
+        for p in procs:  # both stop at once (each stops its order process first)
             p.terminate()
-            p.wait(timeout=20)
+        for p in procs:
+            p.wait(timeout=90)
 
 
 def _wait_port(proc: subprocess.Popen[bytes], url: str, tmp_path: Path) -> None:
@@ -171,9 +173,11 @@ async def test_duplicates_across_two_processes(runtime: Runtime, fake: FakeBinan
                                body=json.dumps(body), raise_error=False)
         return str(json.loads(r.body)["status"])
 
-    jobs = [post(receivers[i % 2], f"alert-{i // 6}") for i in range(30)]  # 5 ids × 6 copies
+    # 20 ids × 3 copies, spread over both receivers; each receiver has its own order process,
+    # and both race for the claims.
+    jobs = [post(receivers[i % 2], f"alert-{i // 3}") for i in range(60)]
     statuses = await asyncio.gather(*jobs)
-    assert statuses.count("accepted") == 5 and statuses.count("duplicate") == 25
+    assert statuses.count("accepted") == 20 and statuses.count("duplicate") == 40
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # orders are placed after the answers
         with runtime.sessions() as s:
@@ -184,30 +188,31 @@ async def test_duplicates_across_two_processes(runtime: Runtime, fake: FakeBinan
         await asyncio.sleep(0.1)
     with runtime.sessions() as s:
         trades = list(s.scalars(select(TradeRow)))
-        assert s.scalar(select(func.count()).select_from(WebhookRow)) == 30
-    assert len(trades) == 5 and {t.status for t in trades} == {"filled"}
-    assert len({t.webhook_id for t in trades}) == 5
-    assert fake.count("POST", "/api/v3/order") == 5
+        assert s.scalar(select(func.count()).select_from(WebhookRow)) == 60
+        done = s.scalar(select(func.count()).select_from(WebhookRow)
+                        .where(WebhookRow.status == "done"))
+    assert len(trades) == 20 and {t.status for t in trades} == {"filled"} and done == 20
+    assert len({t.webhook_id for t in trades}) == 20
+    assert fake.count("POST", "/api/v3/order") == 20
 
 
-async def test_alerts_left_unclaimed_by_a_stop_are_closed_unsent(hook: Hook) -> None:
+async def test_alert_waiting_too_long_is_closed_unsent(hook: Hook, fake: FakeBinance) -> None:
     from datetime import timedelta
 
-    from aristobot.webhooks.processor import expire_unclaimed
-
     rt = hook.runtime
-    old = Receiver(rt.sessions).receive(_request(hook, "old"))  # stored, never dispatched
+    old = Receiver(rt.sessions).receive(_request(hook, "old"))  # stored, no order process
     fresh = Receiver(rt.sessions).receive(_request(hook, "fresh"))
     assert old.accepted and fresh.accepted and old.webhook_id and fresh.webhook_id
     with rt.sessions.begin() as s:
         row = s.get(WebhookRow, old.webhook_id)
         assert row is not None
         row.created_at = row.created_at - timedelta(minutes=5)
-    assert expire_unclaimed(rt.sessions) == 1
+    assert await hook.orders.run_pending() == 2
     with rt.sessions() as s:
-        closed, kept = s.get(WebhookRow, old.webhook_id), s.get(WebhookRow, fresh.webhook_id)
+        closed, sent = s.get(WebhookRow, old.webhook_id), s.get(WebhookRow, fresh.webhook_id)
         assert closed is not None and closed.status == "failed"
         assert "aucun ordre envoyé" in (closed.error or "")
-        assert kept is not None and kept.status == "accepted"
-    await hook.intake.processor.process(old.webhook_id)  # closed: never claimed again
-    assert _counts(rt)[2] == 0
+        assert sent is not None and sent.status == "done"
+        trades = list(s.scalars(select(TradeRow)))
+    assert [t.webhook_id for t in trades] == [fresh.webhook_id]
+    assert fake.count("POST", "/api/v3/order") == 1
