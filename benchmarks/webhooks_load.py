@@ -1,14 +1,17 @@
-"""Load on one webhook receiver (``python -m services.webhooks``) over loopback.
+"""Load on one webhook receiver over loopback, orders placed by separate order processes.
 
     .venv/bin/python benchmarks/webhooks_load.py [--rate 200] [--duration 60] [--dup-every 10]
-        [--database-url URL] [--redis-url URL]
+        [--order-processes 1] [--database-url URL] [--redis-url URL]
 
-Starts one receiver process on 127.0.0.1 (never another address) against a fresh database
-(temporary SQLite file by default; pass a PostgreSQL URL for production figures) with a paper
-broker priced by a fresh candle, so orders are really placed. Sends ``rate`` alerts per second
-for ``duration`` seconds (bounded: ≤ 1000/s, ≤ 600 s), every ``dup-every``-th one a copy of an
-earlier alert. Prints the answer times (p50, p99, max), the requests lost (sent but not a
-``webhooks`` row), the alerts that produced more than one order, and /proc/loadavg.
+Starts the production layout on 127.0.0.1 (never another address): one receiver
+(``python -m services.webhooks --role receiver``) and ``order-processes`` order processes
+(``--role orders``), against a fresh database (temporary SQLite file by default; pass a
+PostgreSQL URL for production figures) with a paper broker priced by a fresh candle, so orders
+are really placed. Sends ``rate`` alerts per second for ``duration`` seconds (bounded:
+≤ 1000/s, ≤ 600 s), every ``dup-every``-th one a copy of an earlier alert. Prints the answer
+times (p50, p99, max), rows stored vs requests sent, orders placed vs accepted alerts, the
+alerts that produced more than one order, the drain time (last answer → every accepted alert
+closed) and /proc/loadavg.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -42,16 +46,21 @@ def loadavg() -> str:
 
 def prepare(url: str) -> tuple[str, str]:
     """Migrate, create a user with a paper broker, a fresh BTC/USDT price and a source."""
+    from sqlalchemy import func, select
+
     from aristobot.accounts.users import create_user
     from aristobot.brokers import ensure_default_paper_broker
     from aristobot.db.engine import make_engine, make_sessionmaker, migrate
-    from aristobot.db.models import CandleRow
+    from aristobot.db.models import CandleRow, WebhookRow
     from aristobot.security import Vault
     from aristobot.webhooks import create_source
 
     migrate(url)
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
+    with sessions() as s:
+        if s.scalar(select(func.count()).select_from(WebhookRow)):
+            raise SystemExit("the database already holds webhooks: give an empty one")
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     with sessions.begin() as s:
         user = create_user(s, f"bench{int(time.time())}", "motdepasse-bench-1")
@@ -67,18 +76,34 @@ def prepare(url: str) -> tuple[str, str]:
     return src.token, src.secret
 
 
+def _env(url: str, redis: str, var_dir: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARISTOBOT_")}
+    env.update({"ARISTOBOT_DATABASE_URL": url, "ARISTOBOT_REDIS_URL": redis,
+                "ARISTOBOT_SECRET_KEY": SECRET_KEY, "ARISTOBOT_VAR_DIR": var_dir,
+                "ARISTOBOT_BUS_NAMESPACE": f"bench{os.getpid()}:",
+                "ARISTOBOT_LOG_LEVEL": "WARNING",
+                "ARISTOBOT_BINANCE_REST_URL": "http://127.0.0.1:9"})
+    return env
+
+
+def start_orders(url: str, redis: str, var_dir: str, n: int) -> list[subprocess.Popen[bytes]]:
+    procs = []
+    for i in range(n):
+        log = open(Path(var_dir) / f"orders{i}.log", "wb")  # noqa: SIM115 (lives with it)
+        procs.append(subprocess.Popen([sys.executable, "-m", "services.webhooks", "--role",
+                                       "orders"], cwd=ROOT, env=_env(url, redis, var_dir),
+                                      stdout=log, stderr=subprocess.STDOUT))
+    return procs
+
+
 def start_receiver(url: str, redis: str, var_dir: str) -> tuple[subprocess.Popen[bytes], int]:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = int(sock.getsockname()[1])
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARISTOBOT_")}
-    env.update({"ARISTOBOT_DATABASE_URL": url, "ARISTOBOT_REDIS_URL": redis,
-                "ARISTOBOT_SECRET_KEY": SECRET_KEY, "ARISTOBOT_VAR_DIR": var_dir,
-                "ARISTOBOT_BUS_NAMESPACE": "bench:", "ARISTOBOT_LOG_LEVEL": "WARNING",
-                "ARISTOBOT_BINANCE_REST_URL": "http://127.0.0.1:9"})
     log = open(Path(var_dir) / "receiver.log", "wb")  # noqa: SIM115 (lives with the process)
-    proc = subprocess.Popen([sys.executable, "-m", "services.webhooks", "--address", HOST,
-                             "--port", str(port)], cwd=ROOT, env=env, stdout=log,
+    proc = subprocess.Popen([sys.executable, "-m", "services.webhooks", "--role", "receiver",
+                             "--address", HOST, "--port", str(port)], cwd=ROOT,
+                            env=_env(url, redis, var_dir), stdout=log,
                             stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -130,29 +155,43 @@ async def fire(port: int, token: str, secret: str, rate: float, duration: float,
     return times, outcomes, total
 
 
-def verify(url: str, sent: int) -> tuple[int, int, int, int]:
-    """Rows stored, requests lost, alerts with more than one order, orders in total."""
+@dataclass
+class Check:
+    rows: int  # webhooks rows stored
+    drain_s: float | None  # last answer → no alert accepted or under way (None: timed out)
+    statuses: dict[str, int]  # webhooks rows per status
+    orders: int  # trades rows (one per order attempt)
+    filled: int
+    doubles: int  # alerts (by alert id) with more than one order
+
+
+def verify(url: str, answered_at: float, timeout_s: float) -> Check:
+    """Wait until every accepted alert is closed, then count rows, orders and doubles."""
     from sqlalchemy import func, select
 
     from aristobot.db.engine import make_engine, make_sessionmaker
     from aristobot.db.models import TradeRow, WebhookRow
+    from aristobot.webhooks.claims import pending_count
 
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    deadline = time.monotonic() + 180
+    drain: float | None = None
+    while time.monotonic() < answered_at + timeout_s:
+        if pending_count(sessions) == 0:
+            drain = time.monotonic() - answered_at
+            break
+        time.sleep(0.2)
     with sessions() as s:
-        while time.monotonic() < deadline and s.scalar(
-                select(func.count()).select_from(WebhookRow)
-                .where(WebhookRow.status.in_(("accepted", "processing")))):
-            time.sleep(0.5)
-            s.rollback()
         rows = int(s.scalar(select(func.count()).select_from(WebhookRow)) or 0)
-        pairs = s.execute(select(TradeRow.id, WebhookRow.payload)
+        by_status = select(WebhookRow.status, func.count()).group_by(WebhookRow.status)
+        statuses = {str(k): int(v) for k, v in s.execute(by_status).all()}
+        pairs = s.execute(select(TradeRow.status, WebhookRow.payload)
                           .join(WebhookRow, WebhookRow.id == TradeRow.webhook_id)).all()
     engine.dispose()
     per_alert = Counter(str(p["id"]) for _, p in pairs)
     doubles = sum(1 for n in per_alert.values() if n > 1)
-    return rows, sent - rows, doubles, len(pairs)
+    filled = sum(1 for st, _ in pairs if st == "filled")
+    return Check(rows, drain, statuses, len(pairs), filled, doubles)
 
 
 def main() -> None:
@@ -160,35 +199,48 @@ def main() -> None:
     p.add_argument("--rate", type=float, default=200.0)
     p.add_argument("--duration", type=float, default=60.0)
     p.add_argument("--dup-every", type=int, default=10)
+    p.add_argument("--order-processes", type=int, default=1)
+    p.add_argument("--drain-timeout", type=float, default=300.0)
     p.add_argument("--database-url", default=None)
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     a = p.parse_args()
-    if not (0 < a.rate <= 1000 and 0 < a.duration <= 600):
-        raise SystemExit("bounds: 0 < rate ≤ 1000, 0 < duration ≤ 600")
+    if not (0 < a.rate <= 1000 and 0 < a.duration <= 600 and 1 <= a.order_processes <= 8):
+        raise SystemExit("bounds: 0 < rate ≤ 1000, 0 < duration ≤ 600, 1 ≤ processes ≤ 8")
     print(f"loadavg at start: {loadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
         url = a.database_url or f"sqlite:///{tmp}/bench.db"
         token, secret = prepare(url)
+        orders = start_orders(url, a.redis_url, tmp, a.order_processes)
         proc, port = start_receiver(url, a.redis_url, tmp)
         try:
             times, outcomes, sent = asyncio.run(fire(port, token, secret, a.rate, a.duration,
                                                      a.dup_every))
+            answered_at = time.monotonic()
             q = statistics.quantiles(times, n=100)
             print(f"database: {url.split(':')[0]}; sent {sent} at {a.rate:g}/s for "
-                  f"{a.duration:g} s (every {a.dup_every}th a duplicate)")
+                  f"{a.duration:g} s (every {a.dup_every}th a duplicate); 1 receiver, "
+                  f"{a.order_processes} order process(es)")
             print(f"answers: {dict(outcomes)}")
             print(f"answer time: p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, "
                   f"max {max(times) * 1000:.1f} ms", flush=True)
-            rows, lost, doubles, orders = verify(url, sent)
+            print(f"loadavg at the last answer: {loadavg()}", flush=True)
+            c = verify(url, answered_at, a.drain_timeout)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-    print(f"rows stored {rows}, requests lost {lost}, orders {orders} (placed within 180 s "
-          f"of the end), alerts with more than one order {doubles}")
+            for p_ in (proc, *orders):
+                p_.terminate()
+            for p_ in (proc, *orders):
+                try:
+                    p_.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    p_.kill()
+                    p_.wait()
+    accepted = outcomes.get("accepted", 0)
+    print(f"rows stored {c.rows} of {sent} sent (lost {sent - c.rows}); webhook rows by "
+          f"status {c.statuses}")
+    print(f"orders placed {c.filled} (filled) of {accepted} expected; order attempts "
+          f"{c.orders}; alerts with more than one order {c.doubles}")
+    drain = f"{c.drain_s:.1f} s" if c.drain_s is not None else f"> {a.drain_timeout:g} s"
+    print(f"drain time (last answer → every accepted alert closed): {drain}")
     print(f"loadavg at end: {loadavg()}")
 
 

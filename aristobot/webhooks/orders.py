@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +32,9 @@ from aristobot.webhooks.processor import WebhookProcessor
 log = logging.getLogger(__name__)
 TOPIC = "Webhooks"  # bus topic: an alert was accepted (wakes the order processes)
 ROOT = Path(__file__).resolve().parents[2]
+BATCH = 8  # alerts claimed at once by a process (its slots take them one by one)
+CLOSE_AT = 16  # finished alerts closed together ...
+CLOSE_EVERY_S = 0.05  # ... or after this delay
 
 
 def _number(extra: Mapping[str, str], key: str, default: float, minimum: float) -> float:
@@ -69,9 +73,10 @@ class OrderRunner:
         self.runtime = runtime
         self.cfg = cfg or OrderSettings.from_extra(runtime.settings.extra)
         self.owner = owner or claims.new_owner()
-        self.processor = WebhookProcessor(runtime, self.owner,
-                                          timedelta(seconds=self.cfg.max_age_s),
-                                          timedelta(seconds=self.cfg.lease_s))
+        self.processor = WebhookProcessor(runtime, timedelta(seconds=self.cfg.max_age_s),
+                                          timedelta(seconds=self.cfg.lease_s), self._closed)
+        self._queue: deque[Claimed] = deque()  # claimed here, not started yet
+        self._outcomes: list[claims.Outcome] = []  # rows to close (one transaction for several)
         self._wake: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
         self._stopping = False
@@ -85,21 +90,46 @@ class OrderRunner:
         """New alerts may be waiting (call on the runner's loop)."""
         self._event().set()
 
+    def _closed(self, outcome: claims.Outcome) -> None:
+        self._outcomes.append(outcome)
+        if len(self._outcomes) >= CLOSE_AT:
+            self.flush()
+
+    def flush(self) -> None:
+        """Close the finished alerts' rows (one transaction)."""
+        outcomes, self._outcomes = self._outcomes, []
+        try:
+            kept = claims.finish(self.runtime.sessions, self.owner, outcomes)
+        except SQLAlchemyError:  # their trades tell the outcome: the take-over closes them
+            log.exception("webhook orders: %d row(s) not closed", len(outcomes))
+            return
+        if kept != len(outcomes):
+            log.warning("webhook orders: %d alert(s) taken over before they were closed",
+                        len(outcomes) - kept)
+
+    def _next(self) -> Claimed | None:
+        if not self._queue:
+            self._queue.extend(claims.claim_next(self.runtime.sessions, self.owner, BATCH))
+        return self._queue.popleft() if self._queue else None
+
     async def run_pending(self) -> int:
         """Place the orders of every alert claimable now, one after the other; return how many."""
         done = 0
-        while (job := claims.claim_next(self.runtime.sessions, self.owner)) is not None:
+        while (job := self._next()) is not None:
             await self._handle(job)
             done += 1
+        self.flush()
         return done
 
     async def take_over(self) -> int:
         """Reconcile alerts whose claim outlived the lease (their process stopped)."""
         lease = timedelta(seconds=self.cfg.lease_s)
         done = 0
-        while (job := claims.claim_stale(self.runtime.sessions, self.owner, lease)) is not None:
-            await self._handle(job)
-            done += 1
+        while jobs := claims.claim_stale(self.runtime.sessions, self.owner, lease):
+            for job in jobs:
+                await self._handle(job)
+                done += 1
+        self.flush()
         return done
 
     async def _handle(self, job: Claimed) -> None:
@@ -113,6 +143,7 @@ class OrderRunner:
         tasks = [asyncio.create_task(self._slot(), name=f"webhook-orders-{i}")
                  for i in range(self.cfg.slots)]
         tasks.append(asyncio.create_task(self._take_over_loop(), name="webhook-takeover"))
+        tasks.append(asyncio.create_task(self._flush_loop(), name="webhook-close"))
         tasks.append(asyncio.create_task(self._listen(), name="webhook-wake"))
         log.info("webhook orders: %s, %d slot(s)", self.owner, self.cfg.slots)
         try:
@@ -125,6 +156,12 @@ class OrderRunner:
             for t in (*late, tasks[-1]):
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            try:
+                claims.release(self.runtime.sessions, self.owner, [j.id for j in self._queue])
+            except SQLAlchemyError:  # the lease brings them back
+                log.exception("webhook orders: claims not released")
+            self._queue.clear()
+            self.flush()
 
     def _stop_event(self) -> asyncio.Event:
         if self._stop is None:
@@ -139,7 +176,7 @@ class OrderRunner:
         while not self._stopping:
             self._event().clear()  # before the claim: a wake-up from now on is not missed
             try:
-                job = claims.claim_next(self.runtime.sessions, self.owner)
+                job = self._next()
             except SQLAlchemyError:
                 log.exception("webhook orders: cannot claim (database unavailable?)")
                 job = None
@@ -157,6 +194,12 @@ class OrderRunner:
                 log.exception("webhook orders: cannot take over stale claims")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop_event().wait(), period)
+
+    async def _flush_loop(self) -> None:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop_event().wait(), CLOSE_EVERY_S)
+            self.flush()
 
     async def _listen(self) -> None:
         sub = await self.runtime.bus.subscribe(TOPIC, maxsize=100)

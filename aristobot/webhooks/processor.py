@@ -10,6 +10,7 @@ process is reconciled: its trade, if any, is looked up on the exchange by client
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -36,18 +37,16 @@ NO_USER = "Non traitée : la source de cette alerte n'existe plus."
 class WebhookProcessor:
     """Places the order of one claimed alert and closes its webhook row."""
 
-    def __init__(self, runtime: Runtime, owner: str, max_age: timedelta,
-                 lease: timedelta) -> None:
+    def __init__(self, runtime: Runtime, max_age: timedelta, lease: timedelta,
+                 close: Callable[[claims.Outcome], None]) -> None:
         self.runtime = runtime
-        self.owner = owner
         self.max_age = max_age
         self.lease = lease
         self.trading = ManualTrading(runtime)
+        self._close = close  # the runner closes the webhook rows, several at a time
 
     def _finish(self, webhook_id: int, status: str, error: str | None) -> None:
-        if not claims.finish(self.runtime.sessions, webhook_id, self.owner, status, error):
-            log.warning("webhook %s: taken over by another process before it was closed",
-                        webhook_id)
+        self._close(claims.Outcome(webhook_id, status, error))
 
     def _trade(self, webhook_id: int) -> TradeRow | None:
         with self.runtime.sessions() as s:

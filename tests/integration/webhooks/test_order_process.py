@@ -64,13 +64,25 @@ def _trades(rt: Runtime) -> list[TradeRow]:
         return rows
 
 
+async def test_claims_take_the_oldest_alerts_up_to_the_limit(hook: Hook) -> None:
+    rt = hook.runtime
+    ids = [_store(hook, f"l{i}") for i in range(5)]
+    assert [j.id for j in claims.claim_next(rt.sessions, "p1", 2)] == ids[:2]
+    assert [j.id for j in claims.claim_next(rt.sessions, "p2", 2)] == ids[2:4]
+    claims.release(rt.sessions, "p1", ids[:2])  # a stopping process gives back unstarted ones
+    again = claims.claim_next(rt.sessions, "p3", 10)
+    assert [j.id for j in again] == [ids[0], ids[1], ids[4]]
+    assert {j.source_broker_id for j in again} == {hook.broker_id}
+    assert claims.claim_next(rt.sessions, "p4", 10) == []
+
+
 async def test_claim_of_a_crashed_process_is_taken_over_once(hook: Hook,
                                                              fake: FakeBinance) -> None:
     rt = hook.runtime
     wid = _store(hook, "a")
-    job = claims.claim_next(rt.sessions, DEAD)  # then the process dies before any order
-    assert job is not None and job.id == wid
-    assert claims.claim_next(rt.sessions, "other") is None  # held: nobody else takes it
+    [job] = claims.claim_next(rt.sessions, DEAD)  # then the process dies before any order
+    assert job.id == wid
+    assert claims.claim_next(rt.sessions, "other", 10) == []  # held: nobody else takes it
     assert await hook.orders.take_over() == 0  # its lease is not over yet
     _claimed_by_a_stopped_process(rt, wid)
     assert await hook.orders.take_over() == 1
@@ -79,7 +91,8 @@ async def test_claim_of_a_crashed_process_is_taken_over_once(hook: Hook,
     assert trade.webhook_id == wid and trade.status == "filled" and trade.source == "webhook"
     assert fake.count("POST", "/api/v3/order") == 1
     # The stopped process cannot close it any more, and nothing is left to take over.
-    assert not claims.finish(rt.sessions, wid, DEAD, "failed", "x")
+    assert claims.finish(rt.sessions, DEAD, [claims.Outcome(wid, "failed", "x")]) == 0
+    assert _webhook(rt, wid).status == "done"
     assert await hook.orders.take_over() == 0 and await hook.orders.run_pending() == 0
     assert fake.count("POST", "/api/v3/order") == 1
 
@@ -154,12 +167,21 @@ def _count(rt: Runtime, *where: Any) -> int:
         return int(s.scalar(select(func.count()).select_from(WebhookRow).where(*where)) or 0)
 
 
-async def _until(pred: Any, proc: subprocess.Popen[bytes], log: Path) -> None:
+def _state(rt: Runtime) -> str:
+    with rt.sessions() as s:
+        rows = s.execute(select(WebhookRow.id, WebhookRow.status, WebhookRow.claimed_by,
+                                WebhookRow.claimed_at, TradeRow.status)
+                         .outerjoin(TradeRow, TradeRow.webhook_id == WebhookRow.id)
+                         .where(WebhookRow.status != "done")).all()
+    return "\n".join(map(str, rows))
+
+
+async def _until(pred: Any, proc: subprocess.Popen[bytes], log: Path, rt: Runtime) -> None:
     deadline = time.monotonic() + 120
     while not pred():
         if proc.poll() is not None:
             raise AssertionError(f"order process exited:\n{log.read_text()}")
-        assert time.monotonic() < deadline, log.read_text()
+        assert time.monotonic() < deadline, f"{_state(rt)}\n{log.read_text()}"
         await asyncio.sleep(0.05)
 
 
@@ -171,14 +193,14 @@ async def test_order_process_killed_mid_way_loses_and_doubles_nothing(
     first = _start(env, tmp_path / "first.log")
     try:  # killed (no clean stop) once it has placed a few
         await _until(lambda: _count(rt, WebhookRow.status == "done") >= 3, first,
-                     tmp_path / "first.log")
+                     tmp_path / "first.log", rt)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
     second = _start(env, tmp_path / "second.log")
     try:
         await _until(lambda: claims.pending_count(rt.sessions) == 0, second,
-                     tmp_path / "second.log")
+                     tmp_path / "second.log", rt)
     finally:
         second.terminate()
         assert second.wait(timeout=60) == 0, (tmp_path / "second.log").read_text()
