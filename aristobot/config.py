@@ -239,3 +239,24 @@ def ensure_secret_key(settings: Settings) -> Secret:
 def get_settings() -> Settings:
     """Return the process settings, read once from the environment (entry points only)."""
     return Settings.from_env()
+
+
+def child_env(s: Settings) -> dict[str, str]:
+    """The environment of a child service process: this process's, with ``s`` written back
+    as ``ARISTOBOT_*`` variables (the child reads exactly the parent's settings)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARISTOBOT_")}
+    env.update(s.extra)
+    env.update({"ARISTOBOT_DATABASE_URL": s.database_url, "ARISTOBOT_VAR_DIR": str(s.var_dir),
+                "ARISTOBOT_BUS_NAMESPACE": s.bus_namespace, "ARISTOBOT_LOG_LEVEL": s.log_level,
+                "ARISTOBOT_BINANCE_REST_URL": s.binance_rest_url,
+                "ARISTOBOT_BINANCE_WS_URL": s.binance_ws_url,
+                "ARISTOBOT_PAPER_CAPITAL": s.paper_starting_capital,
+                "ARISTOBOT_EXCHANGE_URL_OVERRIDES": ",".join(
+                    f"{k}={v}" for k, v in s.exchange_url_overrides.items())})
+    if s.redis_url:
+        env["ARISTOBOT_REDIS_URL"] = s.redis_url
+    if s.secret_key:
+        env["ARISTOBOT_SECRET_KEY"] = str(s.secret_key)
+    if s.old_secret_keys:
+        env["ARISTOBOT_OLD_SECRET_KEYS"] = ",".join(str(k) for k in s.old_secret_keys)
+    return env

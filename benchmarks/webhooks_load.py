@@ -5,13 +5,14 @@
 
 Starts the production layout on 127.0.0.1 (never another address): one receiver
 (``python -m services.webhooks --role receiver``) and ``order-processes`` order processes
-(``--role orders``), against a fresh database (temporary SQLite file by default; pass a
-PostgreSQL URL for production figures) with a paper broker priced by a fresh candle, so orders
-are really placed. Sends ``rate`` alerts per second for ``duration`` seconds (bounded:
-≤ 1000/s, ≤ 600 s), every ``dup-every``-th one a copy of an earlier alert. Prints the answer
-times (p50, p99, max), rows stored vs requests sent, orders placed vs accepted alerts, the
-alerts that produced more than one order, the drain time (last answer → every accepted alert
-closed) and /proc/loadavg.
+(``--role orders``) — or, with ``--order-processes 0``, one ``--role all`` process whose child
+places the orders (the dashboard's embedded layout) — against a fresh database (temporary
+SQLite file by default; pass an empty PostgreSQL database's URL for production figures) with
+a paper broker priced by a fresh candle, so orders are really placed. Sends ``rate`` alerts
+per second for ``duration`` seconds (bounded: ≤ 1000/s, ≤ 600 s), every ``dup-every``-th one
+a copy of an earlier alert. Prints the answer times (p50, p99, max), rows stored vs requests
+sent, orders placed vs accepted alerts, the alerts that produced more than one order, the
+drain time (last answer → every accepted alert closed) and /proc/loadavg.
 """
 
 from __future__ import annotations
@@ -96,12 +97,13 @@ def start_orders(url: str, redis: str, var_dir: str, n: int) -> list[subprocess.
     return procs
 
 
-def start_receiver(url: str, redis: str, var_dir: str) -> tuple[subprocess.Popen[bytes], int]:
+def start_receiver(url: str, redis: str, var_dir: str,
+                   role: str) -> tuple[subprocess.Popen[bytes], int]:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = int(sock.getsockname()[1])
     log = open(Path(var_dir) / "receiver.log", "wb")  # noqa: SIM115 (lives with the process)
-    proc = subprocess.Popen([sys.executable, "-m", "services.webhooks", "--role", "receiver",
+    proc = subprocess.Popen([sys.executable, "-m", "services.webhooks", "--role", role,
                              "--address", HOST, "--port", str(port)], cwd=ROOT,
                             env=_env(url, redis, var_dir), stdout=log,
                             stderr=subprocess.STDOUT)
@@ -199,19 +201,22 @@ def main() -> None:
     p.add_argument("--rate", type=float, default=200.0)
     p.add_argument("--duration", type=float, default=60.0)
     p.add_argument("--dup-every", type=int, default=10)
-    p.add_argument("--order-processes", type=int, default=1)
+    p.add_argument("--order-processes", type=int, default=1,
+                   help="separate `--role orders` processes (0: `--role all`, the receiver's "
+                        "own child order process, as in the dashboard)")
     p.add_argument("--drain-timeout", type=float, default=300.0)
     p.add_argument("--database-url", default=None)
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     a = p.parse_args()
-    if not (0 < a.rate <= 1000 and 0 < a.duration <= 600 and 1 <= a.order_processes <= 8):
-        raise SystemExit("bounds: 0 < rate ≤ 1000, 0 < duration ≤ 600, 1 ≤ processes ≤ 8")
+    if not (0 < a.rate <= 1000 and 0 < a.duration <= 600 and 0 <= a.order_processes <= 8):
+        raise SystemExit("bounds: 0 < rate ≤ 1000, 0 < duration ≤ 600, 0 ≤ processes ≤ 8")
     print(f"loadavg at start: {loadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
         url = a.database_url or f"sqlite:///{tmp}/bench.db"
         token, secret = prepare(url)
         orders = start_orders(url, a.redis_url, tmp, a.order_processes)
-        proc, port = start_receiver(url, a.redis_url, tmp)
+        proc, port = start_receiver(url, a.redis_url, tmp,
+                                    "receiver" if a.order_processes else "all")
         try:
             times, outcomes, sent = asyncio.run(fire(port, token, secret, a.rate, a.duration,
                                                      a.dup_every))
@@ -219,7 +224,8 @@ def main() -> None:
             q = statistics.quantiles(times, n=100)
             print(f"database: {url.split(':')[0]}; sent {sent} at {a.rate:g}/s for "
                   f"{a.duration:g} s (every {a.dup_every}th a duplicate); 1 receiver, "
-                  f"{a.order_processes} order process(es)")
+                  + (f"{a.order_processes} separate order process(es)" if a.order_processes
+                     else "its child order process (--role all)"))
             print(f"answers: {dict(outcomes)}")
             print(f"answer time: p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, "
                   f"max {max(times) * 1000:.1f} ms", flush=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from aristobot.config import child_env
 from aristobot.runtime import Runtime, Slot
 from aristobot.webhooks import claims
 from aristobot.webhooks.claims import Claimed
@@ -230,27 +231,6 @@ class OrderRunner:
 
 # --- the order process started by a receiver process ------------------------------------------
 
-def child_env(runtime: Runtime) -> dict[str, str]:
-    """The environment of a child order process: the parent's settings, explicitly."""
-    s = runtime.settings
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ARISTOBOT_")}
-    env.update(s.extra)
-    env.update({"ARISTOBOT_DATABASE_URL": s.database_url, "ARISTOBOT_VAR_DIR": str(s.var_dir),
-                "ARISTOBOT_BUS_NAMESPACE": s.bus_namespace, "ARISTOBOT_LOG_LEVEL": s.log_level,
-                "ARISTOBOT_BINANCE_REST_URL": s.binance_rest_url,
-                "ARISTOBOT_BINANCE_WS_URL": s.binance_ws_url,
-                "ARISTOBOT_PAPER_CAPITAL": s.paper_starting_capital,
-                "ARISTOBOT_EXCHANGE_URL_OVERRIDES": ",".join(
-                    f"{k}={v}" for k, v in s.exchange_url_overrides.items())})
-    if s.redis_url:
-        env["ARISTOBOT_REDIS_URL"] = s.redis_url
-    if s.secret_key:
-        env["ARISTOBOT_SECRET_KEY"] = str(s.secret_key)
-    if s.old_secret_keys:
-        env["ARISTOBOT_OLD_SECRET_KEYS"] = ",".join(str(k) for k in s.old_secret_keys)
-    return env
-
-
 class OrderChild:
     """A ``python -m services.webhooks --role orders`` child, restarted if it dies."""
 
@@ -280,7 +260,7 @@ class OrderChild:
             while True:
                 self.proc = await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "services.webhooks", "--role", "orders",
-                    "--wake-stdin", cwd=ROOT, env=child_env(self.runtime),
+                    "--wake-stdin", cwd=ROOT, env=child_env(self.runtime.settings),
                     stdin=asyncio.subprocess.PIPE)
                 code = await self.proc.wait()
                 log.error("webhook order process exited (code %s); restarting", code)

@@ -138,7 +138,11 @@ def receivers(runtime: Runtime, tmp_path: Path) -> Iterator[list[str]]:  # noqa:
         for p in procs:  # both stop at once (each stops its order process first)
             p.terminate()
         for p in procs:
-            p.wait(timeout=90)
+            try:
+                p.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                p.kill()  # its child order process stops at its stdin's end
+                p.wait()
 
 
 def _wait_port(proc: subprocess.Popen[bytes], url: str, tmp_path: Path) -> None:
