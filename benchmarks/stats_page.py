@@ -27,6 +27,8 @@ def _loadavg() -> str:
 
 
 def seed(url: str, n: int) -> int:
+    from sqlalchemy import select
+
     from aristobot.accounts.users import create_user
     from aristobot.brokers import BrokerDraft, create_broker
     from aristobot.db.engine import make_engine, make_sessionmaker, migrate
@@ -43,13 +45,16 @@ def seed(url: str, n: int) -> int:
         other = create_user(s, "other", "motdepasse-other-1")
         brokers = [create_broker(s, vault, user.id, BrokerDraft(f"P{i}", "paper", {})).id
                    for i in range(2)]
-        hooks = []
-        for name in ("TV-A", "TV-B"):
-            w = WebhookRow(user_id=user.id, source=name, payload={}, status="done")
-            s.add(w)
-            s.flush()
-            hooks.append(w.id)
         uid, oid = user.id, other.id
+    # One webhook row per webhook trade (one alert, one order), from 2 sources.
+    origins = [i % 3 for i in range(n)]
+    with sessions.begin() as s:
+        s.execute(WebhookRow.__table__.insert(), [
+            dict(user_id=uid, source=f"TV-{'AB'[o - 1]}", payload={}, status="done",
+                 created_at=datetime(2025, 1, 1, tzinfo=UTC))
+            for o in origins if o])
+        hook_ids = list(s.scalars(select(WebhookRow.id).order_by(WebhookRow.id)))
+    next_hook = iter(hook_ids)
     symbols = ["BTC/USDT", "ETH/USDT", "SOL/USDT", "BNB/USDT", "XRP/USDT"]
     t0 = datetime(2025, 1, 1, tzinfo=UTC)
     step = timedelta(days=365) / n
@@ -59,7 +64,7 @@ def seed(url: str, n: int) -> int:
         origin = i % 3
         rows.append(dict(
             user_id=uid if i % 50 else oid, broker_id=brokers[i % 2] if i % 50 else None,
-            webhook_id=hooks[origin - 1] if origin else None,
+            webhook_id=next(next_hook) if origin else None,
             source="webhook" if origin else "manual", exchange="paper",
             symbol=symbols[i % 5], side="buy" if rng.random() < 0.5 else "sell",
             order_type="market", quantity=Decimal("0.1"), filled_quantity=Decimal("0.1"),

@@ -36,13 +36,15 @@ def data(sessions: sessionmaker[Session]) -> dict[str, int]:
     with sessions.begin() as s:
         b1 = create_broker(s, vault, alice.id, BrokerDraft("P1", "paper", {})).id
         b2 = create_broker(s, vault, alice.id, BrokerDraft("P2", "paper", {})).id
+        # One alert, one order: each webhook trade has its own webhook row, same source.
         hook = WebhookRow(user_id=alice.id, source="TV", payload={}, status="done")
-        s.add(hook)
+        hook2 = WebhookRow(user_id=alice.id, source="TV", payload={}, status="done")
+        s.add_all([hook, hook2])
         s.flush()
         _trade(s, alice.id, b1, "buy", "1", "100", 1)
         _trade(s, alice.id, b1, "sell", "1", "150", 2)              # +50 - 1 fee
         _trade(s, alice.id, b2, "buy", "2", "10", 3, source="webhook", webhook_id=hook.id)
-        _trade(s, alice.id, b2, "sell", "2", "8", 4, source="webhook", webhook_id=hook.id)
+        _trade(s, alice.id, b2, "sell", "2", "8", 4, source="webhook", webhook_id=hook2.id)
         _trade(s, bob.id, None, "sell", "5", "1000", 2)             # bob's: never shown
         s.add(TradeRow(user_id=alice.id, broker_id=b1, source="manual", exchange="paper",
                        symbol="BTC/USDT", side="buy", order_type="market", quantity=D(1),
