@@ -205,6 +205,8 @@ def main() -> None:
                    help="separate `--role orders` processes (0: `--role all`, the receiver's "
                         "own child order process, as in the dashboard)")
     p.add_argument("--drain-timeout", type=float, default=300.0)
+    p.add_argument("--receiver-only", action="store_true",
+                   help="no order process (the receiver's answers alone; orders not placed)")
     p.add_argument("--database-url", default=None)
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     a = p.parse_args()
@@ -214,9 +216,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = a.database_url or f"sqlite:///{tmp}/bench.db"
         token, secret = prepare(url)
-        orders = start_orders(url, a.redis_url, tmp, a.order_processes)
+        orders = ([] if a.receiver_only
+                  else start_orders(url, a.redis_url, tmp, a.order_processes))
         proc, port = start_receiver(url, a.redis_url, tmp,
-                                    "receiver" if a.order_processes else "all")
+                                    "receiver" if a.order_processes or a.receiver_only
+                                    else "all")
         try:
             times, outcomes, sent = asyncio.run(fire(port, token, secret, a.rate, a.duration,
                                                      a.dup_every))
@@ -224,13 +228,14 @@ def main() -> None:
             q = statistics.quantiles(times, n=100)
             print(f"database: {url.split(':')[0]}; sent {sent} at {a.rate:g}/s for "
                   f"{a.duration:g} s (every {a.dup_every}th a duplicate); 1 receiver, "
-                  + (f"{a.order_processes} separate order process(es)" if a.order_processes
+                  + ("no order process" if a.receiver_only
+                     else f"{a.order_processes} separate order process(es)" if a.order_processes
                      else "its child order process (--role all)"))
             print(f"answers: {dict(outcomes)}")
             print(f"answer time: p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, "
                   f"max {max(times) * 1000:.1f} ms", flush=True)
             print(f"loadavg at the last answer: {loadavg()}", flush=True)
-            c = verify(url, answered_at, a.drain_timeout)
+            c = verify(url, answered_at, 0 if a.receiver_only else a.drain_timeout)
         finally:
             for p_ in (proc, *orders):
                 p_.terminate()
