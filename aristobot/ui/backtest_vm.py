@@ -33,6 +33,7 @@ from aristobot.domain.timeframe import Timeframe
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.strategies import repository as strategies
+from aristobot.ui.numbers import format_number
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,8 @@ def format_stat(key: str, value: Any) -> str:
         return "—"
     if key.endswith("_duration_s"):
         return _duration(float(value))
-    if isinstance(value, float):
-        return f"{value:,.2f}".replace(",", " ")
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return format_number(value)
     return str(value)
 
 

@@ -20,6 +20,7 @@ from aristobot.engine.replay_report import replay
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.strategies.repository import list_strategies
+from aristobot.ui.numbers import format_fixed, format_quantity
 
 log = logging.getLogger(__name__)
 LIST_COLUMNS = ["id", "Stratégie", "Broker", "Symbole", "UT", "Début", "Fin", "État",
@@ -39,7 +40,7 @@ SHORT_FMT = "%d/%m/%y %H:%M"
 def _num(v: Decimal | None, places: int | None = None) -> str:
     if v is None:
         return ""
-    return f"{v:.{places}f}" if places is not None else format(v.normalize(), "f")
+    return format_quantity(v) if places is None else format_fixed(v, places)
 
 
 def parse_utc(text: str, label: str) -> datetime:

@@ -17,6 +17,7 @@ from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.trading import trades as journal
 from aristobot.trading.service import ManualTrading, OrderRequest
+from aristobot.ui.numbers import decimals_of_step, format_price, format_quantity, format_usd
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +35,20 @@ ORDER_STATUS_FR = {"open": "ouvert", "closed": "exécuté", "canceled": "annulé
 
 
 def _num(v: Decimal | None) -> str:
+    """Machine form, for the order form's inputs (parsed back): never shown formatted."""
     return "" if v is None else format(v.normalize(), "f")
 
 
-def _float(v: Decimal | None) -> float | None:
-    return None if v is None else float(v)
+def _qty(v: Any) -> str:
+    return "" if v is None else format_quantity(v)
 
 
-def _usd(v: Decimal | None) -> str:
-    return "" if v is None else f"{v:,.2f}".replace(",", " ")
+def _price(v: Any, decimals: int | None = None) -> str:
+    return "" if v is None else format_price(v, decimals)
+
+
+def _usd(v: Any) -> str:
+    return "" if v is None else format_usd(v)
 
 
 class TradingVM(param.Parameterized):
@@ -117,8 +123,8 @@ class TradingVM(param.Parameterized):
     async def refresh_portfolio(self) -> None:
         p = await self._service.portfolio(self._user_id, self.broker_id)
         self.portfolio = pd.DataFrame(
-            [[x.asset, _num(x.free), _num(x.used), _num(x.total),
-              _usd(x.price_usd), _usd(x.value_usd)] for x in p.lines],
+            [[x.asset, _qty(x.free), _qty(x.used), _qty(x.total),
+              _price(x.price_usd), _usd(x.value_usd)] for x in p.lines],
             columns=PORTFOLIO_COLUMNS)
         self.total_usd = _usd(p.total_usd)
 
@@ -126,7 +132,7 @@ class TradingVM(param.Parameterized):
         orders = await self._service.open_orders(self._user_id, self.broker_id)
         self.orders = pd.DataFrame(
             [[str(o.id), o.symbol, SIDE_FR.get(o.side, o.side), TYPE_FR.get(o.type, o.type),
-              _float(o.amount), _float(o.price), float(o.filled),
+              _qty(o.amount), _price(o.price), _qty(o.filled),
               ORDER_STATUS_FR.get(o.status, o.status)]
              for o in orders], columns=ORDER_COLUMNS)
 
@@ -135,9 +141,9 @@ class TradingVM(param.Parameterized):
             rows = journal.recent_trades(s, self._user_id, limit=50)
         self.trades = pd.DataFrame(
             [[format_dt(t.created_at, self._timezone), t.symbol, SIDE_FR.get(t.side, t.side),
-              TYPE_FR.get(t.order_type, t.order_type), _num(t.filled_quantity or t.quantity),
-              _num(t.average_price),
-              _usd(t.quote_amount), _num(t.fee), STATUS_FR.get(t.status, t.status),
+              TYPE_FR.get(t.order_type, t.order_type), _qty(t.filled_quantity or t.quantity),
+              _price(t.average_price),
+              _usd(t.quote_amount), _qty(t.fee), STATUS_FR.get(t.status, t.status),
               t.error or ""] for t in rows], columns=TRADE_COLUMNS)
 
     def filtered_symbols(self) -> list[str]:
@@ -152,7 +158,8 @@ class TradingVM(param.Parameterized):
         try:
             self._rules = await self._service.rules(self._user_id, self.broker_id, symbol)
             self._price = await self._service.last_price(self._user_id, self.broker_id, symbol)
-            self.last_price = _num(self._price)
+            self.last_price = _price(self._price, decimals_of_step(self._rules.price_step)
+                                     if self._rules else None)
         except AristobotError as e:
             self._price, self.last_price = None, ""
             self._fail(e)
@@ -225,7 +232,7 @@ class TradingVM(param.Parameterized):
                                                   side, self.order_type, e)
                 raise
             t = await self._service.place_order(self._user_id, req)
-            self.message = (f"{SIDE_FR[side]} {_num(t.quantity)} {t.symbol} : "
+            self.message = (f"{SIDE_FR[side]} {_qty(t.quantity)} {t.symbol} : "
                             f"{STATUS_FR.get(t.status, t.status)}")
             self.error = ""
             await self.refresh_portfolio()

@@ -79,7 +79,7 @@ def test_add_brokers_check_keys_trade_and_load_markets(
     # Trade on the fake Binance from the trading page.
     page.goto(app.page_url("trading"))
     page.locator(".trade-broker select").select_option(label="Binance fake (binance)")
-    page.locator("#trade-last", has_text="50000").wait_for()
+    page.locator("#trade-last", has_text="50\u202f000,00").wait_for()
     page.locator(".trade-qty input").fill("0.01")
     page.locator(".trade-qty input").press("Enter")
     # The server has the quantity once it answers with its USD value: only then buy (a loaded
@@ -96,7 +96,7 @@ def test_add_brokers_check_keys_trade_and_load_markets(
     qty = page.locator(".trade-qty input")
     page.wait_for_function("(el) => el.value === '0.002'", arg=qty.element_handle())
     page.locator(".trade-sell button").click()
-    page.locator("#trade-message", has_text="Vente 0.002 BTC/USDT").wait_for()
+    page.locator("#trade-message", has_text="Vente 0,002 BTC/USDT").wait_for()
     page.locator(".trade-history >> text=Vente").first.wait_for()
     screenshot(page, "trading_fake_binance")
     assert fake_binance.count("POST", "/api/v3/order") == 2

@@ -107,7 +107,7 @@ def test_offline_workbench(offline_app: ServedApp, new_page: Any) -> None:
     usd = page.locator(".trade-usd input")  # the server has the quantity once it shows its value
     page.wait_for_function("(el) => el.value !== ''", arg=usd.element_handle())
     page.locator(".trade-buy button").click()
-    page.locator("#trade-message", has_text="Achat 0.001 BTC/USDT : exécuté").wait_for()
+    page.locator("#trade-message", has_text="Achat 0,001 BTC/USDT : exécuté").wait_for()
     screenshot(page, "offline_trading_after_buy")
 
     # « Backtest »: 30 days of 1h candles from the offline Binance's seeded history

@@ -31,8 +31,8 @@ def test_paper_trading_by_quantity_and_usd(served_app: Any, new_page: Any,
     app = served_app({"ARISTOBOT_EXCHANGE_URL_OVERRIDES": f"binance={fake_binance.url}"})
     page = new_page()
     login(page, app.base_url, next_page="trading")
-    page.locator("#trade-last", has_text="50000").wait_for()  # price via the fake ticker
-    assert page.locator("#trade-total").inner_text() == "10 000.00"
+    page.locator("#trade-last", has_text="50\u202f000,00").wait_for()  # price via the fake ticker
+    assert page.locator("#trade-total").inner_text() == "10\u202f000,00"
     assert "Paper (paper)" in page.locator(".trade-broker select").inner_text()
     page.locator(".trade-symbols", has_text="BTC/USDT").wait_for()  # built-in paper markets
     _type(page, ".trade-search", "eth")
@@ -43,14 +43,14 @@ def test_paper_trading_by_quantity_and_usd(served_app: Any, new_page: Any,
     usd = page.locator(".trade-usd input")
     page.wait_for_function("(el) => el.value === '500.00'", arg=usd.element_handle())
     page.locator(".trade-buy button").click()
-    page.locator("#trade-message", has_text="Achat 0.01 BTC/USDT : exécuté").wait_for()
+    page.locator("#trade-message", has_text="Achat 0,01 BTC/USDT : exécuté").wait_for()
     screenshot(page, "trading_after_buy")
     _type(page, ".trade-qty", "")
     _type(page, ".trade-usd", "100")
     qty = page.locator(".trade-qty input")
     page.wait_for_function("(el) => el.value === '0.002'", arg=qty.element_handle())
     page.locator(".trade-sell button").click()
-    page.locator("#trade-message", has_text="Vente 0.002 BTC/USDT : exécuté").wait_for()
+    page.locator("#trade-message", has_text="Vente 0,002 BTC/USDT : exécuté").wait_for()
     history = page.locator(".trade-history")
     history.locator("text=Achat").first.wait_for()
     history.locator("text=Vente").first.wait_for()

@@ -28,7 +28,8 @@ async def test_vm_converts_and_trades_on_the_default_paper_broker(runtime: Runti
     vm = TradingVM(runtime, dev.id)
     assert vm.broker_id == pid  # default broker preselected
     await vm.refresh()
-    assert vm.symbol == "BTC/USDT" and vm.last_price == "20000" and vm.total_usd == "1 000.00"
+    assert vm.symbol == "BTC/USDT" and vm.last_price == "20\u202f000,00"
+    assert vm.total_usd == "1\u202f000,00"  # French separators (aristobot.ui.numbers)
     vm.quantity = "0,01"
     assert vm.usd == "200.00"
     vm.usd = "100"
