@@ -16,6 +16,7 @@ from aristobot.runtime import Runtime
 from aristobot.ui.auth.session_auth import PAYLOAD_KEY, TZ_COOKIE
 from aristobot.ui.pages import PageContext, build_page, page_spec
 from aristobot.ui.shell import StatusBar, build_template
+from aristobot.ui.tables import install_table_defaults
 from aristobot.ui.theme import css_for
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def render() -> Any:
         user = get_user(s, login.user_id)
     # raw_css is per session and reaches every component's shadow root.
     pn.config.raw_css.append(css_for(user.theme))
+    install_table_defaults()
     spec = page_spec(_arg("page"))
     ctx = PageContext(
         runtime=runtime,

@@ -12,7 +12,8 @@ from aristobot.runtime import Runtime
 from aristobot.status import get_hub
 from aristobot.ui.pages import PAGES, PageSpec
 from aristobot.ui.status_bar import render_status
-from aristobot.ui.theme import HEADER_DARK, NEON_CYAN
+from aristobot.ui.template import page_template
+from aristobot.ui.theme import FONT, palette
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class StatusBar:
         )
         self.markets_button = pn.widgets.Button(
             label="⟳ Marchés",
-            button_type="light",
+            css_classes=["ab-markets"],
             width=110,
             margin=(8, 4),
             description="Recharger les paires de trading de tous les exchanges",
@@ -78,16 +79,23 @@ class StatusBar:
 def build_template(
     *, title: str, theme: str, page: PageSpec, username: str, status: StatusBar, content: Any
 ) -> Any:
-    template = pn.template.FastListTemplate(
+    colours = palette(theme)
+    template = page_template(
         title=title,
         theme="dark" if theme == "dark" else "default",
         theme_toggle=False,
-        accent_base_color=NEON_CYAN,
-        header_background=HEADER_DARK,
+        accent_base_color=colours.accent,
+        header_background=colours.header_bg,
+        header_color=colours.header_text,
+        background_color=colours.bg,
+        neutral_color=colours.bg,
+        font=FONT,
+        main_layout=None,
+        busy_indicator=None,
         sidebar=[sidebar(page, username)],
         header=[status.view()],
         main=[content],
-        sidebar_width=230,
+        sidebar_width=210,
     )
     template.modal.append(status.confirm)  # type: ignore[union-attr]  # always a list here
     confirm = pn.widgets.Button(label="Confirmer", button_type="primary", width=120)

@@ -1,60 +1,91 @@
-"""The dark « crypto » neon theme (and its light twin): CSS shared by every page."""
+"""The dashboard's design system: one palette per theme, spacing, type, tables, messages.
+
+Every page inherits it: ``css_for(theme)`` is added once per session (``pn.config.raw_css``
+reaches every component's shadow root), and components only use the ``ab-*`` classes and
+``var(--ab-*)`` tokens defined here. The dark theme is the seed's neon « crypto » look on one
+navy palette; the light theme is designed for white (deep accents, WCAG AA 4.5:1 for text,
+checked by ``tests/unit/ui/test_theme.py``). No web font: a system font stack, so the browser
+never asks another origin for anything.
+"""
 
 from __future__ import annotations
+
+from dataclasses import asdict, dataclass
 
 NEON_CYAN = "#00D4FF"
 NEON_GREEN = "#00FF88"
 NEON_RED = "#FF0055"
 HEADER_DARK = "#0b0f1a"
+FONT = ("system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', 'DejaVu Sans', "
+        "Arial, sans-serif")
+MONO = "ui-monospace, 'DejaVu Sans Mono', 'Cascadia Mono', Menlo, Consolas, monospace"
 
-_COMMON = f"""
-:root {{ --neon-cyan: {NEON_CYAN}; --neon-green: {NEON_GREEN}; --neon-red: {NEON_RED}; }}
-.ab-ok {{ color: var(--neon-green); }}
-.ab-danger {{ color: var(--neon-red); }}
-.ab-accent {{ color: var(--neon-cyan); }}
-.ab-muted {{ opacity: .65; }}
-.ab-menu a {{ display: block; padding: 9px 14px; margin: 3px 0; border-radius: 8px;
-  text-decoration: none; font-size: 15px; border: 1px solid transparent; }}
-.ab-menu a.active {{ border-color: var(--neon-cyan); box-shadow: 0 0 8px rgba(0,212,255,.35); }}
-.ab-logout {{ display: inline-block; margin: 0 0 14px 0; padding: 6px 12px; border-radius: 8px;
-  border: 1px solid var(--neon-red); color: var(--neon-red) !important; text-decoration: none;
-  font-size: 14px; }}
-.ab-user {{ font-size: 13px; opacity: .8; margin-bottom: 10px; }}
-.ab-status {{ display: flex; gap: 16px; align-items: center; font-size: 13px; flex-wrap: wrap;
-  color: #e6f1ff; }}
-.ab-status .item {{ display: flex; align-items: center; gap: 6px; white-space: nowrap; }}
-.ab-dot {{ width: 10px; height: 10px; border-radius: 50%; display: inline-block; }}
-.ab-dot.on {{ background: var(--neon-green); box-shadow: 0 0 8px var(--neon-green); }}
-.ab-dot.off {{ background: var(--neon-red); box-shadow: 0 0 8px var(--neon-red); }}
-.ab-testnet {{ background: #ffffff; color: #0b0f1a; border: 2px solid var(--neon-red);
-  padding: 2px 8px; border-radius: 6px; font-weight: 700; }}
-.ab-debug {{ color: #ffcc00; font-weight: 700; }}
-.ab-soon {{ padding: 18px; font-size: 15px; }}
-"""
 
-DARK_CSS = (
-    _COMMON
-    + """
-.ab-card { background: #121a2b; border: 1px solid rgba(0,212,255,.28); border-radius: 12px;
-  box-shadow: 0 0 14px rgba(0,212,255,.12); padding: 14px; color: #e6f1ff; }
-.ab-menu a { color: #cfe3ff; }
-.ab-menu a:hover { background: rgba(0,212,255,.08); }
-.ab-menu a.active { color: #00D4FF; }
-"""
+@dataclass(frozen=True, slots=True)
+class Palette:
+    """The colour tokens of one theme (CSS custom properties ``--ab-<name>``)."""
+
+    bg: str  # page background, sidebar included
+    surface: str  # cards
+    surface_alt: str  # table headers, inputs
+    row: str  # table rows
+    row_alt: str  # zebra rows
+    row_hover: str
+    row_selected: str
+    border: str
+    glow: str  # card shadow colour
+    text: str
+    muted: str
+    accent: str  # titles, links, the active menu entry
+    ok: str  # success text, long / buy
+    danger: str  # errors, short / sell
+    warn: str
+    header_bg: str
+    header_text: str
+    button_bg: str
+    button_text: str
+    button_border: str
+    primary_bg: str  # filled accent button
+    primary_text: str
+
+
+DARK = Palette(
+    bg="#0b0f1a", surface="#121a2b", surface_alt="#18233a", row="#121a2b", row_alt="#16203a",
+    row_hover="#1d2b4a", row_selected="#0f3550", border="#23406a", glow="rgba(0,212,255,.14)",
+    text="#e6f1ff", muted="#9fb3d1", accent=NEON_CYAN, ok=NEON_GREEN, danger="#FF6B91",
+    warn="#FFB020", header_bg=HEADER_DARK, header_text="#e6f1ff", button_bg="#16213a",
+    button_text="#e6f1ff", button_border="#2f5a8a", primary_bg=NEON_CYAN, primary_text="#041018",
 )
 
-LIGHT_CSS = (
-    _COMMON
-    + """
-.ab-card { background: #ffffff; border: 1px solid rgba(0,150,200,.35); border-radius: 12px;
-  box-shadow: 0 0 10px rgba(0,150,200,.12); padding: 14px; color: #1b2738; }
-.ab-menu a { color: #1b2738; }
-.ab-menu a:hover { background: rgba(0,150,200,.08); }
-.ab-menu a.active { color: #0077a8; }
-.ab-status { color: #ffffff; }
-"""
+LIGHT = Palette(
+    bg="#f3f6fa", surface="#ffffff", surface_alt="#e9eef5", row="#ffffff", row_alt="#f5f8fc",
+    row_hover="#e4eef9", row_selected="#d4e8f7", border="#c5d3e3", glow="rgba(16,42,84,.08)",
+    text="#142033", muted="#4a5a70", accent="#005f8f", ok="#0a6b35", danger="#b8002f",
+    warn="#8a4b00", header_bg="#0f2a44", header_text="#ffffff", button_bg="#ffffff",
+    button_text="#142033", button_border="#8fa3bb", primary_bg="#005f8f", primary_text="#ffffff",
 )
+
+PALETTES = {"dark": DARK, "light": LIGHT}
+
+# Spacing and shape, shared by both themes.
+SPACING = {"xs": "4px", "sm": "8px", "md": "12px", "lg": "16px", "xl": "24px"}
+RADIUS = "10px"
+
+
+def palette(theme: str) -> Palette:
+    return DARK if theme == "dark" else LIGHT
+
+
+def _tokens(p: Palette) -> str:
+    lines = [f"--ab-{k.replace('_', '-')}: {v};" for k, v in asdict(p).items()]
+    lines += [f"--ab-space-{k}: {v};" for k, v in SPACING.items()]
+    lines += [f"--ab-radius: {RADIUS};", f"--ab-font: {FONT};", f"--ab-mono: {MONO};",
+              f"--neon-cyan: {p.accent}; --neon-green: {p.ok}; --neon-red: {p.danger};"]
+    return ":root, :host {\n  " + "\n  ".join(lines) + "\n}\n"
 
 
 def css_for(theme: str) -> str:
-    return DARK_CSS if theme == "dark" else LIGHT_CSS
+    """Return the session's CSS: tokens of ``theme`` then the shared rules."""
+    from aristobot.ui.theme_css import BASE_CSS, TABLE_CSS, TEMPLATE_CSS
+
+    return _tokens(palette(theme)) + TEMPLATE_CSS + BASE_CSS + TABLE_CSS
