@@ -10,6 +10,7 @@ import panel as pn
 from aristobot.ui.backtest_vm import BacktestVM
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
+from aristobot.ui.tables import french_number, table_theme
 
 
 def _feedback(message: str, error: str) -> str:
@@ -67,7 +68,7 @@ def _selectors(vm: BacktestVM) -> Any:
         vm.param.symbol, label="Symbole", options=vm.symbols, restrict=False,
         case_sensitive=False, min_characters=1, css_classes=["bt-symbol"])
     vm.param.watch(lambda e: setattr(symbol, "options", e.new), "symbols")
-    return pn.Column(
+    fields = pn.Column(
         strategy, broker, symbol,
         pn.widgets.Select.from_param(vm.param.timeframe, label="Timeframe",
                                      css_classes=["bt-timeframe"]),
@@ -82,8 +83,11 @@ def _selectors(vm: BacktestVM) -> Any:
         pn.widgets.RadioButtonGroup.from_param(vm.param.mode, options={"Rapide (vérifié)": "fast",
                                                                       "Exact": "exact"},
                                                css_classes=["bt-mode"]),
-        width=300,
+        sizing_mode="stretch_width",
     )
+    for field in fields:  # each field as wide as the settings card
+        field.param.update(width=None, sizing_mode="stretch_width")
+    return fields
 
 
 def _progress(vm: BacktestVM) -> Any:
@@ -102,11 +106,11 @@ def _progress(vm: BacktestVM) -> Any:
         pn.Row(pn.pane.HTML("Bougies", width=90),
                pn.indicators.Progress(value=pn.bind(int, vm.param.candles_pct), max=100,
                                       bar_color="info", css_classes=["bt-candles-progress"],
-                                      sizing_mode="stretch_width")),
+                                      sizing_mode="stretch_width"), sizing_mode="stretch_width"),
         pn.Row(pn.pane.HTML("Simulation", width=90),
                pn.indicators.Progress(value=pn.bind(int, vm.param.sim_pct), max=100,
                                       bar_color="success", css_classes=["bt-sim-progress"],
-                                      sizing_mode="stretch_width")),
+                                      sizing_mode="stretch_width"), sizing_mode="stretch_width"),
         pn.pane.HTML(pn.bind(_feedback, vm.param.message, vm.param.error),
                      sizing_mode="stretch_width"),
         sizing_mode="stretch_width",
@@ -148,9 +152,17 @@ def _past(vm: BacktestVM, theme: str) -> Any:
         confirm, table, compare_table, sizing_mode="stretch_width")
 
 
+# Numeric columns of the trades table: French separators, prices and money to the cent.
+_TRADE_FORMATS = {
+    **{c: french_number(2) for c in ("Prix entrée", "Prix sortie", "Frais", "P&L", "P&L %",
+                                     "Solde après")},
+    "Quantité": french_number(8),
+}
+
+
 def build(ctx: PageContext) -> Any:
     vm = BacktestVM(ctx.runtime, ctx.user.id, timezone=ctx.timezone, theme=ctx.theme)
-    theme = "midnight" if ctx.theme == "dark" else "simple"
+    theme = table_theme(ctx.theme)
     pn.state.on_session_destroyed(lambda _ctx, vm=vm: vm.close())
 
     exact = _button("Relancer en mode exact", "bt-rerun-exact",
@@ -166,12 +178,13 @@ def build(ctx: PageContext) -> Any:
                                     sizing_mode="stretch_width"), exact, full,
                        sizing_mode="stretch_width")
     stats = pn.widgets.Tabulator.from_param(vm.param.stats, theme=theme, show_index=False,
-                                            disabled=True, css_classes=["bt-stats"], width=380,
-                                            height=620)
+                                            disabled=True, css_classes=["bt-stats"], width=300,
+                                            layout="fit_columns", height=620)
     trades = pn.widgets.Tabulator.from_param(vm.param.trades, theme=theme, show_index=False,
                                              disabled=True, pagination="local", page_size=15,
                                              sizing_mode="stretch_width",
-                                             css_classes=["bt-trades"])
+                                             css_classes=["bt-trades"],
+                                             formatters=_TRADE_FORMATS)
     results = pn.Tabs(
         ("Graphique", _chart_area(vm)),
         ("Trades", trades),
@@ -182,15 +195,19 @@ def build(ctx: PageContext) -> Any:
                      "supprimer)", collapsed=True, sizing_mode="stretch_width",
                      css_classes=["bt-manage"])
     manage.param.watch(lambda e: vm.refresh() if e.new else None, "collapsed")
+    # Settings and statistics on the left, the run and its chart on the right: the chart
+    # starts above the fold at every width from 1024 px.
     return pn.Column(
         pn.pane.Markdown("## Backtest"),
-        pn.Row(pn.Column(_selectors(vm), css_classes=["ab-card"]),
-               pn.Column(_progress(vm), lookahead,
-                         pn.pane.HTML(pn.bind(_decision_errors, vm.param.decision_errors),
-                                      sizing_mode="stretch_width"),
-                         css_classes=["ab-card"], sizing_mode="stretch_width"),
+        pn.Row(pn.Column(pn.Column(_selectors(vm), css_classes=["ab-card"],
+                                   sizing_mode="stretch_width"), stats, width=320),
+               pn.Column(pn.Column(_progress(vm), lookahead,
+                                   pn.pane.HTML(pn.bind(_decision_errors,
+                                                        vm.param.decision_errors),
+                                                sizing_mode="stretch_width"),
+                                   css_classes=["ab-card"], sizing_mode="stretch_width"),
+                         results, sizing_mode="stretch_width", min_width=400),
                sizing_mode="stretch_width"),
-        pn.Row(stats, results, sizing_mode="stretch_width"),
         manage,
         sizing_mode="stretch_width",
     )

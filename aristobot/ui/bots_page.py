@@ -10,6 +10,7 @@ import panel as pn
 from aristobot.ui.bots_vm import BotsVM
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
+from aristobot.ui.tables import table_theme
 
 
 def _feedback(message: str, error: str) -> str:
@@ -46,7 +47,8 @@ def _form(vm: BotsVM) -> Any:
     activate = _button("Activer", "bots-activate", "success")
     activate.on_click(lambda e: vm.activate())
     return pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Activer une stratégie</h3>"),
-                     pn.Row(strategy, broker, symbol, tf), pn.Row(start, end, activate),
+                     pn.FlexBox(strategy, broker, symbol, tf, start, end, activate,
+                                align_items="flex-end"),
                      css_classes=["ab-card"], sizing_mode="stretch_width")
 
 
@@ -75,7 +77,8 @@ def _actions(vm: BotsVM) -> Any:
                                             vm.param.confirm_stop)),
                        pn.Row(confirm, cancel), css_classes=["ab-card", "bots-confirm"],
                        visible=pn.bind(bool, vm.param.confirm_stop))
-    return pn.Column(pn.Row(chosen, suspend, resume, sell, stop), dialog,
+    return pn.Column(pn.FlexBox(chosen, suspend, resume, sell, stop, align_items="flex-end"),
+                     dialog,
                      pn.pane.HTML(pn.bind(_detail, vm.param.detail),
                                   sizing_mode="stretch_width"))
 
@@ -95,14 +98,14 @@ def _replay(vm: BotsVM, table: dict[str, Any]) -> Any:
                                              page_size=15, css_classes=["bots-replay-table"],
                                              **table)
     return pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Rejouer : live = backtest ?</h3>"),
-                     pn.Row(start, end, run), pn.pane.HTML(pn.bind(_summary,
-                                                                   vm.param.replay_summary)),
+                     pn.FlexBox(start, end, run, align_items="flex-end"),
+                     pn.pane.HTML(pn.bind(_summary, vm.param.replay_summary)),
                      report, css_classes=["ab-card"], sizing_mode="stretch_width")
 
 
 def build(ctx: PageContext) -> Any:
     vm = BotsVM(ctx.runtime, ctx.user.id, ctx.timezone)
-    theme = "midnight" if ctx.theme == "dark" else "simple"
+    theme = table_theme(ctx.theme)
     table = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width")
     bots = pn.widgets.Tabulator.from_param(vm.param.bots, css_classes=["bots-list"], **table)
     trades = pn.widgets.Tabulator.from_param(vm.param.trades, css_classes=["bots-trades"],
@@ -115,7 +118,8 @@ def build(ctx: PageContext) -> Any:
         pn.pane.Markdown("## Trading BOT"),
         _form(vm),
         pn.Column(pn.Row(pn.pane.HTML("<h3 class='ab-accent'>Mes stratégies actives</h3>"),
-                         refresh, pn.indicators.LoadingSpinner(value=vm.param.busy, size=24)),
+                         refresh, pn.indicators.LoadingSpinner(value=vm.param.busy, size=24,
+                                                               visible=vm.param.busy)),
                   bots, _actions(vm),
                   pn.pane.HTML(pn.bind(_feedback, vm.param.message, vm.param.error),
                                sizing_mode="stretch_width"),

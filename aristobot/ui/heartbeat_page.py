@@ -22,13 +22,14 @@ CSS = """
 .hb-frame { overflow: hidden; text-overflow: ellipsis; opacity: .9; }
 .hb-boxes { display: grid; grid-template-columns: repeat(auto-fill, minmax(128px, 1fr));
   gap: 10px; }
-.hb-box { border: 1px solid rgba(0,212,255,.28); border-radius: 10px; padding: 8px; }
+.hb-box { border: 1px solid var(--ab-border); border-radius: 10px; padding: 8px;
+  background: var(--ab-surface-alt); }
 .hb-tf { font-weight: 700; font-size: 15px; }
 .hb-delay { font-size: 11px; margin-bottom: 4px; }
 .hb-list { height: 360px; overflow-y: auto; font-family: monospace; font-size: 12.5px;
   line-height: 18px; }
-.hb-live { color: #00FF88; }
-.hb-old { color: #FFA500; }
+.hb-live { color: var(--ab-ok); }
+.hb-old { color: var(--ab-warn); }
 .hb-connection { font-size: 14px; }
 """
 
@@ -67,12 +68,15 @@ def build(ctx: PageContext) -> Any:
     return pn.Column(
         pn.pane.Markdown("## Heartbeat"),
         pn.Column(connection, css_classes=["ab-card"], sizing_mode="stretch_width"),
-        pn.Row(
+        # One line of two cards of equal height; the signals wrap below the stream when the
+        # screen is too narrow for both.
+        pn.FlexBox(
             pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Stream Temps Réel</h3>"), stream,
                       css_classes=["ab-card"], width=520),
             pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Signaux Heartbeat</h3>"), boxes,
-                      css_classes=["ab-card"], sizing_mode="stretch_width"),
-            sizing_mode="stretch_width",
+                      css_classes=["ab-card"], sizing_mode="stretch_width", min_width=420,
+                      styles={"flex": "1 1 420px"}),
+            align_items="stretch", flex_wrap="wrap", sizing_mode="stretch_width",
         ),
         sizing_mode="stretch_width",
     )

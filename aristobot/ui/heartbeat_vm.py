@@ -203,7 +203,7 @@ def box_html(tf: str, items: list[tuple[str, bool]], delay: tuple[Any, Any] | No
     """Return one timeframe box: signals newest first (live green, from the DB orange)."""
     rows = "".join(
         f"<div class='{'hb-live' if live else 'hb-old'}'>{label}</div>" for label, live in items
-    )
+    ) or "<div class='ab-placeholder hb-empty'>Aucun signal pour l'instant</div>"
     last, high = delay or (None, None)
     fmt = lambda v: "—" if v is None else f"{v:,.0f} ms".replace(",", " ")  # noqa: E731
     return (

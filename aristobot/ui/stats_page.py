@@ -10,6 +10,7 @@ from aristobot.charts.stats_chart import equity_figure, pnl_bars
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
 from aristobot.ui.stats_vm import StatsVM
+from aristobot.ui.tables import table_theme
 
 
 def _conventions() -> str:
@@ -39,7 +40,7 @@ def build(ctx: PageContext) -> Any:
                                      label="Exporter en CSV", css_classes=["st-export"],
                                      width=180)
     summary = pn.widgets.Tabulator.from_param(
-        vm.param.summary, theme="midnight" if dark else "simple", show_index=False,
+        vm.param.summary, theme=table_theme(ctx.theme), show_index=False,
         disabled=True, sizing_mode="stretch_width", css_classes=["st-summary"],
         formatters={"Origine": {"type": "plaintext"}})
     info = pn.pane.HTML(pn.bind(lambda i, e: feedback_html(i, e, "st"), vm.param.info,
@@ -50,7 +51,8 @@ def build(ctx: PageContext) -> Any:
                          sizing_mode="stretch_width")
     return pn.Column(
         pn.pane.Markdown("## Statistiques"),
-        pn.Row(broker, start, end, export, css_classes=["ab-card"], sizing_mode="stretch_width"),
+        pn.FlexBox(broker, start, end, export, align_items="flex-end", css_classes=["ab-card"],
+                   sizing_mode="stretch_width"),
         info,
         pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Performance par origine</h3>"), summary,
                   pn.pane.HTML(_conventions()), css_classes=["ab-card"],

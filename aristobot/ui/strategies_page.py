@@ -63,7 +63,7 @@ def build(ctx: PageContext) -> Any:
     timeframe = pn.widgets.Select.from_param(vm.param.timeframe, label="Unité de temps",
                                              width=120, css_classes=["strat-timeframe"])
     window = pn.widgets.IntInput.from_param(
-        vm.param.window_size, label=f"Bougies N ({WINDOW_MIN}–{WINDOW_MAX})", width=130,
+        vm.param.window_size, label=f"Bougies N ({WINDOW_MIN}–{WINDOW_MAX})", width=140,
         start=WINDOW_MIN, end=WINDOW_MAX, step=10, css_classes=["strat-window"])
     crud = pn.Column(
         pn.Row(_button("Nouvelle", "strat-new", _create, color="primary"),
@@ -83,7 +83,7 @@ def build(ctx: PageContext) -> Any:
 
     editor = pn.widgets.CodeEditor(value=vm.code, language="python", theme=editor_theme,
                                    height=560, on_keyup=True, css_classes=["strat-editor"],
-                                   sizing_mode="stretch_width", min_width=520)
+                                   sizing_mode="stretch_width", min_width=420)
     editor.link(vm, value="code", bidirectional=True)
     vm.param.watch(lambda e: setattr(editor, "annotations", e.new), "issues")
 
@@ -102,14 +102,16 @@ def build(ctx: PageContext) -> Any:
         sizing_mode="stretch_width",
     )
     report = pn.pane.HTML(pn.bind(lambda t, i: _report(t, bool(i)), vm.param.report,
-                                  vm.param.issues), width=300, css_classes=["ab-card"])
+                                  vm.param.issues), sizing_mode="stretch_width",
+                          css_classes=["ab-card", "ab-report"], styles={"max-height": "180px",
+                                                                      "overflow-y": "auto"})
 
     return pn.Column(
         pn.pane.Markdown("## Stratégies"),
         pn.Row(
-            pn.Column(listing, name, crud, confirm, pn.Row(timeframe, window), width=280),
-            pn.Column(tools, pn.Row(editor, report, sizing_mode="stretch_width"),
-                      sizing_mode="stretch_width"),
+            pn.Column(listing, name, crud, confirm, pn.Row(timeframe, window), width=290),
+            # The report sits above the editor: on screen at every width, editor full width.
+            pn.Column(tools, report, editor, sizing_mode="stretch_width"),
             sizing_mode="stretch_width",
         ),
         _assistant(vm, editor_theme),

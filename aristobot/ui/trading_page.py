@@ -9,6 +9,7 @@ import panel as pn
 
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
+from aristobot.ui.tables import row_button, table_theme
 from aristobot.ui.trading_vm import TradingVM
 
 
@@ -46,7 +47,7 @@ def order_buttons(vm: TradingVM) -> tuple[Any, Any]:
 
 def build(ctx: PageContext) -> Any:
     vm = TradingVM(ctx.runtime, ctx.user.id, ctx.timezone)
-    theme = "midnight" if ctx.theme == "dark" else "simple"
+    theme = table_theme(ctx.theme)
     table = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width")
 
     broker = pn.widgets.Select(label="Broker", options=vm.broker_names, value=vm.broker_id,
@@ -55,7 +56,7 @@ def build(ctx: PageContext) -> Any:
     refresh = pn.widgets.Button(label="Rafraîchir", css_classes=["trade-refresh"])
 
     portfolio = pn.widgets.Tabulator.from_param(vm.param.portfolio, css_classes=["trade-portfolio"],
-                                                **table)
+                                                layout="fit_columns", **table)
     total = pn.pane.HTML(pn.bind(lambda t: f"<b>Total : <span id='trade-total'>{t}</span> USD</b>",
                                  vm.param.total_usd))
 
@@ -65,7 +66,7 @@ def build(ctx: PageContext) -> Any:
     symbols = pn.widgets.Tabulator(_symbols_frame(vm), pagination="local", page_size=10,
                                    selectable=1, css_classes=["trade-symbols"],
                                    formatters={"Symbole": {"type": "plaintext"}},
-                                   **{**table, "width": 220, "sizing_mode": "fixed"})
+                                   **{**table, "width": 256, "sizing_mode": "fixed"})
     vm.param.watch(lambda e: setattr(symbols, "value", _symbols_frame(vm)), ["symbols", "search"])
 
     async def _pick(event: Any) -> None:
@@ -98,7 +99,8 @@ def build(ctx: PageContext) -> Any:
                                    sizing_mode="stretch_width"),
                       css_classes=["ab-card"], width=360)
 
-    orders = pn.widgets.Tabulator.from_param(vm.param.orders, buttons={"cancel": "Annuler"},
+    orders = pn.widgets.Tabulator.from_param(vm.param.orders,
+                                             buttons={"cancel": row_button("Annuler")},
                                              css_classes=["trade-orders"], **table)
 
     async def _cancel(event: Any) -> None:
@@ -111,13 +113,18 @@ def build(ctx: PageContext) -> Any:
     pn.state.onload(vm.refresh)
     return pn.Column(
         pn.pane.Markdown("## Trading manuel"),
-        pn.Row(broker, refresh, pn.indicators.LoadingSpinner(value=vm.param.busy, size=24)),
-        pn.Row(
+        pn.Row(broker, refresh, pn.indicators.LoadingSpinner(value=vm.param.busy, size=24,
+                                                             visible=vm.param.busy)),
+        # Portefeuille takes what is left (never under 420 px); the order entry wraps below
+        # on narrow screens instead of crushing it.
+        pn.FlexBox(
             pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Portefeuille</h3>"), portfolio, total,
-                      css_classes=["ab-card"], sizing_mode="stretch_width"),
+                      css_classes=["ab-card"], sizing_mode="stretch_width", min_width=420,
+                      styles={"flex": "1 1 420px"}),
             pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Symboles</h3>"), search, symbols,
-                      css_classes=["ab-card"], width=260),
+                      css_classes=["ab-card"], width=290),
             entry,
+            flex_wrap="wrap", gap="8px", sizing_mode="stretch_width",
         ),
         pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Ordres ouverts</h3>"), orders,
                   css_classes=["ab-card"], sizing_mode="stretch_width"),

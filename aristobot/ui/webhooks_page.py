@@ -13,6 +13,7 @@ import panel as pn
 
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
+from aristobot.ui.tables import row_button, table_theme
 from aristobot.ui.webhooks_vm import LOG_COLUMNS, SOURCE_COLUMNS, WebhooksVM
 
 LIVE_MS = 2000
@@ -57,7 +58,8 @@ def _sources_panel(vm: WebhooksVM, table_opts: dict[str, Any]) -> Any:
     create = pn.widgets.Button(label="Créer la source", color="primary",
                                css_classes=["wh-create"])
     create.on_click(lambda e: vm.create())
-    buttons = {"rotate": "Renouveler", "toggle": "Activer/Désactiver", "delete": "Supprimer"}
+    buttons = {"rotate": row_button("Renouveler"), "toggle": row_button("Activer/Désactiver"),
+               "delete": row_button("Supprimer")}
     table = pn.widgets.Tabulator.from_param(
         vm.param.sources, buttons=buttons, selectable=1, css_classes=["wh-sources"],
         formatters={c: {"type": "plaintext"} for c in SOURCE_COLUMNS},
@@ -74,7 +76,8 @@ def _sources_panel(vm: WebhooksVM, table_opts: dict[str, Any]) -> Any:
     feedback = pn.pane.HTML(pn.bind(feedback_html, vm.param.message, vm.param.error, "wh"),
                             sizing_mode="stretch_width")
     return pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Sources</h3>"),
-                     pn.Row(name, broker, rate, pn.Column(tv_only, create)), feedback, table,
+                     pn.FlexBox(name, broker, rate, pn.Column(tv_only, create),
+                                align_items="flex-end"), feedback, table,
                      detail, css_classes=["ab-card"], sizing_mode="stretch_width")
 
 
@@ -97,13 +100,13 @@ def _log_panel(vm: WebhooksVM, table_opts: dict[str, Any]) -> Any:
     table.on_click(lambda event: vm.show_entry(event.row))
     detail = pn.pane.HTML(pn.bind(_payload, vm.param.log_detail), sizing_mode="stretch_width")
     return pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Journal des webhooks reçus</h3>"),
-                     pn.Row(source, status, text), table, pn.Row(prev, label, nxt), detail,
+                     pn.FlexBox(source, status, text), table, pn.Row(prev, label, nxt), detail,
                      css_classes=["ab-card"], sizing_mode="stretch_width")
 
 
 def build(ctx: PageContext) -> Any:
     vm = WebhooksVM(ctx.runtime, ctx.user.id, base_url(ctx), ctx.timezone)
-    theme = "midnight" if ctx.theme == "dark" else "simple"
+    theme = table_theme(ctx.theme)
     table_opts = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width")
 
     def _live() -> None:

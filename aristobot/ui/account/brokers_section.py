@@ -10,6 +10,7 @@ import panel as pn
 from aristobot.brokers.catalog import CREDENTIAL_LABELS
 from aristobot.ui.account.brokers_vm import BrokersVM
 from aristobot.ui.pages import PageContext
+from aristobot.ui.tables import row_button, table_theme
 
 _MODAL_CSS = """
 :host(.ab-modal) { position: fixed; top: 12vh; left: 50%; transform: translateX(-50%);
@@ -51,11 +52,12 @@ def _confirm_box(vm: BrokersVM) -> Any:
 
 def build(ctx: PageContext) -> Any:
     vm = BrokersVM(ctx.runtime, ctx.user.id)
-    theme = "midnight" if ctx.theme == "dark" else "simple"
+    theme = table_theme(ctx.theme)
     table = pn.widgets.Tabulator.from_param(
         vm.param.brokers, theme=theme, show_index=False, disabled=True, selectable=1,
-        buttons={"edit": "Modifier", "default": "Par défaut", "markets": "MAJ Paires de trading",
-                 "delete": "Supprimer"},
+        buttons={"edit": row_button("Modifier"), "default": row_button("Par défaut"),
+                 "markets": row_button("MAJ Paires de trading"),
+                 "delete": row_button("Supprimer")},
         css_classes=["broker-table"], sizing_mode="stretch_width")
 
     async def _row_action(event: Any) -> None:
