@@ -28,7 +28,7 @@ from aristobot.backtest.service import (
 from aristobot.brokers.markets import active_symbols
 from aristobot.brokers.repository import list_brokers
 from aristobot.core.backtest.types import BacktestResult
-from aristobot.core.timefmt import format_dt, zone
+from aristobot.core.timefmt import format_dt, to_display, zone
 from aristobot.domain.timeframe import Timeframe
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
@@ -176,12 +176,21 @@ class BacktestVM(param.Parameterized):
 
     def _past_frame(self, rows: list[results_store.ResultSummary]) -> pd.DataFrame:
         data = [[r.id, r.strategy_name, r.symbol, r.timeframe,
-                 f"{self._when(r.start)} → {self._when(r.end)}",
+                 self._period(r),
                  None if r.total_return_pct is None else round(r.total_return_pct, 2),
                  r.total_trades, None if r.win_rate_pct is None else round(r.win_rate_pct, 1),
                  round(r.max_drawdown, 2),
                  {True: "OK", False: "⚠", None: "—"}[r.lookahead_ok]] for r in rows]
         return pd.DataFrame(data, columns=RESULT_COLUMNS)
+
+    def _period(self, r: results_store.ResultSummary) -> str:
+        """« 2026-11-02 → 2026-12-02 »: the days the user picked, the end included (the stored
+        end is the next midnight, exclusive)."""
+        def day(dt: datetime | None) -> str:
+            return "—" if dt is None else to_display(dt, self._tz).strftime("%Y-%m-%d")
+
+        end = None if r.end is None else r.end - timedelta(microseconds=1)
+        return f"{day(r.start)} → {day(end)}"
 
     def _when(self, dt: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         """A date as the user wants it (their display zone, with its abbreviation)."""
@@ -373,7 +382,9 @@ class BacktestVM(param.Parameterized):
             self.error = e.user_message()
             return
         self.error, self.result_id = "", int(result_id)
-        self.message = f"Résultat n° {result_id} rouvert ({stored.summary.label})."
+        r = stored.summary
+        self.message = (f"Résultat n° {result_id} rouvert ({r.strategy_name} {r.symbol} "
+                        f"{r.timeframe} {self._period(r)}).")
         self._show_result(stored.stats, stored.trades, stored.equity, candles,
                           lookahead=stored.lookahead, meta=stored.params.get("meta"))
 

@@ -35,7 +35,7 @@ async def test_run_shows_stats_trades_chart_and_past_results(world: World) -> No
     assert len(vm.trades) > 0 and "P&L" in vm.trades.columns
     assert vm.decision_errors == ""
     stats = dict(zip(vm.stats["Statistique"], vm.stats["Valeur"], strict=True))
-    assert stats["Solde initial"] == "1 000.00"
+    assert stats["Solde initial"] == "1\u202f000,00"  # aristobot.ui.numbers
     assert vm.chart is not None and vm.lookahead_ok is True
     assert list(vm.past["id"]) == [vm.result_id]
     first = vm.result_id
@@ -75,7 +75,8 @@ async def test_dates_are_shown_in_the_user_zone(world: World) -> None:
     first_entry = trades["entry_time"].iloc[0].to_pydatetime()
     assert vm.trades["Entrée"].iloc[0] == format_dt(first_entry, "Europe/Paris")
     assert vm.trades["Entrée"].iloc[0].endswith(" CET")
-    assert vm.past["Période"].iloc[0] == "2024-01-01 00:00 CET → 2024-01-04 00:00 CET"
+    # the picked days, the end day included (the stored end is the next midnight, exclusive)
+    assert vm.past["Période"].iloc[0] == "2024-01-01 → 2024-01-03"
     axis = vm.chart.children[-1][0].xaxis[0]  # the shared time axis, under the drawdown
     assert axis.axis_label == "Heure (Europe/Paris)"
 
