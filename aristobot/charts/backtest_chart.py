@@ -121,7 +121,7 @@ class BacktestChart:
         equity.add_tools(HoverTool(renderers=[line], mode="vline", formatters={"@t": "datetime"},
                                    tooltips=[("Date", "@t{%F %H:%M}"),
                                              ("Équité", "@equity{0,0.00}")]))
-        drawdown = _figure(x_range, 170, dark, size, "Drawdown %")  # room for axis + labels
+        drawdown = _figure(x_range, 210, dark, size, "Drawdown %")  # room for the time axis too
         area = drawdown.varea("t", "dd", "zero", source=self.equity_src, color=DOWN, alpha=0.4)
         drawdown.y_range = DataRange1d(renderers=[area], end=0)
         for f in (price, volume, equity):

@@ -121,7 +121,8 @@ def _past(vm: BacktestVM, theme: str) -> Any:
     table = pn.widgets.Tabulator.from_param(
         vm.param.past, theme=theme, show_index=False, disabled=True, selectable="checkbox",
         pagination="local", page_size=10, sizing_mode="stretch_width",
-        css_classes=["bt-past"])
+        css_classes=["bt-past"],
+        formatters={c: french_number(2) for c in ("Rendement %", "Réussite %", "Drawdown %")})
 
     def chosen() -> list[int]:
         return [int(vm.past.iloc[i]["id"]) for i in table.selection if i < len(vm.past)]

@@ -72,10 +72,11 @@ def build(ctx: PageContext) -> Any:
         # screen is too narrow for both.
         pn.FlexBox(
             pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Stream Temps Réel</h3>"), stream,
-                      css_classes=["ab-card"], width=520),
+                      css_classes=["ab-card"], sizing_mode="stretch_width", min_width=330,
+                      styles={"flex": "1 1 330px", "max-width": "560px"}),
             pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Signaux Heartbeat</h3>"), boxes,
-                      css_classes=["ab-card"], sizing_mode="stretch_width", min_width=420,
-                      styles={"flex": "1 1 420px"}),
+                      css_classes=["ab-card"], sizing_mode="stretch_width", min_width=390,
+                      styles={"flex": "2 1 390px"}),
             align_items="stretch", flex_wrap="wrap", sizing_mode="stretch_width",
         ),
         sizing_mode="stretch_width",

@@ -18,6 +18,7 @@ HIDDEN_COLUMNS = ["id"]
 
 FRENCH = {
     "locale": "fr",
+    "placeholder": "Aucune ligne pour l'instant",
     "langs": {
         "fr": {
             "pagination": {

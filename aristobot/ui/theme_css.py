@@ -21,7 +21,8 @@ body { --background-color: var(--ab-bg); --body-font: var(--ab-font);
 #main { padding: var(--ab-space-md) var(--ab-space-lg) !important; overflow-x: hidden; }
 #header, #header-design-provider { background: var(--ab-header-bg) !important;
   color: var(--ab-header-text) !important; border-bottom: 1px solid var(--ab-border); }
-#header .title { color: var(--ab-header-text) !important; font-weight: 600; }
+#header .title { color: var(--ab-header-text) !important; font-weight: 600;
+  font-size: 1.35em !important; white-space: nowrap; }
 .pn-busy-container { display: none !important; }
 """
 
@@ -123,7 +124,8 @@ TABLE_CSS = """
 .tabulator-row.tabulator-selected { background: var(--ab-row-selected) !important; }
 .tabulator-row .tabulator-cell { border-color: var(--ab-border) !important;
   font-variant-numeric: tabular-nums; }
-.tabulator .tabulator-placeholder, .tabulator .tabulator-placeholder span {
+.tabulator .tabulator-placeholder, .tabulator .tabulator-placeholder span,
+.tabulator .tabulator-placeholder .tabulator-placeholder-contents {
   color: var(--ab-muted) !important; background: var(--ab-surface) !important; }
 .tabulator .tabulator-footer, .tabulator .tabulator-footer .tabulator-paginator {
   background: var(--ab-surface-alt) !important; color: var(--ab-text) !important;

@@ -66,6 +66,7 @@ def build(ctx: PageContext) -> Any:
     symbols = pn.widgets.Tabulator(_symbols_frame(vm), pagination="local", page_size=10,
                                    selectable=1, css_classes=["trade-symbols"],
                                    formatters={"Symbole": {"type": "plaintext"}},
+                                   layout="fit_columns",
                                    **{**table, "width": 256, "sizing_mode": "fixed"})
     vm.param.watch(lambda e: setattr(symbols, "value", _symbols_frame(vm)), ["symbols", "search"])
 

@@ -107,6 +107,30 @@ def _open(page: Any, app: ServedApp, key: str, label: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def _table_checks(page: Any, where: str) -> list[str]:
+    """The table theme as the browser shows it: no `id` column, French pagination."""
+    problems = []
+    titles = [t.strip() for t in page.locator(".tabulator-col-title").all_inner_texts()]
+    if "id" in titles:
+        problems.append(f"{where}: an internal id column is shown")
+    pages = {t.strip() for t in page.locator(".tabulator-page").all_inner_texts()}
+    if pages & {"First", "Prev", "Next", "Last"} or (
+            pages and not any(p.startswith("Suiv") for p in pages)):
+        problems.append(f"{where}: pagination not in French {sorted(pages)}")
+    return problems
+
+
+def _shell_checks(page: Any, theme: str) -> list[str]:
+    """The header: no global busy spinner; the « ⟳ Marchés » button in the theme's colours."""
+    problems = []
+    if page.locator(".pn-busy-container").is_visible():
+        problems.append(f"{theme}: the template's busy spinner is shown")
+    bg = page.locator(".ab-markets button").evaluate("b => getComputedStyle(b).backgroundColor")
+    if theme == "dark" and bg in ("rgb(255, 255, 255)", "rgb(248, 249, 250)"):
+        problems.append(f"dark: white « Marchés » button ({bg})")
+    return problems
+
+
 def test_every_page_at_every_width_in_both_themes(design_app: ServedApp, axe_script: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -140,6 +164,8 @@ def test_every_page_at_every_width_in_both_themes(design_app: ServedApp, axe_scr
             for spec in PAGES:
                 page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
                 _open(page, app, spec.key, spec.label)
+                problems += _table_checks(page, f"{theme} {spec.key}")
+                problems += _shell_checks(page, theme)
                 for width in WIDTHS:
                     page.set_viewport_size({"width": width, "height": HEIGHT})
                     page.evaluate(SETTLE_JS)
