@@ -26,7 +26,7 @@ CSS = """
   background: var(--ab-surface-alt); }
 .hb-tf { font-weight: 700; font-size: 15px; }
 .hb-delay { font-size: 11px; margin-bottom: 4px; }
-.hb-list { height: 360px; overflow-y: auto; font-family: monospace; font-size: 12.5px;
+.hb-list { height: 240px; overflow-y: auto; font-family: monospace; font-size: 12.5px;
   line-height: 18px; }
 .hb-live { color: var(--ab-ok); }
 .hb-old { color: var(--ab-warn); }

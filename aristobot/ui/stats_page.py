@@ -10,7 +10,7 @@ from aristobot.charts.stats_chart import equity_figure, pnl_bars
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
 from aristobot.ui.stats_vm import StatsVM
-from aristobot.ui.tables import table_theme
+from aristobot.ui.tables import french_number, table_theme
 
 
 def _conventions() -> str:
@@ -42,7 +42,9 @@ def build(ctx: PageContext) -> Any:
     summary = pn.widgets.Tabulator.from_param(
         vm.param.summary, theme=table_theme(ctx.theme), show_index=False,
         disabled=True, sizing_mode="stretch_width", css_classes=["st-summary"],
-        formatters={"Origine": {"type": "plaintext"}})
+        formatters={"Origine": {"type": "plaintext"},
+                    **{c: french_number(2) for c in ("Taux de réussite (%)", "P&L réalisé",
+                                                     "Frais", "Drawdown max")}})
     info = pn.pane.HTML(pn.bind(lambda i, e: feedback_html(i, e, "st"), vm.param.info,
                                 vm.param.error), sizing_mode="stretch_width")
     equity = pn.pane.Bokeh(pn.bind(lambda s: equity_figure(s.equity, ctx.timezone, dark),
