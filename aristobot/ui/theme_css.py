@@ -126,7 +126,9 @@ TABLE_CSS = """
   font-variant-numeric: tabular-nums; }
 .tabulator .tabulator-placeholder, .tabulator .tabulator-placeholder span,
 .tabulator .tabulator-placeholder .tabulator-placeholder-contents {
-  color: var(--ab-muted) !important; background: var(--ab-surface) !important; }
+  color: var(--ab-muted) !important; background: var(--ab-surface) !important;
+  font-size: 13.5px !important; font-weight: 400 !important; padding: 8px !important; }
+.tabulator .tabulator-placeholder { justify-content: flex-start !important; }
 .tabulator .tabulator-footer, .tabulator .tabulator-footer .tabulator-paginator {
   background: var(--ab-surface-alt) !important; color: var(--ab-text) !important;
   border-color: var(--ab-border) !important; }
