@@ -5,7 +5,8 @@ column and a French message: syntax errors, not exactly one class deriving ``Str
 or mis-declared decision methods, imports outside ``ALLOWED_MODULES``, and names that only serve
 to escape the strategy's namespace (``eval``, ``open``, ``__import__``, dunder attributes and
 names, ``getattr``/``setattr``/``delattr`` with a computed or dunder name, three-argument
-``type(...)``, dunder strings that ``str.format`` could follow, dunder match-pattern attributes).
+``type(...)``, dunder strings that ``str.format`` could follow, dunder match-pattern attributes,
+frame/traceback/code attributes such as ``gi_frame`` or ``f_globals``).
 
 These checks give immediate, readable feedback; they are not the security boundary. User code
 always runs in the isolated worker processes of ``aristobot.strategies.pool``.
@@ -74,6 +75,13 @@ FORBIDDEN_NAMES: frozenset[str] = frozenset(
 _ALLOWED_DUNDER_ATTRS = frozenset({"__init__", "__name__", "__doc__", "__len__"})
 _ALLOWED_DUNDER_NAMES = frozenset({"__name__", "__doc__"})
 _ALLOWED_DUNDER_STRINGS = frozenset({"__main__"})
+#: Frame, traceback and code-object attributes: they walk up to the worker's own frames and
+#: globals (``(g for g in ()).gi_frame.f_back.f_globals``) without a single dunder.
+_FRAME_ATTRS = frozenset({
+    "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "ag_frame",
+    "ag_code", "ag_await", "f_back", "f_globals", "f_locals", "f_builtins", "f_code",
+    "tb_frame", "tb_next", "co_code", "co_consts", "co_names",
+})
 #: Reflection builtins: allowed only as a direct call with a literal, non-dunder attribute name.
 _REFLECTION = frozenset({"getattr", "setattr", "delattr", "hasattr"})
 
@@ -183,7 +191,8 @@ def _reflection_calls(tree: ast.AST) -> set[int]:
                 and isinstance(node.args[1], ast.Constant)
                 and isinstance(node.args[1].value, str)
                 and node.args[1].value.isidentifier()
-                and not node.args[1].value.startswith("__")):
+                and not node.args[1].value.startswith("__")
+                and not _is_forbidden_attr(node.args[1].value)):
             safe.add(id(node.func))
     return safe
 
@@ -210,7 +219,7 @@ def _check_type_call(node: ast.Call) -> list[Issue]:
 
 
 def _is_forbidden_attr(attr: str) -> bool:
-    return _is_dunder(attr) and attr not in _ALLOWED_DUNDER_ATTRS
+    return (_is_dunder(attr) and attr not in _ALLOWED_DUNDER_ATTRS) or attr in _FRAME_ATTRS
 
 
 def _check_import(node: ast.stmt, module: str) -> list[Issue]:
