@@ -18,6 +18,7 @@ from aristobot.brokers.markets import (
 from aristobot.bus import Channels, InMemoryBus, Message
 from aristobot.db.models import ExchangeSymbolRow, TradeRow
 from aristobot.errors import (
+    AristobotError,
     AuthenticationFailed,
     InsufficientFunds,
     NotFound,
@@ -205,11 +206,33 @@ async def test_markets_loader_progress_and_missing_only(runtime: Runtime,
         row = s.scalar(select(ExchangeSymbolRow).where(ExchangeSymbolRow.symbol == "BTC/USDT"))
         assert row is not None and row.amount_precision == D("0.00001")
         assert row.min_cost == D("5")
-    pcts = []
+    progress = []
     while (msg := sub.get_nowait()) is not None:
-        pcts.append(msg.payload["pct"])
+        progress.append(msg.payload)
+    pcts = [p["pct"] for p in progress]
     assert pcts[0] == 0 and pcts[-1] == 100 and pcts == sorted(pcts)
+    # only the last message says « done » (the status bar stops its spinner on it), no error
+    assert [p["done"] for p in progress] == [False] * (len(progress) - 1) + [True]
+    assert {(p["exchange"], p["name"], p["error"]) for p in progress} == {
+        ("binance", "Binance", None)}
     assert await load_missing_markets(runtime) == {}  # nothing missing any more
+    await sub.close()
+
+
+async def test_markets_loader_failure_ends_with_done_and_a_french_error(
+        runtime: Runtime, fake: FakeBinance) -> None:
+    fake.fail("/api/v3/exchangeInfo", "418", times=20)
+    sub = await runtime.bus.subscribe(Channels.MARKETS_PROGRESS)
+    with pytest.raises(AristobotError):
+        await load_exchange_markets(runtime, "binance")
+    progress = []
+    while (msg := sub.get_nowait()) is not None:
+        progress.append(msg.payload)
+    assert [p["done"] for p in progress] == [False] * (len(progress) - 1) + [True]
+    error = progress[-1]["error"]
+    assert error and "Binance" in error and "exchangeInfo" not in error and "http" not in error
+    with runtime.sessions() as s:
+        assert loaded_exchanges(s) == {}
     await sub.close()
 
 
