@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 from bokeh.document import Document
 from bokeh.embed import json_item
-from bokeh.models import HoverTool
+from bokeh.models import ColumnDataSource, HoverTool
+from bokeh.plotting import figure
 
 from aristobot.backtest.synthetic import synthetic_candles
 from aristobot.charts.backtest_chart import UP, BacktestChart, backtest_chart
@@ -74,6 +75,23 @@ def test_function_accepts_a_trades_frame_and_no_trades() -> None:
     from dataclasses import asdict
 
     c = synthetic_candles(50, seed=4)
-    frame = pd.DataFrame([asdict(_trade(c, 5, 9, 3.0))])
-    assert backtest_chart(c, frame, None, theme="light", live_zoom=False) is not None
-    assert backtest_chart(c, pd.DataFrame(), None) is not None
+    trade = _trade(c, 5, 9, 3.0)
+    light = backtest_chart(c, pd.DataFrame([asdict(trade)]), None, theme="light",
+                           live_zoom=False)
+    (trades,) = [s for s in light.select({"type": ColumnDataSource}) if "entry_t" in s.data]
+    assert list(trades.data["entry_price"]) == [trade.entry_price]
+    assert list(trades.data["exit_price"]) == [trade.exit_price]
+    assert list(trades.data["reason"]) == ["take profit"] and list(trades.data["color"]) == [UP]
+    (candles,) = [s for s in light.select({"type": ColumnDataSource}) if "open" in s.data]
+    assert np.array_equal(candles.data["close"], c.close.to_numpy())
+    figures = list(light.select({"type": figure}))
+    assert len(figures) == 4
+    assert not any(f._event_callbacks for f in figures)  # no server to redraw on zoom
+
+    empty = backtest_chart(c, pd.DataFrame(), None)
+    (none,) = [s for s in empty.select({"type": ColumnDataSource}) if "entry_t" in s.data]
+    assert len(none.data["entry_t"]) == 0
+    dark = list(empty.select({"type": figure}))
+    dark_bg = {f.background_fill_color for f in dark}
+    assert len(dark_bg) == 1 and dark_bg.isdisjoint(f.background_fill_color for f in figures)
+    assert any(f._event_callbacks for f in dark)  # live zoom by default
