@@ -58,13 +58,24 @@ def test_limit_fill_price() -> None:
                           st.decimals(min_value=D("100"), max_value=D("50000"), places=2)),
                 max_size=20))
 def test_balances_never_go_negative_and_value_only_leaks_fees(trades: list) -> None:
+    """Against an exact model: every fill moves cost ± fee (0.1 % of the cost), a refused one
+    (not enough funds) moves nothing, and no balance ever goes below zero."""
     bal = {"USDT": Balance(D("10000"))}
-    fees = D(0)
+    usdt, btc, fees, invested = D("10000"), D(0), D(0), D(0)
     for side, qty, price in trades:
+        cost, fee = qty * price, qty * price * D("0.001")  # exact: 3 + 2 (+ 3) decimals
+        enough = usdt >= cost + fee if side == "buy" else btc >= qty
         try:
-            fees += ledger.fill(bal, "BTC", "USDT", side, qty, price, D("0.001"))
+            charged = ledger.fill(bal, "BTC", "USDT", side, qty, price, D("0.001"))
         except ccxt.InsufficientFunds:
-            continue
-        assert all(b.free >= 0 and b.used >= 0 for b in bal.values())
-    assert bal["USDT"].free <= D("10000") + sum(q * p for _, q, p in trades)
-    assert fees >= 0
+            assert not enough, (side, qty, price, usdt, btc)
+        else:
+            assert enough and charged == fee
+            usdt += -(cost + fee) if side == "buy" else cost - fee
+            btc += qty if side == "buy" else -qty
+            fees += fee
+            invested += cost if side == "buy" else -cost
+        assert bal["USDT"] == Balance(usdt) and bal.get("BTC", Balance()) == Balance(btc)
+        assert usdt >= 0 and btc >= 0
+    # the only value that leaves the account is the fees: cash + net cost of the BTC held
+    assert usdt + invested == D("10000") - fees and fees >= 0
