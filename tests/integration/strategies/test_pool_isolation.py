@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from aristobot.core.strategy_api import Action
+from aristobot.core.strategy_api import Action, decide
+from aristobot.core.strategy_loader import load_strategy
 from aristobot.core.strategy_validator import REQUIRED_METHODS
 from aristobot.errors import JobCancelled, JobFailed, StrategyTimeout
 from aristobot.strategies import EMA_CROSS_EXAMPLE, StrategyPool
@@ -60,8 +61,14 @@ async def test_sandbox_is_enforced(pool: StrategyPool) -> None:
 
 
 async def test_ema_example_decides(pool: StrategyPool) -> None:
-    d = await pool.decide(EMA_CROSS_EXAMPLE, CANDLES, 1000.0, None, owner=1)
-    assert d.action in (Action.NONE, Action.ENTER_LONG) and d.error is None
+    """The worker gives exactly the in-process decision: an entry on the bar the fast EMA
+    crosses above the slow one (the 392nd sample candle), nothing on the bar before."""
+    cls = load_strategy(EMA_CROSS_EXAMPLE)
+    for bars, action in ((392, Action.ENTER_LONG), (391, Action.NONE)):
+        candles = sample_candles(800).iloc[:bars]
+        expected = decide(cls, candles, 1000.0, None)
+        assert expected.action is action  # the sample data still has its cross there
+        assert await pool.decide(EMA_CROSS_EXAMPLE, candles, 1000.0, None, owner=1) == expected
 
 
 async def test_exception_reported_with_user_line(pool: StrategyPool) -> None:
@@ -127,7 +134,10 @@ async def test_infinite_loop_stopped_others_carry_on(pool: StrategyPool) -> None
 
 
 async def test_unbounded_allocation_stopped(pool: StrategyPool) -> None:
-    body = "x = []\nwhile True:\n    x.append(bytearray(10 ** 7))"
+    # Address space taken without being written: the limit under test (RLIMIT_AS) is reached
+    # at once. Writing 768 MB (bytearray) is CPU work that, on a busy machine, lost the race
+    # against the 2-s wall-clock time-out and turned the answer into « Temps dépassé ».
+    body = "import numpy as np\nx = []\nwhile True:\n    x.append(np.empty(10 ** 7, np.uint8))"
     d = await pool.decide(hostile(body), CANDLES, 1.0, None, owner=1)
     assert d.action is Action.ERROR and "Mémoire dépassée" in (d.error or "")
     assert "768 Mo" in (d.error or "")
