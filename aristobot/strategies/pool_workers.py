@@ -107,14 +107,20 @@ class Worker:
             self.reaper = asyncio.get_running_loop().create_task(self._reap())
 
     async def _reap(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            await self.proc.wait()
-        if self.cgroup is not None and not await self.cgroup.remove():
-            log.warning("memory cgroup %s still busy after its worker died", self.cgroup.path)
-        _free_slot(self.slot)
-        transport = getattr(self.proc, "_transport", None)
-        if transport is not None:
-            transport.close()
+        try:
+            with contextlib.suppress(ProcessLookupError):
+                await self.proc.wait()
+            if self.cgroup is not None and not await self.cgroup.remove():
+                log.warning("memory cgroup %s still busy after its worker died",
+                            self.cgroup.path)
+            _free_slot(self.slot)
+        finally:
+            # Even when the reaper is cancelled (a loop shutting down cancels what is still
+            # pending): a transport closed later by the garbage collector raises « Event loop
+            # is closed » in whatever test runs then.
+            transport = getattr(self.proc, "_transport", None)
+            if transport is not None:
+                transport.close()
 
 
 async def start_worker(owner: int | None, config: dict[str, Any],
