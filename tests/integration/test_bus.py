@@ -16,7 +16,9 @@ async def test_subscriber_receives_matching_topics(bus: Bus) -> None:
     second = await sub.get(timeout=5)
     assert (first.topic, first.payload) == ("Heartbeat", {"timeframe": "1m"})
     assert (second.topic, second.payload["pct"]) == ("markets.progress", 50)
-    await asyncio.sleep(0.05)
+    # A sentinel published last arrives next: the StreamBrut frame was never delivered.
+    await bus.publish(Channels.HEARTBEAT, "sentinel", {})
+    assert (await sub.get(timeout=5)).type == "sentinel"
     assert sub.get_nowait() is None
     await sub.close()
 
@@ -36,10 +38,12 @@ async def test_slow_subscriber_never_blocks_and_drops_are_counted(bus: Bus) -> N
 
 async def test_closed_subscription_receives_nothing(bus: Bus) -> None:
     sub = await bus.subscribe("alerts")
+    witness = await bus.subscribe("alerts")
     await sub.close()
     await bus.publish("alerts", "x", {})
-    await asyncio.sleep(0.05)
-    assert sub.get_nowait() is None
+    assert (await witness.get(timeout=5)).type == "x"  # delivered to whoever listens...
+    assert sub.get_nowait() is None  # ...but not to the closed subscription
+    await witness.close()
 
 
 async def test_redis_bus_reconnects_by_itself() -> None:
