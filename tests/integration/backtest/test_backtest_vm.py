@@ -15,6 +15,7 @@ from aristobot.strategies.examples import EMA_CROSS_EXAMPLE
 from aristobot.ui.backtest_vm import BacktestVM
 from aristobot.ui.pages import PageContext
 from tests.integration.backtest.conftest import World
+from tests.support.bokeh_text import assert_shows
 
 
 def _vm(world: World) -> BacktestVM:
@@ -161,4 +162,6 @@ def test_page_builds(world: World) -> None:
 
     user = User(world.user_id, "alice", "dark", "UTC", world.broker_id)
     page = backtest_page.build(PageContext(world.runtime, user, "dark", "UTC"))
-    page.get_root(Document())
+    # the user's own strategy and broker are offered, with the run form
+    assert_shows(page.get_root(Document()), "Backtest", "EMA 10/20", "Paper", "Stratégie",
+                 "Symbole", "Montant de départ")

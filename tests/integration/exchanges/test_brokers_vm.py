@@ -17,6 +17,7 @@ from aristobot.trading.service import ManualTrading, OrderRequest
 from aristobot.ui.account import brokers_section
 from aristobot.ui.account.brokers_vm import BrokersVM
 from aristobot.ui.pages import PageContext
+from tests.support.bokeh_text import assert_shows
 from tests.support.factories import make_user
 
 
@@ -62,7 +63,8 @@ def test_section_builds(runtime: Runtime) -> None:
     alice = make_user(runtime.sessions)
     with runtime.sessions() as s:
         user = get_user(s, alice.id)
-    brokers_section.build(PageContext(runtime, user, "dark", "UTC")).get_root(Document())
+    root = brokers_section.build(PageContext(runtime, user, "dark", "UTC")).get_root(Document())
+    assert_shows(root, "Ajouter un broker", "Nom", "Exchange (ccxt)", "Testnet (sandbox)")
 
 
 async def test_deactivate_broker_then_orders_are_refused(runtime: Runtime) -> None:

@@ -17,6 +17,7 @@ from aristobot.trading import trades as journal
 from aristobot.ui import trading_page
 from aristobot.ui.pages import PageContext
 from aristobot.ui.trading_vm import TradingVM
+from tests.support.bokeh_text import assert_shows
 from tests.support.factories import make_user
 
 
@@ -57,7 +58,8 @@ def test_page_builds(runtime: Runtime) -> None:
     with runtime.sessions() as s:
         user = get_user(s, dev.id)
     page = trading_page.build(PageContext(runtime, user, "dark", "UTC"))
-    page.get_root(Document())
+    assert_shows(page.get_root(Document()), "Trading manuel", "Achat", "Vente", "Broker",
+                 "Quantité", "Montant USD")
 
 
 class GatedPrices(FixedPrices):
