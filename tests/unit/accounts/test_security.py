@@ -8,7 +8,7 @@ import pytest
 
 from aristobot.accounts.login_guard import LoginGuard
 from aristobot.config import Settings, ensure_secret_key
-from aristobot.errors import ConfigError, CryptoError, TooManyAttempts
+from aristobot.errors import ConfigError, CryptoError, TooManyAttempts, ValidationError
 from aristobot.security import Vault, hash_password, mask, verify_password
 
 
@@ -126,3 +126,48 @@ def test_secret_key_generated_once_with_mode_0600(tmp_path: Path) -> None:
     assert ensure_secret_key(s) == key
     with pytest.raises(ConfigError):
         ensure_secret_key(Settings.from_env({"ARISTOBOT_REDIS_URL": "redis://x"}, root=tmp_path))
+
+
+def test_hash_format_salt_and_digest_sizes() -> None:
+    import base64
+
+    prefix, n, r, p, salt, digest = hash_password("correct horse").split("$")
+    assert (prefix, n, r, p) == ("scrypt", str(2**14), "8", "1")
+    assert len(base64.b64decode(salt)) == 16 and len(base64.b64decode(digest)) == 32
+
+
+def test_a_hash_of_another_scheme_never_verifies() -> None:
+    stored = hash_password("correct horse")
+    assert not verify_password("correct horse", "bcrypt" + stored.removeprefix("scrypt"))
+    assert not verify_password("correct horse", stored.replace("$", "$$", 1))
+
+
+def test_weak_passwords_refused_with_a_french_reason() -> None:
+    from aristobot.security.passwords import check_password_strength
+
+    with pytest.raises(ValidationError) as short:
+        check_password_strength("court1!")
+    assert short.value.user_message() == (
+        "Le mot de passe doit contenir au moins 8 caractères.")
+    with pytest.raises(ValidationError) as common:
+        check_password_strength("Password123")
+    assert common.value.user_message().startswith(
+        "Ce mot de passe fait partie des plus courants (facile à deviner)")
+    check_password_strength("cheval-agrafe-42")  # accepted
+
+
+def test_ai_hosts_compare_exactly_and_name_the_refused_host() -> None:
+    from aristobot.security.ai_hosts import check_ai_url
+
+    assert check_ai_url("http://IA.lan.:11434/api", ["ia.lan."]) == "http://IA.lan.:11434/api"
+    with pytest.raises(ValidationError) as e:
+        check_ai_url("http://evil.example:11434/", ["ia.lan"])
+    assert "« evil.example »" in e.value.user_message() and "ia.lan" in e.value.user_message()
+    with pytest.raises(ValidationError) as no_host:
+        check_ai_url("http:///chemin", ["ia.lan"])
+    assert "« http:///chemin »" in no_host.value.user_message()
+
+
+def test_mask_shows_a_hint_only_for_long_keys() -> None:
+    assert mask("12345678") == "••••••"  # 8 characters: half of it would be shown
+    assert mask("123456789") == "••••••6789"
