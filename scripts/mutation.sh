@@ -39,11 +39,9 @@ pytest_add_cli_args_test_selection = ["tests/unit/heartbeat", "tests/unit/backte
 TOML
     ;;
     repositories) cat <<'TOML'
-only_mutate = ["aristobot/trading/trades.py", "aristobot/brokers/repository.py",
-  "aristobot/strategies/repository.py", "aristobot/webhooks/sources.py",
-  "aristobot/webhooks/journal.py", "aristobot/engine/selection.py"]
+only_mutate = ["aristobot/trading/trades.py", "aristobot/engine/selection.py"]
 pytest_add_cli_args_test_selection = ["tests/integration/test_user_isolation.py",
-  "-k", "sqlite"]
+  "tests/integration/exchanges/test_trade_journal.py", "-k", "sqlite"]
 TOML
     ;;
     *) echo "paquet inconnu : $1" >&2; exit 2 ;;

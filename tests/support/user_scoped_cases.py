@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from aristobot.accounts import users, web_sessions
 from aristobot.backtest import results_store as rs
 from aristobot.brokers import repository as brokers
+from aristobot.domain.exchange import Order
 from aristobot.engine import decisions, overview, positions, replay_report, selection
 from aristobot.stats import loader
 from aristobot.strategies import repository as strategies
@@ -47,7 +48,8 @@ def _new(call: Call) -> Case:
     return Case(call, differential=False, sensitive=False)
 
 
-_FILLED = {"id": "X-9", "status": "closed", "filled": 1, "average": 101, "cost": 101}
+_FILLED = Order("X-9", None, SYMBOL, "market", "buy", "closed", Decimal(1), Decimal(1), None,
+               Decimal(101), Decimal(101))
 _PAPER_TEST = brokers.BrokerDraft("Test", "paper", paper_capital=Decimal(500))
 _DAY = timedelta(days=1)
 

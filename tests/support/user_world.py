@@ -22,6 +22,7 @@ from aristobot.accounts.web_sessions import open_session
 from aristobot.backtest import results_store as rs
 from aristobot.brokers import repository as brokers
 from aristobot.db.models import WebhookRow
+from aristobot.domain.exchange import Order
 from aristobot.engine import decisions, positions, selection
 from aristobot.security import Vault
 from aristobot.strategies import repository as strategies
@@ -95,9 +96,9 @@ def seed(s: Session, name: str, *, rich: bool) -> Seed:
     tid = _trade(s, name, uid, broker.id, 1, source="strategy", active_strategy_id=active,
                  strategy_id=st.id)
     order_id = "ORDRE-1"  # the same exchange order id for both users, on their own brokers
-    trades.apply_order(s, uid, tid, {"id": order_id, "status": "closed", "filled": 1,
-                                     "average": 100, "cost": 100,
-                                     "fee": {"cost": 0.1, "currency": "USDT"}})
+    trades.apply_order(s, uid, tid, Order(
+        order_id, f"{name}-1", SYMBOL, "market", "buy", "closed", Decimal(1), Decimal(1),
+        None, Decimal(100), Decimal(100), Decimal("0.1"), "USDT"))
     if rich:
         _trade(s, name, uid, broker.id, 2)
     pos = positions.create(
