@@ -26,6 +26,7 @@ def _refused(code: str, kind: str = "forbidden") -> str:
     report = validate_source(code)
     assert not report.ok, f"accepted:\n{code}"
     assert {i.kind for i in report.issues} == {kind}, report.summary()
+    assert all(i.line > 0 and i.column > 0 for i in report.issues), report.issues  # located
     return report.summary()
 
 
@@ -61,6 +62,7 @@ def test_dunder_attribute_access_refused(expr: str) -> None:
     "[getattr][0](self, 'candles')",  # getattr not called directly
     'getattr(self, *["candles"])',
     'getattr(self, name="candles")',
+    'getattr(self, "__prive")',  # a mangled private name, not a dunder: still refused
     '"{0.__class__}".format(self)',
     '"%(__class__)s" % {}',
     'self.candles["__class__"]',
@@ -137,7 +139,29 @@ def test_match_pattern_dunder_refused() -> None:
     'getattr(self, "candles")', 'hasattr(self, "position")', "type(self).__name__",
     'f"{self.balance:.2f}"', '"{:.2f}".format(self.balance)', "self.__init__",
     "'__main__'", "self.candles['close'].iloc[-1]", "round(1.5)",
+    "fin__", "____", "__x",  # not dunders: too short, or not both ends
 ])
 def test_ordinary_code_still_accepted(expr: str) -> None:
     report = validate_source(_with(f"return {expr}"))
     assert report.ok, report.summary()
+
+
+def test_strategy_reached_through_its_module_is_recognised() -> None:
+    code = _with("return 0", header="import aristobot.core.strategy_api as api\n")
+    code = code.replace("class S(Strategy):", "class S(api.Strategy):")
+    report = validate_source(code)
+    assert report.ok and report.class_name == "S", report.summary()
+
+
+@pytest.mark.parametrize(("method", "message"), [
+    ("    async def should_long(self):\n        return 0\n", "ne doit pas être « async »"),
+    ("    def should_long(self, x):\n        return 0\n", "def should_long(self):"),
+    ("    def should_long(self, *, x):\n        return 0\n", "def should_long(self):"),
+    ("    def should_long():\n        return 0\n", "def should_long(self):"),
+])
+def test_a_misdeclared_decision_method_is_located(method: str, message: str) -> None:
+    code = _with("return 0").replace("    def should_long(self):\n        return 0\n", method)
+    report = validate_source(code)
+    (issue,) = report.issues
+    assert issue.kind == "structure" and message in issue.message
+    assert issue.line == code.splitlines().index(method.splitlines()[0]) + 1
