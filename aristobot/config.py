@@ -126,6 +126,11 @@ class Settings:
     max_live_strategies: int = 20
     candle_wait_s: float = 20.0  # how long the engine waits for the boundary's candle
     log_level: str = "INFO"
+    #: Existing Dask scheduler for sweeps ("tcp://host:8786"); None = a LocalCluster.
+    dask_scheduler: str | None = None
+    #: Workers of the LocalCluster (0 = one per CPU core) and memory limit of each, in MB.
+    dask_workers: int = 0
+    dask_worker_memory_mb: int = 1024
     #: A login session ends after this many hours without a request (absolute limit: 7 days).
     session_idle_hours: int = 12
     #: Hosts the AI assistant may call from the server (anything else is refused).
@@ -178,6 +183,10 @@ class Settings:
             raise ConfigError(
                 key="ARISTOBOT_PAPER_CAPITAL", reason=f"montant positif attendu, reçu « {capital} »"
             ) from None
+        dask_scheduler = env.get("ARISTOBOT_DASK_SCHEDULER", "").strip() or None
+        if dask_scheduler and not dask_scheduler.startswith(("tcp://", "tls://", "inproc://")):
+            raise ConfigError(key="ARISTOBOT_DASK_SCHEDULER",
+                              reason=f"adresse tcp://hôte:8786 attendue, reçu « {dask_scheduler} »")
         return cls(
             var_dir=var_dir,
             database_url=db_url,
@@ -206,6 +215,9 @@ class Settings:
             max_live_strategies=_int(env, "ARISTOBOT_MAX_LIVE_STRATEGIES", 20, minimum=1),
             candle_wait_s=float(_int(env, "ARISTOBOT_ENGINE_CANDLE_WAIT_S", 20, minimum=1)),
             log_level=level,
+            dask_scheduler=dask_scheduler,
+            dask_workers=_int(env, "ARISTOBOT_DASK_WORKERS", 0, minimum=0),
+            dask_worker_memory_mb=_int(env, "ARISTOBOT_DASK_WORKER_MEMORY_MB", 1024, minimum=256),
             session_idle_hours=_int(env, "ARISTOBOT_SESSION_IDLE_HOURS", 12, minimum=1),
             ai_allowed_hosts=_hosts(env, "ARISTOBOT_AI_ALLOWED_HOSTS", AI_ALLOWED_HOSTS),
             exchange_url_overrides=_url_overrides(env, "ARISTOBOT_EXCHANGE_URL_OVERRIDES"),

@@ -75,9 +75,11 @@ def run_job(
     code: str,
     candles: pd.DataFrame,
     params: BacktestParams | dict[str, Any],
+    strategy_params: dict[str, Any] | None = None,
     report_progress: Callable[[float], None] | None = None,
 ) -> BacktestResult:
-    """Load the strategy from ``code`` and backtest it on ``candles`` (progress as 0..1)."""
+    """Load the strategy from ``code`` and backtest it on ``candles`` (progress as 0..1),
+    with ``strategy_params`` overriding its declared ``params``."""
     from aristobot.core.backtest import run_backtest
     from aristobot.core.strategy_loader import load_strategy
 
@@ -85,4 +87,5 @@ def run_job(
     check_candles(candles)
     strategy_cls = load_strategy(code)
     log.info("backtest job: %d candles, mode %s", len(candles), p.mode)
-    return run_backtest(candles, strategy_cls, p, progress=report_progress)
+    return run_backtest(candles, strategy_cls, p, progress=report_progress,
+                        strategy_params=strategy_params)

@@ -10,17 +10,31 @@ they cannot disagree. Pure: no I/O, no clock.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar
+
+#: Types a declared parameter may hold (``bool`` is checked before ``int``: it is one).
+PARAM_TYPES: tuple[type, ...] = (bool, int, float)
 
 
 class Strategy:
     """Base class of every user strategy (the seed's template).
 
     Subclasses override the five decision methods; the defaults never trade.
+
+    A strategy may declare tunable parameters with their defaults as a class attribute,
+    ``params = {"fast": 10, "slow": 20}`` (str → int / float / bool literals), and read them
+    as ``self.params["fast"]`` anywhere, ``__init__`` included (a user ``__init__`` need not
+    call ``super().__init__``). A run with other values uses ``with_params(cls, {...})``: a
+    subclass whose ``params`` is the merged, read-only mapping. Strategies without ``params``
+    are unchanged.
     """
+
+    params: ClassVar[Mapping[str, Any]] = MappingProxyType({})
 
     def __init__(self, candles: Any, balance: float, position: Position | None = None) -> None:
         self.candles = candles
@@ -41,6 +55,64 @@ class Strategy:
 
     def calculate_take_profit(self) -> float:
         return 0.0
+
+
+class InvalidParams(ValueError):
+    """Parameter values a strategy does not declare or of the wrong type (French message)."""
+
+
+def declared_params(strategy_cls: type[Strategy]) -> dict[str, Any]:
+    """Return a copy of the parameters ``strategy_cls`` declares (``{}`` when none)."""
+    declared = getattr(strategy_cls, "params", None)
+    if not isinstance(declared, Mapping):
+        raise InvalidParams("« params » doit être un dictionnaire {nom: valeur par défaut}.")
+    return dict(declared)
+
+
+def check_param_value(name: str, default: Any, value: Any) -> int | float | bool:
+    """Return ``value`` as the type of ``default`` or raise ``InvalidParams`` (French).
+
+    An int parameter takes ints (and floats with an integral value), a float parameter
+    takes ints and floats, a bool parameter only booleans; non-finite numbers are refused.
+    """
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        raise InvalidParams(f"Le paramètre « {name} » attend un booléen, reçu {value!r}.")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidParams(f"Le paramètre « {name} » attend un nombre, reçu {value!r}.")
+    if not math.isfinite(value):
+        raise InvalidParams(f"Le paramètre « {name} » doit être un nombre fini, reçu {value}.")
+    if isinstance(default, int):
+        if float(value) != int(value):
+            raise InvalidParams(f"Le paramètre « {name} » attend un entier, reçu {value!r}.")
+        return int(value)
+    return float(value)
+
+
+def with_params(strategy_cls: type[Strategy],
+                overrides: Mapping[str, Any] | None) -> type[Strategy]:
+    """Return ``strategy_cls`` running with ``overrides`` merged over its declared defaults.
+
+    No overrides: the class itself. Otherwise a subclass (same name) whose ``params`` is a
+    read-only mapping, so runs never share mutable state. Unknown names and values of the
+    wrong type raise ``InvalidParams`` (French).
+    """
+    if not overrides:
+        return strategy_cls
+    declared = declared_params(strategy_cls)
+    unknown = sorted(set(overrides) - set(declared))
+    if unknown:
+        known = ", ".join(sorted(declared)) or "aucun"
+        raise InvalidParams(f"Paramètre(s) inconnu(s) : {', '.join(map(str, unknown))} "
+                            f"(la stratégie déclare : {known}).")
+    merged = dict(declared)
+    for name, value in overrides.items():
+        merged[name] = check_param_value(name, declared[name], value)
+    bound = type(strategy_cls.__name__, (strategy_cls,), {
+        "params": MappingProxyType(merged), "__module__": strategy_cls.__module__,
+        "__qualname__": strategy_cls.__qualname__})
+    return bound
 
 
 @dataclass(frozen=True, slots=True)

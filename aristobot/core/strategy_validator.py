@@ -15,6 +15,7 @@ always runs in the isolated worker processes of ``aristobot.strategies.pool``.
 from __future__ import annotations
 
 import ast
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -93,7 +94,7 @@ class Issue:
     line: int
     column: int
     message: str  # French
-    kind: str  # "syntax" | "structure" | "import" | "forbidden" | "runtime"
+    kind: str  # "syntax" | "structure" | "import" | "forbidden" | "params" | "runtime"
 
     def text(self) -> str:
         """Return « Ligne L, colonne C : message » for display."""
@@ -270,7 +271,93 @@ def _check_structure(tree: ast.Module) -> tuple[ast.ClassDef | None, list[Issue]
     init = methods.get("__init__")
     if init is not None:
         issues.extend(_check_init(init))
+    issues.extend(_check_params(cls))
     return cls, issues
+
+
+#: Most parameters a strategy may declare.
+MAX_PARAMS = 32
+
+
+def _params_nodes(cls: ast.ClassDef) -> list[tuple[ast.stmt, ast.expr | None]]:
+    """Return the class-body statements that bind ``params`` (with their value)."""
+    found: list[tuple[ast.stmt, ast.expr | None]] = []
+    for node in cls.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "params" for t in node.targets):
+            found.append((node, node.value))
+        elif (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+              and node.target.id == "params"):
+            found.append((node, node.value))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and (
+                node.name == "params"):
+            found.append((node, None))
+    return found
+
+
+def _literal_number(node: ast.expr) -> int | float | bool | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        inner = _literal_number(node.operand)
+        if inner is None or isinstance(inner, bool):
+            return None
+        return -inner if isinstance(node.op, ast.USub) else inner
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool | int | float):
+        value = node.value
+        return value if math.isfinite(value) else None
+    return None
+
+
+def _params_literal(cls: ast.ClassDef) -> tuple[dict[str, int | float | bool], list[Issue]]:
+    nodes = _params_nodes(cls)
+    if not nodes:
+        return {}, []
+    if len(nodes) > 1:
+        return {}, [_at(nodes[1][0], "« params » ne doit être déclaré qu'une fois.", "params")]
+    node, value = nodes[0]
+    usage = ("« params » doit être un dictionnaire écrit en toutes lettres, ex. "
+             "params = {\"rapide\": 10, \"lente\": 20} (noms → entier, décimal ou booléen).")
+    if not isinstance(value, ast.Dict):
+        return {}, [_at(node, usage, "params")]
+    out: dict[str, int | float | bool] = {}
+    issues: list[Issue] = []
+    for key, item in zip(value.keys, value.values, strict=True):
+        if key is None or not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+            issues.append(_at(item if key is None else key, usage, "params"))
+            continue
+        name = key.value
+        if not name.isidentifier() or name.startswith("_"):
+            issues.append(_at(key, f"Nom de paramètre invalide « {name} » (lettres, chiffres, "
+                                   "« _ », sans « _ » au début).", "params"))
+        elif name in out:
+            issues.append(_at(key, f"Paramètre « {name} » déclaré deux fois.", "params"))
+        number = _literal_number(item)
+        if number is None:
+            issues.append(_at(item, f"Le paramètre « {name} » doit valoir un entier, un décimal "
+                                    "fini ou un booléen écrit en toutes lettres.", "params"))
+        elif name.isidentifier():
+            out[name] = number
+    if len(value.keys) > MAX_PARAMS:
+        issues.append(_at(node, f"Au plus {MAX_PARAMS} paramètres.", "params"))
+    return out, issues
+
+
+def _check_params(cls: ast.ClassDef) -> list[Issue]:
+    return _params_literal(cls)[1]
+
+
+def parse_params(code: str) -> dict[str, int | float | bool]:
+    """Return the parameters ``code`` declares (``params = {...}`` in its Strategy class),
+    read from the source without running it (``{}`` when none).
+
+    The dashboard uses this to offer ranges without executing user code. Raises
+    ``ValueError`` with the French summary when the source does not validate.
+    """
+    report = validate_source(code)
+    if not report.ok:
+        raise ValueError(report.summary())
+    tree = ast.parse(code)
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef) and _derives_strategy(n)]
+    return _params_literal(classes[0])[0]
 
 
 def _check_method(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Issue]:

@@ -1,4 +1,5 @@
-"""The seed's EMA 10/20 crossover example, verbatim (it must validate and run unchanged)."""
+"""The seed's EMA 10/20 crossover example, verbatim (it must validate and run unchanged),
+and the same strategy with its lengths declared as tunable ``params`` (for sweeps)."""
 
 from __future__ import annotations
 
@@ -63,3 +64,50 @@ class MaNouvelleStrategie(Strategy):
 EMA_CROSS_EXAMPLE_CLASSIC = EMA_CROSS_EXAMPLE.replace(
     "import pandas_ta as ta", "import pandas_ta_classic as ta", 1
 )
+
+#: The seed's EMA cross with its two lengths declared as parameters (``self.params``): same
+#: trades as ``EMA_CROSS_EXAMPLE`` with the defaults, and sweepable.
+EMA_CROSS_PARAMS_EXAMPLE = '''import pandas_ta_classic as ta
+
+class CroisementEMA(Strategy):
+    # Paramètres réglables : longueurs des deux moyennes mobiles exponentielles
+    params = {"fast": 10, "slow": 20}
+
+    def __init__(self, candles, balance, position=None):
+        self.candles = candles
+        self.balance = balance
+        self.position = position
+        fast = self.params["fast"]
+        slow = self.params["slow"]
+        self.candles["ema_fast"] = ta.ema(self.candles["close"], length=fast)
+        self.candles["ema_slow"] = ta.ema(self.candles["close"], length=slow)
+
+    def should_long(self) -> bool:
+        # Croisement haussier : la moyenne rapide passe au-dessus de la lente
+        if len(self.candles) < self.params["slow"] + 1:
+            return False
+        fast_now = self.candles["ema_fast"].iloc[-1]
+        fast_prev = self.candles["ema_fast"].iloc[-2]
+        slow_now = self.candles["ema_slow"].iloc[-1]
+        slow_prev = self.candles["ema_slow"].iloc[-2]
+        return fast_prev < slow_prev and fast_now > slow_now
+
+    def should_short(self) -> bool:
+        # Croisement baissier : sortie de position en spot
+        if len(self.candles) < self.params["slow"] + 1:
+            return False
+        fast_now = self.candles["ema_fast"].iloc[-1]
+        fast_prev = self.candles["ema_fast"].iloc[-2]
+        slow_now = self.candles["ema_slow"].iloc[-1]
+        slow_prev = self.candles["ema_slow"].iloc[-2]
+        return fast_prev > slow_prev and fast_now < slow_now
+
+    def calculate_position_size(self) -> float:
+        return self.balance * 0.1
+
+    def calculate_stop_loss(self) -> float:
+        return 0.02
+
+    def calculate_take_profit(self) -> float:
+        return 0.04
+'''

@@ -1,4 +1,8 @@
-"""The base template every new strategy starts from (the seed's, section 4.5)."""
+"""The base template every new strategy starts from (the seed's, section 4.5).
+
+It adds one optional line to the seed's template, ``params = {}``: the declaration of tunable
+parameters (``self.params["name"]``) that sweeps vary. Strategies without it run unchanged.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,10 @@ TEMPLATE = '''import pandas_ta_classic as ta
 
 # Template de base pour une nouvelle stratégie
 class MaNouvelleStrategie(Strategy):
+    # Paramètres réglables (optionnel) : valeurs par défaut, lues par self.params["nom"].
+    # L'optimisation les fait varier ; nombres entiers, décimaux ou booléens uniquement.
+    params = {}
+
     def __init__(self, candles, balance, position=None):
         self.candles = candles
         self.balance = balance

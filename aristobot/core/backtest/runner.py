@@ -17,7 +17,7 @@ import gc
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
@@ -38,7 +38,7 @@ from aristobot.core.backtest.types import (
     LookaheadReport,
     TradeRecord,
 )
-from aristobot.core.strategy_api import Action, Strategy
+from aristobot.core.strategy_api import Action, InvalidParams, Strategy, with_params
 from aristobot.errors import ValidationError
 
 log = logging.getLogger(__name__)
@@ -221,8 +221,13 @@ def run_backtest(
     params: BacktestParams,
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    *,
+    strategy_params: Mapping[str, Any] | None = None,
 ) -> BacktestResult:
     """Simulate ``strategy_cls`` on ``candles`` (see ``simulator`` for the semantics).
+
+    ``strategy_params`` override the strategy's declared ``params`` for this run
+    (``strategy_api.with_params``; unknown names or wrong types raise ``ValidationError``).
 
     ``progress`` receives increasing fractions in [0, 1] (about 100 times at most);
     ``should_stop()`` returning True ends the run early with ``cancelled=True`` and the partial
@@ -234,6 +239,10 @@ def run_backtest(
     figures are added to ``meta["exact"]``.
     """
     started = time.perf_counter()
+    try:
+        strategy_cls = with_params(strategy_cls, strategy_params)
+    except InvalidParams as e:
+        raise ValidationError(reason=str(e)) from None
     frame = validate_inputs(candles, params)
     market = Market.from_frame(frame)
     report = _Progress(progress)

@@ -28,6 +28,9 @@ one class deriving `Strategy` (already defined, do not import it), built with
 `candles` is a pandas DataFrame with columns open, high, low, close, volume (oldest first).
 Use `import pandas_ta_classic as ta` for indicators (ta.ema, ta.sma, ta.rsi, ta.macd, ta.bbands,
 ta.atr...). Only these modules may be imported: {_MODULES}.
+Tunable numbers (indicator lengths, thresholds) go in the class attribute
+`params = {{"fast": 10, "slow": 20}}` (a literal dict: names → int, float or bool defaults) and
+are read as `self.params["fast"]`, also in `__init__`; the optimiser varies them.
 No file, network, eval/exec or dunder attributes. Comments may be in French.
 Template:
 ```python
