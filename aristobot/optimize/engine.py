@@ -88,7 +88,7 @@ class Runner:
         [self.data] = client.scatter([self.frame], broadcast=True, hash=False)
         from distributed import as_completed
 
-        self._done = as_completed()
+        self._done = as_completed(loop=client.loop)
 
     def submit(self, point: dict[str, Any], start: int = 0, stop: int | None = None) -> Future[Any]:
         """Queue one run of ``point`` on candles ``[start, stop)`` (positions)."""
