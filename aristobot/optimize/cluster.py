@@ -33,6 +33,9 @@ _LOCK = threading.Lock()
 _CLIENTS: dict[str, Client] = {}
 _CLUSTERS: dict[str, LocalCluster] = {}
 CONNECT_TIMEOUT_S = 20
+#: No web dashboard; the scheduler's health/metrics HTTP server on a free port (8787 may be
+#: taken by another cluster on the machine).
+LOCAL_SCHEDULER_OPTIONS: dict[str, object] = {"dashboard_address": ":0"}
 
 
 def local_cluster(n_workers: int = 0, memory_mb: int = 1024) -> LocalCluster:
@@ -42,6 +45,7 @@ def local_cluster(n_workers: int = 0, memory_mb: int = 1024) -> LocalCluster:
     workers = n_workers or os.cpu_count() or 1
     return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                         memory_limit=f"{memory_mb}MiB", dashboard_address=None,
+                        scheduler_kwargs=dict(LOCAL_SCHEDULER_OPTIONS),
                         silence_logs=logging.WARNING)
 
 

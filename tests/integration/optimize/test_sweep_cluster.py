@@ -19,6 +19,7 @@ from aristobot.config import Settings
 from aristobot.core.backtest import BacktestParams, run_backtest
 from aristobot.core.strategy_loader import load_strategy
 from aristobot.optimize import IntRange, ParamSpace, client_for, close_clients, grid, run_sweep
+from aristobot.optimize.cluster import LOCAL_SCHEDULER_OPTIONS
 from aristobot.strategies.examples import EMA_CROSS_PARAMS_EXAMPLE as EMA
 
 CANDLES = synthetic_candles(2_000, seed=9)
@@ -31,7 +32,8 @@ def test_worker_killed_mid_sweep_loses_nothing() -> None:
 
     points = grid(ParamSpace(fast=IntRange(5, 12), slow=IntRange(30, 30)))
     killed: list[int] = []
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None,
+                      scheduler_kwargs=dict(LOCAL_SCHEDULER_OPTIONS)) as cluster, \
             Client(cluster, set_as_default=False) as client:
 
         def kill_a_busy_worker(done: int, total: int, row: Any) -> None:
