@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -62,12 +63,29 @@ def _load(strategy: str | type) -> type:
     return strategy if isinstance(strategy, type) else _cached_class(strategy, load_strategy)
 
 
+#: Outcomes of the runs this worker process finished, by status (for status pages and tests).
+RUN_COUNTS: Counter[str] = Counter()
+
+
+def run_counts() -> dict[str, int]:
+    """Return this process's ``RUN_COUNTS`` (call it on the workers with ``client.run``)."""
+    return dict(RUN_COUNTS)
+
+
 def run_task(candles: pd.DataFrame, start: int, stop: int, strategy: str | type,
              point: dict[str, Any], backtest: BacktestParams, samples: int, isolation: str,
              owner: int | None, cancel_key: str | None, memory_mb: int,
              timeout_s: float) -> Outcome:
     """Backtest ``point`` on ``candles.iloc[start:stop]`` (see the module docstring)."""
-    window = candles.iloc[start:stop]
+    outcome = _run(candles.iloc[start:stop], strategy, point, backtest, samples, isolation,
+                   owner, cancel_key, memory_mb, timeout_s)
+    RUN_COUNTS[outcome[0]] += 1
+    return outcome
+
+
+def _run(window: pd.DataFrame, strategy: str | type, point: dict[str, Any],
+         backtest: BacktestParams, samples: int, isolation: str, owner: int | None,
+         cancel_key: str | None, memory_mb: int, timeout_s: float) -> Outcome:
     should_stop = _stop_checker(cancel_key)
     if should_stop():
         return ("cancelled", None)

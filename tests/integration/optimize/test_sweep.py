@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -13,7 +14,9 @@ from aristobot.core.strategy_loader import load_strategy
 from aristobot.errors import ValidationError
 from aristobot.optimize import IntRange, ParamSpace, grid, run_sweep, walk_forward
 from aristobot.optimize.run import summarize
+from aristobot.optimize.tasks import run_counts
 from aristobot.strategies.examples import EMA_CROSS_PARAMS_EXAMPLE as EMA
+from tests.support.hostile import hostile
 
 CANDLES = synthetic_candles(3_000, seed=5)
 BACKTEST = BacktestParams(window=300, check_samples=20)
@@ -96,6 +99,29 @@ def test_cancel_keeps_what_finished(dask_client: Any) -> None:
     assert all(r.error is None and r.trades > 0 for r in result.rows)
     done = {tuple(r.params.items()) for r in result.rows}
     assert not done & {tuple(p.items()) for p in result.missing}
+
+
+def test_cancel_kills_the_runs_in_flight(dask_client: Any) -> None:
+    # Point 0 answers at once; the others sleep for 10 minutes inside their sandboxed worker.
+    code = hostile('if self.params["nap"]:\n    time.sleep(600)\nreturn False').replace(
+        "class Hostile(Strategy):\n", 'class Hostile(Strategy):\n    params = {"nap": 0}\n')
+    points = [{"nap": 0}, {"nap": 1}, {"nap": 1}, {"nap": 1}]
+
+    def cancelled_runs() -> int:
+        return sum(c.get("cancelled", 0) for c in dask_client.run(run_counts).values())
+
+    before = cancelled_runs()
+    cancel = threading.Event()
+    result = run_sweep(code, CANDLES.iloc[:300], points, client=dask_client,
+                       backtest=BacktestParams(window=50, check_samples=5), isolation="sandbox",
+                       on_progress=lambda *_: cancel.set(), cancel=cancel)
+    assert result.cancelled and [r.params for r in result.rows] == [{"nap": 0}]
+    # The sleeping run is killed (its sandboxed worker with it), not left to finish in 600 s.
+    deadline = time.monotonic() + 120
+    while cancelled_runs() == before:
+        assert time.monotonic() < deadline, "the run in flight was not stopped"
+        threading.Event().wait(0.2)
+    assert cancelled_runs() > before
 
 
 @pytest.mark.parametrize("points, fragment", [
