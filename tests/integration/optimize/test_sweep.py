@@ -30,10 +30,21 @@ def _single(point: dict[str, Any], candles: Any = CANDLES) -> Any:
 @pytest.mark.parametrize("isolation", ["process", "sandbox"])
 def test_sweep_rows_equal_single_backtests(dask_client: Any, isolation: str) -> None:
     seen: list[tuple[int, int]] = []
+    holders: list[list[Any]] = []
+
+    def progress(done: int, total: int, row: Any) -> None:
+        seen.append((done, total))
+        frames = {k: v for k, v in dask_client.who_has().items() if str(k).startswith(
+            "DataFrame-")}
+        holders.append(sorted(len(v) for v in frames.values()))
+
     result = run_sweep(EMA, CANDLES, POINTS, "total_return_pct", client=dask_client,
-                       backtest=BACKTEST, isolation=isolation,
-                       on_progress=lambda done, total, row: seen.append((done, total)))
+                       backtest=BACKTEST, isolation=isolation, on_progress=progress)
     assert seen == [(i + 1, len(POINTS)) for i in range(len(POINTS))]
+    # One scattered copy of the candles for the whole sweep, broadcast to both workers (Dask
+    # may drop a replica once no queued task needs it there).
+    assert all(len(h) == 1 for h in holders) and holders[0] == [2]
+    assert not any(str(k).startswith("DataFrame-") for k in dask_client.who_has())
     assert [r.params for r in result.rows] == POINTS and not result.missing
     for row in result.rows:
         single = _single(row.params)
