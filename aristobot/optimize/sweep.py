@@ -98,7 +98,8 @@ def make_row(index: int, point: dict[str, Any], outcome: Outcome, objective: str
 def overfitting_guard(rows: Sequence[SweepRow], maximize: bool,
                       flagged: bool) -> tuple[float | None, float | None, str]:
     """Return (DSR of the best row, PBO, French verdict) over the rows that have returns."""
-    usable = [r for r in rows if r.error is None and r.objective is not None]
+    usable = [r for r in rows if r.error is None and r.objective is not None
+              and bool(np.isfinite(r.returns).all())]
     lengths = {r.returns.size for r in usable}
     if len(usable) < 2 or len(lengths) != 1 or lengths.pop() < 4:
         return None, None, verdict(None, None, len(usable), flagged=flagged)
