@@ -134,8 +134,8 @@ class Runner:
 
         try:
             Event(self.cancel_key, client=self.client).set()
-        except Exception:  # noqa: BLE001 - best effort: pending tasks are cancelled anyway
-            log.exception("could not signal the running tasks to stop")
+        except (OSError, TimeoutError) as e:  # scheduler gone: pending tasks die with it
+            log.warning("could not signal the running tasks to stop: %s", e)
         pending = list(self._futures.values())
         if pending:
             self.client.cancel(pending)
@@ -146,5 +146,5 @@ class Runner:
         """Release the scattered candles and the cancel event."""
         try:
             self.client.cancel([self.data])
-        except Exception:  # noqa: BLE001 - the cluster may be gone already
-            log.debug("could not release the scattered candles", exc_info=True)
+        except (OSError, TimeoutError, RuntimeError) as e:  # the cluster may be gone already
+            log.info("could not release the scattered candles: %s", e)

@@ -123,10 +123,16 @@ def test_cancel_kills_the_runs_in_flight(dask_client: Any) -> None:
 
     before = cancelled_runs()
     cancel = threading.Event()
+
+    def progress(done: int, total: int, row: Any) -> None:
+        if row.params["nap"] == 0:
+            cancel.set()
+
     result = run_sweep(code, CANDLES.iloc[:300], points, client=dask_client,
                        backtest=BacktestParams(window=50, check_samples=5), isolation="sandbox",
-                       on_progress=lambda *_: cancel.set(), cancel=cancel)
-    assert result.cancelled and [r.params for r in result.rows] == [{"nap": 0}]
+                       on_progress=progress, cancel=cancel)
+    assert result.cancelled, [(r.params, r.error) for r in result.rows]
+    assert [(r.params, r.error) for r in result.rows] == [({"nap": 0}, None)]
     # The sleeping run is killed (its sandboxed worker with it), not left to finish in 600 s.
     deadline = time.monotonic() + 120
     while cancelled_runs() == before:
