@@ -388,6 +388,38 @@ class BacktestResultRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SweepRow(Base):
+    """A parameter sweep of one user: what was searched, every finished run, the verdict."""
+
+    __tablename__ = "sweeps"
+    __table_args__ = (Index("ix_sweeps_user_id", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete=_CASCADE))
+    strategy_id: Mapped[int | None] = mapped_column(ForeignKey("strategies.id", ondelete=_SET_NULL))
+    strategy_name: Mapped[str] = mapped_column(String(64))
+    strategy_code: Mapped[str] = mapped_column(Text)  # snapshot: a sweep stays reproducible
+    exchange: Mapped[str] = mapped_column(String(32))
+    symbol: Mapped[str] = mapped_column(String(32))
+    timeframe: Mapped[str] = mapped_column(String(8))
+    start_date: Mapped[datetime]
+    end_date: Mapped[datetime]
+    method: Mapped[str] = mapped_column(String(16))  # "grid" | "random"
+    objective: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # "done" | "cancelled"
+    space: Mapped[dict[str, Any]]
+    constraints: Mapped[list[Any]]
+    settings: Mapped[dict[str, Any]]
+    runs: Mapped[list[Any]]
+    best_params: Mapped[dict[str, Any] | None]
+    verdict: Mapped[dict[str, Any] | None]
+    walk_forward: Mapped[dict[str, Any] | None]
+    planned_runs: Mapped[int] = mapped_column(Integer)
+    finished_runs: Mapped[int] = mapped_column(Integer)
+    lookahead_flagged: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class WebSessionRow(Base):
     """A login session: the cookie holds a random id, only its SHA-256 is stored here."""
 
