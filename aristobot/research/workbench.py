@@ -68,6 +68,14 @@ def workbench() -> Workbench:
         return _current
 
 
+def settings() -> Settings:
+    """Return the facade's settings (the open workbench's, else read from the environment)."""
+    with _lock:
+        if _current is not None:
+            return _current.settings
+    return Settings.from_env(root=project_root())
+
+
 def use(database_url: str | None = None, *, settings: Settings | None = None,
         exchange_urls: dict[str, str] | None = None) -> Workbench:
     """Point the facade at another database and/or exchange URLs; return the new workbench.

@@ -1,0 +1,85 @@
+"""The heatmap of a sweep: the objective over two parameters, one clickable cell per run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from bokeh.models import (
+    ColorBar,
+    ColumnDataSource,
+    FactorRange,
+    HoverTool,
+    LinearColorMapper,
+    TapTool,
+)
+from bokeh.palettes import Viridis256
+from bokeh.plotting import figure
+
+_DARK = {"background_fill_color": "#0b0f1a", "border_fill_color": "#0b0f1a"}
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def sweep_heatmap(
+    runs: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    value: str = "objective",
+    title: str = "",
+    theme: str = "dark",
+    on_pick: Callable[[int], None] | None = None,
+    height: int = 420,
+) -> Any:
+    """Return a Bokeh figure of ``runs[value]`` by ``x`` (columns) and ``y`` (rows).
+
+    ``runs`` has one row per run with an integer ``run`` column; where several runs share a
+    cell (other parameters varied) the best ``value`` is shown. Clicking a cell calls
+    ``on_pick(run)`` with that cell's run.
+    """
+    frame = runs.dropna(subset=[value]) if value in runs else runs.iloc[0:0]
+    frame = frame.sort_values(value, ascending=False).drop_duplicates([x, y])
+    xs = [_label(v) for v in sorted(runs[x].dropna().unique())]
+    ys = [_label(v) for v in sorted(runs[y].dropna().unique())]
+    values = frame[value].astype(float).to_numpy()
+    source = ColumnDataSource({
+        "x": [_label(v) for v in frame[x]], "y": [_label(v) for v in frame[y]],
+        "value": values, "text": [f"{v:.3g}" for v in values],
+        "run": frame["run"].astype(int).tolist(),
+    })
+    low, high = (float(np.min(values)), float(np.max(values))) if len(values) else (0.0, 1.0)
+    mapper = LinearColorMapper(palette=Viridis256, low=low, high=high if high > low else low + 1)
+    dark = theme == "dark"
+    fig = figure(x_range=FactorRange(*xs), y_range=FactorRange(*ys), height=height,
+                 sizing_mode="stretch_width", title=title, tools="tap,reset,save",
+                 toolbar_location="right", x_axis_label=x, y_axis_label=y,
+                 **(_DARK if dark else {}))
+    cells = fig.rect("x", "y", width=1, height=1, source=source, line_color=None,
+                     fill_color={"field": "value", "transform": mapper},
+                     nonselection_fill_alpha=0.55, selection_line_color="#FF0055",
+                     selection_line_width=3)
+    fig.text("x", "y", text="text", source=source, text_align="center",
+             text_baseline="middle", text_font_size="9pt", text_color="#ffffff")
+    fig.add_tools(HoverTool(renderers=[cells], tooltips=[(x, "@x"), (y, "@y"),
+                                                         (value, "@value{0.000}")]))
+    fig.select_one(TapTool).renderers = [cells]
+    fig.add_layout(ColorBar(color_mapper=mapper, width=10), "right")
+    fig.grid.grid_line_color = None
+    if dark:
+        for axis in (fig.xaxis, fig.yaxis):
+            axis.axis_label_text_color = axis.major_label_text_color = "#c8d0e0"
+        fig.title.text_color = "#c8d0e0"
+    if on_pick is not None:
+        def picked(_attr: str, _old: list[int], new: list[int]) -> None:
+            if new:
+                on_pick(int(source.data["run"][new[0]]))
+
+        source.selected.on_change("indices", picked)
+    return fig

@@ -1,0 +1,124 @@
+"""Sweeps as plain records: the ranges a user edits, and runs as stored and shown.
+
+The « Optimisation » page edits one row per declared parameter (``ranges_frame``), turns the
+swept rows into the engine's space (``space_from_ranges``), and keeps every finished run as a
+JSON-safe record (``run_records``) that the sweeps store saves and ``runs_frame`` displays.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from aristobot.backtest.results_store import jsonable
+from aristobot.errors import ValidationError
+
+RANGE_COLUMNS = ["Paramètre", "Défaut", "De", "À", "Pas", "Balayer"]
+#: Statistics kept per run (beside the objective): enough to sort and compare runs.
+KEPT_STATS = ("total_return_pct", "sharpe", "sortino", "calmar", "max_drawdown_pct",
+              "win_rate_pct", "profit_factor", "net_profit", "final_balance", "expectancy")
+STAT_COLUMNS = {"objective": "Objectif", "trades": "Trades",
+                "total_return_pct": "Rendement %", "max_drawdown_pct": "Drawdown %",
+                "sharpe": "Sharpe", "win_rate_pct": "Réussite %"}
+
+
+def default_range(default: Any) -> tuple[Any, Any, Any]:
+    """A starting range around a declared default: half to double, about five values."""
+    if isinstance(default, bool):
+        return (False, True, 1)
+    if isinstance(default, int):
+        lo, hi = max(1, default // 2), max(2, default * 2)
+        return (lo, hi, max(1, round((hi - lo) / 4)))
+    lo_f, hi_f = default / 2, default * 2 if default else 1.0
+    return (lo_f, hi_f, (hi_f - lo_f) / 4 or 0.1)
+
+
+def ranges_frame(declared: dict[str, Any]) -> pd.DataFrame:
+    """One editable row per declared parameter (every one swept at first)."""
+    rows = [[name, default, *default_range(default), True] for name, default in
+            declared.items()]
+    return pd.DataFrame(rows, columns=RANGE_COLUMNS)
+
+
+def space_from_ranges(ranges: pd.DataFrame, declared: dict[str, Any]) -> dict[str, Any]:
+    """Return the engine's space (``{name: (start, stop, step) | [values]}``) of swept rows."""
+    space: dict[str, Any] = {}
+    for _, row in ranges.iterrows():
+        name = str(row["Paramètre"])
+        if not bool(row["Balayer"]):
+            continue
+        if name not in declared:
+            raise ValidationError(reason=f"paramètre inconnu « {name} »")
+        default = declared[name]
+        if isinstance(default, bool):
+            space[name] = [False, True]
+            continue
+        lo, hi, step = (_number(row[c], name, c) for c in ("De", "À", "Pas"))
+        if step <= 0 or hi < lo:
+            raise ValidationError(reason=f"« {name} » : il faut De ≤ À et un pas positif")
+        if isinstance(default, int):
+            if any(v != int(v) for v in (lo, hi, step)):
+                raise ValidationError(reason=f"« {name} » est entier : De, À et Pas aussi")
+            space[name] = (int(lo), int(hi), int(step))
+        else:
+            space[name] = (float(lo), float(hi), float(step))
+    if not space:
+        raise ValidationError(reason="cochez au moins un paramètre à balayer")
+    return space
+
+
+def _number(value: Any, name: str, column: str) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        f = math.nan
+    if not math.isfinite(f):
+        raise ValidationError(reason=f"« {name} » : valeur « {column} » invalide")
+    return f
+
+
+def split_constraints(text: str) -> list[str]:
+    """Constraints typed as lines or separated by « ; »."""
+    return [c.strip() for c in text.replace("\n", ";").split(";") if c.strip()]
+
+
+def run_records(rows: list[Any]) -> list[dict[str, Any]]:
+    """Return sweep rows (``optimize.SweepRow``) as JSON-safe records, in point order."""
+    out = []
+    for r in sorted(rows, key=lambda r: r.index):
+        stats = {k: r.stats.get(k) for k in KEPT_STATS if k in r.stats}
+        out.append(jsonable({"index": r.index, "params": dict(r.params),
+                             "objective": r.objective, "trades": r.trades,
+                             "lookahead_ok": r.lookahead_ok, "error": r.error,
+                             "stats": stats}))
+    return out
+
+
+def runs_frame(records: list[dict[str, Any]], names: list[str], maximize: bool = True
+               ) -> pd.DataFrame:
+    """One row per run, best first: ``run`` (its position), parameters, then statistics."""
+    data = []
+    for i, rec in enumerate(records):
+        row: dict[str, Any] = {"run": i}
+        row.update({n: rec["params"].get(n) for n in names})
+        row["objective"] = rec.get("objective")
+        row["trades"] = rec.get("trades")
+        row.update({k: (rec.get("stats") or {}).get(k) for k in STAT_COLUMNS
+                    if k not in ("objective", "trades")})
+        row["lookahead"] = {True: "OK", False: "⚠", None: "—"}[rec.get("lookahead_ok")]
+        row["error"] = rec.get("error") or ""
+        data.append(row)
+    frame = pd.DataFrame(data, columns=["run", *names, *STAT_COLUMNS, "lookahead", "error"])
+    if frame.empty:
+        return frame
+    ordered = frame.sort_values("objective", ascending=not maximize, na_position="last")
+    return ordered.reset_index(drop=True)
+
+
+def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``runs_frame`` with French column names and rounded numbers, for the table."""
+    view = frame.rename(columns={**STAT_COLUMNS, "run": "n°", "lookahead": "Look-ahead",
+                                 "error": "Erreur"})
+    return view.round(4)

@@ -1,0 +1,194 @@
+"""« Optimisation » mode of « Backtest »: wires widgets to :class:`OptimisationVM` (no logic)."""
+
+from __future__ import annotations
+
+import html
+from functools import partial
+from typing import Any
+
+import panel as pn
+
+from aristobot.research.sweep_records import display_frame
+from aristobot.ui.feedback import feedback_html
+from aristobot.ui.optimisation_vm import TIMEFRAMES, OptimisationVM
+from aristobot.ui.pages import PageContext
+
+
+def with_modes(backtest: Any, ctx: PageContext) -> Any:
+    """Return the « Backtest » page with its two modes: single backtest and optimisation."""
+    return pn.Tabs(("Backtest", backtest), ("Optimisation", build(ctx)),
+                   sizing_mode="stretch_width", css_classes=["bt-modes"])
+
+
+def _button(label: str, css: str, handler: Any, color: str = "default") -> Any:
+    b = pn.widgets.Button(label=label, color=color, css_classes=[css])
+    b.on_click(handler)
+    return b
+
+
+def _on_doc(doc: Any, fn: Any) -> None:
+    # Bokeh models are swapped from the sweep's task: under the document lock.
+    if doc is None:
+        fn()
+    else:
+        doc.add_next_tick_callback(fn)
+
+
+def _form(vm: OptimisationVM, theme: str) -> Any:
+    strategy = pn.widgets.Select.from_param(vm.param.strategy_id, label="Stratégie",
+                                            options=vm.strategies, css_classes=["opt-strategy"])
+    vm.param.watch(lambda e: setattr(strategy, "options", e.new), "strategies")
+    ranges = pn.widgets.Tabulator.from_param(
+        vm.param.ranges, theme=theme, show_index=False, css_classes=["opt-ranges"],
+        editors={"Paramètre": None, "Défaut": None}, sizing_mode="stretch_width")
+    objective = pn.widgets.Select(name="Objectif", options=vm.objective_labels,
+                                  value=vm.objective, css_classes=["opt-objective"])
+    objective.link(vm, value="objective")
+    vm.param.watch(lambda e: setattr(objective, "value", e.new), "objective")
+    return pn.Column(
+        strategy,
+        pn.widgets.TextInput.from_param(vm.param.symbol, name="Symbole",
+                                        css_classes=["opt-symbol"]),
+        pn.widgets.Select.from_param(vm.param.timeframe, name="Timeframe", options=TIMEFRAMES,
+                                     css_classes=["opt-timeframe"]),
+        pn.Row(pn.widgets.DatePicker.from_param(vm.param.start_date, name="Début", width=140),
+               pn.widgets.DatePicker.from_param(vm.param.end_date, name="Fin (incluse)",
+                                                width=140)),
+        pn.Row(pn.widgets.FloatInput.from_param(vm.param.initial_amount,
+                                                name="Montant de départ", width=140),
+               pn.widgets.FloatInput.from_param(vm.param.fee_pct, name="Frais (%)", step=0.01,
+                                                width=140)),
+        pn.pane.HTML("<b>Plages des paramètres</b> (De, À et Pas modifiables ; décochez "
+                     "« Balayer » pour garder la valeur par défaut)"),
+        ranges,
+        pn.widgets.TextInput.from_param(vm.param.constraints, name="Contraintes",
+                                        placeholder="ex. fast < slow ; slow - fast >= 5",
+                                        css_classes=["opt-constraints"]),
+        objective,
+        pn.widgets.RadioButtonGroup.from_param(vm.param.method,
+                                               options={"Grille": "grid", "Aléatoire": "random"},
+                                               css_classes=["opt-method"]),
+        pn.Row(pn.widgets.IntInput.from_param(vm.param.random_runs, name="Tirages (aléatoire)",
+                                              width=140),
+               pn.widgets.IntInput.from_param(vm.param.cap, name="Runs au plus", width=140,
+                                              css_classes=["opt-cap"])),
+        width=320,
+    )
+
+
+def _progress(vm: OptimisationVM) -> Any:
+    run = _button("Lancer l'optimisation", "opt-run", lambda e: pn.state.execute(vm.start),
+                  "primary")
+    run.disabled = vm.param.running
+    cancel = _button("Annuler", "opt-cancel", lambda e: vm.cancel(), "danger")
+    cancel.visible = vm.param.running
+    count = pn.bind(lambda d, t: f"<span id='opt-count'>{d} / {t} runs</span>",
+                    vm.param.done_runs, vm.param.total_runs)
+    verdict = pn.bind(lambda text, flagged: "" if not text else
+                      f"<div class='ab-card {'ab-danger' if flagged else ''}' id='opt-verdict'>"
+                      f"<b>Verdict :</b> {html.escape(text)}</div>",
+                      vm.param.verdict, vm.param.flagged)
+    return pn.Column(
+        pn.Row(run, cancel),
+        pn.Row(pn.indicators.Progress(value=vm.param.done_runs, max=vm.param.total_runs,
+                                      bar_color="info", css_classes=["opt-progress"],
+                                      sizing_mode="stretch_width"), pn.pane.HTML(count)),
+        pn.pane.HTML(pn.bind(lambda m, e: feedback_html(m, e, "opt"), vm.param.message,
+                             vm.param.error), sizing_mode="stretch_width"),
+        pn.pane.HTML(verdict, sizing_mode="stretch_width"),
+        sizing_mode="stretch_width",
+    )
+
+
+def _heatmap(vm: OptimisationVM, theme: str) -> Any:
+    from aristobot.charts.sweep_heatmap import sweep_heatmap
+
+    hint = pn.pane.HTML("<div class='ab-muted'>La carte de chaleur montre l'objectif selon deux "
+                        "paramètres ; cliquez une case pour ouvrir ce run.</div>")
+    area = pn.Column(hint, sizing_mode="stretch_width")
+    doc = pn.state.curdoc
+
+    def draw() -> None:
+        runs, axes = vm.runs, vm.axes
+        if len(axes) < 2 or runs.empty or runs["objective"].isna().all():
+            area.objects = [hint]
+            return
+        fig = sweep_heatmap(runs, axes[0], axes[1], theme="dark" if theme == "midnight"
+                            else "light", title=f"Objectif : {vm.objective}",
+                            on_pick=lambda run: pn.state.execute(partial(vm.open_run, run)))
+        area.objects = [hint, pn.pane.Bokeh(fig, sizing_mode="stretch_width",
+                                            css_classes=["opt-heatmap"])]
+
+    vm.param.watch(lambda e: _on_doc(doc, draw), ["runs", "axes"])
+    return area
+
+
+def _table(vm: OptimisationVM, theme: str) -> Any:
+    table = pn.widgets.Tabulator(display_frame(vm.runs), theme=theme, show_index=False,
+                                 disabled=True, selectable=1, pagination="local", page_size=15,
+                                 sizing_mode="stretch_width", css_classes=["opt-table"])
+    vm.param.watch(lambda e: setattr(table, "value", display_frame(e.new)), "runs")
+
+    def picked(event: Any) -> None:
+        if event.new and event.new[0] < len(table.value):
+            run = int(table.value.iloc[event.new[0]]["n°"])
+            pn.state.execute(partial(vm.open_run, run))
+
+    table.param.watch(picked, "selection")
+    return table
+
+
+def _opened(vm: OptimisationVM) -> Any:
+    text = pn.pane.HTML(pn.bind(lambda t: f"<b id='opt-opened'>{html.escape(t)}</b>"
+                                if t else "", vm.param.opened), sizing_mode="stretch_width")
+    area = pn.Column(sizing_mode="stretch_width")
+    doc = pn.state.curdoc
+
+    def show(layout: Any) -> None:
+        area.objects = [] if layout is None else [
+            pn.Column(pn.pane.Bokeh(layout, sizing_mode="stretch_width"),
+                      css_classes=["opt-chart"], sizing_mode="stretch_width")]
+
+    vm.param.watch(lambda e: _on_doc(doc, partial(show, e.new)), "chart")
+    return pn.Column(text, area, sizing_mode="stretch_width")
+
+
+def _past(vm: OptimisationVM, theme: str) -> Any:
+    table = pn.widgets.Tabulator.from_param(
+        vm.param.past, theme=theme, show_index=False, disabled=True, selectable=1,
+        pagination="local", page_size=10, sizing_mode="stretch_width", css_classes=["opt-past"])
+
+    def chosen() -> int | None:
+        sel = [i for i in table.selection if i < len(vm.past)]
+        return int(vm.past.iloc[sel[0]]["id"]) if sel else None
+
+    def act(fn: Any) -> None:
+        sweep_id = chosen()
+        if sweep_id is None:
+            vm.error = "Choisissez d'abord une optimisation dans la liste."
+        else:
+            fn(sweep_id)
+
+    return pn.Column(
+        pn.Row(_button("Rouvrir", "opt-reopen", lambda e: act(vm.reopen)),
+               _button("Supprimer", "opt-delete", lambda e: act(vm.delete), "danger")),
+        table, sizing_mode="stretch_width")
+
+
+def build(ctx: PageContext) -> Any:
+    vm = OptimisationVM(ctx.runtime, ctx.user.id, timezone=ctx.timezone, theme=ctx.theme)
+    theme = "midnight" if ctx.theme == "dark" else "simple"
+    pn.state.on_session_destroyed(lambda _ctx, vm=vm: vm.close())
+    results = pn.Tabs(
+        ("Carte de chaleur", _heatmap(vm, theme)),
+        ("Tableau", _table(vm, theme)),
+        ("Run ouvert", _opened(vm)),
+        ("Optimisations passées", _past(vm, theme)),
+        sizing_mode="stretch_width", dynamic=False, css_classes=["opt-results"])
+    return pn.Column(
+        pn.pane.Markdown("## Optimisation des paramètres"),
+        pn.Row(pn.Column(_form(vm, theme), css_classes=["ab-card"]),
+               pn.Column(_progress(vm), results, css_classes=["ab-card"],
+                         sizing_mode="stretch_width"),
+               sizing_mode="stretch_width"),
+        sizing_mode="stretch_width", css_classes=["opt-page"])

@@ -1,0 +1,355 @@
+"""View-model of the « Optimisation » mode of « Backtest »: sweep, heatmap, verdict, stored sweeps.
+
+A sweep runs on Dask through ``aristobot.optimize.run_sweep`` with ``isolation="sandbox"``:
+every run happens in a sandboxed strategy worker owned by this user, never in the dashboard
+process. Candles are loaded like a backtest's (shared table, missing ones fetched), the sweep
+runs in a thread (it blocks on Dask), progress comes back to the server loop, « Annuler » stops
+it and keeps what finished. Finished and cancelled sweeps are stored per user and reopenable.
+Opening a run backtests its parameters again in the strategy worker pool and shows its chart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+import param
+
+from aristobot.backtest import candle_store
+from aristobot.backtest.candle_loader import CandleLoader, CandleRequest
+from aristobot.backtest.service import JOB_FUNCTION, PAPER_MARKET_EXCHANGE, absent_ranges
+from aristobot.core.backtest.types import BacktestParams, BacktestResult
+from aristobot.domain.timeframe import Timeframe
+from aristobot.errors import AristobotError, ValidationError
+from aristobot.research import sweep_records as records
+from aristobot.research import sweeps_store
+from aristobot.runtime import Runtime
+from aristobot.strategies import repository as strategies
+from aristobot.ui.timefmt import format_dt, zone
+
+log = logging.getLogger(__name__)
+
+TIMEFRAMES = ["1m", "3m", "5m", "15m", "1h", "2h", "4h", "1d"]
+PAST_COLUMNS = ["id", "Stratégie", "Symbole", "TF", "Période", "Runs", "Statut", "Meilleurs"]
+UNEXPECTED = ("Erreur inattendue pendant l'optimisation. Les détails sont dans le journal du "
+              "serveur ; réessayez ou signalez le problème.")
+
+
+class OptimisationVM(param.Parameterized):
+    strategies = param.Dict(default={})  # name -> id
+    strategy_id = param.Integer(default=None, allow_None=True)
+    symbol = param.String(default="BTC/USDT")
+    timeframe: Any = param.Selector(default="1h", objects=TIMEFRAMES)
+    start_date = param.Date(default=None, allow_None=True)
+    end_date = param.Date(default=None, allow_None=True)
+    initial_amount = param.Number(default=10_000.0, bounds=(0, None))
+    fee_pct = param.Number(default=0.1, bounds=(0, 10))
+    ranges = param.DataFrame(default=pd.DataFrame(columns=records.RANGE_COLUMNS))
+    constraints = param.String(default="")
+    objective: Any = param.Selector(default="sharpe", objects=["sharpe"])
+    method: Any = param.Selector(default="grid", objects=["grid", "random"])
+    random_runs = param.Integer(default=50, bounds=(1, None))
+    cap = param.Integer(default=200, bounds=(1, 2000))
+
+    running = param.Boolean(default=False)
+    done_runs = param.Integer(default=0)
+    total_runs = param.Integer(default=0)
+    message = param.String(default="")
+    error = param.String(default="")
+    verdict = param.String(default="")
+    flagged = param.Boolean(default=False)
+    runs = param.DataFrame(default=pd.DataFrame())  # records.runs_frame
+    axes = param.List(default=[])  # the swept parameter names (heatmap: the first two)
+    sweep_id = param.Integer(default=None, allow_None=True)
+    past = param.DataFrame(default=pd.DataFrame(columns=PAST_COLUMNS))
+    opened = param.String(default="")  # which run the chart shows
+    chart = param.Parameter(default=None)  # Bokeh layout of the opened run
+
+    def __init__(self, runtime: Runtime, user_id: int, *, timezone: str = "UTC",
+                 theme: str = "dark", today: date | None = None, **params: Any) -> None:
+        super().__init__(**params)
+        from aristobot.optimize import OBJECTIVES
+
+        self._runtime, self._user_id, self._tz, self._theme = runtime, user_id, timezone, theme
+        self.param.objective.objects = list(OBJECTIVES)
+        self.objective_labels = {label: key for key, (label, _) in OBJECTIVES.items()}
+        today = today or datetime.now(UTC).date()
+        self.end_date = self.end_date or today
+        self.start_date = self.start_date or today - timedelta(days=30)
+        self._declared: dict[str, Any] = {}
+        self._code, self._window = "", 500
+        self._records: list[dict[str, Any]] = []
+        self._candles: pd.DataFrame | None = None
+        self._info: sweeps_store.SweepInfo | None = None
+        self._cancel = threading.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.refresh()
+
+    # --- lists --------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the user's strategies and stored sweeps."""
+        with self._runtime.sessions() as s:
+            self.strategies = {r.name: r.id for r in strategies.list_strategies(s, self._user_id)}
+            self.past = self._past_frame(sweeps_store.list_sweeps(s, self._user_id))
+        if self.strategy_id not in self.strategies.values():
+            self.strategy_id = next(iter(self.strategies.values()), None)
+        self._load_declaration()
+
+    @param.depends("strategy_id", watch=True)
+    def _load_declaration(self) -> None:
+        """Read the chosen strategy's declared ``params`` (from its source, not running it)."""
+        from aristobot.optimize import strategy_declaration
+
+        self._declared, self._code = {}, ""
+        if self.strategy_id is None:
+            self.ranges = records.ranges_frame({})
+            return
+        try:
+            with self._runtime.sessions() as s:
+                record = strategies.get_strategy(s, self._user_id, self.strategy_id)
+            self._code, self._window = record.code, record.window_size
+            self._declared = strategy_declaration(record.code)
+        except AristobotError as e:
+            self.error = e.user_message()
+        self.ranges = records.ranges_frame(self._declared)
+        if self.strategy_id is not None and not self._declared and not self.error:
+            self.message = ("Cette stratégie ne déclare pas de paramètres : ajoutez "
+                            "params = {\"rapide\": 10, …} à sa classe pour l'optimiser.")
+
+    def _past_frame(self, rows: list[sweeps_store.SweepSummary]) -> pd.DataFrame:
+        status = {"done": "terminé", "cancelled": "annulé"}
+        data = [[r.id, r.strategy_name, r.symbol, r.timeframe,
+                 f"{self._when(r.start)} → {self._when(r.end)}",
+                 f"{r.finished_runs}/{r.planned_runs}", status.get(r.status, r.status),
+                 ", ".join(f"{k}={v}" for k, v in (r.best_params or {}).items())]
+                for r in rows]
+        return pd.DataFrame(data, columns=PAST_COLUMNS)
+
+    def _when(self, dt: datetime | None, fmt: str = "%Y-%m-%d") -> str:
+        return format_dt(dt, self._tz, fmt)
+
+    # --- run ----------------------------------------------------------------------------------
+    def plan(self) -> tuple[sweeps_store.SweepInfo, list[dict[str, Any]]]:
+        """Return what the current form asks for and its points (French errors when unusable)."""
+        from aristobot.research.optimisation import points
+
+        if self.strategy_id is None or not self._code:
+            raise ValidationError(reason="choisissez une stratégie (ou créez-en une)")
+        if not self._declared:
+            raise ValidationError(reason="cette stratégie ne déclare pas de paramètres (params)")
+        if self.start_date is None or self.end_date is None:
+            raise ValidationError(reason="choisissez les dates de début et de fin")
+        tz = zone(self._tz)
+        start = datetime.combine(self.start_date, time(), tzinfo=tz).astimezone(UTC)
+        end = datetime.combine(self.end_date + timedelta(days=1), time(), tzinfo=tz) \
+            .astimezone(UTC)
+        if end <= start:
+            raise ValidationError(reason="la date de fin doit être après la date de début")
+        space = records.space_from_ranges(self.ranges, self._declared)
+        constraints = records.split_constraints(self.constraints)
+        pts = points(space, constraints, method=self.method, n=int(self.random_runs),
+                     cap=int(self.cap))
+        name = next((n for n, i in self.strategies.items() if i == self.strategy_id), "?")
+        settings = {"initial_amount": float(self.initial_amount),
+                    "fee_rate": float(self.fee_pct) / 100.0, "cap": int(self.cap),
+                    "random_runs": int(self.random_runs), "window": int(self._window)}
+        info = sweeps_store.SweepInfo(
+            name, self._code, PAPER_MARKET_EXCHANGE, self.symbol.strip().upper(),
+            Timeframe.parse(self.timeframe).value, start, end, self.method, self.objective,
+            {k: list(v) if isinstance(v, tuple) else v for k, v in space.items()},
+            constraints, settings, self.strategy_id)
+        return info, pts
+
+    async def start(self) -> bool:
+        """Start a sweep in the background; False (and ``error``) when refused."""
+        if self.running:
+            return False
+        try:
+            info, pts = self.plan()
+        except AristobotError as e:
+            self.error, self.message = e.user_message(), ""
+            return False
+        self._cancel = threading.Event()
+        self.error, self.verdict, self.flagged, self.chart, self.opened = "", "", False, None, ""
+        self.done_runs, self.total_runs, self.running = 0, len(pts), True
+        self.sweep_id, self._records, self.axes = None, [], list(info.space)
+        self.runs = records.runs_frame([], self.axes)
+        self.message = f"Chargement des bougies ({len(pts)} runs prévus)…"
+        self._task = asyncio.get_running_loop().create_task(self._job(info, pts))
+        return True
+
+    def cancel(self) -> None:
+        """« Annuler »: stop the sweep; finished runs are kept and stored."""
+        self._cancel.set()
+
+    async def wait(self) -> None:
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def close(self) -> None:
+        self._cancel.set()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    async def _job(self, info: sweeps_store.SweepInfo, pts: list[dict[str, Any]]) -> None:
+        try:
+            candles = await self._load_candles(info)
+            if self._cancel.is_set():
+                self.message = "Optimisation annulée pendant le chargement des bougies."
+                return
+            self._candles, self._info = candles, info
+            self.message = f"Optimisation en cours : {len(pts)} runs sur {len(candles)} bougies."
+            result = await asyncio.to_thread(self._sweep, info, candles, pts,
+                                             asyncio.get_running_loop())
+            await asyncio.to_thread(self._store, info, result)
+        except AristobotError as e:
+            self.error, self.message = e.user_message(), ""
+        except Exception:  # a bug: details in the log, a fixed French message shown
+            log.exception("sweep of user %d crashed", self._user_id)
+            self.error, self.message = UNEXPECTED, ""
+        finally:
+            self.running = False
+
+    async def _load_candles(self, info: sweeps_store.SweepInfo) -> pd.DataFrame:
+        from aristobot.exchanges.manager import get_manager
+
+        req = CandleRequest(info.exchange, info.symbol, Timeframe.parse(info.timeframe),
+                            info.start, info.end)
+        source = await get_manager(self._runtime).public_exchange(info.exchange)
+        await CandleLoader(self._runtime.sessions, source,
+                           absent=absent_ranges(self._runtime)).load(req)
+        candles = await asyncio.to_thread(self._read, info)
+        if candles.empty:
+            raise ValidationError(reason=f"aucune bougie {info.symbol} {info.timeframe} "
+                                         "disponible pour cette période")
+        return candles
+
+    def _read(self, info: sweeps_store.SweepInfo) -> pd.DataFrame:
+        with self._runtime.sessions() as s:
+            return candle_store.read_candles(s, info.exchange, info.symbol, info.timeframe,
+                                             info.start, info.end)
+
+    def _backtest_params(self, info: sweeps_store.SweepInfo) -> BacktestParams:
+        st = info.settings
+        return BacktestParams(initial_amount=float(st["initial_amount"]),
+                              fee_rate=float(st["fee_rate"]), window=int(st["window"]))
+
+    def _sweep(self, info: sweeps_store.SweepInfo, candles: pd.DataFrame,
+               pts: list[dict[str, Any]], loop: asyncio.AbstractEventLoop) -> Any:
+        from aristobot.optimize import run_sweep
+
+        def progress(done: int, total: int, row: Any) -> None:
+            rec = records.run_records([row])[0]
+            loop.call_soon_threadsafe(self._progress, done, total, rec)
+
+        return run_sweep(info.strategy_code, candles, pts, info.objective,
+                         backtest=self._backtest_params(info), settings=self._runtime.settings,
+                         isolation="sandbox", owner=self._user_id, on_progress=progress,
+                         cancel=self._cancel, cap=max(len(pts), 1))
+
+    def _progress(self, done: int, total: int, rec: dict[str, Any]) -> None:
+        self._records.append(rec)
+        self.done_runs, self.total_runs = done, total
+        if done % max(1, total // 20) == 0 or done == total:
+            self.runs = records.runs_frame(self._records, self.axes, self._maximize())
+
+    def _maximize(self) -> bool:
+        from aristobot.optimize import OBJECTIVES
+
+        return OBJECTIVES.get(self.objective, ("", True))[1]
+
+    def _store(self, info: sweeps_store.SweepInfo, result: Any) -> None:
+        runs = records.run_records(result.rows)
+        best = result.best
+        outcome = sweeps_store.SweepOutcome(
+            "cancelled" if result.cancelled else "done", runs, result.total,
+            None if best is None else dict(best.params),
+            {"text": result.verdict, "dsr": result.dsr, "pbo": result.pbo},
+            None, bool(result.flagged))
+        with self._runtime.sessions.begin() as s:
+            sweep_id = sweeps_store.save_sweep(s, self._user_id, info, outcome)
+        self._show(sweep_id, info, outcome)
+        done = "annulée" if result.cancelled else "terminée"
+        self.message = (f"Optimisation {done} : {len(runs)}/{result.total} runs, "
+                        f"enregistrée (n° {sweep_id}).")
+        self.past = self._refresh_past()
+
+    def _refresh_past(self) -> pd.DataFrame:
+        with self._runtime.sessions() as s:
+            return self._past_frame(sweeps_store.list_sweeps(s, self._user_id))
+
+    def _show(self, sweep_id: int, info: sweeps_store.SweepInfo,
+              outcome: sweeps_store.SweepOutcome) -> None:
+        self._records, self._info, self.sweep_id = list(outcome.runs), info, sweep_id
+        self.axes = list(info.space)
+        self.objective = info.objective
+        self.runs = records.runs_frame(self._records, self.axes, self._maximize())
+        self.done_runs, self.total_runs = len(outcome.runs), outcome.planned_runs
+        self.flagged = outcome.lookahead_flagged
+        text = str((outcome.verdict or {}).get("text", ""))
+        if outcome.lookahead_flagged:
+            text = ("Attention : au moins un run a échoué à la vérification look-ahead ; tout "
+                    "le balayage est suspect. " + text)
+        self.verdict = text
+
+    # --- stored sweeps and runs ---------------------------------------------------------------
+    def reopen(self, sweep_id: int) -> None:
+        """Show a stored sweep again (its runs, heatmap and verdict)."""
+        try:
+            with self._runtime.sessions() as s:
+                stored = sweeps_store.load_sweep(s, self._user_id, int(sweep_id))
+        except AristobotError as e:
+            self.error = e.user_message()
+            return
+        self.error, self.chart, self.opened, self._candles = "", None, "", None
+        self._show(int(sweep_id), stored.info, stored.outcome)
+        self.message = f"Optimisation n° {sweep_id} rouverte ({stored.summary.label})."
+
+    def delete(self, sweep_id: int) -> None:
+        try:
+            with self._runtime.sessions.begin() as s:
+                sweeps_store.delete_sweep(s, self._user_id, int(sweep_id))
+        except AristobotError as e:
+            self.error = e.user_message()
+            return
+        self.message = f"Optimisation n° {sweep_id} supprimée."
+        self.past = self._refresh_past()
+
+    async def open_run(self, run: int) -> None:
+        """Backtest run ``run`` again (its parameters, in a sandboxed worker) and chart it."""
+        from aristobot.charts.backtest_chart import backtest_chart
+        from aristobot.strategies.pool import get_pool
+
+        info = self._info
+        if info is None or not 0 <= run < len(self._records):
+            self.error = "Run introuvable : relancez ou rouvrez une optimisation."
+            return
+        params = dict(self._records[run]["params"])
+        label = ", ".join(f"{k}={v}" for k, v in params.items())
+        self.opened, self.error = f"Ouverture du run {label}…", ""
+        try:
+            candles = self._candles
+            if candles is None:
+                candles = self._candles = await asyncio.to_thread(self._read, info)
+            bt = replace(self._backtest_params(info), mode="fast")
+            result = await get_pool(self._runtime).run_job(
+                JOB_FUNCTION, {"code": info.strategy_code, "candles": candles, "params": bt,
+                               "strategy_params": params},
+                owner=self._user_id, timeout_s=float(self._runtime.settings.backtest_max_s))
+            if not isinstance(result, BacktestResult):
+                raise ValidationError(reason="le processus isolé a renvoyé un résultat illisible")
+        except AristobotError as e:
+            self.error, self.opened = e.user_message(), ""
+            return
+        stats = result.stats
+        self.opened = (f"Run {label} : rendement {stats.get('total_return_pct') or 0:.2f} %, "
+                       f"{len(result.trades)} trades, Sharpe {stats.get('sharpe') or 0:.2f}")
+        self.chart = backtest_chart(candles, result.trades, result.equity, theme=self._theme,
+                                    timezone=self._tz, title=f"{info.strategy_name} ({label})")
