@@ -14,84 +14,82 @@
 # %% [markdown]
 # # Backtest research with the Aristobot library
 #
-# Everything here uses the same code as the dashboard: the candle store, the pure simulator,
-# the statistics and the Bokeh chart. It runs offline on a seeded synthetic market
-# (`aristobot.backtest.synthetic`), stored in a throw-away SQLite database.
+# `from aristobot import research` is all a notebook needs: it opens the workbench's own
+# database (the one the dashboard uses, from `.env` / `ARISTOBOT_*`), fetches the candles it
+# lacks from the exchange with a progress bar, and runs the dashboard's simulator, statistics
+# and chart. Offline (`./run.sh --offline`, or CI) the same calls go to the local replay of
+# Binance; with internet they get Binance's real candles.
 
 # %%
-import tempfile
-from datetime import UTC, datetime
-
 import pandas as pd
 from bokeh.io import output_notebook, show
 from IPython.display import display
 
-from aristobot.backtest import candle_store
-from aristobot.backtest.synthetic import synthetic_candles
-from aristobot.charts.backtest_chart import backtest_chart
-from aristobot.core.backtest import BacktestParams, run_backtest
-from aristobot.core.strategy_loader import load_strategy
-from aristobot.db.engine import make_engine, make_sessionmaker, migrate
-from aristobot.strategies.examples import EMA_CROSS_EXAMPLE
+from aristobot import research
+from aristobot.errors import AristobotError
+from aristobot.strategies.examples import EMA_CROSS_EXAMPLE, EMA_CROSS_PARAMS_EXAMPLE
 
 output_notebook(hide_banner=True)
 
 # %% [markdown]
-# ## 1. Load candles
-# Write 30 days of seeded 5-minute candles into the shared `candles` table, then read them
-# back as a float64 DataFrame, exactly as a backtest does.
+# ## 1. Candles
+# Three weeks of hourly BTC/USDT candles: read from the database, the missing ones fetched
+# first (a second run reads them from the database only).
 
 # %%
-url = f"sqlite:///{tempfile.mkdtemp()}/research.db"
-migrate(url)
-sessions = make_sessionmaker(make_engine(url))
-market = synthetic_candles(30 * 288, timeframe="5m", seed=11)
-with sessions.begin() as s:
-    candle_store.write_frame(s, "binance", "BTC/USDT", "5m", market)
-with sessions() as s:
-    candles = candle_store.read_candles(s, "binance", "BTC/USDT", "5m",
-                                        datetime(2024, 1, 1, tzinfo=UTC),
-                                        datetime(2024, 2, 1, tzinfo=UTC))
+candles = research.candles("binance", "BTC/USDT", "1h", "2024-03-01", "2024-03-22")
+print(len(candles), "candles from", candles.index[0], "to", candles.index[-1])
 candles.tail()
 
 # %% [markdown]
 # ## 2. Backtest the seed's EMA 10/20 strategy (unchanged user code)
 
 # %%
-ema = load_strategy(EMA_CROSS_EXAMPLE)
-params = BacktestParams(initial_amount=10_000, window=200)
-result = run_backtest(candles, ema, params)
-stats = pd.Series({k: v for k, v in result.stats.items() if not isinstance(v, dict)})
-stats[["final_balance", "total_return_pct", "buy_hold_return_pct", "trades", "win_rate_pct",
-       "profit_factor", "max_drawdown_pct", "sharpe", "sortino"]]
+run = research.backtest(EMA_CROSS_EXAMPLE, candles, window=600)
+run.stats[["final_balance", "total_return_pct", "buy_hold_return_pct", "trades",
+           "win_rate_pct", "profit_factor", "max_drawdown_pct", "sharpe", "sortino"]]
 
 # %%
-print("look-ahead check:", result.lookahead)
-pd.DataFrame(result.trades).head()
+print("look-ahead check passed:", run.lookahead_ok)
+run.trades.head()
 
 # %% [markdown]
 # ## 3. The interactive chart
 # Candles with volume, entries/exits coloured by win/loss, SL/TP levels, equity and drawdown,
-# linked pan/zoom. (`live_zoom=False`: standalone output has no Python server to redraw.)
+# linked pan/zoom.
 
 # %%
-show(backtest_chart(candles, result.trades, result.equity, theme="light", live_zoom=False))
+show(research.chart(run))
 
 # %% [markdown]
 # ## 4. Compare two parameter sets
-# The same strategy with EMA 5/30 instead of 10/20 (only the lengths change).
+# The same strategy with its lengths declared as `params = {"fast": 10, "slow": 20}`: a
+# backtest takes other values without touching the code.
 
 # %%
-variant = EMA_CROSS_EXAMPLE.replace("length=10", "length=5").replace("length=20", "length=30")
-result_b = run_backtest(candles, load_strategy(variant), params)
+variant = research.backtest(EMA_CROSS_PARAMS_EXAMPLE, candles, window=600,
+                            params={"fast": 5, "slow": 30})
+same = research.backtest(EMA_CROSS_PARAMS_EXAMPLE, candles, window=600)
 keys = ["final_balance", "total_return_pct", "trades", "win_rate_pct", "max_drawdown_pct",
         "sharpe", "profit_factor"]
-comparison = pd.DataFrame({"EMA 10/20": [result.stats[k] for k in keys],
-                           "EMA 5/30": [result_b.stats[k] for k in keys]}, index=keys)
-display(comparison)
+display(pd.DataFrame({"EMA 10/20": run.stats[keys], "EMA 5/30": variant.stats[keys]}))
+assert same.result.stats["final_balance"] == run.result.stats["final_balance"]
 
 # %% [markdown]
-# ## 5. The look-ahead check on a deliberately biased strategy
+# ## 5. A strategy stored on the « Stratégies » page
+# `research.strategy("name", user="alice")` returns a user's stored strategy (its code and
+# window), ready for `research.backtest`. This throw-away workbench has no user yet, so the
+# French error says so.
+
+# %%
+try:
+    mine = research.strategy("EMA 10/20", user="alice")
+    show(research.chart(research.backtest(mine, candles)))
+except AristobotError as e:
+    print(e.user_message())
+
+# %% [markdown]
+# ## 6. The look-ahead check on a deliberately biased strategy
 # This strategy peeks at the next candle with `shift(-1)`. Live, the next candle does not
 # exist yet; the fast path would see it. Every backtest re-evaluates sampled bars exactly and
 # compares: the mismatch is flagged with the first bars that differ.
@@ -119,9 +117,9 @@ class Voyant(Strategy):
     def calculate_take_profit(self) -> float:
         return 0.0
 '''
-biased = run_backtest(candles, load_strategy(BIASED), params)
-report = biased.lookahead
+biased = research.backtest(BIASED, candles, window=600)
+report = biased.result.lookahead
 print("ok:", report.ok, "- checked bars:", report.checked_bars)
 print("first differing bars:", [str(candles.index[b]) for b in report.mismatches[:5]])
 assert not report.ok, "the biased strategy must be flagged"
-assert result.lookahead.ok, "the EMA example must not be flagged"
+assert run.lookahead_ok, "the EMA example must not be flagged"

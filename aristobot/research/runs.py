@@ -18,7 +18,7 @@ from aristobot.backtest.job import check_candles, make_params
 from aristobot.backtest.results_store import trades_frame
 from aristobot.core.backtest import BacktestParams, BacktestResult, run_backtest
 from aristobot.core.backtest.types import BINANCE_SPOT_TAKER_FEE
-from aristobot.core.strategy_api import Strategy
+from aristobot.core.strategy_api import Strategy, with_params
 from aristobot.core.strategy_loader import load_strategy
 from aristobot.errors import ValidationError
 from aristobot.research.strategies import StoredStrategy
@@ -71,22 +71,6 @@ def strategy_class(strategy: StrategyLike) -> type[Strategy]:
                                  "research.strategy(\"nom\")")
 
 
-def with_params(cls: type[Strategy], params: Mapping[str, Any] | None) -> type[Strategy]:
-    """Return ``cls`` with its declared ``params`` overridden by ``params`` (checked)."""
-    if not params:
-        return cls
-    declared = getattr(cls, "params", None)
-    if not isinstance(declared, dict):
-        raise ValidationError(reason=f"la stratégie {cls.__name__} ne déclare pas de "
-                                     "paramètres (params = {...})")
-    unknown = sorted(set(params) - set(declared))
-    if unknown:
-        raise ValidationError(reason=f"paramètres inconnus de {cls.__name__} : "
-                                     f"{', '.join(unknown)} (déclarés : "
-                                     f"{', '.join(sorted(declared))})")
-    return type(cls.__name__, (cls,), {"params": {**declared, **params}})
-
-
 def backtest(
     strategy: StrategyLike,
     candles: pd.DataFrame,
@@ -104,15 +88,15 @@ def backtest(
     ``params``: values for the strategy's declared parameters (others keep their default).
     ``window``: candles the strategy sees per decision (default: the stored strategy's, or 500).
     """
-    cls = with_params(strategy_class(strategy), params)
+    cls = strategy_class(strategy)
     if window is None:
         window = strategy.window_size if isinstance(strategy, StoredStrategy) else 500
     bt = make_params(BacktestParams(initial_amount=float(initial_amount),
                                     fee_rate=float(fee_rate), slippage=float(slippage),
                                     window=int(window), mode=mode))
-    result = run_backtest(check_candles(candles), cls, bt)
+    result = run_backtest(check_candles(candles), cls, bt, strategy_params=params)
     name = strategy.name if isinstance(strategy, StoredStrategy) else cls.__name__
-    return Run(name, result, candles, dict(getattr(cls, "params", None) or {}))
+    return Run(name, result, candles, dict(with_params(cls, params).params))
 
 
 def chart(

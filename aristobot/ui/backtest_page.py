@@ -198,7 +198,7 @@ def build(ctx: PageContext) -> Any:
     manage.param.watch(lambda e: vm.refresh() if e.new else None, "collapsed")
     # Settings and statistics on the left, the run and its chart on the right: the chart
     # starts above the fold at every width from 1024 px.
-    return pn.Column(
+    page = pn.Column(
         pn.pane.Markdown("## Backtest"),
         pn.Row(pn.Column(pn.Column(_selectors(vm), css_classes=["ab-card"],
                                    sizing_mode="stretch_width"), stats, width=320),
@@ -212,6 +212,9 @@ def build(ctx: PageContext) -> Any:
         manage,
         sizing_mode="stretch_width",
     )
+    from aristobot.ui.optimisation_page import with_modes
+
+    return with_modes(page, ctx)  # « Backtest » | « Optimisation »
 
 
 def _strategies_editor(ctx: PageContext) -> Any:

@@ -1,7 +1,15 @@
-"""Every research notebook (jupytext percent ``.py``) executes top to bottom, offline."""
+"""Every research notebook (jupytext percent ``.py``) executes top to bottom, offline.
+
+The kernel's workbench is a throw-away var dir whose Binance is the local replay
+(``python -m services.replay``), exactly as ``./run.sh --offline`` points it: the notebooks'
+``research.candles(...)`` fetch their candles from it, never from the internet.
+"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,12 +18,32 @@ ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
 
 
+@pytest.fixture(scope="module")
+def replay_rest_url() -> Iterator[str]:
+    proc = subprocess.Popen([sys.executable, "-m", "services.replay", "--synthetic", "--port",
+                             "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("REPLAY_URL "), line
+        yield line.split()[1].replace("ws://", "http://", 1)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
-def test_notebook_runs(path: Path) -> None:
+def test_notebook_runs(path: Path, tmp_path: Path, replay_rest_url: str,
+                       monkeypatch: pytest.MonkeyPatch) -> None:
     import jupytext
     import nbclient
 
+    monkeypatch.setenv("ARISTOBOT_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("ARISTOBOT_DATABASE_URL", "")
+    monkeypatch.setenv("ARISTOBOT_REDIS_URL", "")
+    monkeypatch.setenv("ARISTOBOT_EXCHANGE_URL_OVERRIDES", f"binance={replay_rest_url}")
+    monkeypatch.setenv("ARISTOBOT_DASK_SCHEDULER", "")  # a LocalCluster
     nb = jupytext.read(path)
     client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(ROOT)}})

@@ -144,7 +144,7 @@ class Croisement(Strategy):
     assert other.result.stats["final_balance"] == same.result.stats["final_balance"]
     assert not np.isclose(default.result.stats["final_balance"],
                           other.result.stats["final_balance"])
-    with pytest.raises(ValidationError, match="inconnus.*lent"):
+    with pytest.raises(ValidationError, match="inconnu.*lent"):
         research.backtest(code, candles, params={"lent": 3})
 
 
