@@ -40,7 +40,8 @@ def _form(vm: OptimisationVM, theme: str) -> Any:
     vm.param.watch(lambda e: setattr(strategy, "options", e.new), "strategies")
     ranges = pn.widgets.Tabulator.from_param(
         vm.param.ranges, theme=theme, show_index=False, css_classes=["opt-ranges"],
-        editors={"Paramètre": None, "Défaut": None}, sizing_mode="stretch_width")
+        editors={"Paramètre": None, "Défaut": None}, layout="fit_columns",
+        sizing_mode="stretch_width")
     objective = pn.widgets.Select(name="Objectif", options=vm.objective_labels,
                                   value=vm.objective, css_classes=["opt-objective"])
     objective.link(vm, value="objective")
@@ -72,7 +73,7 @@ def _form(vm: OptimisationVM, theme: str) -> Any:
                                               width=140),
                pn.widgets.IntInput.from_param(vm.param.cap, name="Runs au plus", width=140,
                                               css_classes=["opt-cap"])),
-        width=320,
+        width=360,
     )
 
 
@@ -115,9 +116,10 @@ def _heatmap(vm: OptimisationVM, theme: str) -> Any:
             return
         fig = sweep_heatmap(runs, axes[0], axes[1], theme="dark" if theme == "midnight"
                             else "light", title=f"Objectif : {vm.objective}",
-                            on_pick=lambda run: pn.state.execute(partial(vm.open_run, run)))
-        area.objects = [hint, pn.pane.Bokeh(fig, sizing_mode="stretch_width",
-                                            css_classes=["opt-heatmap"])]
+                            on_pick=vm.request_open)
+        area.objects = [hint, pn.Column(pn.pane.Bokeh(fig, sizing_mode="stretch_width"),
+                                        css_classes=["opt-heatmap"],
+                                        sizing_mode="stretch_width")]
 
     vm.param.watch(lambda e: _on_doc(doc, draw), ["runs", "axes"])
     return area
@@ -132,7 +134,7 @@ def _table(vm: OptimisationVM, theme: str) -> Any:
     def picked(event: Any) -> None:
         if event.new and event.new[0] < len(table.value):
             run = int(table.value.iloc[event.new[0]]["n°"])
-            pn.state.execute(partial(vm.open_run, run))
+            vm.request_open(run)
 
     table.param.watch(picked, "selection")
     return table
@@ -185,6 +187,10 @@ def build(ctx: PageContext) -> Any:
         ("Run ouvert", _opened(vm)),
         ("Optimisations passées", _past(vm, theme)),
         sizing_mode="stretch_width", dynamic=False, css_classes=["opt-results"])
+    # An opened run is shown at once; a reopened or finished sweep shows its heatmap.
+    vm.param.watch(lambda e: setattr(results, "active", 2) if e.new else None, "opened")
+    vm.param.watch(lambda e: setattr(results, "active", 0) if e.new is not None else None,
+                   "sweep_id")
     return pn.Column(
         pn.pane.Markdown("## Optimisation des paramètres"),
         pn.Row(pn.Column(_form(vm, theme), css_classes=["ab-card"]),

@@ -89,6 +89,7 @@ class OptimisationVM(param.Parameterized):
         self._info: sweeps_store.SweepInfo | None = None
         self._cancel = threading.Event()
         self._task: asyncio.Task[None] | None = None
+        self._open_task: asyncio.Task[None] | None = None
         self.refresh()
 
     # --- lists --------------------------------------------------------------------------------
@@ -291,7 +292,10 @@ class OptimisationVM(param.Parameterized):
         self.axes = list(info.space)
         self.objective = info.objective
         self.runs = records.runs_frame(self._records, self.axes, self._maximize())
-        self.done_runs, self.total_runs = len(outcome.runs), outcome.planned_runs
+        # The progress bar refuses a value above its maximum: lower, widen, then fill.
+        self.done_runs = 0
+        self.total_runs = outcome.planned_runs
+        self.done_runs = len(outcome.runs)
         self.flagged = outcome.lookahead_flagged
         text = str((outcome.verdict or {}).get("text", ""))
         if outcome.lookahead_flagged:
@@ -321,6 +325,10 @@ class OptimisationVM(param.Parameterized):
             return
         self.message = f"Optimisation n° {sweep_id} supprimée."
         self.past = self._refresh_past()
+
+    def request_open(self, run: int) -> None:
+        """Open run ``run`` in the background (a heatmap cell or a table row was clicked)."""
+        self._open_task = asyncio.get_running_loop().create_task(self.open_run(run))
 
     async def open_run(self, run: int) -> None:
         """Backtest run ``run`` again (its parameters, in a sandboxed worker) and chart it."""

@@ -1,0 +1,113 @@
+"""« Backtest » → « Optimisation » in a real browser: sweep on Dask (sandboxed runs), heatmap,
+verdict, open a cell's full backtest, stored sweep reopened in a new session, cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from aristobot.db.engine import make_engine, make_sessionmaker
+from aristobot.db.models import StrategyRow, SweepRow, UserRow
+from aristobot.strategies.examples import EMA_CROSS_PARAMS_EXAMPLE
+from tests.e2e.conftest import login, screenshot
+from tests.support.fake_binance import FakeBinance, ThreadedFakeBinance
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def fake_binance() -> Iterator[FakeBinance]:
+    with ThreadedFakeBinance(FakeBinance()) as fake:
+        yield fake
+
+
+def _add_strategy(database_url: str) -> None:
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine).begin() as s:
+        user_id = s.scalar(select(UserRow.id).where(UserRow.username == "dev"))
+        s.add(StrategyRow(user_id=user_id, name="EMA réglable", code=EMA_CROSS_PARAMS_EXAMPLE,
+                          timeframe="1h", window_size=200))
+    engine.dispose()
+
+
+def _sweeps(database_url: str) -> list[tuple[str, int, int]]:
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as s:
+        rows = [(r.status, r.finished_runs, r.planned_runs) for r in
+                s.scalars(select(SweepRow).order_by(SweepRow.id))]
+    engine.dispose()
+    return rows
+
+
+def _open_optimisation(page: Any) -> None:
+    page.locator(".bt-modes").get_by_text("Optimisation", exact=True).first.click()
+    page.locator(".opt-run button").wait_for()
+
+
+def test_sweep_heatmap_open_cell_reopen_and_cancel(served_app: Any, new_page: Any,
+                                                   fake_binance: FakeBinance) -> None:
+    app = served_app({"ARISTOBOT_EXCHANGE_URL_OVERRIDES": f"binance={fake_binance.url}",
+                      "ARISTOBOT_DASK_WORKERS": "1"})
+    _add_strategy(app.database_url)
+    page = new_page()
+    login(page, app.base_url, next_page="backtest")
+    _open_optimisation(page)
+    ranges = page.locator(".opt-ranges")
+    ranges.locator("text=fast").first.wait_for()  # the declared params, read from the code
+    ranges.locator("text=slow").first.wait_for()
+    page.locator(".opt-constraints input").fill("slow - fast >= 10")
+    page.locator(".opt-constraints input").press("Enter")
+    screenshot(page, "optimisation_form")
+    page.locator(".opt-run button").click()
+    page.locator("#opt-message", has_text="Optimisation terminée").wait_for(timeout=300_000)
+    assert "8/8 runs" in page.locator("#opt-message").inner_text()
+    page.locator("#opt-verdict").wait_for()
+    assert "Verdict" in page.locator("#opt-verdict").inner_text()
+    heatmap = page.locator(".opt-heatmap").first
+    heatmap.wait_for()
+    screenshot(page, "optimisation_heatmap")
+    assert _sweeps(app.database_url) == [("done", 8, 8)]
+    # A click on a cell opens that run's full backtest (chart of the four linked panels).
+    box = heatmap.bounding_box()
+    assert box is not None
+    heatmap.scroll_into_view_if_needed()
+    box = heatmap.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4)
+    page.locator("#opt-opened", has_text="rendement").wait_for(timeout=120_000)
+    chart = page.locator(".opt-chart").first
+    chart.wait_for()
+    chart.scroll_into_view_if_needed()
+    assert (chart.bounding_box() or {"height": 0})["height"] > 300
+    screenshot(page, "optimisation_opened_run")
+    # The sortable table lists every run.
+    page.locator(".opt-results").get_by_text("Tableau", exact=True).first.click()
+    assert page.locator(".opt-table .tabulator-row").count() == 8
+    screenshot(page, "optimisation_table")
+
+    # A new session reopens the stored sweep.
+    other = new_page()
+    login(other, app.base_url, next_page="backtest")
+    _open_optimisation(other)
+    other.locator(".opt-results").get_by_text("Optimisations passées", exact=True).first.click()
+    row = other.locator(".opt-past .tabulator-row").first
+    row.wait_for()
+    row.locator(".tabulator-cell[tabulator-field='Stratégie']").click()
+    other.locator(".opt-reopen button").click()
+    other.locator("#opt-message", has_text="rouverte").wait_for()
+    other.locator(".opt-heatmap").first.wait_for()
+    screenshot(other, "optimisation_reopened")
+
+    # « Annuler » stops a sweep and keeps (and stores) what finished.
+    page.locator(".opt-constraints input").fill("fast < slow")
+    page.locator(".opt-constraints input").press("Enter")
+    page.locator(".opt-run button").click()
+    page.locator("#opt-count", has_text="1 /").wait_for(timeout=300_000)
+    page.locator(".opt-cancel button").click()
+    page.locator("#opt-message", has_text="Optimisation annulée").wait_for(timeout=120_000)
+    screenshot(page, "optimisation_cancelled")
+    status, finished, planned = _sweeps(app.database_url)[-1]
+    assert status == "cancelled" and 1 <= finished < planned
