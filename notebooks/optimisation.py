@@ -69,7 +69,7 @@ fig = figure(x_range=sorted(cells.fast.unique(), key=int),
 fig.rect("fast", "slow", 1, 1, source=ColumnDataSource(cells),
          fill_color={"field": "sharpe", "transform": mapper}, line_color=None)
 show(fig)
-heat
+display(heat)
 
 # %% [markdown]
 # ## 3. Is it luck? The overfitting guard

@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from bokeh.models import (
-    ColorBar,
     ColumnDataSource,
     FactorRange,
     HoverTool,
     LinearColorMapper,
     TapTool,
 )
+from bokeh.models.annotations import ColorBar
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
@@ -64,18 +64,21 @@ def sweep_heatmap(
     cells = fig.rect("x", "y", width=1, height=1, source=source, line_color=None,
                      fill_color={"field": "value", "transform": mapper},
                      nonselection_fill_alpha=0.55, selection_line_color="#FF0055",
-                     selection_line_width=3)
+                     selection_line_width=3)  # type: ignore[call-arg]
     fig.text("x", "y", text="text", source=source, text_align="center",
              text_baseline="middle", text_font_size="9pt", text_color="#ffffff")
     fig.add_tools(HoverTool(renderers=[cells], tooltips=[(x, "@x"), (y, "@y"),
                                                          (value, "@value{0.000}")]))
-    fig.select_one(TapTool).renderers = [cells]
+    tap = fig.select_one(TapTool)
+    if isinstance(tap, TapTool):
+        tap.renderers = [cells]
     fig.add_layout(ColorBar(color_mapper=mapper, width=10), "right")
     fig.grid.grid_line_color = None
     if dark:
         for axis in (fig.xaxis, fig.yaxis):
             axis.axis_label_text_color = axis.major_label_text_color = "#c8d0e0"
-        fig.title.text_color = "#c8d0e0"
+        if fig.title is not None and not isinstance(fig.title, str):
+            fig.title.text_color = "#c8d0e0"
     if on_pick is not None:
         def picked(_attr: str, _old: list[int], new: list[int]) -> None:
             if new:

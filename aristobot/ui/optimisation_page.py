@@ -184,17 +184,15 @@ def build(ctx: PageContext) -> Any:
     results = pn.Tabs(
         ("Carte de chaleur", _heatmap(vm, theme)),
         ("Tableau", _table(vm, theme)),
-        ("Run ouvert", _opened(vm)),
         ("Optimisations passées", _past(vm, theme)),
         sizing_mode="stretch_width", dynamic=False, css_classes=["opt-results"])
-    # An opened run is shown at once; a reopened or finished sweep shows its heatmap.
-    vm.param.watch(lambda e: setattr(results, "active", 2) if e.new else None, "opened")
+    # A finished or reopened sweep shows its heatmap; an opened run's chart sits below.
     vm.param.watch(lambda e: setattr(results, "active", 0) if e.new is not None else None,
                    "sweep_id")
     return pn.Column(
         pn.pane.Markdown("## Optimisation des paramètres"),
         pn.Row(pn.Column(_form(vm, theme), css_classes=["ab-card"]),
-               pn.Column(_progress(vm), results, css_classes=["ab-card"],
+               pn.Column(_progress(vm), results, _opened(vm), css_classes=["ab-card"],
                          sizing_mode="stretch_width"),
                sizing_mode="stretch_width"),
         sizing_mode="stretch_width", css_classes=["opt-page"])

@@ -359,5 +359,20 @@ class OptimisationVM(param.Parameterized):
         stats = result.stats
         self.opened = (f"Run {label} : rendement {stats.get('total_return_pct') or 0:.2f} %, "
                        f"{len(result.trades)} trades, Sharpe {stats.get('sharpe') or 0:.2f}")
-        self.chart = backtest_chart(candles, result.trades, result.equity, theme=self._theme,
-                                    timezone=self._tz, title=f"{info.strategy_name} ({label})")
+        self.chart = stacked(backtest_chart(candles, result.trades, result.equity,
+                                            theme=self._theme, timezone=self._tz,
+                                            title=f"{info.strategy_name} ({label})"))
+
+
+def stacked(layout: Any) -> Any:
+    """The chart's panels in a plain column (same figures, linked ranges kept).
+
+    BokehJS draws a ``GridPlot`` added to a document that already shows another plot (the
+    heatmap) as an empty frame; a column of the same figures draws correctly.
+    """
+    from bokeh.layouts import column
+    from bokeh.models import GridPlot
+
+    if not isinstance(layout, GridPlot):
+        return layout
+    return column([child[0] for child in layout.children], sizing_mode="stretch_width")

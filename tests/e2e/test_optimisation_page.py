@@ -3,6 +3,7 @@ verdict, open a cell's full backtest, stored sweep reopened in a new session, ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,18 +59,18 @@ def test_sweep_heatmap_open_cell_reopen_and_cancel(served_app: Any, new_page: An
     ranges = page.locator(".opt-ranges")
     ranges.locator("text=fast").first.wait_for()  # the declared params, read from the code
     ranges.locator("text=slow").first.wait_for()
-    page.locator(".opt-constraints input").fill("slow - fast >= 10")
+    page.locator(".opt-constraints input").fill("slow - fast >= 20")
     page.locator(".opt-constraints input").press("Enter")
     screenshot(page, "optimisation_form")
     page.locator(".opt-run button").click()
     page.locator("#opt-message", has_text="Optimisation terminée").wait_for(timeout=300_000)
-    assert "8/8 runs" in page.locator("#opt-message").inner_text()
+    assert "4/4 runs" in page.locator("#opt-message").inner_text()
     page.locator("#opt-verdict").wait_for()
     assert "Verdict" in page.locator("#opt-verdict").inner_text()
     heatmap = page.locator(".opt-heatmap").first
     heatmap.wait_for()
     screenshot(page, "optimisation_heatmap")
-    assert _sweeps(app.database_url) == [("done", 8, 8)]
+    assert _sweeps(app.database_url) == [("done", 4, 4)]
     # A click on a cell opens that run's full backtest (chart of the four linked panels).
     box = heatmap.bounding_box()
     assert box is not None
@@ -84,8 +85,9 @@ def test_sweep_heatmap_open_cell_reopen_and_cancel(served_app: Any, new_page: An
     assert (chart.bounding_box() or {"height": 0})["height"] > 300
     screenshot(page, "optimisation_opened_run")
     # The sortable table lists every run.
+    page.mouse.wheel(0, -3000)
     page.locator(".opt-results").get_by_text("Tableau", exact=True).first.click()
-    assert page.locator(".opt-table .tabulator-row").count() == 8
+    assert page.locator(".opt-table .tabulator-row").count() == 4
     screenshot(page, "optimisation_table")
 
     # A new session reopens the stored sweep.
@@ -102,10 +104,18 @@ def test_sweep_heatmap_open_cell_reopen_and_cancel(served_app: Any, new_page: An
     screenshot(other, "optimisation_reopened")
 
     # « Annuler » stops a sweep and keeps (and stores) what finished.
+    # A bigger sweep (the ranges are edited in the table: « slow » by steps of 1).
+    page.mouse.wheel(0, -3000)
     page.locator(".opt-constraints input").fill("fast < slow")
     page.locator(".opt-constraints input").press("Enter")
+    step = page.locator(".opt-ranges .tabulator-row").nth(1).locator(
+        ".tabulator-cell[tabulator-field='Pas']")
+    step.click()
+    step.locator("input").fill("1")
+    step.locator("input").press("Enter")
     page.locator(".opt-run button").click()
-    page.locator("#opt-count", has_text="1 /").wait_for(timeout=300_000)
+    page.locator("#opt-count", has_text=re.compile(r"^[1-9][0-9]* / (1[0-9][0-9]|[5-9][0-9])"))\
+        .wait_for(timeout=300_000)
     page.locator(".opt-cancel button").click()
     page.locator("#opt-message", has_text="Optimisation annulée").wait_for(timeout=120_000)
     screenshot(page, "optimisation_cancelled")
