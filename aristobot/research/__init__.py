@@ -12,10 +12,11 @@ The facade opens and migrates the workbench's configured database itself (``.env
 from __future__ import annotations
 
 from aristobot.research.candles import candles
-from aristobot.research.optimisation import points, sweep, walk_forward
+from aristobot.research.optimisation import sweep, walk_forward
 from aristobot.research.runs import Run, backtest, chart
 from aristobot.research.strategies import StoredStrategy, strategy
 from aristobot.research.workbench import Workbench, close, use, workbench
+from aristobot.sweeps.records import points
 
 __all__ = [
     "Run",

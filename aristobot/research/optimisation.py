@@ -18,35 +18,12 @@ from aristobot.backtest.job import make_params
 from aristobot.core.backtest import BacktestParams
 from aristobot.core.backtest.types import BINANCE_SPOT_TAKER_FEE
 from aristobot.core.strategy_api import Strategy
-from aristobot.errors import ValidationError
 from aristobot.research.strategies import StoredStrategy
 from aristobot.research.workbench import settings as current_settings
+from aristobot.sweeps.records import points
 
 if TYPE_CHECKING:
     from aristobot.optimize import SweepResult, WalkForwardResult
-
-METHODS = ("grid", "random")
-
-
-def points(space: Mapping[str, Any], constraints: Iterable[str] | str | None = None, *,
-           method: str = "grid", n: int = 100, seed: int = 0,
-           cap: int | None = None) -> list[dict[str, Any]]:
-    """Return the parameter points of ``space`` that satisfy ``constraints``.
-
-    ``space`` maps each parameter to values (a list, a ``range``, ``(start, stop, step)``
-    with ``stop`` included, or an ``aristobot.optimize`` dimension). ``method="random"``
-    draws ``n`` distinct points with ``seed``.
-    """
-    from aristobot import optimize as opt
-
-    if method not in METHODS:
-        raise ValidationError(reason=f"méthode inconnue « {method} » (grid ou random)")
-    ps = space if isinstance(space, opt.ParamSpace) else opt.ParamSpace.of(space)
-    limit = opt.DEFAULT_CAP if cap is None else int(cap)
-    if method == "grid":
-        return [dict(p) for p in opt.grid(ps, constraints, cap=limit)]
-    return [dict(p) for p in opt.random_points(ps, constraints, n=n, seed=seed, cap=limit)]
-
 
 def _code(strategy: str | type[Strategy] | StoredStrategy) -> str | type[Strategy]:
     return strategy.code if isinstance(strategy, StoredStrategy) else strategy

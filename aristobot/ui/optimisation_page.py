@@ -8,7 +8,7 @@ from typing import Any
 
 import panel as pn
 
-from aristobot.research.sweep_records import display_frame
+from aristobot.sweeps.records import display_frame
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.optimisation_vm import TIMEFRAMES, OptimisationVM
 from aristobot.ui.pages import PageContext

@@ -14,24 +14,21 @@ import asyncio
 import contextlib
 import logging
 import threading
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
 import param
 
-from aristobot.backtest import candle_store
-from aristobot.backtest.candle_loader import CandleLoader, CandleRequest
-from aristobot.backtest.service import JOB_FUNCTION, PAPER_MARKET_EXCHANGE, absent_ranges
-from aristobot.core.backtest.types import BacktestParams, BacktestResult
+from aristobot.backtest.service import PAPER_MARKET_EXCHANGE
+from aristobot.core.timefmt import format_dt, zone
 from aristobot.domain.timeframe import Timeframe
 from aristobot.errors import AristobotError, ValidationError
-from aristobot.research import sweep_records as records
-from aristobot.research import sweeps_store
 from aristobot.runtime import Runtime
 from aristobot.strategies import repository as strategies
-from aristobot.ui.timefmt import format_dt, zone
+from aristobot.sweeps import records
+from aristobot.sweeps import service as sweeps_service
+from aristobot.sweeps import store as sweeps_store
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +135,6 @@ class OptimisationVM(param.Parameterized):
     # --- run ----------------------------------------------------------------------------------
     def plan(self) -> tuple[sweeps_store.SweepInfo, list[dict[str, Any]]]:
         """Return what the current form asks for and its points (French errors when unusable)."""
-        from aristobot.research.optimisation import points
 
         if self.strategy_id is None or not self._code:
             raise ValidationError(reason="choisissez une stratégie (ou créez-en une)")
@@ -154,7 +150,7 @@ class OptimisationVM(param.Parameterized):
             raise ValidationError(reason="la date de fin doit être après la date de début")
         space = records.space_from_ranges(self.ranges, self._declared)
         constraints = records.split_constraints(self.constraints)
-        pts = points(space, constraints, method=self.method, n=int(self.random_runs),
+        pts = records.points(space, constraints, method=self.method, n=int(self.random_runs),
                      cap=int(self.cap))
         name = next((n for n, i in self.strategies.items() if i == self.strategy_id), "?")
         settings = {"initial_amount": float(self.initial_amount),
@@ -201,7 +197,7 @@ class OptimisationVM(param.Parameterized):
 
     async def _job(self, info: sweeps_store.SweepInfo, pts: list[dict[str, Any]]) -> None:
         try:
-            candles = await self._load_candles(info)
+            candles = await sweeps_service.load_candles(self._runtime, info)
             if self._cancel.is_set():
                 self.message = "Optimisation annulée pendant le chargement des bougies."
                 return
@@ -218,30 +214,6 @@ class OptimisationVM(param.Parameterized):
         finally:
             self.running = False
 
-    async def _load_candles(self, info: sweeps_store.SweepInfo) -> pd.DataFrame:
-        from aristobot.exchanges.manager import get_manager
-
-        req = CandleRequest(info.exchange, info.symbol, Timeframe.parse(info.timeframe),
-                            info.start, info.end)
-        source = await get_manager(self._runtime).public_exchange(info.exchange)
-        await CandleLoader(self._runtime.sessions, source,
-                           absent=absent_ranges(self._runtime)).load(req)
-        candles = await asyncio.to_thread(self._read, info)
-        if candles.empty:
-            raise ValidationError(reason=f"aucune bougie {info.symbol} {info.timeframe} "
-                                         "disponible pour cette période")
-        return candles
-
-    def _read(self, info: sweeps_store.SweepInfo) -> pd.DataFrame:
-        with self._runtime.sessions() as s:
-            return candle_store.read_candles(s, info.exchange, info.symbol, info.timeframe,
-                                             info.start, info.end)
-
-    def _backtest_params(self, info: sweeps_store.SweepInfo) -> BacktestParams:
-        st = info.settings
-        return BacktestParams(initial_amount=float(st["initial_amount"]),
-                              fee_rate=float(st["fee_rate"]), window=int(st["window"]))
-
     def _sweep(self, info: sweeps_store.SweepInfo, candles: pd.DataFrame,
                pts: list[dict[str, Any]], loop: asyncio.AbstractEventLoop) -> Any:
         from aristobot.optimize import run_sweep
@@ -251,7 +223,8 @@ class OptimisationVM(param.Parameterized):
             loop.call_soon_threadsafe(self._progress, done, total, rec)
 
         return run_sweep(info.strategy_code, candles, pts, info.objective,
-                         backtest=self._backtest_params(info), settings=self._runtime.settings,
+                         backtest=sweeps_service.backtest_params(info),
+                         settings=self._runtime.settings,
                          isolation="sandbox", owner=self._user_id, on_progress=progress,
                          cancel=self._cancel, cap=max(len(pts), 1))
 
@@ -333,7 +306,6 @@ class OptimisationVM(param.Parameterized):
     async def open_run(self, run: int) -> None:
         """Backtest run ``run`` again (its parameters, in a sandboxed worker) and chart it."""
         from aristobot.charts.backtest_chart import backtest_chart
-        from aristobot.strategies.pool import get_pool
 
         info = self._info
         if info is None or not 0 <= run < len(self._records):
@@ -345,14 +317,11 @@ class OptimisationVM(param.Parameterized):
         try:
             candles = self._candles
             if candles is None:
-                candles = self._candles = await asyncio.to_thread(self._read, info)
-            bt = replace(self._backtest_params(info), mode="fast")
-            result = await get_pool(self._runtime).run_job(
-                JOB_FUNCTION, {"code": info.strategy_code, "candles": candles, "params": bt,
-                               "strategy_params": params},
-                owner=self._user_id, timeout_s=float(self._runtime.settings.backtest_max_s))
-            if not isinstance(result, BacktestResult):
-                raise ValidationError(reason="le processus isolé a renvoyé un résultat illisible")
+                candles = await asyncio.to_thread(sweeps_service.read_candles, self._runtime,
+                                                  info)
+                self._candles = candles
+            result = await sweeps_service.run_point(self._runtime, self._user_id, info, params,
+                                                    candles)
         except AristobotError as e:
             self.error, self.opened = e.user_message(), ""
             return

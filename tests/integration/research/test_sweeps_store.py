@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.db.models import SweepRow, UserRow
 from aristobot.errors import NotFound, ValidationError
-from aristobot.research.sweeps_store import (
+from aristobot.sweeps.store import (
     SweepInfo,
     SweepOutcome,
     delete_sweep,

@@ -39,7 +39,7 @@ LAYERS: dict[str, str] = {
     "accounts": SERVICE, "brokers": SERVICE, "trading": SERVICE, "backtest": SERVICE,
     "heartbeat": SERVICE, "engine": SERVICE, "strategies": SERVICE, "webhooks": SERVICE,
     "stats": SERVICE, "status": SERVICE, "service_process": SERVICE,
-    "optimize": SERVICE,
+    "optimize": SERVICE, "sweeps": SERVICE,
     "ui": VIEW, "charts": VIEW,
     "embedded": ENTRY, "lifecycle": ENTRY, "cli": ENTRY, "offline": ENTRY, "research": ENTRY,
 }

@@ -8,6 +8,7 @@ JSON-safe record (``run_records``) that the sweeps store saves and ``runs_frame`
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pandas as pd
 from aristobot.backtest.results_store import jsonable
 from aristobot.errors import ValidationError
 
+METHODS = ("grid", "random")
 RANGE_COLUMNS = ["Paramètre", "Défaut", "De", "À", "Pas", "Balayer"]
 #: Statistics kept per run (beside the objective): enough to sort and compare runs.
 KEPT_STATS = ("total_return_pct", "sharpe", "sortino", "calmar", "max_drawdown_pct",
@@ -122,3 +124,23 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     view = frame.rename(columns={**STAT_COLUMNS, "run": "n°", "lookahead": "Look-ahead",
                                  "error": "Erreur"})
     return view.round(4)
+
+
+def points(space: Mapping[str, Any], constraints: Iterable[str] | str | None = None, *,
+           method: str = "grid", n: int = 100, seed: int = 0,
+           cap: int | None = None) -> list[dict[str, Any]]:
+    """Return the parameter points of ``space`` that satisfy ``constraints``.
+
+    ``space`` maps each parameter to values (a list, a ``range``, ``(start, stop, step)``
+    with ``stop`` included, or an ``aristobot.optimize`` dimension). ``method="random"``
+    draws ``n`` distinct points with ``seed``.
+    """
+    from aristobot import optimize as opt
+
+    if method not in METHODS:
+        raise ValidationError(reason=f"méthode inconnue « {method} » (grid ou random)")
+    ps = space if isinstance(space, opt.ParamSpace) else opt.ParamSpace.of(space)
+    limit = opt.DEFAULT_CAP if cap is None else int(cap)
+    if method == "grid":
+        return [dict(p) for p in opt.grid(ps, constraints, cap=limit)]
+    return [dict(p) for p in opt.random_points(ps, constraints, n=n, seed=seed, cap=limit)]
