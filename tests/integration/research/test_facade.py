@@ -121,9 +121,13 @@ class Croisement(Strategy):
         self.candles["slow"] = ta.ema(close, length=self.params["slow"])
 
     def should_long(self) -> bool:
+        if len(self.candles) <= self.params["slow"]:
+            return False  # the averages need that many candles
         return bool(self.candles["fast"].iloc[-1] > self.candles["slow"].iloc[-1])
 
     def should_short(self) -> bool:
+        if len(self.candles) <= self.params["slow"]:
+            return False
         return not self.should_long()
 
     def calculate_position_size(self) -> float:
