@@ -29,9 +29,18 @@ from aristobot.engine import decisions, overview, positions, replay_report, sele
 from aristobot.stats import loader
 from aristobot.strategies import repository as strategies
 from aristobot.strategies.ai import config as ai
+from aristobot.sweeps import store as sweep_store
 from aristobot.trading import trades
 from aristobot.webhooks import journal, sources
-from tests.support.user_world import CANDLE, NOW, SYMBOL, VAULT, Seed, backtest_run
+from tests.support.user_world import (
+    CANDLE,
+    NOW,
+    SYMBOL,
+    VAULT,
+    Seed,
+    backtest_run,
+    sweep_run,
+)
 
 Call = Callable[[Session, Seed, Seed], Any]
 
@@ -113,6 +122,15 @@ CASES: dict[str, Case] = {
         lambda s, me, it: rs.delete_result(s, me.user_id, it.result_id)),
     "aristobot.backtest.results_store:compare_results": Case(
         lambda s, me, it: rs.compare_results(s, me.user_id, [it.result_id])),
+    # parameter sweeps
+    "aristobot.sweeps.store:save_sweep": _new(
+        lambda s, me, it: sweep_store.save_sweep(s, me.user_id, *sweep_run(me.name))),
+    "aristobot.sweeps.store:list_sweeps": Case(
+        lambda s, me, it: sweep_store.list_sweeps(s, me.user_id)),
+    "aristobot.sweeps.store:load_sweep": Case(
+        lambda s, me, it: sweep_store.load_sweep(s, me.user_id, it.sweep_id)),
+    "aristobot.sweeps.store:delete_sweep": Case(
+        lambda s, me, it: sweep_store.delete_sweep(s, me.user_id, it.sweep_id)),
     # brokers
     "aristobot.brokers.repository:create_broker": _new(
         lambda s, me, it: brokers.create_broker(s, VAULT, me.user_id, _PAPER_TEST)),

@@ -27,6 +27,7 @@ from aristobot.engine import decisions, positions, selection
 from aristobot.security import Vault
 from aristobot.strategies import repository as strategies
 from aristobot.strategies.ai.config import set_ai_config
+from aristobot.sweeps import store as sweep_store
 from aristobot.trading import trades
 from aristobot.webhooks import sources
 
@@ -53,6 +54,7 @@ class Seed:
     webhook_id: int
     result_id: int
     session_id: int
+    sweep_id: int = 0
 
 
 @functools.cache
@@ -121,6 +123,17 @@ def seed(s: Session, name: str, *, rich: bool) -> Seed:
     result_id = rs.save_result(s, uid, info, result)
     _token, session_id = open_session(s, uid, now=NOW)
     set_ai_config(s, VAULT, uid, api_key=f"cle-ia-{name}", model=f"modele-{name}")
+    sweep_id = sweep_store.save_sweep(s, uid, *sweep_run(name))
     s.flush()
     return Seed(name, password, uid, broker.id, st.id, active, tid, order_id, pos.id, src.id,
-                hook.id, result_id, session_id)
+                hook.id, result_id, session_id, sweep_id)
+
+
+def sweep_run(name: str) -> tuple[sweep_store.SweepInfo, sweep_store.SweepOutcome]:
+    """A stored sweep's request and outcome (two runs, a verdict)."""
+    info = sweep_store.SweepInfo(f"EMA {name}", "class S(Strategy): params = {'fast': 5}",
+                                 "binance", SYMBOL, "1h", NOW - timedelta(days=7), NOW, "grid",
+                                 "sharpe", {"fast": [5, 10]}, [], {"cap": 10})
+    runs = [{"params": {"fast": f}, "stats": {"sharpe": f / 10}} for f in (5, 10)]
+    return info, sweep_store.SweepOutcome("done", runs, 2, {"fast": 10},
+                                          {"text": f"verdict {name}"})
