@@ -1,7 +1,7 @@
 """parameter sweeps: one row per sweep, its runs and overfitting verdict as JSON
 
 Revision ID: 0006_sweeps
-Revises: 0005_heartbeat
+Revises: webhooks_orders
 Create Date: 2026-12-02 07:20:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import aristobot.db.types
 
 revision: str = "0006_sweeps"
-down_revision: str | Sequence[str] | None = "0005_heartbeat"
+down_revision: str | Sequence[str] | None = "webhooks_orders"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
