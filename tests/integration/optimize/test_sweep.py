@@ -112,28 +112,37 @@ def test_cancel_keeps_what_finished(dask_client: Any) -> None:
     assert not done & {tuple(p.items()) for p in result.missing}
 
 
+def _jobs_in_flight() -> int:
+    from aristobot.optimize import sandboxed
+
+    host = sandboxed._HOST
+    return 0 if host is None else int(host.pool._jobs)
+
+
 def test_cancel_kills_the_runs_in_flight(dask_client: Any) -> None:
-    # Point 0 answers at once; the others sleep for 10 minutes inside their sandboxed worker.
+    # Every run sleeps for 10 minutes inside its sandboxed worker.
     code = hostile('if self.params["nap"]:\n    time.sleep(600)\nreturn False').replace(
         "class Hostile(Strategy):\n", 'class Hostile(Strategy):\n    params = {"nap": 0}\n')
-    points = [{"nap": 0}, {"nap": 1}, {"nap": 1}, {"nap": 1}]
 
     def cancelled_runs() -> int:
         return sum(c.get("cancelled", 0) for c in dask_client.run(run_counts).values())
 
     before = cancelled_runs()
     cancel = threading.Event()
-
-    def progress(done: int, total: int, row: Any) -> None:
-        if row.params["nap"] == 0:
-            cancel.set()
-
-    result = run_sweep(code, CANDLES.iloc[:300], points, client=dask_client,
-                       backtest=BacktestParams(window=50, check_samples=5), isolation="sandbox",
-                       on_progress=progress, cancel=cancel)
-    assert result.cancelled, [(r.params, r.error) for r in result.rows]
-    assert [(r.params, r.error) for r in result.rows] == [({"nap": 0}, None)]
-    # The sleeping run is killed (its sandboxed worker with it), not left to finish in 600 s.
+    out: list[Any] = []
+    sweep = threading.Thread(target=lambda: out.append(run_sweep(
+        code, CANDLES.iloc[:300], [{"nap": 1}, {"nap": 2}], client=dask_client,
+        backtest=BacktestParams(window=50, check_samples=5), isolation="sandbox",
+        cancel=cancel)))
+    sweep.start()
+    deadline = time.monotonic() + 120
+    while sum(dask_client.run(_jobs_in_flight).values()) == 0:  # a sandboxed run is going
+        assert time.monotonic() < deadline and sweep.is_alive(), out
+        threading.Event().wait(0.2)
+    cancel.set()
+    sweep.join(120)
+    assert not sweep.is_alive() and out[0].cancelled and out[0].rows == []
+    # The sleeping runs are killed (their sandboxed workers with them), not left for 600 s.
     deadline = time.monotonic() + 120
     while cancelled_runs() == before:
         assert time.monotonic() < deadline, "the run in flight was not stopped"
