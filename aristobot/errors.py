@@ -13,6 +13,8 @@ class AristobotError(Exception):
     """
 
     message_fr: ClassVar[str] = "Une erreur inattendue est survenue."
+    #: values used for placeholders the context does not give (e.g. an optional ``detail``)
+    defaults: ClassVar[dict[str, str]] = {}
 
     def __init__(self, **context: Any) -> None:
         super().__init__(f"{type(self).__name__}({context})")
@@ -21,7 +23,7 @@ class AristobotError(Exception):
     def user_message(self) -> str:
         """Return the French message for the user, with the context filled in."""
         try:
-            return self.message_fr.format(**self.context)
+            return self.message_fr.format(**{**self.defaults, **self.context})
         except (KeyError, IndexError, ValueError):
             return self.message_fr
 
@@ -29,6 +31,14 @@ class AristobotError(Exception):
 # --- configuration ---------------------------------------------------------------------------
 class ConfigError(AristobotError):
     message_fr = "Configuration invalide : {key} — {reason}"
+
+
+class PortInUse(ConfigError):
+    """The dashboard's port is taken (often: Aristobot is already running)."""
+
+    message_fr = ("Le port {port} est déjà utilisé sur {address} : Aristobot tourne peut-être "
+                  "déjà (ouvrez-le dans le navigateur), sinon arrêtez le programme qui occupe "
+                  "ce port ou choisissez-en un autre, par exemple ./run.sh --port 5007.")
 
 
 # --- data and validation ---------------------------------------------------------------------
@@ -73,46 +83,58 @@ class StrategyError(AristobotError):
 
 
 # --- exchanges -------------------------------------------------------------------------------
+# The exchange's own text (``reason``: English, endpoints) stays in ``str(error)`` and the server
+# log; the user reads what happened and what to do, plus an optional French ``detail`` that
+# ``exchanges.translation`` derives from known exchange answers (« (… ) » or empty).
 class ExchangeError(AristobotError):
-    message_fr = "Erreur de l'exchange {exchange} : {reason}"
+    defaults: ClassVar[dict[str, str]] = {"exchange": "l'exchange", "detail": ""}
+    message_fr = ("{exchange} n'a pas pu traiter la demande{detail} : réessayez ; si le problème "
+                  "persiste, le détail est dans le journal du serveur.")
 
 
 class TemporaryError(ExchangeError):
-    message_fr = "Erreur de connexion à {exchange} : {reason}"
+    message_fr = ("{exchange} ne répond pas{detail} : vérifiez la connexion internet puis "
+                  "réessayez dans un instant.")
 
 
 class AuthenticationFailed(ExchangeError):
-    message_fr = "Erreur de connexion à {exchange} : {reason}"
+    message_fr = ("Connexion refusée par {exchange}{detail} : vérifiez la clé API, le secret et "
+                  "les permissions du compte dans « Mon Compte ».")
 
 
 class InsufficientFunds(ExchangeError):
-    message_fr = "Fonds insuffisants sur {exchange} : {reason}"
+    message_fr = ("Fonds insuffisants sur {exchange}{detail} : réduisez la quantité ou le "
+                  "montant de l'ordre.")
 
 
 class OrderRejected(ExchangeError):
-    message_fr = "Ordre refusé par {exchange} : {reason}"
+    message_fr = ("Ordre refusé par {exchange}{detail} : vérifiez la quantité, le prix et le "
+                  "symbole.")
 
 
 # --- bus -------------------------------------------------------------------------------------
 class BusError(AristobotError):
-    message_fr = "Erreur du bus de messages : {reason}"
+    message_fr = ("Le bus de messages (Redis) est indisponible : les mises à jour en direct sont "
+                  "suspendues ; réessayez dans un instant.")
 
 
 # --- exchanges: details (issue 4) ------------------------------------------------------------
 class RateLimited(TemporaryError):
-    message_fr = "Limite de requêtes atteinte sur {exchange} : {reason}"
+    message_fr = ("Trop de requêtes envoyées à {exchange} : patientez une minute puis "
+                  "réessayez.")
 
 
 class OrderNotFound(ExchangeError):
-    message_fr = "Ordre introuvable sur {exchange} : {reason}"
+    message_fr = ("Ordre introuvable sur {exchange} : il a peut-être déjà été exécuté ou "
+                  "annulé ; actualisez la liste des ordres.")
 
 
 class OrderStatusUnknown(ExchangeError):
     """An order may or may not have reached the exchange: a human must check before retrying."""
 
     message_fr = (
-        "État de l'ordre {client_order_id} inconnu sur {exchange} après une erreur réseau "
-        "({reason}) : vérifiez sur l'exchange avant de réessayer."
+        "État de l'ordre {client_order_id} inconnu sur {exchange} après une erreur réseau : "
+        "vérifiez sur l'exchange avant de réessayer."
     )
 
 
@@ -142,7 +164,8 @@ class StrategyMemoryExceeded(StrategyError):
 
 
 class StrategyCrashed(StrategyError):
-    message_fr = "Le processus isolé s'est arrêté brutalement ({reason}) ; il a été remplacé."
+    message_fr = ("Le processus isolé qui exécutait la stratégie s'est arrêté brutalement ; il a "
+                  "été remplacé : relancez le calcul.")
 
 
 class StrategyReplyRejected(StrategyError):
@@ -173,7 +196,7 @@ class OrderInterrupted(ExchangeError):
     """Sending stopped half-way (cancelled, database error): the order may exist."""
 
     message_fr = (
-        "Envoi de l'ordre {client_order_id} interrompu ({reason}) : état inconnu, vérifié "
+        "Envoi de l'ordre {client_order_id} interrompu : état inconnu, vérifié "
         "automatiquement au prochain rafraîchissement."
     )
 
@@ -283,3 +306,12 @@ class ServiceAlreadyRunning(ConfigError):
 class LiveStrategyLimit(ValidationError):
     message_fr = ("Limite atteinte : {limit} stratégies actives au maximum "
                   "(ARISTOBOT_MAX_LIVE_STRATEGIES). Arrêtez-en une avant d'en activer une autre.")
+
+
+INTERNAL_ERROR_FR = ("Erreur interne inattendue : l'opération n'a pas abouti (le détail est dans "
+                     "le journal du serveur).")
+
+
+def user_text(exc: BaseException) -> str:
+    """Return what a user may read about ``exc``: its French message, never exception text."""
+    return exc.user_message() if isinstance(exc, AristobotError) else INTERNAL_ERROR_FR

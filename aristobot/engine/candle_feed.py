@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.backtest.candle_store import read_candles, write_candles
 from aristobot.domain.timeframe import Timeframe, ms_to_utc, utc_to_ms
-from aristobot.errors import AristobotError
+from aristobot.errors import AristobotError, user_text
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ async def wait_for_window(sessions: sessionmaker[Session], source_for: SourceFor
                 last_error, n = e.user_message(), 0
             except Exception as e:  # a malformed answer: keep waiting, say why at the end
                 log.warning("candle refresh %s %s failed", symbol, timeframe, exc_info=True)
-                last_error, n = f"{type(e).__name__}: {e}", 0
+                last_error, n = user_text(e), 0
             if n:
                 have = await asyncio.to_thread(_read, sessions, exchange, symbol, tf, boundary,
                                                window)

@@ -23,7 +23,7 @@ from aristobot.engine.alerts import raise_alert
 from aristobot.engine.execution import ExchangeFor, Executor
 from aristobot.engine.native_orders import order_state
 from aristobot.engine.selection import ActiveSpec, get_spec
-from aristobot.errors import AristobotError, NoPriceAvailable
+from aristobot.errors import NoPriceAvailable, user_text
 from aristobot.exchanges.handle import ExchangeHandle
 from aristobot.trading import trades as journal
 
@@ -66,7 +66,7 @@ class Protector:
                 out.append(await self._check(p))
             except Exception as e:  # one position's trouble never stops the others
                 log.exception("protection of position %s failed", p.id)
-                text = e.user_message() if isinstance(e, AristobotError) else type(e).__name__
+                text = user_text(e)
                 await raise_alert(self.sessions, self.bus, p.user_id, "engine.protection",
                                   f"Surveillance SL/TP de la position {p.symbol} impossible : "
                                   f"{text}", position_id=p.id)

@@ -29,7 +29,7 @@ from aristobot.engine import positions as pos
 from aristobot.engine.candle_feed import SourceFor, wait_for_window
 from aristobot.engine.execution import ExchangeFor, Executor, split_symbol
 from aristobot.engine.selection import ActiveSpec, due_strategies
-from aristobot.errors import AristobotError
+from aristobot.errors import AristobotError, user_text
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class SignalHandler:
             return await self._one(spec, candle_open, boundary, received, balances)
         except Exception as e:  # never let one strategy stop the others
             log.exception("engine: strategy %s failed on %s", spec.id, candle_open)
-            text = e.user_message() if isinstance(e, AristobotError) else f"{type(e).__name__}"
+            text = user_text(e)
             return Outcome(spec.id, spec.user_id, "error", reason=text)
 
     async def _one(self, spec: ActiveSpec, candle_open: datetime, boundary: datetime,
@@ -157,7 +157,7 @@ class SignalHandler:
             return await self._decide(did, spec, candle_open, ms, balances)
         except Exception as e:  # recorded on the claimed row, never left « pending »
             log.exception("engine: strategy %s failed on %s", spec.id, candle_open)
-            text = e.user_message() if isinstance(e, AristobotError) else type(e).__name__
+            text = user_text(e)
             return self._finish(did, spec, "error", ms, reason=text)
 
     async def _decide(self, did: int, spec: ActiveSpec, candle_open: datetime, ms: _Stopwatch,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
+from decimal import Decimal, InvalidOperation
 
 import ccxt.async_support as ccxt
 
@@ -18,6 +20,8 @@ from aristobot.errors import (
     RateLimited,
     TemporaryError,
 )
+
+log = logging.getLogger(__name__)
 
 _JSON_BODY = re.compile(r"\{.*\}", re.S)
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/?#\"']+([^\s?#\"']*)(\?[^\s#\"']*)?(#\S*)?", re.I)
@@ -70,12 +74,58 @@ def _raw_reason(exc: BaseException) -> str:
     return text
 
 
+# Known exchange answers, told in French (the user never reads the exchange's English).
+_KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.I), fr) for p, fr in (
+    (r"invalid api-key|api-key format invalid|invalid api key", "clé API refusée, adresse IP "
+     "non autorisée ou permissions insuffisantes"),
+    (r"signature for this request is not valid|invalid signature", "signature refusée : le "
+     "secret API ne correspond pas à la clé"),
+    (r"timestamp for this request|recvwindow", "horloge de la machine décalée"),
+    (r"LOT_SIZE|MARKET_LOT_SIZE", "quantité non conforme au minimum ou au pas du marché"),
+    (r"MIN_NOTIONAL|NOTIONAL", "montant de l'ordre inférieur au minimum du marché"),
+    (r"PRICE_FILTER|PERCENT_PRICE", "prix hors des limites du marché"),
+    (r"invalid symbol|bad symbol|BadSymbol", "symbole inconnu sur ce marché"),
+    (r"market is closed|trading is disabled|not trading", "marché fermé"),
+))
+_PAPER_FUNDS = re.compile(r"insufficient (\w+) balance: need ([\d.]+), free ([\d.]+)")
+
+
+def _amount(text: str) -> str:
+    """Return ``text`` (a decimal) in French notation: 2 decimals from 1 up, else up to 8."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return text
+    out = f"{value:,.{2 if abs(value) >= 1 else 8}f}"
+    if "." in out:
+        out = out.rstrip("0").rstrip(".")
+    return out.replace(",", "\u202f").replace(".", ",")
+
+
+def french_detail(exc: BaseException, reason: str) -> str:
+    """Return « (what the exchange said, in French) » for known answers, else ``""``."""
+    funds = _PAPER_FUNDS.search(str(exc))
+    if funds:
+        asset, need, free = funds.groups()
+        return (f" (il faut {_amount(need)} {asset}, {_amount(free)} {asset} "
+                "disponibles)")
+    for pattern, french in _KNOWN:
+        if pattern.search(reason) or pattern.search(type(exc).__name__):
+            return f" ({french})"
+    return ""
+
+
 def translate(exc: BaseException, exchange: str) -> AristobotError:
-    """Map ``exc`` (ccxt, aiohttp, timeout) to an Aristobot error; ``exchange`` is a name."""
+    """Map ``exc`` (ccxt, aiohttp, timeout) to an Aristobot error; ``exchange`` is a name.
+
+    The exchange's text (``reason``) is logged and kept in ``str(error)``; the user message is
+    French (:mod:`aristobot.errors`), with a French ``detail`` for known answers.
+    """
     if isinstance(exc, AristobotError):
         return exc
     reason = error_reason(exc)
-    ctx = {"exchange": exchange, "reason": reason}
+    log.warning("%s: %s: %s", exchange, type(exc).__name__, reason)
+    ctx = {"exchange": exchange, "reason": reason, "detail": french_detail(exc, reason)}
     if isinstance(exc, ccxt.AuthenticationError | ccxt.PermissionDenied | ccxt.AccountSuspended):
         return AuthenticationFailed(**ctx)
     if isinstance(exc, ccxt.InsufficientFunds):

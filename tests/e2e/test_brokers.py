@@ -56,7 +56,11 @@ def test_add_brokers_check_keys_trade_and_load_markets(
     page.locator(".broker-cred-secret input").fill("mauvais")
     page.locator(".broker-cred-secret input").press("Enter")
     page.locator(".broker-verify button").click()
-    page.locator("#broker-error", has_text="Erreur de connexion à Binance").wait_for()
+    page.locator("#broker-error", has_text="Connexion refusée par Binance").wait_for()
+    shown = page.locator("#broker-error").inner_text()
+    assert "signature refusée" in shown  # the exchange's answer, told in French
+    for leak in ("/api/", "http", "Signature for this request", "AuthenticationError"):
+        assert leak not in shown
     screenshot(page, "brokers_bad_key")
     page.locator(".broker-cred-secret input").fill("secret-a")
     page.locator(".broker-cred-secret input").press("Enter")

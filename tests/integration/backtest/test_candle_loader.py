@@ -136,7 +136,7 @@ async def test_rate_limit_is_retried_then_reported_in_french(
     with pytest.raises(RateLimited) as e:
         await CandleLoader(sessions, exchange, retry=NO_WAIT).load(_req(30, START +
                                                                           timedelta(days=1)))
-    assert "Limite de requêtes" in e.value.user_message()
+    assert "Trop de requêtes" in e.value.user_message()
 
 
 async def test_unknown_symbol_is_a_french_error(

@@ -143,10 +143,12 @@ async def test_live_key_check_good_and_bad(runtime: Runtime) -> None:
     with pytest.raises(AuthenticationFailed) as e:
         await check_keys(runtime, _draft(credentials={"apiKey": "wrong", "secret": "x"}))
     assert e.value.user_message() == (
-        "Erreur de connexion à Binance : Invalid API-key, IP, or permissions for action.")
+        "Connexion refusée par Binance (clé API refusée, adresse IP non autorisée ou "
+        "permissions insuffisantes) : vérifiez la clé API, le secret et les permissions du "
+        "compte dans « Mon Compte ».")
     with pytest.raises(AuthenticationFailed) as e2:
         await check_keys(runtime, _draft(credentials={"apiKey": "key-a", "secret": "bad"}))
-    assert "Signature" in e2.value.user_message()
+    assert "signature refusée" in e2.value.user_message()
     assert await check_keys(runtime, BrokerDraft("P", "paper")) == {"USDT": Decimal("10000")}
 
 
