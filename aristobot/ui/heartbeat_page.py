@@ -7,19 +7,18 @@ from typing import Any
 
 import panel as pn
 
-from aristobot.ui.heartbeat_vm import (
-    TIMEFRAMES,
-    HeartbeatVM,
-    box_html,
-    connection_html,
-    stream_html,
-)
+from aristobot.ui.heartbeat_vm import TIMEFRAMES, HeartbeatVM, box_html, connection_html
 from aristobot.ui.pages import PageContext
+from aristobot.ui.stream_lines import stream_html
 
 CSS = """
 .hb-stream { height: 760px; overflow-y: auto; font-family: monospace; font-size: 11.5px;
   line-height: 1.45; white-space: nowrap; }
 .hb-frame { overflow: hidden; text-overflow: ellipsis; opacity: .9; }
+.hb-trade, .hb-head { display: grid; grid-template-columns: 9.5em 7em 1fr 1fr 3.5em;
+  column-gap: 8px; }
+.hb-price, .hb-qty { text-align: right; font-variant-numeric: tabular-nums; }
+.hb-head { font-weight: 700; }
 .hb-boxes { display: grid; grid-template-columns: repeat(auto-fill, minmax(128px, 1fr));
   gap: 10px; }
 .hb-box { border: 1px solid var(--ab-border); border-radius: 10px; padding: 8px;
@@ -71,7 +70,7 @@ def build(ctx: PageContext) -> Any:
         # One line of two cards of equal height; the signals wrap below the stream when the
         # screen is too narrow for both.
         pn.FlexBox(
-            pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Stream Temps Réel</h3>"), stream,
+            pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Flux en temps réel</h3>"), stream,
                       css_classes=["ab-card"], sizing_mode="stretch_width", min_width=330,
                       styles={"flex": "1 1 330px", "max-width": "560px"}),
             pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Signaux Heartbeat</h3>"), boxes,

@@ -23,12 +23,13 @@ from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, ms_to_utc
 from aristobot.heartbeat import live, store
 from aristobot.heartbeat.live import LiveMessage, LiveSubscription
 from aristobot.runtime import Runtime
+from aristobot.ui.stream_lines import StreamLine, parse_line
+from aristobot.ui.stream_lines import stream_html as stream_html
 
 log = logging.getLogger(__name__)
 
 STREAM_LINES = 60
 BOX_LINES = 60
-FRAME_CHARS = 180
 TIMEFRAMES = tuple(tf.value for tf in HEARTBEAT_TIMEFRAMES)
 RAW_QUEUE = 2000  # raw frame batches waiting for the page (oldest dropped)
 EVENT_QUEUE = 1000  # signals and status changes (low rate: never dropped in practice)
@@ -48,7 +49,7 @@ def p99(values: list[float] | deque[float]) -> float | None:
 class HeartbeatVM(param.Parameterized):
     """Per-session state of the Heartbeat page (tests drive it without a browser)."""
 
-    frames = param.List(default=[], doc="last raw frames, newest first")
+    frames = param.List(default=[], doc="last raw frames as StreamLine, newest first")
     signals = param.Dict(default={}, doc="timeframe -> [(label, live)], newest first")
     delays = param.Dict(default={}, doc="timeframe -> (last ms, p99 ms)")
     is_connected = param.Boolean(default=False)
@@ -62,7 +63,7 @@ class HeartbeatVM(param.Parameterized):
         super().__init__(**params)
         self._runtime = runtime
         self._tz = timezone
-        self._frames: deque[str] = deque(maxlen=STREAM_LINES)
+        self._frames: deque[StreamLine] = deque(maxlen=STREAM_LINES)
         self._signals: dict[str, deque[tuple[str, bool]]] = {
             tf: deque(maxlen=BOX_LINES) for tf in TIMEFRAMES
         }
@@ -116,8 +117,7 @@ class HeartbeatVM(param.Parameterized):
             frames = message.payload.get("frames") or []
             self._seen += len(frames)
             for f in frames[-STREAM_LINES:]:
-                text = f if isinstance(f, str) else bytes(f).decode("utf-8", "replace")
-                self._frames.append(text[:FRAME_CHARS])
+                self._frames.append(parse_line(f, self._tz))
         elif message.topic == live.SIGNALS:
             p = message.payload
             tf = str(p.get("signal", ""))
@@ -191,12 +191,6 @@ class HeartbeatVM(param.Parameterized):
             await asyncio.gather(*pumps, return_exceptions=True)
             await raw.close()
             await events.close()
-
-
-def stream_html(frames: list[str]) -> str:
-    """Return the « Stream Temps Réel » list (newest first)."""
-    lines = "".join(f"<div class='hb-frame'>{html.escape(f)}</div>" for f in frames)
-    return f"<div id='hb-stream' class='hb-stream'>{lines or '<i>En attente du flux…</i>'}</div>"
 
 
 def box_html(tf: str, items: list[tuple[str, bool]], delay: tuple[Any, Any] | None) -> str:

@@ -11,7 +11,8 @@ from aristobot.bus import Channels, InMemoryBus, Message
 from aristobot.db.engine import make_engine, make_sessionmaker
 from aristobot.heartbeat import store
 from aristobot.ui.heartbeat_page import build
-from aristobot.ui.heartbeat_vm import HeartbeatVM, box_html, signal_label, stream_html
+from aristobot.ui.heartbeat_vm import HeartbeatVM, box_html, signal_label
+from aristobot.ui.stream_lines import StreamLine, stream_html
 
 T0 = datetime(2026, 3, 29, 0, 58, tzinfo=UTC)  # Paris switches to summer time at 01:00 UTC
 
@@ -72,11 +73,11 @@ async def test_prefill_then_live_signals_newest_first(sqlite_url: str) -> None:
     await asyncio.gather(task, return_exceptions=True)
     assert vm.signals["1m"][:2] == [("26.03.29_04:09", True), ("26.03.29_04:08", False)]
     assert len(vm.signals["1m"]) == 60
-    assert vm.frames[0] == "frame 99" and len(vm.frames) == 60
+    assert vm.frames[0].other == "frame 99" and len(vm.frames) == 60
     assert vm.delays["1m"][0] == 7.0 and not vm.is_connected and vm.last_error == "perdu"
     html = box_html("1m", vm.signals["1m"], vm.delays["1m"])
     assert html.index("hb-live") < html.index("hb-old") and "p99" in html
-    assert "&lt;" in stream_html(["<b>"])
+    assert "&lt;" in stream_html([StreamLine(other="<b>")])
     engine.dispose()
 
 
@@ -86,7 +87,7 @@ async def test_page_builds(sqlite_url: str) -> None:
     ctx = SimpleNamespace(runtime=SimpleNamespace(sessions=sessions, bus=InMemoryBus()),
                           timezone="UTC", theme="dark", user=None)
     page = build(ctx)  # type: ignore[arg-type]
-    assert "Stream Temps Réel" in str(page.objects[2].objects[0].objects[0].object)
+    assert "Flux en temps réel" in str(page.objects[2].objects[0].objects[0].object)
     engine.dispose()
 
 

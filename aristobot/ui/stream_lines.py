@@ -1,0 +1,87 @@
+"""Raw Binance stream frames told readably: time, symbol, price, quantity, side.
+
+The Heartbeat page shows the newest frames of the raw stream. A trade frame (raw or
+combined-stream) becomes one :class:`StreamLine`; anything else (a subscription answer, an error,
+a malformed frame) keeps a short excerpt so that it is still visible.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+import orjson
+
+from aristobot.core.timefmt import to_display
+
+EXCERPT_CHARS = 120
+BUY, SELL = "Achat", "Vente"
+
+
+class StreamLine(NamedTuple):
+    """One frame as shown; ``other`` is set (and the rest empty) for a non-trade frame."""
+
+    time: str = ""
+    symbol: str = ""
+    price: str = ""
+    quantity: str = ""
+    side: str = ""
+    other: str = ""
+
+
+def _number(text: object) -> str:
+    """Return a decimal string as sent by Binance without its trailing zeros (« 0.00100 »)."""
+    s = str(text)
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s or "0"
+
+
+def _symbol(raw: str) -> str:
+    for quote in ("USDT", "USDC", "FDUSD", "BUSD", "BTC", "ETH", "BNB", "EUR"):
+        if raw.endswith(quote) and len(raw) > len(quote):
+            return f"{raw[:-len(quote)]}/{quote}"
+    return raw
+
+
+def parse_line(frame: str | bytes, timezone: str) -> StreamLine:
+    """Turn one raw frame into a :class:`StreamLine` (times in ``timezone``)."""
+    try:
+        msg = orjson.loads(frame)
+        data = msg.get("data", msg) if isinstance(msg, dict) and "stream" in msg else msg
+        if isinstance(data, dict) and data.get("e") in ("trade", "aggTrade"):
+            when = datetime.fromtimestamp(int(data.get("T") or data["E"]) / 1000, UTC)
+            local = to_display(when, timezone)
+            return StreamLine(
+                time=local.strftime("%H:%M:%S.") + f"{local.microsecond // 1000:03d}",
+                symbol=_symbol(str(data["s"])), price=_number(data["p"]),
+                quantity=_number(data["q"]),
+                # "m": the buyer is the maker, so the taker (who moved the price) sold
+                side=SELL if data.get("m") else BUY)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, OverflowError):
+        pass
+    text = frame if isinstance(frame, str) else bytes(frame).decode("utf-8", "replace")
+    return StreamLine(other=text[:EXCERPT_CHARS])
+
+
+def stream_html(lines: list[StreamLine]) -> str:
+    """Return the « Flux en temps réel » list (newest first), one row per frame."""
+    rows = []
+    for ln in lines:
+        if ln.other:
+            rows.append(f"<div class='hb-frame hb-other ab-muted'>{html.escape(ln.other)}</div>")
+            continue
+        side = "hb-buy ab-ok" if ln.side == BUY else "hb-sell ab-danger"
+        rows.append(
+            "<div class='hb-frame hb-trade'>"
+            f"<span class='hb-time ab-muted'>{html.escape(ln.time)}</span>"
+            f"<span class='hb-symbol'>{html.escape(ln.symbol)}</span>"
+            f"<span class='hb-price'>{html.escape(ln.price)}</span>"
+            f"<span class='hb-qty'>{html.escape(ln.quantity)}</span>"
+            f"<span class='hb-side {side}'>{html.escape(ln.side)}</span></div>")
+    head = ("<div class='hb-frame hb-head ab-muted'><span class='hb-time'>Heure</span>"
+            "<span class='hb-symbol'>Symbole</span><span class='hb-price'>Prix</span>"
+            "<span class='hb-qty'>Quantité</span><span class='hb-side'>Sens</span></div>")
+    body = "".join(rows) or "<i>En attente du flux…</i>"
+    return f"<div id='hb-stream' class='hb-stream'>{head if rows else ''}{body}</div>"
