@@ -7,7 +7,7 @@ from typing import Any
 
 import panel as pn
 
-from aristobot.brokers.catalog import CREDENTIAL_LABELS
+from aristobot.brokers.catalog import CREDENTIAL_LABELS, PAPER
 from aristobot.ui.account.brokers_vm import BrokersVM
 from aristobot.ui.pages import PageContext
 from aristobot.ui.tables import row_button, table_theme
@@ -107,9 +107,16 @@ def build(ctx: PageContext) -> Any:
     capital = pn.widgets.TextInput.from_param(vm.param.paper_capital,
                                               label="Capital de départ (USDT)",
                                               css_classes=["broker-capital"])
-    vm.param.watch(lambda e: setattr(capital, "visible", e.new == "paper"), "exchange")
-    capital.visible = vm.exchange == "paper"
     verify = pn.widgets.Button(label="Vérifier les clés", css_classes=["broker-verify"])
+
+    def _paper_or_not(*_: Any) -> None:
+        # paper has no keys to check and no testnet: only its starting capital
+        paper = vm.exchange == PAPER
+        capital.visible = paper
+        verify.visible = testnet.visible = note.visible = not paper
+
+    vm.param.watch(_paper_or_not, "exchange")
+    _paper_or_not()
     save = pn.widgets.Button(label="Enregistrer", color="success", css_classes=["broker-save"])
     cancel = pn.widgets.Button(label="Fermer", css_classes=["broker-cancel"])
 

@@ -68,7 +68,7 @@ class BrokersVM(param.Parameterized):
         info = exchange_info(self.exchange)
         self.required = list(info.required_credentials)
         self.testnet_available = info.has_sandbox
-        self.testnet_note = "" if info.has_sandbox else (
+        self.testnet_note = "" if info.has_sandbox or self.exchange == PAPER else (
             f"Testnet indisponible : {info.name} n'a pas de mode sandbox dans ccxt.")
         if not info.has_sandbox:
             self.is_testnet = False

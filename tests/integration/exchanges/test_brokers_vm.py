@@ -26,7 +26,7 @@ async def test_add_paper_and_binance_with_live_key_check(runtime: Runtime) -> No
     vm = BrokersVM(runtime, alice.id)
     vm.open_add()
     vm.broker_name = "Simu"
-    assert vm.required == [] and not vm.testnet_available and vm.testnet_note
+    assert vm.required == [] and not vm.testnet_available and not vm.testnet_note  # paper
     assert await vm.save() and "Simu" in vm.message
     vm.open_add()
     vm.broker_name, vm.exchange = "Mon Binance", "binance"
@@ -34,7 +34,7 @@ async def test_add_paper_and_binance_with_live_key_check(runtime: Runtime) -> No
     vm.set_credential("apiKey", "key-a")
     vm.set_credential("secret", "wrong")
     assert not await vm.save()
-    assert "Erreur de connexion à Binance" in vm.error and vm.form_visible
+    assert "Connexion refusée par Binance" in vm.error and vm.form_visible
     vm.set_credential("secret", "secret-a")
     assert await vm.save()
     assert "USDT 10000" in vm.balance
