@@ -20,6 +20,7 @@ from aristobot.accounts import debug_mode
 from aristobot.accounts.login_guard import LoginGuard
 from aristobot.accounts.users import authenticate, create_user, get_user_by_name
 from aristobot.accounts.web_sessions import open_session, purge_old_sessions, revoke_token
+from aristobot.brokers import ensure_default_paper_broker
 from aristobot.errors import AristobotError, AuthError, TooManyAttempts
 from aristobot.ui.auth.login_page import render_login_page
 from aristobot.ui.auth.session_auth import (
@@ -138,14 +139,17 @@ class LoginHandler(RequestHandler):
         username = self.get_argument("username", "").strip()
         password = self.get_argument("password", "")
         if password != self.get_argument("password2", ""):
-            self._render(400, signup_error="Les deux mots de passe ne correspondent pas.")
+            self._render(400, signup_error="Les deux mots de passe ne correspondent pas.",
+                         signup_username=username)
             return
         try:
             GUARD.signup_attempt(ip=self.request.remote_ip or "?")
             with rt.sessions.begin() as s:
                 user = create_user(s, username, password, max_users=rt.settings.max_users)
+                # the README's promise: a new user can trade at once, on paper
+                ensure_default_paper_broker(s, user.id, rt.settings.paper_starting_capital)
         except AristobotError as e:
-            self._render(400, signup_error=e.user_message())
+            self._render(400, signup_error=e.user_message(), signup_username=username)
             return
         log.info("user %s created", user.username)
         self._open_session(user.id)

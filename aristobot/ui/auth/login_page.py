@@ -39,6 +39,36 @@ dialog::backdrop { background: rgba(3,6,12,.75); }
 """
 
 
+# The browser's own validation bubbles speak the browser's language (« Please fill out this
+# field »): the forms are ``novalidate`` and checked here, in French, before they are sent.
+_CHECK_JS = """
+function abCheck(form) {
+  const say = form.querySelector('.check');
+  const names = {username: "le nom d'utilisateur", password: 'le mot de passe',
+                 password2: 'la confirmation du mot de passe'};
+  let problem = '', field = null;
+  for (const input of form.querySelectorAll('input[required]')) {
+    if (!input.disabled && !input.value.trim()) {
+      problem = 'Saisissez ' + names[input.name] + '.'; field = input; break;
+    }
+  }
+  const pw = form.querySelector('input[name=password][minlength]');
+  if (!problem && pw && pw.value.length < pw.minLength) {
+    problem = 'Le mot de passe doit contenir au moins ' + pw.minLength + ' caractères.'; field = pw;
+  }
+  const pw2 = form.querySelector('input[name=password2]');
+  if (!problem && pw2 && pw2.value !== pw.value) {
+    problem = 'Les deux mots de passe ne correspondent pas.'; field = pw2;
+  }
+  say.textContent = problem; say.hidden = !problem;
+  if (field) { field.focus(); }
+  return !problem;
+}
+document.querySelectorAll('#login-form, #signup-form').forEach(f => f.addEventListener(
+  'submit', e => { if (!abCheck(f)) { e.preventDefault(); } }));
+"""
+
+
 def render_login_page(
     *,
     xsrf_form_html: str,
@@ -47,6 +77,7 @@ def render_login_page(
     info: str = "",
     signup_error: str = "",
     username: str = "",
+    signup_username: str = "",
     debug_allowed: bool = False,
     debug_active: bool = False,
     auto_login: bool = False,
@@ -88,13 +119,14 @@ def render_login_page(
 <div class="card">
   <h1>ARISTOBOT</h1><div class="sub">Atelier de recherche et de trading crypto</div>
   {err}{inf}
-  <form method="post" action="/login" id="login-form">{xsrf_form_html}
+  <form method="post" action="/login" id="login-form" novalidate>{xsrf_form_html}
     <input type="hidden" name="action" value="login"><input type="hidden" name="next" value="{nxt}">
     <input type="hidden" name="tz" class="tz-field">
     <label for="username">Utilisateur</label>
     <input id="username" name="username" autocomplete="username" value="{escape(username, quote=True)}" {disabled} required>
     <label for="password">Mot de passe</label>
     <input id="password" name="password" type="password" autocomplete="current-password" {disabled} required>
+    <div class='error check' id='login-check' hidden></div>
     <button type="submit" class="primary" id="login-button" {disabled}>Connexion</button>
   </form>
   {dev_login}
@@ -104,14 +136,16 @@ def render_login_page(
 </div>
 <dialog id="signup">
   <h2 style="margin-top:0;color:#00D4FF">Nouveau compte</h2>{signup_err}
-  <form method="post" action="/login" id="signup-form">{xsrf_form_html}
+  <form method="post" action="/login" id="signup-form" novalidate>{xsrf_form_html}
     <input type="hidden" name="action" value="signup"><input type="hidden" name="next" value="{nxt}">
     <input type="hidden" name="tz" class="tz-field">
-    <label for="su-username">Utilisateur</label><input id="su-username" name="username" required>
+    <label for="su-username">Utilisateur</label><input id="su-username" name="username" autocomplete="username"
+      value="{escape(signup_username, quote=True)}" required>
     <label for="su-password">Mot de passe (8 caractères minimum)</label>
-    <input id="su-password" name="password" type="password" autocomplete="new-password" required>
+    <input id="su-password" name="password" type="password" autocomplete="new-password" required minlength="8">
     <label for="su-password2">Confirmer le mot de passe</label>
     <input id="su-password2" name="password2" type="password" autocomplete="new-password" required>
+    <div class='error check' id='signup-check' hidden></div>
     <div class="row"><button type="button" class="secondary"
       onclick="document.getElementById('signup').close()">Annuler</button>
     <button type="submit" class="primary" id="signup-submit">Créer le compte</button></div>
@@ -121,5 +155,6 @@ def render_login_page(
 const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 document.querySelectorAll('.tz-field').forEach(e => e.value = tz);
 {signup_open}
+{_CHECK_JS}
 </script>{auto}
 </body></html>"""
