@@ -9,6 +9,7 @@ import panel as pn
 
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
+from aristobot.ui.table_locale import TABLE_FR
 from aristobot.ui.tables import row_button, table_theme
 from aristobot.ui.trading_vm import TradingVM
 
@@ -48,7 +49,8 @@ def order_buttons(vm: TradingVM) -> tuple[Any, Any]:
 def build(ctx: PageContext) -> Any:
     vm = TradingVM(ctx.runtime, ctx.user.id, ctx.timezone)
     theme = table_theme(ctx.theme)
-    table = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width")
+    table = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width",
+                 configuration=TABLE_FR)
 
     broker = pn.widgets.Select(label="Broker", options=vm.broker_names, value=vm.broker_id,
                                css_classes=["trade-broker"], width=280)

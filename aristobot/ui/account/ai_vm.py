@@ -16,8 +16,8 @@ from aristobot.strategies.ai import get_ai_config, make_client, set_ai_config
 
 
 class AISectionVM(param.Parameterized):
-    openrouter_on = param.Boolean(default=False)
-    ollama_on = param.Boolean(default=False)
+    openrouter_on = param.Boolean(default=False, label="Utiliser OpenRouter")
+    ollama_on = param.Boolean(default=False, label="Utiliser Ollama")
     api_key = param.String(default="")  # typed by the user; emptied after save
     key_status = param.String(default="")
     ollama_url = param.String(default="http://localhost:11434")
