@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aristobot.config import Settings, ensure_secret_key, get_settings
 from aristobot.errors import AristobotError
 from aristobot.logging_setup import configure_logging
+from aristobot.ports import check_port_free
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ def bokeh_secret(settings: Settings) -> str:
 
 def serve(settings: Settings, port: int, address: str, extra: list[str]) -> None:
     """Replace this process with `panel serve apps/`, authentication configured."""
+    check_port_free(address, port)
     created = init(settings)
     print_created(created)
     if not created:

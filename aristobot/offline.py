@@ -23,6 +23,7 @@ from typing import IO
 
 from aristobot.config import Settings
 from aristobot.errors import ConfigError
+from aristobot.ports import check_port_free
 
 
 def market_dir(settings: Settings, tape: Path | None) -> Path:
@@ -106,6 +107,7 @@ def run_offline(settings: Settings, base_env: Mapping[str, str], *, tape: Path |
     """
     if tape is not None and not tape.is_file():
         raise ConfigError(key="--tape", reason=f"fichier introuvable : {tape}")
+    check_port_free(address, port)  # before the offline Binance starts and prints its URL
     var_dir = market_dir(settings, tape)
     var_dir.mkdir(parents=True, exist_ok=True)
     replay, url = _start_replay(replay_command(settings, tape, speed,

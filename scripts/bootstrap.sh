@@ -35,9 +35,32 @@ if [ ! -x .venv/bin/python ]; then
   echo "Création de l'environnement virtuel .venv avec $py"
   "$py" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip
-if [ -n "$extras" ]; then
-  .venv/bin/python -m pip install -q -e ".[$extras]"
+# The install is editable: code changes need no reinstall, only a changed pyproject.toml
+# (dependencies, entry points) or new extras do. A stamp lists "<pyproject hash> <extras>" of
+# what is installed; any install of the current pyproject serves a run without extras.
+stamp=".venv/.aristobot-install"
+hash="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ -n "$extras" ]; then wanted="^$hash $extras\$"; else wanted="^$hash "; fi
+if grep -q "$wanted" "$stamp" 2>/dev/null && .venv/bin/python -c 'import aristobot' 2>/dev/null
+then
+  : # up to date
 else
-  .venv/bin/python -m pip install -q -e .
+  echo "Installation des dépendances dans .venv (première fois ou pyproject.toml modifié)"
+  .venv/bin/python -m pip install -q --upgrade pip
+  if [ -n "$extras" ]; then
+    .venv/bin/python -m pip install -q -e ".[$extras]"
+  else
+    .venv/bin/python -m pip install -q -e .
+  fi
+  { grep "^$hash " "$stamp" 2>/dev/null || true; echo "$hash ${extras:-base}"; } | sort -u \
+    > "$stamp.new"
+  mv "$stamp.new" "$stamp"
+fi
+# JupyterLab refuses to start as root unless told (« Running as root is not recommended »):
+# containers often run as root, so the README's `.venv/bin/jupyter lab notebooks/` must work.
+# (traitlets reads the venv's etc/jupyter/jupyter_server_config.json; its .d folder holds only
+# extension switches.)
+if [ "$(id -u)" = "0" ] && [ ! -f .venv/etc/jupyter/jupyter_server_config.json ]; then
+  mkdir -p .venv/etc/jupyter
+  echo '{"ServerApp": {"allow_root": true}}' > .venv/etc/jupyter/jupyter_server_config.json
 fi
