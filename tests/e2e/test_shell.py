@@ -11,6 +11,7 @@ from aristobot.ui.theme import DARK, LIGHT
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = pytest.mark.e2e
+LOADED = 30_000  # ms: a page rebuilt after a reload, on a busy machine
 
 
 def _rgb(hex_colour: str) -> str:
@@ -74,12 +75,38 @@ def test_signup_modal_creates_an_account_and_limits_users(served_app: Any, new_p
     page = new_page()
     page.goto(app.app_url)
     page.click("#signup-open")
+    # The form is checked in French before anything is sent (no browser bubble in English).
+    page.fill("#su-username", "dac")
+    page.click("#signup-submit")
+    expect(page.locator("#signup-check")).to_have_text("Saisissez le mot de passe.")
+    page.fill("#su-password", "court")
+    page.fill("#su-password2", "court")
+    page.click("#signup-submit")
+    expect(page.locator("#signup-check")).to_contain_text("au moins 8 caractères")
+    page.fill("#su-password", "un-bon-mot-de-passe")
+    page.fill("#su-password2", "un-autre-mot-de-passe")
+    page.click("#signup-submit")
+    expect(page.locator("#signup-check")).to_have_text(
+        "Les deux mots de passe ne correspondent pas.")
+    assert "/login" in page.url and page.locator("#signup-error").count() == 0  # not sent
+    # A refusal by the server keeps the modal open with the username typed.
+    page.fill("#su-password2", "un-bon-mot-de-passe")
+    page.click("#signup-submit")
+    expect(page.locator("#signup-error")).to_contain_text("« dac » est déjà pris")
+    expect(page.locator("#signup")).to_be_visible()
+    expect(page.locator("#su-username")).to_have_value("dac")
     page.fill("#su-username", "carole")
     page.fill("#su-password", "un-bon-mot-de-passe")
     page.fill("#su-password2", "un-bon-mot-de-passe")
     page.click("#signup-submit")
     page.wait_for_selector("#logout")
     assert page.inner_text("#current-user") == "carole"
+    # The README's promise: a new user trades at once, on a paper broker made at signup.
+    page.goto(app.page_url("trading"))
+    expect(page.locator(".trade-broker select")).to_contain_text("Paper (paper)")
+    expect(page.locator("#trade-total")).to_have_text("10 000.00")
+    assert page.locator("#trade-error").count() == 0
+    screenshot(page, "signup_new_user_trading")
     other = new_page()
     other.goto(app.app_url)
     other.click("#signup-open")
@@ -125,6 +152,12 @@ def test_theme_and_timezone_preferences_apply_to_the_shell(served_app: Any, new_
     login(page, app.base_url, next_page="account")
     page.wait_for_selector(".pref-theme select")
     assert page.inner_text("#tz-now").endswith("UTC")
+    # Saving reloads the page exactly once: no document request is aborted by a second one.
+    documents: list[str] = []
+    aborted: list[str] = []
+    page.on("request", lambda r: r.resource_type == "document" and documents.append(r.url))
+    page.on("requestfailed",
+            lambda r: r.resource_type == "document" and aborted.append(f"{r.url} {r.failure}"))
     page.select_option(".pref-theme select", label="Clair")
     page.select_option(".pref-tz select", label="Fuseau du navigateur (local)")
     with page.expect_navigation():
@@ -132,6 +165,7 @@ def test_theme_and_timezone_preferences_apply_to_the_shell(served_app: Any, new_
     # The page reloads with the new preferences: light template, dates in the browser's zone.
     page.wait_for_selector("#tz-now:has-text('JST')")
     assert page.inner_text("#tz-now").endswith("JST")
+    assert aborted == [] and documents == [app.page_url("account")]  # one navigation
     bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert bg == _rgb(LIGHT.bg)  # the light theme's page background
     screenshot(page, "shell_light_account")
@@ -142,6 +176,7 @@ def test_theme_and_timezone_preferences_apply_to_the_shell(served_app: Any, new_
     # elsewhere before that would be aborted by the reload.
     expect(page.locator(".ab-menu a:not(.active)").first).to_have_css(
         "color", _rgb(DARK.text), timeout=60_000)  # a reload on a loaded 2-core machine
+    assert aborted == [] and len(documents) == 2  # one navigation per save
     page.goto(app.page_url("heartbeat"))
     page.wait_for_selector("#st-heartbeat")
     screenshot(page, "shell_dark_after_switch")

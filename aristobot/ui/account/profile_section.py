@@ -62,11 +62,14 @@ def build(ctx: PageContext) -> Any:
     )
 
     def _reload(event: Any) -> None:
-        # Theme and zone apply to the whole shell: reload the page.
+        # Theme and zone apply to the whole shell: reload the page, exactly once. The browser
+        # applies the changes in order: the address first (only the history entry changes while
+        # ``reload`` is off), then ``reload`` itself, which reloads that address. The other order
+        # navigated twice (a reload, then a new address that aborted it).
         location = pn.state.location
         if location is not None:
-            location.reload = True
             location.search = "?page=account"
+            location.reload = True
 
     vm.param.watch(_reload, "saved_version")
     return pn.Column(
