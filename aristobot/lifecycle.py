@@ -42,3 +42,8 @@ def server_unloaded() -> None:
         loop.create_task(rt.aclose())
     else:
         loop.run_until_complete(rt.aclose())
+
+
+def session_destroyed() -> None:
+    """Note a browser session's end (its tab closed and Bokeh discarded it)."""
+    log.info("browser session closed")

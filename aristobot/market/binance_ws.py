@@ -19,7 +19,7 @@ import random
 import socket
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
@@ -130,14 +130,16 @@ class BinanceTradeStream:
         """Read ``ws`` (rotating it when due); return why the last connection ended."""
         reader = asyncio.ensure_future(_read(ws, sink, self))
         opened = self._clock()
+        rotate: asyncio.Future[Any] | None = None
         try:
             while True:
                 wait = max(0.0, self._max_age - (self._clock() - opened))
-                rotate = asyncio.ensure_future(self._rotate.wait())
+                waiter = asyncio.ensure_future(self._rotate.wait())
+                rotate = waiter
                 done, _ = await asyncio.wait(
-                    {reader, rotate}, timeout=wait, return_when=asyncio.FIRST_COMPLETED
+                    {reader, waiter}, timeout=wait, return_when=asyncio.FIRST_COMPLETED
                 )
-                rotate.cancel()
+                waiter.cancel()
                 if reader in done:
                     return reader.result()
                 self._rotate.clear()
@@ -153,6 +155,8 @@ class BinanceTradeStream:
                 ws, reader, opened = fresh, new_reader, self._clock()
                 log.info("websocket rotated (make-before-break)")
         finally:
+            if rotate is not None:
+                rotate.cancel()  # cancelled mid-wait: never leave the waiter pending
             await _close(ws, reader)
 
 

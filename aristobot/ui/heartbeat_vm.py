@@ -172,6 +172,7 @@ class HeartbeatVM(param.Parameterized):
                 wake.set()
 
         pumps = [asyncio.ensure_future(pump(raw)), asyncio.ensure_future(pump(events))]
+        waiter: asyncio.Future[Any] | None = None
         try:
             self.catch_up()
             self.render()
@@ -186,9 +187,13 @@ class HeartbeatVM(param.Parameterized):
                 wake.clear()
                 self.render()
         finally:
-            for t in pumps:
-                t.cancel()
-            await asyncio.gather(*pumps, return_exceptions=True)
+            # every task made here ends here (a closed tab cancels listen() mid-wait)
+            helpers: list[asyncio.Future[Any]] = [*pumps]
+            if waiter is not None:
+                helpers.append(waiter)
+            for h in helpers:
+                h.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
             await raw.close()
             await events.close()
 

@@ -69,7 +69,7 @@ def build(ctx: PageContext) -> Any:
                                    selectable=1, css_classes=["trade-symbols"],
                                    formatters={"Symbole": {"type": "plaintext"}},
                                    layout="fit_columns",
-                                   **{**table, "width": 256, "sizing_mode": "fixed"})
+                                   **{**table, "width": 256, "sizing_mode": None})
     vm.param.watch(lambda e: setattr(symbols, "value", _symbols_frame(vm)), ["symbols", "search"])
 
     async def _pick(event: Any) -> None:

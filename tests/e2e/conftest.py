@@ -93,8 +93,12 @@ def _wait_ready(app: ServedApp, timeout: float = 60.0) -> None:
     raise RuntimeError(f"server not ready after {timeout}s:\n{app.log()}")
 
 
-def start_served_app(tmp_path: Path, index: int, env: dict[str, str] | None = None) -> ServedApp:
-    """Start `aristobot serve` on a free port with a fresh var dir under ``tmp_path``."""
+def start_served_app(tmp_path: Path, index: int, env: dict[str, str] | None = None,
+                     args: list[str] | None = None) -> ServedApp:
+    """Start `aristobot serve` on a free port with a fresh var dir under ``tmp_path``.
+
+    ``args`` go to `panel serve` (e.g. ``["--unused-session-lifetime", "1000"]``).
+    """
     port = free_port()
     var_dir = tmp_path / f"var{index}"
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("ARISTOBOT_")}
@@ -112,7 +116,7 @@ def start_served_app(tmp_path: Path, index: int, env: dict[str, str] | None = No
     full_env.update(env or {})
     log_path = tmp_path / f"server{index}.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "aristobot.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "aristobot.cli", "serve", "--port", str(port), *(args or [])],
         cwd=tmp_path,
         env=full_env,
         stdout=log_path.open("wb"),
