@@ -93,8 +93,8 @@ class ExchangeError(AristobotError):
 
 
 class TemporaryError(ExchangeError):
-    message_fr = ("{exchange} ne répond pas{detail} : vérifiez la connexion internet puis "
-                  "réessayez dans un instant.")
+    message_fr = ("Échec de la communication avec {exchange}{detail} : réessayez dans un "
+                  "instant ; si cela persiste, vérifiez la connexion internet.")
 
 
 class AuthenticationFailed(ExchangeError):

@@ -43,6 +43,13 @@ def parse_klines(rows: object) -> list[Kline]:
         raise TemporaryError(exchange="Binance", reason=f"kline illisible : {e}") from e
 
 
+def _detail_fr(msg: str) -> str:
+    """Binance's refusal of a klines request, in French (the rest stays in the log)."""
+    if "symbol" in msg.lower():
+        return " (symbole inconnu sur Binance)"
+    return " (demande refusée)"
+
+
 class BinanceKlinesClient:
     """Fetch 1m klines between two instants, paging by 1000."""
 
@@ -73,8 +80,8 @@ class BinanceKlinesClient:
                         if resp.status != 200:
                             msg = body.get("msg") if isinstance(body, dict) else body
                             raise TemporaryError(
-                                exchange="Binance", reason=f"HTTP {resp.status} {msg}"
-                            )
+                                exchange="Binance", reason=f"HTTP {resp.status} {msg}",
+                                detail=_detail_fr(str(msg)))
                 except (aiohttp.ClientError, TimeoutError, ValueError) as e:
                     raise TemporaryError(exchange="Binance", reason=f"klines : {e}") from e
                 page = [k for k in parse_klines(body) if k.open_time_ms < end_ms]

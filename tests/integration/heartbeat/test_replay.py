@@ -43,4 +43,5 @@ async def test_klines_over_http_and_errors() -> None:
         assert all(k.low <= k.open <= k.high and k.volume > 0 and k.trades > 0 for k in klines)
         with pytest.raises(TemporaryError) as e:
             await client.fetch("NOPE", "1m", start, start + 60_000)
-        assert "Invalid symbol" in e.value.user_message()
+        assert "symbole inconnu sur Binance" in e.value.user_message()
+    assert "Invalid symbol" in str(e.value)  # the exchange's words: for the log

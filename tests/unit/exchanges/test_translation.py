@@ -31,7 +31,7 @@ from aristobot.exchanges.translation import is_ambiguous, scrub, translate
     (ccxt.RateLimitExceeded("binance 429 Too Many Requests"), RateLimited,
      "Trop de requêtes envoyées à Binance : patientez"),
     (ccxt.RequestTimeout("binance GET https://api.binance.com/api/v3/exchangeInfo timed out"),
-     TemporaryError, "Binance ne répond pas : vérifiez la connexion internet"),
+     TemporaryError, "Échec de la communication avec Binance : réessayez"),
     (ccxt.NotSupported("binance fetchX() not supported"), ExchangeError,
      "Binance n'a pas pu traiter la demande : réessayez"),
 ])
