@@ -159,8 +159,8 @@ def served_app(tmp_path: Path,
     """Factory: ``served_app(env={...})`` starts a fresh workbench and returns it."""
     started: list[ServedApp] = []
 
-    def start(env: dict[str, str] | None = None) -> ServedApp:
-        app = start_served_app(tmp_path, len(started), env)
+    def start(env: dict[str, str] | None = None, args: list[str] | None = None) -> ServedApp:
+        app = start_served_app(tmp_path, len(started), env, args)
         started.append(app)
         return app
 
