@@ -20,6 +20,7 @@ from aristobot.engine.replay_report import replay
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.strategies.repository import list_strategies
+from aristobot.ui import messages as msg
 from aristobot.ui.numbers import format_fixed, format_quantity
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,7 @@ class BotsVM(param.Parameterized):
     def activate(self) -> None:
         try:
             if self.strategy_id is None or self.broker_id is None:
-                raise ValidationError(reason="Choisissez une stratégie et un broker.")
+                raise ValidationError(reason=msg.CHOOSE_STRATEGY_AND_BROKER)
             aid = self._controls.activate(
                 self._user_id, strategy_id=self.strategy_id, broker_id=self.broker_id,
                 symbol=self.symbol, timeframe=self.timeframe,
@@ -183,7 +184,7 @@ class BotsVM(param.Parameterized):
 
     def _act(self, fn: Any, text: str) -> None:
         if self.selected is None:
-            self._fail(ValidationError(reason="Choisissez une stratégie active."))
+            self._fail(ValidationError(reason=msg.CHOOSE_ACTIVE_STRATEGY))
             return
         try:
             fn(self._user_id, self.selected)
@@ -202,7 +203,7 @@ class BotsVM(param.Parameterized):
     def stop(self) -> None:
         """« Stop »: asks for a confirmation first when a position is open."""
         if self.selected is None:
-            return self._fail(ValidationError(reason="Choisissez une stratégie active."))
+            return self._fail(ValidationError(reason=msg.CHOOSE_ACTIVE_STRATEGY))
         p = self._controls.open_position(self._user_id, self.selected)
         if p is not None:
             self.confirm_stop = (f"Une position est ouverte ({_num(p.quantity)} {p.symbol}). "
@@ -221,7 +222,7 @@ class BotsVM(param.Parameterized):
 
     async def sell(self) -> None:
         if self.selected is None:
-            return self._fail(ValidationError(reason="Choisissez une stratégie active."))
+            return self._fail(ValidationError(reason=msg.CHOOSE_ACTIVE_STRATEGY))
         self.busy = True
         try:
             fill = await self._controls.sell(self._user_id, self.selected)
@@ -237,7 +238,7 @@ class BotsVM(param.Parameterized):
     async def run_replay(self) -> None:
         """« Rejouer » the selected strategy over the chosen period."""
         if self.selected is None:
-            return self._fail(ValidationError(reason="Choisissez une stratégie active."))
+            return self._fail(ValidationError(reason=msg.CHOOSE_ACTIVE_STRATEGY))
         from aristobot.strategies.pool import get_pool
 
         self.busy = True

@@ -9,6 +9,7 @@ import param
 from aristobot.accounts.users import change_password, get_user, set_preferences
 from aristobot.errors import AristobotError
 from aristobot.runtime import SessionFactory
+from aristobot.ui import messages as msg
 
 THEME_LABELS = {"Sombre (néon)": "dark", "Clair": "light"}
 COMMON_ZONES = [
@@ -60,7 +61,7 @@ class ProfileVM(param.Parameterized):
     def _on_change(self) -> None:
         self.message, self.error = "", ""
         if self.new_password != self.confirm_password:
-            self.error = "Les deux nouveaux mots de passe ne correspondent pas."
+            self.error = msg.NEW_PASSWORDS_DIFFER
             return
         try:
             with self._sessions.begin() as s:
@@ -75,7 +76,7 @@ class ProfileVM(param.Parameterized):
             self.error = e.user_message()
             return
         self.current_password = self.new_password = self.confirm_password = ""
-        self.message = "Mot de passe modifié : vos autres sessions sont déconnectées."
+        self.message = msg.PASSWORD_CHANGED
 
     @param.depends("save", watch=True)
     def _on_save(self) -> None:
@@ -86,5 +87,5 @@ class ProfileVM(param.Parameterized):
         except AristobotError as e:
             self.error = e.user_message()
             return
-        self.message = "Préférences enregistrées."
+        self.message = msg.PREFERENCES_SAVED
         self.saved_version += 1

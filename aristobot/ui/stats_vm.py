@@ -13,6 +13,7 @@ import param
 from aristobot.brokers import list_brokers
 from aristobot.runtime import Runtime
 from aristobot.stats import SUMMARY_COLUMNS, Stats, TradeFilter, compute_stats, load_trades
+from aristobot.ui import messages as msg
 
 log = logging.getLogger(__name__)
 EXPORT_COLUMNS = {"created_at": "Date (UTC)", "origin": "Origine", "broker_id": "Broker",
@@ -53,7 +54,7 @@ class StatsVM(param.Parameterized):
     def refresh(self) -> None:
         """Reload the trades for the filters and recompute everything."""
         if self.start and self.end and self.start > self.end:
-            self.error = "La date de début est postérieure à la date de fin."
+            self.error = msg.START_AFTER_END
             return
         with self._runtime.sessions() as s:
             frame = load_trades(s, self._user_id, self._filter())
@@ -61,8 +62,7 @@ class StatsVM(param.Parameterized):
         self.summary = self.stats.summary.round(2)
         self.error = ""
         n = len(self.stats.trades)
-        self.info = (f"{n} trade(s) exécuté(s) sur {len(frame)} tentative(s)." if len(frame)
-                     else "Aucun trade pour ces filtres.")
+        self.info = msg.trades_summary(n, len(frame)) if len(frame) else msg.NO_TRADES
 
     def csv(self) -> io.StringIO:
         """The executed trades with their fees and realised P&L (CSV, « ; » separated)."""

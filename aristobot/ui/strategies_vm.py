@@ -19,6 +19,7 @@ from aristobot.strategies import service
 from aristobot.strategies.ai import generate_strategy, get_ai_config, make_client
 from aristobot.strategies.pool import get_pool
 from aristobot.strategies.template import TEMPLATE
+from aristobot.ui import messages as msg
 
 PROVIDER_LABELS = {"openrouter": "OpenRouter", "ollama": "Ollama"}
 
@@ -105,8 +106,7 @@ class StrategiesVM(param.Parameterized):
             return True
         if self.dirty and not force and self.pending_switch != strategy_id:
             self.pending_switch = strategy_id
-            self.error = ("Modifications non enregistrées : enregistrez, ou choisissez à "
-                          "nouveau la stratégie pour les abandonner.")
+            self.error = msg.UNSAVED_CHANGES
             return False
         return self._run(lambda: self._load(strategy_id), "")
 
@@ -124,12 +124,12 @@ class StrategiesVM(param.Parameterized):
             self.busy = False
         self.refresh()
         self._load(rec.id)
-        self.message = "Stratégie créée à partir du template."
+        self.message = msg.STRATEGY_CREATED
         return True
 
     def rename(self) -> bool:
         if self.selected_id is None:
-            self.error = "Sélectionnez d'abord une stratégie."
+            self.error = msg.SELECT_STRATEGY
             return False
         sid = self.selected_id
 
@@ -142,7 +142,7 @@ class StrategiesVM(param.Parameterized):
 
     def duplicate(self) -> bool:
         if self.selected_id is None:
-            self.error = "Sélectionnez d'abord une stratégie."
+            self.error = msg.SELECT_STRATEGY
             return False
         sid = self.selected_id
 
@@ -194,16 +194,16 @@ class StrategiesVM(param.Parameterized):
             self.busy = False
         self._show(report)
         if report.ok:
-            self.message = "Syntaxe et test d'exécution : OK."
+            self.message = msg.CODE_OK
         else:
-            self.error = "Le code contient des erreurs (voir à côté du code)."
+            self.error = msg.CODE_HAS_ERRORS
         return report
 
     async def save(self) -> bool:
         """Store code and settings through the library's save path (it runs the full
         validation itself); never stores refused code or settings."""
         if self.selected_id is None:
-            self.error = "Créez ou sélectionnez d'abord une stratégie."
+            self.error = msg.CREATE_OR_SELECT_STRATEGY
             return False
         code, sid, settings = self.code, self.selected_id, (self.timeframe, self.window_size)
         self.message, self.error, self.busy = "", "", True
@@ -215,17 +215,17 @@ class StrategiesVM(param.Parameterized):
             refused = e.context.get("report")
             if isinstance(refused, ValidationReport):
                 self._show(refused)
-            self.error = "Non enregistré : le code contient des erreurs (voir à côté du code)."
+            self.error = msg.NOT_SAVED_ERRORS
             return False
         except AristobotError as e:
-            self.error = "Non enregistré : " + e.user_message()
+            self.error = msg.not_saved(e.user_message())
             return False
         finally:
             self.busy = False
         self._show(report)
         self.saved_code = rec.code
         self.saved_settings = (rec.timeframe, rec.window_size)
-        self.message = "Stratégie enregistrée."
+        self.message = msg.STRATEGY_SAVED
         return True
 
     # --- AI assistant ------------------------------------------------------------------------
@@ -256,4 +256,4 @@ class StrategiesVM(param.Parameterized):
     def insert_suggestion(self) -> None:
         if self.ai_suggestion:
             self.code = self.ai_suggestion
-            self.message = "Code de l'assistant inséré (non enregistré)."
+            self.message = msg.AI_CODE_INSERTED

@@ -17,6 +17,7 @@ from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.trading import trades as journal
 from aristobot.trading.service import ManualTrading, OrderRequest
+from aristobot.ui import messages as msg
 from aristobot.ui.numbers import decimals_of_step, format_price, format_quantity, format_usd
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ class TradingVM(param.Parameterized):
     async def refresh(self) -> None:
         """Reload everything shown for the selected broker."""
         if self.broker_id is None:
-            self.error = "Aucun broker : ajoutez-en un dans « Mon Compte »."
+            self.error = msg.NO_BROKER
             return
         self.busy = True
         try:
@@ -208,7 +209,7 @@ class TradingVM(param.Parameterized):
     # --- orders ------------------------------------------------------------------------------
     def _request(self, side: str) -> OrderRequest:
         if self.broker_id is None or not self.symbol:
-            raise ValidationError(reason="Choisissez un broker et un symbole.")
+            raise ValidationError(reason=msg.CHOOSE_BROKER_AND_SYMBOL)
         qty = parse_decimal(self.quantity, "Quantité") if self.quantity.strip() else None
         usd = parse_decimal(self.usd, "Montant USD") if self.usd.strip() and qty is None else None
         price = (parse_decimal(self.limit_price, "Prix limite")
@@ -257,7 +258,7 @@ class TradingVM(param.Parameterized):
         try:
             await self._service.cancel_order(self._user_id, self.broker_id, order_id,
                                              str(row.iloc[0]["Symbole"]))
-            self.message, self.error = f"Ordre {order_id} annulé.", ""
+            self.message, self.error = msg.order_cancelled(order_id), ""
             await self.refresh_orders()
             await self.refresh_portfolio()
         except AristobotError as e:

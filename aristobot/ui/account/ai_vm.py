@@ -13,6 +13,7 @@ import param
 from aristobot.errors import AristobotError
 from aristobot.runtime import Runtime
 from aristobot.strategies.ai import get_ai_config, make_client, set_ai_config
+from aristobot.ui import messages as msg
 
 
 class AISectionVM(param.Parameterized):
@@ -45,8 +46,7 @@ class AISectionVM(param.Parameterized):
             self.model = cfg.model or ""
             if self.model and self.model not in self.models:
                 self.models = [self.model, *self.models]
-            self.key_status = "Clé API enregistrée (masquée)." if cfg.has_api_key else (
-                "Aucune clé API enregistrée.")
+            self.key_status = msg.AI_KEY_STORED if cfg.has_api_key else msg.AI_NO_KEY
         finally:
             self._syncing = False
 
@@ -73,7 +73,7 @@ class AISectionVM(param.Parameterized):
         if self._syncing:
             return
         self.models = []
-        self._store("OpenRouter activé." if self.openrouter_on else "Assistant désactivé.",
+        self._store(msg.ai_provider_on("OpenRouter") if self.openrouter_on else msg.AI_OFF,
                     provider="openrouter" if self.openrouter_on else
                     ("ollama" if self.ollama_on else None))
 
@@ -82,22 +82,22 @@ class AISectionVM(param.Parameterized):
         if self._syncing:
             return
         self.models = []
-        self._store("Ollama activé." if self.ollama_on else "Assistant désactivé.",
+        self._store(msg.ai_provider_on("Ollama") if self.ollama_on else msg.AI_OFF,
                     provider="ollama" if self.ollama_on else
                     ("openrouter" if self.openrouter_on else None))
 
     def save_key(self) -> bool:
         key, self.api_key = self.api_key.strip(), ""
         if not key:
-            self.error = "Saisissez une clé API."
+            self.error = msg.AI_ENTER_KEY
             return False
-        return self._store("Clé API enregistrée (chiffrée).", api_key=key)
+        return self._store(msg.AI_KEY_SAVED, api_key=key)
 
     def save_url(self) -> bool:
-        return self._store("URL Ollama enregistrée.", ollama_url=self.ollama_url)
+        return self._store(msg.AI_URL_SAVED, ollama_url=self.ollama_url)
 
     def choose_model(self, model: str) -> bool:
-        return self._store(f"Modèle « {model} » sélectionné.", model=model or None)
+        return self._store(msg.ai_model_chosen(model), model=model or None)
 
     async def load_models(self) -> bool:
         """Fetch the active provider's model list."""
@@ -114,5 +114,5 @@ class AISectionVM(param.Parameterized):
         finally:
             self.busy = False
         self.models = models
-        self.message = f"{len(models)} modèle(s) disponible(s)."
+        self.message = msg.ai_models_found(len(models))
         return True

@@ -24,6 +24,7 @@ from aristobot.brokers.verification import check_edited_keys, check_keys
 from aristobot.core.order_rules import parse_decimal
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
+from aristobot.ui import messages as msg
 
 COLUMNS = ["id", "Nom", "Exchange", "Clé API", "Testnet", "Actif", "Par défaut"]
 
@@ -69,7 +70,7 @@ class BrokersVM(param.Parameterized):
         self.required = list(info.required_credentials)
         self.testnet_available = info.has_sandbox
         self.testnet_note = "" if info.has_sandbox or self.exchange == PAPER else (
-            f"Testnet indisponible : {info.name} n'a pas de mode sandbox dans ccxt.")
+            msg.testnet_unavailable(info.name))
         if not info.has_sandbox:
             self.is_testnet = False
         if self.exchange == PAPER and not self.paper_capital:
@@ -136,7 +137,7 @@ class BrokersVM(param.Parameterized):
             self.error = e.user_message()
             return False
         await forget_broker(self._runtime, self._user_id, b.id)
-        self.message = f"Broker « {b.name} » enregistré (solde : {self.balance})."
+        self.message = msg.broker_saved(b.name, self.balance)
         self.form_visible = False
         self.reload()
         self._runtime.spawn(ensure_markets(self._runtime, b.exchange), "markets load")
@@ -150,8 +151,7 @@ class BrokersVM(param.Parameterized):
         except AristobotError as e:
             self.error = e.user_message()
             return
-        self.confirm_text = (f"Supprimer le broker « {b.name} » ? Ses clés sont effacées ; "
-                             "l'historique des trades est conservé.")
+        self.confirm_text = msg.confirm_broker_delete(b.name)
         self.confirm_delete_id = b.id
 
     async def confirm_delete(self) -> None:
@@ -168,7 +168,7 @@ class BrokersVM(param.Parameterized):
             with self._runtime.sessions.begin() as s:
                 delete_broker(s, self._user_id, broker_id)
             await forget_broker(self._runtime, self._user_id, broker_id)
-            self.message, self.error = "Broker supprimé.", ""
+            self.message, self.error = msg.BROKER_DELETED, ""
         except AristobotError as e:
             self.error = e.user_message()
         self.reload()
@@ -177,7 +177,7 @@ class BrokersVM(param.Parameterized):
         try:
             with self._runtime.sessions.begin() as s:
                 b = set_default_broker(s, self._user_id, broker_id)
-            self.message, self.error = f"« {b.name} » est le broker par défaut.", ""
+            self.message, self.error = msg.broker_is_default(b.name), ""
         except AristobotError as e:
             self.error = e.user_message()
         self.reload()
@@ -191,9 +191,9 @@ class BrokersVM(param.Parameterized):
             self.error = e.user_message()
             return
         self._runtime.spawn(load_exchange_markets(self._runtime, b.exchange), "markets load")
-        self.message, self.error = f"Chargement des paires de {b.exchange} lancé.", ""
+        self.message, self.error = msg.markets_loading(b.exchange), ""
 
     def set_credential(self, key: str, value: str) -> None:
         if key not in CREDENTIAL_LABELS:
-            raise ValidationError(reason=f"Champ inconnu « {key} ».")
+            raise ValidationError(reason=msg.unknown_field(key))
         self.credentials = {**self.credentials, key: value}

@@ -22,6 +22,7 @@ from aristobot.accounts.users import authenticate, create_user, get_user_by_name
 from aristobot.accounts.web_sessions import open_session, purge_old_sessions, revoke_token
 from aristobot.brokers import ensure_default_paper_broker
 from aristobot.errors import AristobotError, AuthError, TooManyAttempts
+from aristobot.ui import messages as msg
 from aristobot.ui.auth.login_page import render_login_page
 from aristobot.ui.auth.session_auth import (
     DEVICE_COOKIE,
@@ -80,9 +81,9 @@ class LoginHandler(RequestHandler):
             runtime_mod.current()
         except RuntimeError:
             self.set_status(503)
-            self.write("Aristobot démarre… rechargez la page dans un instant.")
+            self.write(msg.STARTING)
             return
-        info = "Vous êtes déconnecté." if self.get_argument("logged_out", "") else ""
+        info = msg.LOGGED_OUT if self.get_argument("logged_out", "") else ""
         self._render(info=info, auto_login=not info)
 
     def post(self) -> None:
@@ -95,7 +96,7 @@ class LoginHandler(RequestHandler):
             "debug_login": self._debug_login,
         }.get(action)
         if handler is None:
-            self._render(400, error="Action inconnue.")
+            self._render(400, error=msg.UNKNOWN_ACTION)
             return
         handler()
 
@@ -139,7 +140,7 @@ class LoginHandler(RequestHandler):
         username = self.get_argument("username", "").strip()
         password = self.get_argument("password", "")
         if password != self.get_argument("password2", ""):
-            self._render(400, signup_error="Les deux mots de passe ne correspondent pas.",
+            self._render(400, signup_error=msg.PASSWORDS_DIFFER,
                          signup_username=username)
             return
         try:
@@ -157,14 +158,14 @@ class LoginHandler(RequestHandler):
     def _debug_toggle(self) -> None:
         rt = runtime_mod.current()
         if not rt.settings.debug_aristobot:
-            self._render(403, error="Le mode développement est désactivé (DEBUG_ARISTOBOT=False).")
+            self._render(403, error=msg.DEV_MODE_OFF_SETTING)
             return
         with rt.sessions.begin() as s:
             now_active = not debug_mode.is_debug_active(s)
             debug_mode.set_debug_active(s, now_active)
         log.warning("developer mode switched %s", "ON" if now_active else "OFF")
         self._render(
-            info="Mode développement activé." if now_active else "Mode développement désactivé.",
+            info=msg.dev_mode_switched(now_active),
             auto_login=False,
         )
 
@@ -174,7 +175,7 @@ class LoginHandler(RequestHandler):
             allowed = rt.settings.debug_aristobot and debug_mode.is_debug_active(s)
             dev = get_user_by_name(s, debug_mode.DEV_USERNAME)
         if not allowed:
-            self._render(403, error="Le mode développement n'est pas actif.")
+            self._render(403, error=msg.DEV_MODE_INACTIVE)
             return
         if dev is None:
             self._render(400, error="L'utilisateur « dev » n'existe pas : lancez `aristobot init`.")
