@@ -24,16 +24,18 @@ def _head(symbol: str, price: str) -> str:
 
 
 def order_buttons(vm: TradingVM) -> tuple[Any, Any]:
-    """« Achat » / « Vente », disabled while an operation runs (no double order)."""
+    """« Achat » / « Vente », disabled while an operation runs (no double order) or while
+    there is no broker to send to (the page then says where to add one)."""
+    blocked = vm.busy or vm.broker_id is None
     buy = pn.widgets.Button(label="Achat", color="success", css_classes=["trade-buy"],
-                            disabled=vm.busy)
+                            disabled=blocked)
     sell = pn.widgets.Button(label="Vente", color="danger", css_classes=["trade-sell"],
-                             disabled=vm.busy)
+                             disabled=blocked)
 
-    def _busy(event: Any) -> None:
-        buy.disabled = sell.disabled = event.new
+    def _blocked(*_: Any) -> None:
+        buy.disabled = sell.disabled = vm.busy or vm.broker_id is None
 
-    vm.param.watch(_busy, "busy")
+    vm.param.watch(_blocked, ["busy", "broker_id"])
 
     async def _buy(event: Any) -> None:
         await vm.buy()

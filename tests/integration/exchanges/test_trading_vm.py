@@ -14,6 +14,7 @@ from aristobot.core.timefmt import format_dt
 from aristobot.exchanges.paper import FixedPrices
 from aristobot.runtime import Runtime
 from aristobot.trading import trades as journal
+from aristobot.ui import messages as msg
 from aristobot.ui import trading_page
 from aristobot.ui.pages import PageContext
 from aristobot.ui.trading_vm import TradingVM
@@ -149,3 +150,17 @@ def test_symbol_header_says_when_no_price_is_available() -> None:
 
     assert "indisponible" in _head("BTC/USDT", "")
     assert "50000" in _head("BTC/USDT", "50000") and "indisponible" not in _head("BTC/USDT", "1")
+
+
+async def test_without_a_broker_orders_are_disabled_and_the_page_says_where_to_add_one(
+        runtime: Runtime) -> None:
+    alice = make_user(runtime.sessions)  # made without signup: no broker at all
+    vm = TradingVM(runtime, alice.id)
+    buy, sell = trading_page.order_buttons(vm)
+    await vm.refresh()
+    assert vm.broker_id is None and buy.disabled and sell.disabled
+    assert vm.error == msg.NO_BROKER and "« Mon Compte »" in vm.error
+    with runtime.sessions.begin() as s:
+        ensure_default_paper_broker(s, alice.id, "1000")
+    vm.reload_brokers()
+    assert vm.broker_id is not None and not buy.disabled and not sell.disabled
