@@ -32,7 +32,7 @@ PURE, BASE, ADAPTER, RUNTIME, SERVICE, VIEW, ENTRY = (
 
 LAYERS: dict[str, str] = {
     "core": PURE, "domain": PURE, "errors": PURE,
-    "config": BASE, "logging_setup": BASE,
+    "config": BASE, "logging_setup": BASE, "ports": BASE,
     "db": ADAPTER, "bus": ADAPTER, "exchanges": ADAPTER, "market": ADAPTER,
     "security": ADAPTER, "replay": ADAPTER,
     "runtime": RUNTIME,
