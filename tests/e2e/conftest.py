@@ -75,7 +75,8 @@ class ServedApp:
                 self.proc.wait()
 
 
-def _wait_ready(app: ServedApp, timeout: float = 60.0) -> None:
+def _wait_ready(app: ServedApp, timeout: float = 240.0) -> None:
+    # generous: on a loaded 2-core machine the first import of panel alone can take a minute
     import urllib.error
     import urllib.request
 

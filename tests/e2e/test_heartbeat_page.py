@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -39,9 +40,16 @@ def test_stream_moves_and_green_signals_appear(served_app: Any, new_page: Any,
     app = served_app({"ARISTOBOT_BINANCE_WS_URL": replay, "ARISTOBOT_BINANCE_REST_URL": rest})
     page = new_page()
     login(page, app.base_url, next_page="heartbeat")
-    page.locator("#hb-stream .hb-frame", has_text="btcusdt@trade").first.wait_for()
-    first = page.locator("#hb-stream .hb-frame").first.inner_text()
-    expect(page.locator("#hb-stream .hb-frame").first).not_to_have_text(first)  # it moves
+    # Each trade told readably: time, symbol, price, quantity, side (not a cut JSON line).
+    row = page.locator("#hb-stream .hb-trade", has_text="BTC/USDT").first
+    row.wait_for()
+    assert re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3}", row.locator(".hb-time").inner_text())
+    assert float(row.locator(".hb-price").inner_text()) > 0
+    assert float(row.locator(".hb-qty").inner_text()) > 0
+    assert row.locator(".hb-side").inner_text() in ("Achat", "Vente")
+    assert "{" not in page.locator("#hb-stream").inner_text()  # no raw JSON shown
+    first = page.locator("#hb-stream .hb-trade").first.inner_text()
+    expect(page.locator("#hb-stream .hb-trade").first).not_to_have_text(first)  # it moves
     page.locator("#hb-box-1m .hb-live").first.wait_for()
     page.locator("#hb-box-3m .hb-live").first.wait_for()
     page.locator("#hb-connected").wait_for()
