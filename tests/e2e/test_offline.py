@@ -90,7 +90,7 @@ def test_offline_workbench(offline_app: ServedApp, new_page: Any) -> None:
     page = new_page()
     login(page, app.base_url, next_page="heartbeat")
     page.locator("#hb-connected").wait_for()  # the heartbeat is on the offline Binance
-    page.locator("#hb-stream .hb-frame", has_text="btcusdt@trade").first.wait_for()
+    page.locator("#hb-stream .hb-trade", has_text="BTC/USDT").first.wait_for()
     screenshot(page, "offline_heartbeat_connected")
     # the status bar's « ⟳ Marchés » loads Binance's markets from the offline Binance
     page.locator("text=⟳ Marchés").click()
