@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -104,7 +105,7 @@ def test_signup_modal_creates_an_account_and_limits_users(served_app: Any, new_p
     # The README's promise: a new user trades at once, on a paper broker made at signup.
     page.goto(app.page_url("trading"))
     expect(page.locator(".trade-broker select")).to_contain_text("Paper (paper)")
-    expect(page.locator("#trade-total")).to_have_text("10 000.00")
+    expect(page.locator("#trade-total")).to_have_text(re.compile(r"10\s000,00"))
     assert page.locator("#trade-error").count() == 0
     screenshot(page, "signup_new_user_trading")
     other = new_page()
