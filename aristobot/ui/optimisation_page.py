@@ -42,7 +42,7 @@ def _form(vm: OptimisationVM, theme: str) -> Any:
         vm.param.ranges, theme=theme, show_index=False, css_classes=["opt-ranges"],
         editors={"Paramètre": None, "Défaut": None}, layout="fit_columns",
         sizing_mode="stretch_width")
-    objective = pn.widgets.Select(name="Objectif", options=vm.objective_labels,
+    objective = pn.widgets.Select(label="Objectif", options=vm.objective_labels,
                                   value=vm.objective, css_classes=["opt-objective"])
     objective.link(vm, value="objective")
     vm.param.watch(lambda e: setattr(objective, "value", e.new), "objective")

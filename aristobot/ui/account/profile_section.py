@@ -35,7 +35,7 @@ def build(ctx: PageContext) -> Any:
         ),
         width=360,
     )
-    theme = pn.widgets.Select(name="Thème", options=THEME_LABELS, css_classes=["pref-theme"])
+    theme = pn.widgets.Select(label="Thème", options=THEME_LABELS, css_classes=["pref-theme"])
     theme.link(vm, value="theme", bidirectional=True)
     theme.value = vm.theme
     tz_options = {TZ_LABELS.get(z, z): z for z in vm.param.timezone.objects}
