@@ -86,6 +86,8 @@ _KNOWN: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.I), fr
     (r"PRICE_FILTER|PERCENT_PRICE", "prix hors des limites du marché"),
     (r"invalid symbol|bad symbol|BadSymbol", "symbole inconnu sur ce marché"),
     (r"market is closed|trading is disabled|not trading", "marché fermé"),
+    (r"Binance hors ligne \(services\.replay\)", "Binance hors ligne : seules les données "
+     "publiques de marché sont servies ; pour passer des ordres, utilisez le broker Paper"),
 ))
 _PAPER_FUNDS = re.compile(r"insufficient (\w+) balance: need ([\d.]+), free ([\d.]+)")
 

@@ -116,4 +116,5 @@ async def test_errors_are_binance_bodies(binance: Any) -> None:
     with pytest.raises(ccxt.OperationFailed, match="n'est pas servi") as e:
         await binance.fetch_trades("BTC/USDT")  # /api/v3/aggTrades: not served offline
     shown = translate(e.value, "binance").user_message()  # what the user reads
-    assert "aggTrades n'est pas servi" in shown and "broker Paper" in shown
+    assert "Binance hors ligne" in shown and "broker Paper" in shown
+    assert "aggTrades" not in shown and "/api/" not in shown  # no endpoint shown to a user

@@ -144,11 +144,14 @@ async def test_unbounded_allocation_stopped(pool: StrategyPool) -> None:
     assert (await pool.decide(EMA_CROSS_EXAMPLE, CANDLES, 1000.0, None, owner=1)).error is None
 
 
-async def test_os_exit_reported_and_replaced(pool: StrategyPool) -> None:
+async def test_os_exit_reported_and_replaced(
+        pool: StrategyPool, caplog: pytest.LogCaptureFixture) -> None:
     before = pool.replaced
     d = await pool.decide(hostile("os._exit(7)"), CANDLES, 1.0, None,
                           owner=1)
-    assert d.action is Action.ERROR and "code de sortie 7" in (d.error or "")
+    # the user reads French without the technical cause; the exit code goes to the log
+    assert d.action is Action.ERROR and "arrêté brutalement" in (d.error or "")
+    assert "exit 7" in caplog.text
     assert pool.replaced == before + 1
     assert (await pool.decide(EMA_CROSS_EXAMPLE, CANDLES, 1000.0, None, owner=1)).error is None
 
