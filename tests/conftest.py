@@ -11,6 +11,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from aristobot.bus import Bus, InMemoryBus
 from aristobot.db.engine import make_engine, make_sessionmaker, migrate
 from tests.support import databases as dbs
+from tests.support import processes
+
+#: How long a module's Dask processes may take to exit after its fixtures closed them.
+DASK_EXIT_S = 60.0
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_dask_process_survives_the_module() -> Iterator[None]:
+    """Fail the module that leaves a Dask scheduler/worker, a notebook kernel or one of their
+    children (sandboxed strategy workers) running after its fixtures are torn down; kill them,
+    so a leak never stalls the modules after it."""
+    before = set(processes.dask_descendants())
+    yield
+    leaked = {pid: cmd for pid, cmd in processes.dask_descendants().items() if pid not in before}
+    left = processes.wait_gone(set(leaked), DASK_EXIT_S)
+    if left:
+        processes.kill(left)
+        pytest.fail("Dask processes left running by this module (now killed): "
+                    + "; ".join(f"{pid} {leaked[pid][:120]}" for pid in sorted(left)))
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import signal
 import threading
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,8 @@ _LOCK = threading.Lock()
 _CLIENTS: dict[str, Client] = {}
 _CLUSTERS: dict[str, LocalCluster] = {}
 CONNECT_TIMEOUT_S = 20
+#: How long closing a client or a LocalCluster may take before its workers are killed.
+CLOSE_TIMEOUT_S = 30
 #: No web dashboard; the scheduler's health/metrics HTTP server on a free port (8787 may be
 #: taken by another cluster on the machine).
 LOCAL_SCHEDULER_OPTIONS: dict[str, object] = {"dashboard_address": ":0"}
@@ -80,15 +83,46 @@ def client_for(settings: Settings | None = None) -> Client:
         return client
 
 
+def worker_pids(cluster: LocalCluster) -> list[int]:
+    """Return the pids of ``cluster``'s live worker processes (started by its nannies)."""
+    pids = []
+    for worker in list(cluster.workers.values()):
+        pid = getattr(worker, "pid", None)
+        if isinstance(pid, int):
+            pids.append(pid)
+    return pids
+
+
+def close_cluster(cluster: LocalCluster, timeout_s: float = CLOSE_TIMEOUT_S) -> None:
+    """Close ``cluster``; if that fails or times out, SIGKILL its worker processes (their
+    sandboxed strategy workers die with them: ``sandbox.die_with_parent``)."""
+    pids = worker_pids(cluster)
+    try:
+        cluster.close(timeout=timeout_s)
+        return
+    except Exception as e:  # noqa: BLE001 - whatever went wrong, the workers must not survive
+        log.warning("LocalCluster did not close cleanly (%r): killing its workers", e)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)  # a worker process this process started
+        except OSError:
+            pass
+
+
 def close_clients() -> None:
-    """Close every client and LocalCluster this process started."""
+    """Close every client and LocalCluster this process started (each one even if closing
+    another fails)."""
     with _LOCK:
-        for client in _CLIENTS.values():
-            client.close()
-        for cluster in _CLUSTERS.values():
-            cluster.close()
+        clients, clusters = list(_CLIENTS.values()), list(_CLUSTERS.values())
         _CLIENTS.clear()
         _CLUSTERS.clear()
+    for client in clients:
+        try:
+            client.close(timeout=CLOSE_TIMEOUT_S)
+        except Exception as e:  # noqa: BLE001 - keep closing the others
+            log.warning("dask client did not close cleanly: %r", e)
+    for cluster in clusters:
+        close_cluster(cluster)
 
 
 atexit.register(close_clients)

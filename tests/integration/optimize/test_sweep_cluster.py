@@ -71,18 +71,19 @@ def existing_cluster(tmp_path: Path) -> Iterator[str]:
     address = f"tcp://127.0.0.1:{_free_port()}"
     port = address.rsplit(":", 1)[1]
     logs = [open(tmp_path / name, "wb") for name in ("scheduler.log", "worker.log")]  # noqa: SIM115
-    scheduler = subprocess.Popen(
-        [DASK, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
-        stdout=logs[0], stderr=subprocess.STDOUT)
-    worker = subprocess.Popen(
-        [DASK, "worker", address, "--nthreads", "1", "--nworkers", "1", "--memory-limit",
-         "1GiB", "--no-dashboard", "--host", "127.0.0.1"],
-        stdout=logs[1], stderr=subprocess.STDOUT)
+    procs: list[subprocess.Popen[bytes]] = []
     try:
+        procs.append(subprocess.Popen(
+            [DASK, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+            stdout=logs[0], stderr=subprocess.STDOUT))
+        procs.append(subprocess.Popen(
+            [DASK, "worker", address, "--nthreads", "1", "--nworkers", "1", "--memory-limit",
+             "1GiB", "--no-dashboard", "--host", "127.0.0.1"],
+            stdout=logs[1], stderr=subprocess.STDOUT))
         yield address
-    finally:
+    finally:  # even when the test failed or timed out: no process outlives it
         close_clients()
-        for proc in (worker, scheduler):
+        for proc in reversed(procs):  # the worker (and its sandboxed children) first
             proc.terminate()
             try:
                 proc.wait(timeout=30)
