@@ -7,12 +7,12 @@ The kernel's workbench is a throw-away var dir whose Binance is the local replay
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support.replay import synthetic_replay_rest_url
 
 ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
@@ -20,16 +20,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
 
 @pytest.fixture(scope="module")
 def replay_rest_url() -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "services.replay", "--synthetic", "--port",
-                             "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.startswith("REPLAY_URL "), line
-        yield line.split()[1].replace("ws://", "http://", 1)
-    finally:
-        proc.terminate()
-        proc.wait(30)
+    with synthetic_replay_rest_url() as url:
+        yield url
 
 
 @pytest.mark.slow

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,8 +19,8 @@ from aristobot.strategies.examples import EMA_CROSS_EXAMPLE
 from aristobot.strategies.repository import create_strategy
 from tests.support.factories import make_user
 from tests.support.fake_binance import FakeBinance, ThreadedFakeBinance
+from tests.support.replay import synthetic_replay_rest_url
 
-ROOT = Path(__file__).resolve().parents[3]
 START, END = datetime(2024, 1, 2, tzinfo=UTC), datetime(2024, 1, 22, tzinfo=UTC)
 
 
@@ -154,16 +151,8 @@ class Croisement(Strategy):
 
 @pytest.fixture
 def replay_url() -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "services.replay", "--synthetic", "--port",
-                             "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.startswith("REPLAY_URL "), line
-        yield line.split()[1].replace("ws://", "http://", 1)
-    finally:
-        proc.terminate()
-        proc.wait(30)
+    with synthetic_replay_rest_url() as url:
+        yield url
 
 
 def test_candles_offline_from_the_replay(sqlite_url: str, replay_url: str) -> None:
