@@ -1,7 +1,7 @@
 """Parameter sweep on Dask: wall time with 1 and 2 local workers, vs vectorbt's own sweep.
 
     .venv/bin/python benchmarks/research_sweep.py [--candles 525600] [--pairs 100]
-        [--isolation sandbox|process|both] [--workers 1,2] [--spot-checks 5]
+        [--isolation sandbox|process|both] [--workers 1,2] [--spot-checks 5] [--serial]
 
 The seed's EMA cross with its lengths declared as parameters (``EMA_CROSS_PARAMS_EXAMPLE``;
 same trades as the seed's EMA 10/20 with the defaults), ``--pairs`` distinct (fast, slow) drawn
@@ -15,6 +15,9 @@ with seed 0 from fast 5..50 x slow 10..200 with ``fast < slow``, on seeded synth
 - vectorbt: one ``Portfolio.from_signals`` call over a 2-D signal matrix (one column per pair,
   pandas-ta-classic EMAs, computed once per distinct length), in chunks of 25 columns to bound
   memory; cold = first run (JIT), warm = second.
+
+- serial (``--serial``): the same ``run_backtest`` calls one after the other in this process,
+  no Dask, no sandbox: what a sweep costs above it (per run) is the sweep's own overhead.
 
 Then: per-worker throughput (runs/s and candles/s), the scaling 1 -> 2 workers, how many
 workers a 10x speed-up over one worker needs at that efficiency, the peak memory (VmHWM) of
@@ -114,6 +117,21 @@ def run_ours(candles: pd.DataFrame, pairs: list[dict[str, int]], workers: int,
             "dsr": result.dsr, "pbo": result.pbo, "best": result.best}
 
 
+def serial_seconds(candles: pd.DataFrame, pairs: list[dict[str, int]]) -> float:
+    """Wall time of the sweep's backtests run one after the other here (no Dask, no sandbox)."""
+    from aristobot.core.backtest import BacktestParams, run_backtest
+    from aristobot.core.strategy_loader import load_strategy
+    from aristobot.optimize.engine import ohlcv_frame
+    from aristobot.strategies.examples import EMA_CROSS_PARAMS_EXAMPLE
+
+    started = time.perf_counter()
+    frame = ohlcv_frame(candles)
+    cls = load_strategy(EMA_CROSS_PARAMS_EXAMPLE)
+    for point in pairs:
+        run_backtest(frame, cls, BacktestParams(fee_rate=0.0), strategy_params=point)
+    return time.perf_counter() - started
+
+
 def vectorbt_sweep(candles: pd.DataFrame, pairs: list[dict[str, int]]) -> tuple[float, Any]:
     import pandas_ta_classic as ta
     import vectorbt as vbt
@@ -171,6 +189,8 @@ def main() -> None:
     parser.add_argument("--isolation", choices=("sandbox", "process", "both"), default="both")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--spot-checks", type=int, default=5)
+    parser.add_argument("--serial", action="store_true",
+                        help="also time the same backtests serially, without Dask")
     args = parser.parse_args()
 
     from aristobot.backtest.synthetic import synthetic_candles
@@ -183,6 +203,10 @@ def main() -> None:
     print(f"{len(candles)} 1m candles, {len(pairs)} (fast, slow) pairs, fast < slow")
     isolations = ("sandbox", "process") if args.isolation == "both" else (args.isolation,)
     counts = [int(w) for w in args.workers.split(",")]
+    serial = serial_seconds(candles, pairs) if args.serial else None
+    if serial is not None:
+        print(f"serial run_backtest, no Dask/sandbox: {serial:.1f} s "
+              f"({serial / len(pairs):.3f} s per run); {load_line()}")
     ours: dict[tuple[str, int], dict[str, Any]] = {}
     for isolation in isolations:
         for workers in counts:
@@ -194,6 +218,10 @@ def main() -> None:
                   f"({runs_s * len(candles) / workers / 1e6:.2f} M candles/s per worker), "
                   f"errors {len(r['errors'])}, look-ahead flagged {r['flagged']}; "
                   f"peak memory: {mem}; {load_line()}")
+            if serial is not None:
+                extra = (r["seconds"] * workers - serial) / len(pairs)
+                print(f"  sweep overhead vs serial: {extra:+.3f} s per run "
+                      f"(worker-seconds above the serial backtests)")
         if len(counts) >= 2:
             one, two = ours[(isolation, counts[0])], ours[(isolation, counts[1])]
             speedup = one["seconds"] / two["seconds"]
