@@ -22,6 +22,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from aristobot.errors import ConfigError
+from aristobot.optimize import messages as msg
 
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
@@ -69,9 +70,9 @@ def client_for(settings: Settings | None = None) -> Client:
             try:
                 client = Client(settings.dask_scheduler, timeout=CONNECT_TIMEOUT_S,
                                 set_as_default=False)
-            except OSError as e:
+            except OSError:
                 raise ConfigError(key="ARISTOBOT_DASK_SCHEDULER",
-                                  reason=f"planificateur Dask injoignable ({e})") from None
+                                  reason=msg.SCHEDULER_UNREACHABLE) from None
         else:
             cluster = _CLUSTERS.get(key)
             if cluster is None or cluster.status.name != "running":

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aristobot.errors import ValidationError
+from aristobot.optimize import messages as msg
 
 MAX_LENGTH = 200
 MAX_NODES = 64
@@ -32,7 +33,7 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
 
 
 def _refuse(text: str, why: str) -> ValidationError:
-    return ValidationError(reason=f"Contrainte « {text} » invalide : {why}.")
+    return ValidationError(reason=msg.CONSTRAINT_INVALID.format(text=text, why=why))
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,11 @@ def parse_constraint(text: str, names: Collection[str]) -> Constraint:
         raise ValidationError(reason="Contrainte vide.")
     text = text.strip()
     if len(text) > MAX_LENGTH:
-        raise _refuse(text[:40] + "…", f"plus de {MAX_LENGTH} caractères")
+        raise _refuse(text[:40] + "…", msg.CONSTRAINT_TOO_LONG.format(limit=MAX_LENGTH))
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError:
-        raise _refuse(text, "syntaxe incorrecte (ex. « fast < slow »)") from None
+        raise _refuse(text, msg.CONSTRAINT_SYNTAX) from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise _refuse(text, "expression trop longue")
@@ -74,26 +75,26 @@ def _check_node(node: ast.AST, text: str, names: Collection[str], used: set[str]
     if isinstance(node, ast.Name):
         if node.id not in names:
             known = ", ".join(sorted(names)) or "aucun"
-            raise _refuse(text, f"« {node.id} » n'est pas un paramètre (paramètres : {known})")
+            raise _refuse(text, msg.CONSTRAINT_NOT_A_PARAM.format(name=node.id, known=known))
         used.add(node.id)
     elif isinstance(node, ast.Constant):
         if not isinstance(node.value, bool | int | float):
             raise _refuse(text, "seuls des nombres sont permis")
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
-            raise _refuse(text, "opérateur non permis")
+            raise _refuse(text, msg.CONSTRAINT_OPERATOR)
         if isinstance(node.op, ast.Pow) and not (
                 isinstance(node.right, ast.Constant) and isinstance(node.right.value, int)
                 and not isinstance(node.right.value, bool) and 0 <= node.right.value <= 8):
-            raise _refuse(text, "l'exposant doit être un entier de 0 à 8")
+            raise _refuse(text, msg.CONSTRAINT_EXPONENT)
     elif isinstance(node, ast.Compare):
         if any(type(op) not in _COMPARE for op in node.ops):
             raise _refuse(text, "comparaison non permise (<, <=, >, >=, ==, !=)")
     elif not isinstance(node, ast.UnaryOp | ast.BoolOp | ast.cmpop | ast.operator
                         | ast.boolop | ast.unaryop | ast.Load):
-        raise _refuse(text, f"élément non permis ({type(node).__name__})")
+        raise _refuse(text, msg.CONSTRAINT_ELEMENT.format(kind=type(node).__name__))
     if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.USub | ast.UAdd | ast.Not):
-        raise _refuse(text, "opérateur non permis")
+        raise _refuse(text, msg.CONSTRAINT_OPERATOR)
 
 
 def _eval(node: ast.expr, point: Mapping[str, Any]) -> Any:

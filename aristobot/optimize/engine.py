@@ -23,6 +23,7 @@ import pandas as pd
 
 from aristobot.core.backtest.types import BacktestParams
 from aristobot.errors import ValidationError
+from aristobot.optimize import messages as msg
 from aristobot.optimize.tasks import ISOLATIONS, Outcome, run_task
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def ohlcv_frame(candles: pd.DataFrame) -> pd.DataFrame:
     from aristobot.backtest.job import check_candles
 
     if not isinstance(candles, pd.DataFrame):
-        raise ValidationError(reason="Les bougies doivent être un DataFrame pandas.")
+        raise ValidationError(reason=msg.CANDLES_NOT_FRAME)
     check_candles(candles)
     return candles[list(COLUMNS)].astype(np.float64)
 
@@ -52,11 +53,10 @@ def lost_run_message(exc: BaseException) -> str:
     """French reason for a run whose Dask task failed (not the strategy's fault)."""
     name = type(exc).__name__
     if name == "KilledWorker":
-        return ("Le processus de calcul exécutant ce point s'est arrêté à plusieurs reprises : "
-                "point non calculé.")
+        return msg.RUN_WORKER_DIED
     if name == "CancelledError":
-        return "Calcul annulé ou données perdues sur le cluster : point non calculé."
-    return f"Échec du calcul distribué ({name}) : point non calculé."
+        return msg.RUN_LOST
+    return msg.RUN_FAILED.format(name=name)
 
 
 class Runner:
@@ -66,11 +66,9 @@ class Runner:
                  backtest: BacktestParams, isolation: str, owner: int | None, samples: int,
                  memory_mb: int, timeout_s: float, cancel: CancelFlag | None) -> None:
         if isolation not in ISOLATIONS:
-            raise ValidationError(reason=f"Isolation inconnue « {isolation} » (sandbox ou "
-                                         "process).")
+            raise ValidationError(reason=msg.ISOLATION_UNKNOWN.format(isolation=isolation))
         if isolation == "sandbox" and not isinstance(strategy, str):
-            raise ValidationError(reason="En mode isolé, la stratégie se donne par son code "
-                                         "source.")
+            raise ValidationError(reason=msg.SANDBOX_NEEDS_CODE)
         self.client = client
         self.frame = ohlcv_frame(candles)
         self.strategy = strategy
@@ -123,7 +121,7 @@ class Runner:
             outcome: Outcome = future.result()
             return outcome
         if future.status == "cancelled":
-            return ("error", "Calcul annulé sur le cluster : point non calculé.")
+            return ("error", msg.RUN_CANCELLED)
         exc = future.exception()
         log.warning("sweep task %s failed: %r", future.key, exc)
         return ("error", lost_run_message(exc))

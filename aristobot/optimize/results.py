@@ -17,19 +17,11 @@ import numpy as np
 import pandas as pd
 
 from aristobot.errors import ValidationError
+from aristobot.optimize import messages as msg
 
 #: Objectives a sweep can rank by: statistic → (French label, higher is better).
 OBJECTIVES: dict[str, tuple[str, bool]] = {
-    "sharpe": ("Ratio de Sharpe", True),
-    "sortino": ("Ratio de Sortino", True),
-    "calmar": ("Ratio de Calmar", True),
-    "total_return_pct": ("Rendement total (%)", True),
-    "annual_return_pct": ("Rendement annualisé (%)", True),
-    "net_profit": ("Profit net", True),
-    "profit_factor": ("Facteur de profit", True),
-    "win_rate_pct": ("Taux de réussite (%)", True),
-    "expectancy": ("Espérance par trade", True),
-    "max_drawdown_pct": ("Drawdown maximal (%)", False),
+    key: (label, key != "max_drawdown_pct") for key, label in msg.OBJECTIVE_LABELS.items()
 }
 
 
@@ -37,7 +29,7 @@ def check_objective(objective: str) -> bool:
     """Return True when ``objective`` is maximised; raise ``ValidationError`` if unknown."""
     if objective not in OBJECTIVES:
         names = ", ".join(OBJECTIVES)
-        raise ValidationError(reason=f"Objectif inconnu « {objective} » (au choix : {names}).")
+        raise ValidationError(reason=msg.OBJECTIVE_UNKNOWN.format(objective=objective, names=names))
     return OBJECTIVES[objective][1]
 
 
@@ -122,7 +114,7 @@ class SweepResult:
         """Return the objective as a ``y`` x ``x`` table (best value where points repeat)."""
         frame = self.to_frame()
         if frame.empty or x not in frame or y not in frame:
-            raise ValidationError(reason=f"Paramètres « {x} » / « {y} » absents du balayage.")
+            raise ValidationError(reason=msg.HEATMAP_AXES.format(x=x, y=y))
         agg = "max" if self.maximize else "min"
         return frame.pivot_table(index=y, columns=x, values="objective", aggfunc=agg)
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from aristobot.errors import ValidationError
+from aristobot.optimize import messages as msg
 from aristobot.optimize.constraints import Constraint, parse_constraint
 
 Value = int | float | bool
@@ -44,11 +45,11 @@ class IntRange:
     def values(self, name: str = "") -> tuple[int, ...]:
         for v in (self.start, self.stop, self.step):
             if isinstance(v, bool) or not isinstance(v, int):
-                raise _bad(f"« {name} » : bornes et pas entiers attendus, reçu {v!r}.")
+                raise _bad(msg.RANGE_INTS.format(name=name, value=repr(v)))
         if self.step <= 0 or self.stop < self.start:
-            raise _bad(f"« {name} » : il faut min ≤ max et un pas > 0.")
+            raise _bad(msg.RANGE_ORDER.format(name=name))
         if (self.stop - self.start) // self.step + 1 > MAX_VALUES:
-            raise _bad(f"« {name} » : plus de {MAX_VALUES} valeurs.")
+            raise _bad(msg.RANGE_TOO_MANY.format(name=name, limit=MAX_VALUES))
         return tuple(range(self.start, self.stop + 1, self.step))
 
 
@@ -63,12 +64,12 @@ class FloatRange:
     def values(self, name: str = "") -> tuple[float, ...]:
         for v in (self.start, self.stop, self.step):
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                raise _bad(f"« {name} » : bornes et pas numériques attendus, reçu {v!r}.")
+                raise _bad(msg.RANGE_NUMBERS.format(name=name, value=repr(v)))
         if self.step <= 0 or self.stop < self.start:
-            raise _bad(f"« {name} » : il faut min ≤ max et un pas > 0.")
+            raise _bad(msg.RANGE_ORDER.format(name=name))
         count = math.floor((self.stop - self.start) / self.step + 1e-9) + 1
         if count > MAX_VALUES:
-            raise _bad(f"« {name} » : plus de {MAX_VALUES} valeurs.")
+            raise _bad(msg.RANGE_TOO_MANY.format(name=name, limit=MAX_VALUES))
         return tuple(round(self.start + k * self.step, 10) for k in range(count))
 
 
@@ -80,15 +81,15 @@ class Choice:
 
     def values(self, name: str = "") -> tuple[Value, ...]:
         if not self.options:
-            raise _bad(f"« {name} » : au moins une valeur est attendue.")
+            raise _bad(msg.CHOICE_EMPTY.format(name=name))
         for v in self.options:
             if not isinstance(v, bool | int | float) or (
                     isinstance(v, float) and not math.isfinite(v)):
-                raise _bad(f"« {name} » : valeur non numérique {v!r}.")
+                raise _bad(msg.CHOICE_NOT_NUMBER.format(name=name, value=repr(v)))
         if len(set(self.options)) != len(self.options):
-            raise _bad(f"« {name} » : valeurs en double.")
+            raise _bad(msg.CHOICE_DUPLICATES.format(name=name))
         if len(self.options) > MAX_VALUES:
-            raise _bad(f"« {name} » : plus de {MAX_VALUES} valeurs.")
+            raise _bad(msg.RANGE_TOO_MANY.format(name=name, limit=MAX_VALUES))
         return tuple(self.options)
 
 
@@ -104,7 +105,7 @@ class ParamSpace:
 
     def __init__(self, **dimensions: Dimension) -> None:
         if not dimensions:
-            raise _bad("Aucun paramètre à faire varier.")
+            raise _bad(msg.SPACE_EMPTY)
         self.dimensions: dict[str, Dimension] = dict(dimensions)
         self.values: dict[str, tuple[Value, ...]] = {
             name: dim.values(name) for name, dim in self.dimensions.items()}
@@ -132,7 +133,7 @@ def _dimension(name: str, spec: Any) -> Dimension:
         return spec
     if isinstance(spec, range):
         if len(spec) == 0:
-            raise _bad(f"« {name} » : intervalle vide.")
+            raise _bad(msg.RANGE_EMPTY.format(name=name))
         return IntRange(spec.start, spec[-1], spec.step) if spec.step > 0 else Choice(tuple(spec))
     if isinstance(spec, tuple) and len(spec) == 3:
         lo, hi, step = spec
@@ -143,7 +144,7 @@ def _dimension(name: str, spec: Any) -> Dimension:
         return Choice(tuple(spec))
     if isinstance(spec, bool | int | float):
         return Choice((spec,))
-    raise _bad(f"« {name} » : plage non reconnue {spec!r} (min, max, pas) ou liste de valeurs.")
+    raise _bad(msg.RANGE_UNKNOWN.format(name=name, spec=repr(spec)))
 
 
 def parse_constraints(space: ParamSpace,
@@ -169,8 +170,7 @@ def grid(space: ParamSpace, constraints: Iterable[str | Constraint] | str | None
     """
     checks = parse_constraints(space, constraints)
     if space.size > MAX_PRODUCT:
-        raise _bad(f"{space.size} combinaisons : trop pour une grille (au plus {MAX_PRODUCT}); "
-                   "élargissez les pas ou utilisez la recherche aléatoire.")
+        raise _bad(msg.GRID_TOO_BIG.format(size=space.size, limit=MAX_PRODUCT))
     names = space.names
     points: list[Point] = []
     for combo in itertools.product(*space.values.values()):
@@ -178,10 +178,9 @@ def grid(space: ParamSpace, constraints: Iterable[str | Constraint] | str | None
         if _valid(point, checks):
             points.append(point)
             if len(points) > cap:
-                raise _bad(f"Plus de {cap} combinaisons valides : réduisez les plages, élargissez "
-                           "les pas, ajoutez des contraintes ou utilisez la recherche aléatoire.")
+                raise _bad(msg.GRID_OVER_CAP.format(cap=cap))
     if not points:
-        raise _bad("Aucune combinaison ne respecte les contraintes.")
+        raise _bad(msg.GRID_NONE_VALID)
     return points
 
 
@@ -193,14 +192,14 @@ def random_points(space: ParamSpace, constraints: Iterable[str | Constraint] | s
     ``ValidationError`` (French).
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise _bad("Le nombre de tirages doit être un entier ≥ 1.")
+        raise _bad(msg.DRAWS_INVALID)
     if n > cap:
-        raise _bad(f"{n} tirages dépassent la limite de {cap} exécutions.")
+        raise _bad(msg.DRAWS_OVER_CAP.format(n=n, cap=cap))
     checks = parse_constraints(space, constraints)
     if space.size <= max(4 * n, 10_000) and space.size <= MAX_PRODUCT:
         every = [p for p in _enumerate(space) if _valid(p, checks)]
         if not every:
-            raise _bad("Aucune combinaison ne respecte les contraintes.")
+            raise _bad(msg.GRID_NONE_VALID)
         order = np.random.default_rng(seed).permutation(len(every))[:n]
         return [every[i] for i in sorted(order)]
     return _rejection_sample(space, checks, n, seed)
@@ -229,5 +228,5 @@ def _rejection_sample(space: ParamSpace, checks: Sequence[Constraint], n: int,
             if len(out) == n:
                 break
     if not out:
-        raise _bad("Aucune combinaison tirée ne respecte les contraintes.")
+        raise _bad(msg.DRAWS_NONE_VALID)
     return out

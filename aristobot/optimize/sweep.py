@@ -17,6 +17,7 @@ import pandas as pd
 from aristobot.core.backtest.types import BacktestParams
 from aristobot.core.strategy_api import InvalidParams, check_param_value, declared_params
 from aristobot.errors import ValidationError
+from aristobot.optimize import messages as msg
 from aristobot.optimize.engine import CancelFlag, Runner
 from aristobot.optimize.overfitting import (
     dsr_of_trials,
@@ -56,7 +57,7 @@ def strategy_declaration(strategy: str | type) -> dict[str, Any]:
         try:
             return dict(parse_params(strategy))
         except ValueError as e:
-            raise ValidationError(reason=f"Stratégie invalide : {e}") from None
+            raise ValidationError(reason=msg.STRATEGY_INVALID.format(why=e)) from None
     try:
         return declared_params(strategy)
     except InvalidParams as e:
@@ -68,16 +69,16 @@ def check_points(points: Sequence[Mapping[str, Any]], declared: Mapping[str, Any
     """Return the points as typed dicts; raise ``ValidationError`` (French) when one names
     an undeclared parameter or holds a value of the wrong type, or there are none / too many."""
     if not points:
-        raise ValidationError(reason="Aucune combinaison de paramètres à tester.")
+        raise ValidationError(reason=msg.NO_POINTS)
     if len(points) > cap:
-        raise ValidationError(reason=f"{len(points)} exécutions dépassent la limite de {cap}.")
+        raise ValidationError(reason=msg.POINTS_OVER_CAP.format(count=len(points), cap=cap))
     out = []
     for point in points:
         unknown = sorted(set(point) - set(declared))
         if unknown:
-            known = ", ".join(sorted(declared)) or "aucun (déclarez params = {...})"
-            raise ValidationError(reason=f"Paramètre(s) non déclaré(s) par la stratégie : "
-                                         f"{', '.join(unknown)} (déclarés : {known}).")
+            known = ", ".join(sorted(declared)) or msg.NONE_DECLARED
+            raise ValidationError(reason=msg.UNDECLARED.format(unknown=", ".join(unknown),
+                                                               known=known))
         try:
             out.append({k: check_param_value(k, declared[k], v) for k, v in point.items()})
         except InvalidParams as e:
@@ -89,7 +90,7 @@ def make_row(index: int, point: dict[str, Any], outcome: Outcome, objective: str
     """Turn a task's outcome into a ``SweepRow``."""
     status, value = outcome
     if status != "ok":
-        text = value if isinstance(value, str) else "Point non calculé."
+        text = value if isinstance(value, str) else msg.POINT_NOT_RUN
         return SweepRow(index, point, None, {}, 0, None, error=text)
     return SweepRow(index, point, objective_value(value.stats, objective), value.stats,
                     value.trades, value.lookahead_ok, None, value.returns)
@@ -130,7 +131,7 @@ def run_sweep(strategy: str | type, candles: pd.DataFrame,
     maximize = check_objective(objective)
     typed = check_points(points, strategy_declaration(strategy), cap)
     if not 2 <= int(samples) <= MAX_SAMPLES:
-        raise ValidationError(reason=f"Échantillons de rendements : entre 2 et {MAX_SAMPLES}.")
+        raise ValidationError(reason=msg.SAMPLES_RANGE.format(limit=MAX_SAMPLES))
     runner = _runner(strategy, candles, backtest, client, settings, isolation, owner, samples,
                      cancel)
     try:

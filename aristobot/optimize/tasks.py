@@ -26,6 +26,7 @@ import pandas as pd
 
 from aristobot.core.backtest.types import BacktestParams
 from aristobot.errors import AristobotError, JobCancelled
+from aristobot.optimize import messages as msg
 from aristobot.optimize.run import RunSummary, evaluate
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def _run(window: pd.DataFrame, strategy: str | type, point: dict[str, Any],
     except AristobotError as e:
         return ("error", e.user_message())
     except MemoryError:
-        return ("error", "Mémoire épuisée pendant ce backtest.")
+        return ("error", msg.OUT_OF_MEMORY)
     except Exception as e:  # noqa: BLE001 - the user's code raised (trusted, in-process mode)
         from aristobot.core.strategy_loader import describe_user_error
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from aristobot.core.backtest.types import BacktestParams
 from aristobot.errors import ValidationError
+from aristobot.optimize import messages as msg
 from aristobot.optimize.engine import CancelFlag
 from aristobot.optimize.results import (
     SweepRow,
@@ -54,17 +55,16 @@ def walk_windows(n_bars: int, n_splits: int = 4, in_sample_fraction: float = 0.7
                  kind: str = "rolling") -> list[Window]:
     """Return the windows over ``n_bars`` bars (see the module docstring)."""
     if kind not in KINDS:
-        raise ValidationError(reason=f"Fenêtres « {kind} » inconnues (rolling ou anchored).")
+        raise ValidationError(reason=msg.WF_KIND_UNKNOWN.format(kind=kind))
     if isinstance(n_splits, bool) or not isinstance(n_splits, int) or not 1 <= n_splits <= 100:
-        raise ValidationError(reason="Le nombre de fenêtres doit être un entier de 1 à 100.")
+        raise ValidationError(reason=msg.WF_SPLITS)
     f = float(in_sample_fraction)
     if not 0.0 < f < 1.0:
-        raise ValidationError(reason="La part d'apprentissage doit être entre 0 et 1 (exclus).")
+        raise ValidationError(reason=msg.WF_FRACTION)
     oos = int(n_bars * (1.0 - f) // (f + n_splits * (1.0 - f)))
     is_len = n_bars - n_splits * oos
     if oos < 2 or is_len < 2:
-        raise ValidationError(reason=f"{n_bars} bougies ne suffisent pas pour {n_splits} "
-                                     "fenêtres : réduisez leur nombre ou allongez la période.")
+        raise ValidationError(reason=msg.WF_TOO_SHORT.format(bars=n_bars, splits=n_splits))
     return [Window(0 if kind == "anchored" else k * oos, is_len + k * oos, is_len + (k + 1) * oos)
             for k in range(n_splits)]
 
@@ -108,7 +108,7 @@ def walk_forward(strategy: str | type, candles: pd.DataFrame,
                 if len(in_sample[w]) == len(typed):
                     best = _best(in_sample[w], maximize)
                     if best is None:
-                        errors[w] = "Aucun point n'a de résultat en apprentissage."
+                        errors[w] = msg.WF_NO_IN_SAMPLE
                         done += 1  # the OOS run that will not happen
                     else:
                         chosen_rows[w] = best
@@ -132,3 +132,41 @@ def walk_forward(strategy: str | type, candles: pd.DataFrame,
 def _best(rows: list[SweepRow], maximize: bool) -> SweepRow | None:
     ranked = sorted(rows, key=lambda r: rank_key(r, maximize))
     return ranked[0] if ranked and rank_key(ranked[0], maximize)[0] == 0 else None
+
+
+#: A walk-forward efficiency (OOS return per bar / IS return per bar) at least this high, with
+#: at least half the windows winning out of sample, is called robust.
+ROBUST_EFFICIENCY = 0.5
+
+
+def walk_forward_verdict(result: WalkForwardResult) -> str:
+    """Return a plain French verdict on a walk-forward: do the in-sample choices hold out of
+    sample (windows winning, mean returns side by side, walk-forward efficiency)?"""
+    parts = [msg.WF_FLAGGED] if result.flagged else []
+    pairs = [(w, w.in_sample, w.out_of_sample) for w in result.windows]
+    judged = [(w, i, o) for w, i, o in pairs if i is not None and o is not None
+              and o.error is None and i.stats.get("total_return_pct") is not None
+              and o.stats.get("total_return_pct") is not None]
+    if not judged:
+        return " ".join([*parts, msg.WF_NOTHING_JUDGED])
+    is_ret = [float(i.stats["total_return_pct"]) for _, i, _ in judged]
+    oos_ret = [float(o.stats["total_return_pct"]) for _, _, o in judged]
+    positive = sum(r > 0 for r in oos_ret)
+    parts.append(msg.WF_SUMMARY.format(positive=positive, judged=len(judged),
+                                       oos=msg.decimal(sum(oos_ret) / len(judged)),
+                                       is_=msg.decimal(sum(is_ret) / len(judged))))
+    is_rate = sum(r / max(1, w.window.is_stop - w.window.is_start)
+                  for (w, _, _), r in zip(judged, is_ret, strict=True)) / len(judged)
+    oos_rate = sum(r / max(1, w.window.oos_stop - w.window.oos_start)
+                   for (w, _, _), r in zip(judged, oos_ret, strict=True)) / len(judged)
+    efficiency = oos_rate / is_rate if is_rate > 0 else None
+    if efficiency is not None:
+        parts.append(msg.WF_EFFICIENCY.format(efficiency=100 * efficiency))
+    if oos_rate <= 0 or positive == 0:
+        parts.append(msg.WF_FAILS)
+    elif (efficiency is not None and efficiency >= ROBUST_EFFICIENCY
+          and 2 * positive >= len(judged) and not result.flagged):
+        parts.append(msg.WF_ROBUST)
+    else:
+        parts.append(msg.WF_FRAGILE)
+    return " ".join(parts)

@@ -144,3 +144,41 @@ def points(space: Mapping[str, Any], constraints: Iterable[str] | str | None = N
     if method == "grid":
         return [dict(p) for p in opt.grid(ps, constraints, cap=limit)]
     return [dict(p) for p in opt.random_points(ps, constraints, n=n, seed=seed, cap=limit)]
+
+
+WALK_KINDS = {"rolling": "glissantes", "anchored": "ancrées"}
+WALK_COLUMNS = ["Fenêtre", "Paramètres", "Objectif appr.", "Objectif test",
+                "Rendement appr. %", "Rendement test %", "Trades appr.", "Trades test",
+                "Apprentissage du", "Test du", "au", "Erreur"]
+
+
+def _side(row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"objective": row.objective, "trades": row.trades, "error": row.error,
+            "lookahead_ok": row.lookahead_ok,
+            "return_pct": row.stats.get("total_return_pct")}
+
+
+def walk_forward_record(result: Any, verdict: str) -> dict[str, Any]:
+    """Return a walk-forward (``optimize.WalkForwardResult``) as a JSON-safe record."""
+    windows = [{"start": w.start, "split": w.split, "end": w.end, "params": w.best_params,
+                "in_sample": _side(w.in_sample), "out_of_sample": _side(w.out_of_sample),
+                "in_sample_runs": w.in_sample_runs, "error": w.error}
+               for w in result.windows]
+    return dict(jsonable({"kind": result.kind, "objective": result.objective,
+                          "windows": windows, "verdict": verdict}))
+
+
+def walk_frame(record: Mapping[str, Any] | None, when: Any = str) -> pd.DataFrame:
+    """One row per window, in-sample and out-of-sample side by side (French columns);
+    ``when`` formats a stored date."""
+    data = []
+    for i, w in enumerate((record or {}).get("windows", [])):
+        ins, oos = w.get("in_sample") or {}, w.get("out_of_sample") or {}
+        params = ", ".join(f"{k}={v}" for k, v in (w.get("params") or {}).items())
+        data.append([i + 1, params, ins.get("objective"), oos.get("objective"),
+                     ins.get("return_pct"), oos.get("return_pct"), ins.get("trades"),
+                     oos.get("trades"), when(w.get("start")), when(w.get("split")),
+                     when(w.get("end")), w.get("error") or oos.get("error") or ""])
+    return pd.DataFrame(data, columns=WALK_COLUMNS).round(4)

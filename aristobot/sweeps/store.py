@@ -80,6 +80,7 @@ class SweepSummary:
     verdict_text: str
     lookahead_flagged: bool
     created_at: datetime
+    walk_forward: bool = False  # a walk-forward analysis (else a plain sweep)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,4 +167,5 @@ def _summary(row: SweepRow) -> SweepSummary:
     return SweepSummary(row.id, label, row.strategy_name, row.symbol, row.timeframe,
                         row.start_date, row.end_date, row.method, row.objective, row.status,
                         row.planned_runs, row.finished_runs, row.best_params,
-                        str(verdict.get("text", "")), row.lookahead_flagged, row.created_at)
+                        str(verdict.get("text", "")), row.lookahead_flagged, row.created_at,
+                        row.walk_forward is not None)

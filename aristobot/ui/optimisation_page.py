@@ -10,7 +10,7 @@ import panel as pn
 
 from aristobot.sweeps.records import display_frame
 from aristobot.ui.feedback import feedback_html
-from aristobot.ui.optimisation_vm import TIMEFRAMES, OptimisationVM
+from aristobot.ui.optimisation_vm import ANALYSES, TIMEFRAMES, WALK_WINDOWS, OptimisationVM
 from aristobot.ui.pages import PageContext
 
 
@@ -38,6 +38,9 @@ def _form(vm: OptimisationVM, theme: str) -> Any:
     strategy = pn.widgets.Select.from_param(vm.param.strategy_id, label="Stratégie",
                                             options=vm.strategies, css_classes=["opt-strategy"])
     vm.param.watch(lambda e: setattr(strategy, "options", e.new), "strategies")
+    broker = pn.widgets.Select.from_param(vm.param.broker_id, label="Broker (marché)",
+                                          options=vm.brokers, css_classes=["opt-broker"])
+    vm.param.watch(lambda e: setattr(broker, "options", e.new), "brokers")
     ranges = pn.widgets.Tabulator.from_param(
         vm.param.ranges, theme=theme, show_index=False, css_classes=["opt-ranges"],
         editors={"Paramètre": None, "Défaut": None}, layout="fit_columns",
@@ -48,6 +51,7 @@ def _form(vm: OptimisationVM, theme: str) -> Any:
     vm.param.watch(lambda e: setattr(objective, "value", e.new), "objective")
     return pn.Column(
         strategy,
+        broker,
         pn.widgets.TextInput.from_param(vm.param.symbol, name="Symbole",
                                         css_classes=["opt-symbol"]),
         pn.widgets.Select.from_param(vm.param.timeframe, name="Timeframe", options=TIMEFRAMES,
@@ -73,8 +77,31 @@ def _form(vm: OptimisationVM, theme: str) -> Any:
                                               width=140),
                pn.widgets.IntInput.from_param(vm.param.cap, name="Runs au plus", width=140,
                                               css_classes=["opt-cap"])),
+        _walk_form(vm),
         width=360,
     )
+
+
+def _walk_form(vm: OptimisationVM) -> Any:
+    """Plain sweep or walk-forward, and the walk-forward's windows (shown when chosen)."""
+    settings = pn.Column(
+        pn.widgets.RadioButtonGroup.from_param(vm.param.wf_windows, options=WALK_WINDOWS,
+                                               css_classes=["opt-wf-windows"]),
+        pn.Row(pn.widgets.IntInput.from_param(vm.param.wf_splits, name="Fenêtres", width=140,
+                                              css_classes=["opt-wf-splits"]),
+               pn.widgets.FloatInput.from_param(vm.param.wf_in_sample_pct,
+                                                name="Apprentissage (%)", width=140,
+                                                css_classes=["opt-wf-is"])),
+        pn.pane.HTML("<div class='ab-muted'>Chaque fenêtre choisit les meilleurs paramètres "
+                     "en apprentissage puis les juge sur la période suivante, hors "
+                     "échantillon. Glissantes : apprentissage de longueur fixe ; ancrées : "
+                     "depuis la première bougie.</div>"),
+        visible=pn.bind(lambda a: a == "walk_forward", vm.param.analysis))
+    return pn.Column(
+        pn.pane.HTML("<b>Analyse</b>"),
+        pn.widgets.RadioButtonGroup.from_param(vm.param.analysis, options=ANALYSES,
+                                               css_classes=["opt-analysis"]),
+        settings)
 
 
 def _progress(vm: OptimisationVM) -> Any:
@@ -111,7 +138,8 @@ def _heatmap(vm: OptimisationVM, theme: str) -> Any:
 
     def draw() -> None:
         runs, axes = vm.runs, vm.axes
-        if len(axes) < 2 or runs.empty or runs["objective"].isna().all():
+        if (len(axes) < 2 or runs.empty or runs["objective"].isna().all()
+                or not vm.walk.empty):  # a walk-forward's runs come from different windows
             area.objects = [hint]
             return
         fig = sweep_heatmap(runs, axes[0], axes[1], theme="dark" if theme == "midnight"
@@ -121,7 +149,7 @@ def _heatmap(vm: OptimisationVM, theme: str) -> Any:
                                         css_classes=["opt-heatmap"],
                                         sizing_mode="stretch_width")]
 
-    vm.param.watch(lambda e: _on_doc(doc, draw), ["runs", "axes"])
+    vm.param.watch(lambda e: _on_doc(doc, draw), ["runs", "axes", "walk"])
     return area
 
 
@@ -138,6 +166,16 @@ def _table(vm: OptimisationVM, theme: str) -> Any:
 
     table.param.watch(picked, "selection")
     return table
+
+
+def _walk(vm: OptimisationVM, theme: str) -> Any:
+    hint = pn.pane.HTML("<div class='ab-muted'>Une ligne par fenêtre : les meilleurs "
+                        "paramètres en apprentissage et leur résultat hors échantillon, côte à "
+                        "côte.</div>")
+    table = pn.widgets.Tabulator.from_param(
+        vm.param.walk, theme=theme, show_index=False, disabled=True, layout="fit_data_table",
+        sizing_mode="stretch_width", css_classes=["opt-walk"])
+    return pn.Column(hint, table, sizing_mode="stretch_width")
 
 
 def _opened(vm: OptimisationVM) -> Any:
@@ -184,11 +222,12 @@ def build(ctx: PageContext) -> Any:
     results = pn.Tabs(
         ("Carte de chaleur", _heatmap(vm, theme)),
         ("Tableau", _table(vm, theme)),
+        ("Walk-forward", _walk(vm, theme)),
         ("Optimisations passées", _past(vm, theme)),
         sizing_mode="stretch_width", dynamic=False, css_classes=["opt-results"])
     # A finished or reopened sweep shows its heatmap; an opened run's chart sits below.
-    vm.param.watch(lambda e: setattr(results, "active", 0) if e.new is not None else None,
-                   "sweep_id")
+    vm.param.watch(lambda e: setattr(results, "active", 2 if not vm.walk.empty else 0)
+                   if e.new is not None else None, "sweep_id")
     return pn.Column(
         pn.pane.Markdown("## Optimisation des paramètres"),
         pn.Row(pn.Column(_form(vm, theme), css_classes=["ab-card"]),

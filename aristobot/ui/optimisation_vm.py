@@ -20,7 +20,8 @@ from typing import Any
 import pandas as pd
 import param
 
-from aristobot.backtest.service import PAPER_MARKET_EXCHANGE
+from aristobot.backtest.service import PAPER_MARKET_EXCHANGE, market_exchange
+from aristobot.brokers.repository import list_brokers
 from aristobot.core.timefmt import format_dt, zone
 from aristobot.domain.timeframe import Timeframe
 from aristobot.errors import AristobotError, ValidationError
@@ -33,7 +34,10 @@ from aristobot.sweeps import store as sweeps_store
 log = logging.getLogger(__name__)
 
 TIMEFRAMES = ["1m", "3m", "5m", "15m", "1h", "2h", "4h", "1d"]
-PAST_COLUMNS = ["id", "Stratégie", "Symbole", "TF", "Période", "Runs", "Statut", "Meilleurs"]
+PAST_COLUMNS = ["id", "Analyse", "Stratégie", "Symbole", "TF", "Période", "Runs", "Statut",
+                "Meilleurs"]
+ANALYSES = {"Balayage": "sweep", "Walk-forward": "walk_forward"}
+WALK_WINDOWS = {"Glissantes": "rolling", "Ancrées": "anchored"}
 UNEXPECTED = ("Erreur inattendue pendant l'optimisation. Les détails sont dans le journal du "
               "serveur ; réessayez ou signalez le problème.")
 
@@ -41,6 +45,8 @@ UNEXPECTED = ("Erreur inattendue pendant l'optimisation. Les détails sont dans 
 class OptimisationVM(param.Parameterized):
     strategies = param.Dict(default={})  # name -> id
     strategy_id = param.Integer(default=None, allow_None=True)
+    brokers = param.Dict(default={})  # label -> id
+    broker_id = param.Integer(default=None, allow_None=True)
     symbol = param.String(default="BTC/USDT")
     timeframe: Any = param.Selector(default="1h", objects=TIMEFRAMES)
     start_date = param.Date(default=None, allow_None=True)
@@ -53,6 +59,10 @@ class OptimisationVM(param.Parameterized):
     method: Any = param.Selector(default="grid", objects=["grid", "random"])
     random_runs = param.Integer(default=50, bounds=(1, None))
     cap = param.Integer(default=200, bounds=(1, 2000))
+    analysis: Any = param.Selector(default="sweep", objects=list(ANALYSES.values()))
+    wf_windows: Any = param.Selector(default="rolling", objects=list(WALK_WINDOWS.values()))
+    wf_splits = param.Integer(default=4, bounds=(1, 20))
+    wf_in_sample_pct = param.Number(default=75.0, bounds=(10.0, 95.0))
 
     running = param.Boolean(default=False)
     done_runs = param.Integer(default=0)
@@ -62,6 +72,7 @@ class OptimisationVM(param.Parameterized):
     verdict = param.String(default="")
     flagged = param.Boolean(default=False)
     runs = param.DataFrame(default=pd.DataFrame())  # records.runs_frame
+    walk = param.DataFrame(default=pd.DataFrame(columns=records.WALK_COLUMNS))  # walk_frame
     axes = param.List(default=[])  # the swept parameter names (heatmap: the first two)
     sweep_id = param.Integer(default=None, allow_None=True)
     past = param.DataFrame(default=pd.DataFrame(columns=PAST_COLUMNS))
@@ -81,6 +92,7 @@ class OptimisationVM(param.Parameterized):
         self.start_date = self.start_date or today - timedelta(days=30)
         self._declared: dict[str, Any] = {}
         self._code, self._window = "", 500
+        self._exchanges: dict[int, str] = {}
         self._records: list[dict[str, Any]] = []
         self._candles: pd.DataFrame | None = None
         self._info: sweeps_store.SweepInfo | None = None
@@ -91,10 +103,16 @@ class OptimisationVM(param.Parameterized):
 
     # --- lists --------------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Reload the user's strategies and stored sweeps."""
+        """Reload the user's strategies, brokers and stored sweeps."""
         with self._runtime.sessions() as s:
             self.strategies = {r.name: r.id for r in strategies.list_strategies(s, self._user_id)}
+            brokers = list_brokers(s, self._user_id)
             self.past = self._past_frame(sweeps_store.list_sweeps(s, self._user_id))
+        self._exchanges = {b.id: market_exchange(b) for b in brokers}
+        self.brokers = {f"{b.name} ({b.exchange})": b.id for b in brokers}
+        if self.broker_id not in self.brokers.values():
+            default = [b.id for b in brokers if b.is_default]
+            self.broker_id = next(iter([*default, *self.brokers.values()]), None)
         if self.strategy_id not in self.strategies.values():
             self.strategy_id = next(iter(self.strategies.values()), None)
         self._load_declaration()
@@ -122,7 +140,8 @@ class OptimisationVM(param.Parameterized):
 
     def _past_frame(self, rows: list[sweeps_store.SweepSummary]) -> pd.DataFrame:
         status = {"done": "terminé", "cancelled": "annulé"}
-        data = [[r.id, r.strategy_name, r.symbol, r.timeframe,
+        kind = {True: "Walk-forward", False: "Balayage"}
+        data = [[r.id, kind[r.walk_forward], r.strategy_name, r.symbol, r.timeframe,
                  f"{self._when(r.start)} → {self._when(r.end)}",
                  f"{r.finished_runs}/{r.planned_runs}", status.get(r.status, r.status),
                  ", ".join(f"{k}={v}" for k, v in (r.best_params or {}).items())]
@@ -131,6 +150,10 @@ class OptimisationVM(param.Parameterized):
 
     def _when(self, dt: datetime | None, fmt: str = "%Y-%m-%d") -> str:
         return format_dt(dt, self._tz, fmt)
+
+    def _when_text(self, iso: str | None) -> str:
+        return self._when(None if iso is None else datetime.fromisoformat(iso),
+                          "%Y-%m-%d %H:%M")
 
     # --- run ----------------------------------------------------------------------------------
     def plan(self) -> tuple[sweeps_store.SweepInfo, list[dict[str, Any]]]:
@@ -155,9 +178,14 @@ class OptimisationVM(param.Parameterized):
         name = next((n for n, i in self.strategies.items() if i == self.strategy_id), "?")
         settings = {"initial_amount": float(self.initial_amount),
                     "fee_rate": float(self.fee_pct) / 100.0, "cap": int(self.cap),
-                    "random_runs": int(self.random_runs), "window": int(self._window)}
+                    "random_runs": int(self.random_runs), "window": int(self._window),
+                    "analysis": self.analysis}
+        if self.analysis == "walk_forward":
+            settings.update({"windows": self.wf_windows, "n_splits": int(self.wf_splits),
+                             "in_sample_fraction": float(self.wf_in_sample_pct) / 100.0})
+        exchange = self._exchanges.get(self.broker_id or -1, PAPER_MARKET_EXCHANGE)
         info = sweeps_store.SweepInfo(
-            name, self._code, PAPER_MARKET_EXCHANGE, self.symbol.strip().upper(),
+            name, self._code, exchange, self.symbol.strip().upper(),
             Timeframe.parse(self.timeframe).value, start, end, self.method, self.objective,
             {k: list(v) if isinstance(v, tuple) else v for k, v in space.items()},
             constraints, settings, self.strategy_id)
@@ -177,6 +205,7 @@ class OptimisationVM(param.Parameterized):
         self.done_runs, self.total_runs, self.running = 0, len(pts), True
         self.sweep_id, self._records, self.axes = None, [], list(info.space)
         self.runs = records.runs_frame([], self.axes)
+        self.walk = records.walk_frame(None)
         self.message = f"Chargement des bougies ({len(pts)} runs prévus)…"
         self._task = asyncio.get_running_loop().create_task(self._job(info, pts))
         return True
@@ -203,9 +232,10 @@ class OptimisationVM(param.Parameterized):
                 return
             self._candles, self._info = candles, info
             self.message = f"Optimisation en cours : {len(pts)} runs sur {len(candles)} bougies."
-            result = await asyncio.to_thread(self._sweep, info, candles, pts,
-                                             asyncio.get_running_loop())
-            await asyncio.to_thread(self._store, info, result)
+            walk = info.settings.get("analysis") == "walk_forward"
+            result = await asyncio.to_thread(self._walk if walk else self._sweep, info,
+                                             candles, pts, asyncio.get_running_loop())
+            await asyncio.to_thread(self._store_walk if walk else self._store, info, result)
         except AristobotError as e:
             self.error, self.message = e.user_message(), ""
         except Exception:  # a bug: details in the log, a fixed French message shown
@@ -227,6 +257,26 @@ class OptimisationVM(param.Parameterized):
                          settings=self._runtime.settings,
                          isolation="sandbox", owner=self._user_id, on_progress=progress,
                          cancel=self._cancel, cap=max(len(pts), 1))
+
+    def _walk(self, info: sweeps_store.SweepInfo, candles: pd.DataFrame,
+              pts: list[dict[str, Any]], loop: asyncio.AbstractEventLoop) -> Any:
+        from aristobot.optimize import walk_forward
+
+        def progress(done: int, total: int, row: Any) -> None:
+            loop.call_soon_threadsafe(self._count, done, total)
+
+        st = info.settings
+        return walk_forward(info.strategy_code, candles, pts, info.objective,
+                            windows=st["windows"], n_splits=int(st["n_splits"]),
+                            in_sample_fraction=float(st["in_sample_fraction"]),
+                            backtest=sweeps_service.backtest_params(info),
+                            settings=self._runtime.settings, isolation="sandbox",
+                            owner=self._user_id, on_progress=progress, cancel=self._cancel,
+                            cap=max(len(pts), 1))
+
+    def _count(self, done: int, total: int) -> None:
+        self.total_runs = max(self.total_runs, total)
+        self.done_runs = min(done, self.total_runs)
 
     def _progress(self, done: int, total: int, rec: dict[str, Any]) -> None:
         self._records.append(rec)
@@ -255,12 +305,30 @@ class OptimisationVM(param.Parameterized):
                         f"enregistrée (n° {sweep_id}).")
         self.past = self._refresh_past()
 
+    def _store_walk(self, info: sweeps_store.SweepInfo, result: Any) -> None:
+        from aristobot.optimize import walk_forward_verdict
+
+        text = walk_forward_verdict(result)
+        judged = [w.out_of_sample for w in result.windows if w.out_of_sample is not None]
+        outcome = sweeps_store.SweepOutcome(
+            "cancelled" if result.cancelled else "done", records.run_records(judged),
+            len(result.windows), None, {"text": text},
+            records.walk_forward_record(result, text), bool(result.flagged))
+        with self._runtime.sessions.begin() as s:
+            sweep_id = sweeps_store.save_sweep(s, self._user_id, info, outcome)
+        self._show(sweep_id, info, outcome)
+        done = "annulé" if result.cancelled else "terminé"
+        self.message = (f"Walk-forward {done} : {len(judged)}/{len(result.windows)} fenêtres "
+                        f"jugées hors échantillon, enregistré (n° {sweep_id}).")
+        self.past = self._refresh_past()
+
     def _refresh_past(self) -> pd.DataFrame:
         with self._runtime.sessions() as s:
             return self._past_frame(sweeps_store.list_sweeps(s, self._user_id))
 
     def _show(self, sweep_id: int, info: sweeps_store.SweepInfo,
               outcome: sweeps_store.SweepOutcome) -> None:
+        self.walk = records.walk_frame(outcome.walk_forward, self._when_text)
         self._records, self._info, self.sweep_id = list(outcome.runs), info, sweep_id
         self.axes = list(info.space)
         self.objective = info.objective

@@ -121,3 +121,61 @@ def test_sweep_heatmap_open_cell_reopen_and_cancel(served_app: Any, new_page: An
     screenshot(page, "optimisation_cancelled")
     status, finished, planned = _sweeps(app.database_url)[-1]
     assert status == "cancelled" and 1 <= finished < planned
+
+
+def _walk_forwards(database_url: str) -> list[tuple[str, int, int, int]]:
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as s:
+        rows = [(r.status, r.finished_runs, r.planned_runs, len(r.walk_forward["windows"]))
+                for r in s.scalars(select(SweepRow).where(SweepRow.walk_forward.is_not(None)))]
+    engine.dispose()
+    return rows
+
+
+def test_walk_forward_side_by_side_verdict_and_reopen(served_app: Any, new_page: Any,
+                                                      fake_binance: FakeBinance) -> None:
+    app = served_app({"ARISTOBOT_EXCHANGE_URL_OVERRIDES": f"binance={fake_binance.url}",
+                      "ARISTOBOT_DASK_WORKERS": "1"})
+    _add_strategy(app.database_url)
+    page = new_page()
+    login(page, app.base_url, next_page="backtest")
+    _open_optimisation(page)
+    page.locator(".opt-ranges").locator("text=slow").first.wait_for()
+    assert page.locator(".opt-broker select option").count() >= 1  # the market's broker
+    page.locator(".opt-constraints input").fill("slow - fast >= 20")
+    page.locator(".opt-constraints input").press("Enter")
+    page.locator(".opt-analysis").get_by_text("Walk-forward", exact=True).click()
+    page.locator(".opt-wf-windows").get_by_text("Ancrées", exact=True).click()
+    for css, value in ((".opt-wf-splits", "2"), (".opt-wf-is", "50")):
+        page.locator(f"{css} input").fill(value)
+        page.locator(f"{css} input").press("Enter")
+    screenshot(page, "walk_forward_form")
+    page.locator(".opt-run button").click()
+    page.locator("#opt-message", has_text="Walk-forward terminé").wait_for(timeout=300_000)
+    assert "fenêtres jugées hors échantillon" in page.locator("#opt-message").inner_text()
+    verdict = page.locator("#opt-verdict")
+    verdict.wait_for()
+    assert "Hors échantillon" in verdict.inner_text() and "Verdict" in verdict.inner_text()
+    walk = page.locator(".opt-walk")
+    walk.wait_for()
+    for header in ("Objectif appr.", "Objectif test", "Rendement appr. %", "Rendement test %"):
+        assert walk.get_by_text(header, exact=True).count() >= 1, header
+    assert walk.locator(".tabulator-row").count() == 2
+    screenshot(page, "walk_forward_result")
+    [(status, finished, planned, windows)] = _walk_forwards(app.database_url)
+    assert status == "done" and planned == windows == 2 and 1 <= finished <= 2
+
+    # A new session lists it as a walk-forward and reopens it side by side.
+    other = new_page()
+    login(other, app.base_url, next_page="backtest")
+    _open_optimisation(other)
+    other.locator(".opt-results").get_by_text("Optimisations passées", exact=True).first.click()
+    row = other.locator(".opt-past .tabulator-row").first
+    row.wait_for()
+    assert "Walk-forward" in row.inner_text()
+    row.locator(".tabulator-cell[tabulator-field='Stratégie']").click()
+    other.locator(".opt-reopen button").click()
+    other.locator("#opt-message", has_text="rouverte").wait_for()
+    other.locator(".opt-walk .tabulator-row").nth(1).wait_for()
+    assert "Hors échantillon" in other.locator("#opt-verdict").inner_text()
+    screenshot(other, "walk_forward_reopened")
