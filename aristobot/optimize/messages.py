@@ -86,3 +86,22 @@ WF_FAILS = ("Verdict : les paramètres choisis en apprentissage ne tiennent pas 
 def decimal(value: float, places: int = 2) -> str:
     """A number as a French reader writes it (decimal comma)."""
     return f"{value:.{places}f}".replace(".", ",")
+
+# --- overfitting guard ----------------------------------------------------------------------------
+TRIALS_MIN = "Le nombre d'essais doit être ≥ 1."
+PBO_TRIALS = "PBO : il faut au moins 2 essais."
+PBO_PARTITIONS = "PBO : le nombre de partitions doit être pair et ≥ 2."
+PBO_METRIC = "PBO : mesure inconnue « {metric} »."
+PBO_PERIODS = "PBO : pas assez de périodes (ou valeurs non finies)."
+GUARD_FLAGGED = ("Attention : la vérification d'exactitude (anti-biais d'anticipation) a "
+                 "signalé au moins une exécution ; ces résultats ne sont pas fiables.")
+GUARD_NO_DATA = "Pas assez de données pour juger le sur-apprentissage."
+GUARD_PBO_HIGH = ("Sur-apprentissage probable : dans {pbo} des découpages, les meilleurs "
+                  "paramètres en apprentissage finissent dans la moitié basse hors échantillon.")
+GUARD_PBO = "Probabilité de sur-apprentissage (PBO) : {pbo}."
+GUARD_DSR_OK = ("Le meilleur résultat reste significatif malgré {trials} essais (Sharpe dégonflé : "
+                "{dsr}).")
+GUARD_DSR_LOW = ("Le meilleur résultat peut s'expliquer par la chance après {trials} essais "
+                 "(Sharpe dégonflé : {dsr}, il faudrait au moins 95 %).")
+GUARD_ROBUST = "Verdict : résultat robuste."
+GUARD_CAUTION = "Verdict : prudence, ne pas se fier à ces paramètres sans autre preuve."

@@ -30,6 +30,7 @@ from statistics import NormalDist
 import numpy as np
 
 from aristobot.errors import ValidationError
+from aristobot.optimize import messages as msg
 
 EULER_GAMMA = 0.5772156649015329
 _Z = NormalDist()
@@ -38,7 +39,7 @@ _Z = NormalDist()
 def expected_max_sharpe(n_trials: int, sharpe_variance: float) -> float:
     """Return SR0, the expected best Sharpe ratio of ``n_trials`` luck-only trials."""
     if n_trials < 1:
-        raise ValidationError(reason="Le nombre d'essais doit être ≥ 1.")
+        raise ValidationError(reason=msg.TRIALS_MIN)
     if n_trials == 1 or sharpe_variance <= 0:
         return 0.0
     a = _Z.inv_cdf(1.0 - 1.0 / n_trials)
@@ -121,14 +122,14 @@ def probability_of_backtest_overfitting(matrix: np.ndarray, n_partitions: int = 
     m = np.asarray(matrix, dtype=np.float64)
     s = int(n_partitions)
     if m.ndim != 2 or m.shape[1] < 2:
-        raise ValidationError(reason="PBO : il faut au moins 2 essais.")
+        raise ValidationError(reason=msg.PBO_TRIALS)
     if s < 2 or s % 2:
-        raise ValidationError(reason="PBO : le nombre de partitions doit être pair et ≥ 2.")
+        raise ValidationError(reason=msg.PBO_PARTITIONS)
     if metric not in ("sharpe", "mean"):
-        raise ValidationError(reason=f"PBO : mesure inconnue « {metric} ».")
+        raise ValidationError(reason=msg.PBO_METRIC.format(metric=metric))
     rows = (m.shape[0] // s) * s
     if rows < s * (2 if metric == "sharpe" else 1) or not np.isfinite(m).all():
-        raise ValidationError(reason="PBO : pas assez de périodes (ou valeurs non finies).")
+        raise ValidationError(reason=msg.PBO_PERIODS)
     blocks = m[m.shape[0] - rows:].reshape(s, rows // s, m.shape[1])
     block_sums, block_squares = blocks.sum(axis=1), (blocks**2).sum(axis=1)
     half, per_block, n_trials = s // 2, rows // s, m.shape[1]
@@ -156,27 +157,20 @@ def verdict(dsr: float | None, pbo: float | None, n_trials: int, *,
     """Return a plain French verdict on a sweep's best result."""
     parts: list[str] = []
     if flagged:
-        parts.append("Attention : la vérification d'exactitude (anti-biais d'anticipation) a "
-                     "signalé au moins une exécution ; ces résultats ne sont pas fiables.")
+        parts.append(msg.GUARD_FLAGGED)
     if dsr is None and pbo is None:
-        parts.append("Pas assez de données pour juger le sur-apprentissage.")
+        parts.append(msg.GUARD_NO_DATA)
         return " ".join(parts)
     if pbo is not None:
         if pbo > 0.5:
-            parts.append(f"Sur-apprentissage probable : dans {_pct(pbo)} des découpages, les "
-                         "meilleurs paramètres en apprentissage finissent dans la moitié basse "
-                         "hors échantillon.")
+            parts.append(msg.GUARD_PBO_HIGH.format(pbo=_pct(pbo)))
         else:
-            parts.append(f"Probabilité de sur-apprentissage (PBO) : {_pct(pbo)}.")
+            parts.append(msg.GUARD_PBO.format(pbo=_pct(pbo)))
     if dsr is not None:
         if dsr >= 0.95:
-            parts.append(f"Le meilleur résultat reste significatif malgré {n_trials} essais "
-                         f"(Sharpe dégonflé : {_pct(dsr)}).")
+            parts.append(msg.GUARD_DSR_OK.format(trials=n_trials, dsr=_pct(dsr)))
         else:
-            parts.append(f"Le meilleur résultat peut s'expliquer par la chance après "
-                         f"{n_trials} essais (Sharpe dégonflé : {_pct(dsr)}, il faudrait "
-                         "au moins 95 %).")
+            parts.append(msg.GUARD_DSR_LOW.format(trials=n_trials, dsr=_pct(dsr)))
     robust = (dsr is not None and dsr >= 0.95) and (pbo is None or pbo <= 0.5) and not flagged
-    parts.append("Verdict : résultat robuste." if robust
-                 else "Verdict : prudence, ne pas se fier à ces paramètres sans autre preuve.")
+    parts.append(msg.GUARD_ROBUST if robust else msg.GUARD_CAUTION)
     return " ".join(parts)

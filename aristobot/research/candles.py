@@ -22,6 +22,7 @@ from aristobot.errors import ValidationError
 from aristobot.exchanges.catalog import display_name
 from aristobot.exchanges.factory import create_exchange, url_overrides
 from aristobot.exchanges.handle import ExchangeHandle
+from aristobot.research import messages as msg
 from aristobot.research.workbench import Workbench, workbench
 
 T = TypeVar("T")
@@ -33,7 +34,7 @@ def utc(value: When, name: str = "date") -> datetime:
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError):
-        raise ValidationError(reason=f"{name} illisible : « {value} » (ex. 2024-03-01)") from None
+        raise ValidationError(reason=msg.DATE_UNREADABLE.format(name=name, value=value)) from None
     if ts is pd.NaT:
         raise ValidationError(reason=f"{name} manquante")
     ts = ts.tz_localize(UTC) if ts.tzinfo is None else ts.tz_convert(UTC)
@@ -66,9 +67,9 @@ def candles(
     """
     wb = bench or workbench()
     req = CandleRequest(exchange.strip().lower(), symbol.strip().upper(),
-                        Timeframe.parse(timeframe), utc(start, "début"), utc(end, "fin"))
+                        Timeframe.parse(timeframe), utc(start, msg.START), utc(end, msg.END))
     if req.end <= req.start:
-        raise ValidationError(reason="la date de fin doit être après la date de début")
+        raise ValidationError(reason=msg.DATES_ORDER)
     if fetch:
         load(wb, req, progress=progress)
     with wb.sessions() as s:

@@ -21,6 +21,7 @@ from aristobot.core.backtest.types import BINANCE_SPOT_TAKER_FEE
 from aristobot.core.strategy_api import Strategy, with_params
 from aristobot.core.strategy_loader import load_strategy
 from aristobot.errors import ValidationError
+from aristobot.research import messages as msg
 from aristobot.research.strategies import StoredStrategy
 
 StrategyLike = str | type[Strategy] | StoredStrategy
@@ -67,8 +68,7 @@ def strategy_class(strategy: StrategyLike) -> type[Strategy]:
         return load_strategy(strategy)
     if isinstance(strategy, type) and issubclass(strategy, Strategy):
         return strategy
-    raise ValidationError(reason="stratégie attendue : code source, classe Strategy ou "
-                                 "research.strategy(\"nom\")")
+    raise ValidationError(reason=msg.STRATEGY_EXPECTED)
 
 
 def backtest(

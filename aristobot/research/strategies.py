@@ -9,6 +9,7 @@ from sqlalchemy import select
 from aristobot.accounts.users import get_user_by_name
 from aristobot.db.models import UserRow
 from aristobot.errors import NotFound, ValidationError
+from aristobot.research import messages as msg
 from aristobot.research.workbench import Workbench, workbench
 from aristobot.strategies.repository import list_strategies
 
@@ -37,15 +38,15 @@ def strategy(name: str, user: str | None = None, *, bench: Workbench | None = No
             names = list(s.scalars(select(UserRow.username).order_by(UserRow.username)))
             if len(names) != 1:
                 raise ValidationError(
-                    reason="précisez l'utilisateur : research.strategy(nom, user=…) "
-                           f"(utilisateurs : {', '.join(names) or 'aucun'})")
+                    reason=msg.USER_NEEDED.format(names=", ".join(names) or msg.NONE_M))
             user = names[0]
         owner = get_user_by_name(s, user)
         if owner is None:
-            raise NotFound(what=f"Utilisateur « {user} »")
+            raise NotFound(what=msg.USER.format(user=user))
         records = list_strategies(s, owner.id)
     for r in records:
         if r.name == name:
             return StoredStrategy(r.id, user, r.name, r.code, r.timeframe, r.window_size)
-    available = ", ".join(r.name for r in records) or "aucune"
-    raise NotFound(what=f"Stratégie « {name} » de {user} (stratégies : {available})")
+    available = ", ".join(r.name for r in records) or msg.NONE_F
+    raise NotFound(what=msg.STRATEGY_OF.format(name=name, user=user,
+                                                   available=available))

@@ -15,15 +15,14 @@ import pandas as pd
 
 from aristobot.backtest.results_store import jsonable
 from aristobot.errors import ValidationError
+from aristobot.sweeps import messages as msg
 
 METHODS = ("grid", "random")
-RANGE_COLUMNS = ["Paramètre", "Défaut", "De", "À", "Pas", "Balayer"]
+RANGE_COLUMNS = msg.RANGE_COLUMNS
 #: Statistics kept per run (beside the objective): enough to sort and compare runs.
 KEPT_STATS = ("total_return_pct", "sharpe", "sortino", "calmar", "max_drawdown_pct",
               "win_rate_pct", "profit_factor", "net_profit", "final_balance", "expectancy")
-STAT_COLUMNS = {"objective": "Objectif", "trades": "Trades",
-                "total_return_pct": "Rendement %", "max_drawdown_pct": "Drawdown %",
-                "sharpe": "Sharpe", "win_rate_pct": "Réussite %"}
+STAT_COLUMNS = msg.STAT_COLUMNS
 
 
 def default_range(default: Any) -> tuple[Any, Any, Any]:
@@ -52,22 +51,22 @@ def space_from_ranges(ranges: pd.DataFrame, declared: dict[str, Any]) -> dict[st
         if not bool(row["Balayer"]):
             continue
         if name not in declared:
-            raise ValidationError(reason=f"paramètre inconnu « {name} »")
+            raise ValidationError(reason=msg.PARAM_UNKNOWN.format(name=name))
         default = declared[name]
         if isinstance(default, bool):
             space[name] = [False, True]
             continue
         lo, hi, step = (_number(row[c], name, c) for c in ("De", "À", "Pas"))
         if step <= 0 or hi < lo:
-            raise ValidationError(reason=f"« {name} » : il faut De ≤ À et un pas positif")
+            raise ValidationError(reason=msg.RANGE_ORDER.format(name=name))
         if isinstance(default, int):
             if any(v != int(v) for v in (lo, hi, step)):
-                raise ValidationError(reason=f"« {name} » est entier : De, À et Pas aussi")
+                raise ValidationError(reason=msg.RANGE_INTEGER.format(name=name))
             space[name] = (int(lo), int(hi), int(step))
         else:
             space[name] = (float(lo), float(hi), float(step))
     if not space:
-        raise ValidationError(reason="cochez au moins un paramètre à balayer")
+        raise ValidationError(reason=msg.NOTHING_SWEPT)
     return space
 
 
@@ -77,7 +76,7 @@ def _number(value: Any, name: str, column: str) -> float:
     except (TypeError, ValueError):
         f = math.nan
     if not math.isfinite(f):
-        raise ValidationError(reason=f"« {name} » : valeur « {column} » invalide")
+        raise ValidationError(reason=msg.RANGE_VALUE.format(name=name, column=column))
     return f
 
 
@@ -121,8 +120,7 @@ def runs_frame(records: list[dict[str, Any]], names: list[str], maximize: bool =
 
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``runs_frame`` with French column names and rounded numbers, for the table."""
-    view = frame.rename(columns={**STAT_COLUMNS, "run": "n°", "lookahead": "Look-ahead",
-                                 "error": "Erreur"})
+    view = frame.rename(columns={**STAT_COLUMNS, **msg.RUN_COLUMNS})
     return view.round(4)
 
 
@@ -138,7 +136,7 @@ def points(space: Mapping[str, Any], constraints: Iterable[str] | str | None = N
     from aristobot import optimize as opt
 
     if method not in METHODS:
-        raise ValidationError(reason=f"méthode inconnue « {method} » (grid ou random)")
+        raise ValidationError(reason=msg.METHOD_UNKNOWN.format(method=method))
     ps = space if isinstance(space, opt.ParamSpace) else opt.ParamSpace.of(space)
     limit = opt.DEFAULT_CAP if cap is None else int(cap)
     if method == "grid":
@@ -146,10 +144,7 @@ def points(space: Mapping[str, Any], constraints: Iterable[str] | str | None = N
     return [dict(p) for p in opt.random_points(ps, constraints, n=n, seed=seed, cap=limit)]
 
 
-WALK_KINDS = {"rolling": "glissantes", "anchored": "ancrées"}
-WALK_COLUMNS = ["Fenêtre", "Paramètres", "Objectif appr.", "Objectif test",
-                "Rendement appr. %", "Rendement test %", "Trades appr.", "Trades test",
-                "Apprentissage du", "Test du", "au", "Erreur"]
+WALK_COLUMNS = msg.WALK_COLUMNS
 
 
 def _side(row: Any) -> dict[str, Any] | None:

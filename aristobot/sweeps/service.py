@@ -20,6 +20,7 @@ from aristobot.core.backtest.types import BacktestParams, BacktestResult
 from aristobot.domain.timeframe import Timeframe
 from aristobot.errors import ValidationError
 from aristobot.runtime import Runtime
+from aristobot.sweeps import messages as msg
 from aristobot.sweeps.store import SweepInfo
 
 
@@ -47,8 +48,8 @@ async def load_candles(runtime: Runtime, info: SweepInfo) -> pd.DataFrame:
     await CandleLoader(runtime.sessions, source, absent=absent_ranges(runtime)).load(req)
     candles = await asyncio.to_thread(read_candles, runtime, info)
     if candles.empty:
-        raise ValidationError(reason=f"aucune bougie {info.symbol} {info.timeframe} "
-                                     "disponible pour cette période")
+        raise ValidationError(reason=msg.NO_CANDLES.format(symbol=info.symbol,
+                                                             timeframe=info.timeframe))
     return candles
 
 
@@ -63,5 +64,5 @@ async def run_point(runtime: Runtime, user_id: int, info: SweepInfo, params: dic
                        "strategy_params": params},
         owner=user_id, timeout_s=float(runtime.settings.backtest_max_s))
     if not isinstance(result, BacktestResult):
-        raise ValidationError(reason="le processus isolé a renvoyé un résultat illisible")
+        raise ValidationError(reason=msg.UNREADABLE_RESULT)
     return result

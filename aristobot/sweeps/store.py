@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from aristobot.backtest.results_store import jsonable
 from aristobot.db.models import SweepRow
 from aristobot.errors import NotFound, ValidationError
+from aristobot.sweeps import messages as msg
 
 log = logging.getLogger(__name__)
 
@@ -138,15 +139,15 @@ def delete_sweep(session: Session, user_id: int, sweep_id: int) -> None:
 
 def _check(info: SweepInfo, outcome: SweepOutcome) -> None:
     checks = (
-        (info.method in METHODS, f"méthode inconnue « {info.method} » (grid ou random)"),
-        (outcome.status in STATUSES, f"statut de sweep inconnu « {outcome.status} »"),
-        (bool(info.space), "un sweep explore au moins un paramètre"),
-        (info.end > info.start, "la date de fin doit être après la date de début"),
+        (info.method in METHODS, msg.METHOD_UNKNOWN.format(method=info.method)),
+        (outcome.status in STATUSES, msg.STATUS_UNKNOWN.format(status=outcome.status)),
+        (bool(info.space), msg.SPACE_EMPTY),
+        (info.end > info.start, msg.DATES_ORDER),
         (len(outcome.runs) <= MAX_STORED_RUNS,
-         f"trop de runs pour être enregistrés (au plus {MAX_STORED_RUNS})"),
-        (outcome.planned_runs >= len(outcome.runs), "plus de runs terminés que prévus"),
+         msg.TOO_MANY_RUNS.format(limit=MAX_STORED_RUNS)),
+        (outcome.planned_runs >= len(outcome.runs), msg.RUNS_OVER_PLAN),
         (all(isinstance(r, dict) and isinstance(r.get("params"), dict) for r in outcome.runs),
-         "chaque run doit porter ses paramètres"),
+         msg.RUN_WITHOUT_PARAMS),
     )
     for ok, reason in checks:
         if not ok:
