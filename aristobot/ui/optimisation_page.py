@@ -9,6 +9,7 @@ from typing import Any
 import panel as pn
 
 from aristobot.sweeps.records import display_frame
+from aristobot.ui import optimisation_text as text
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.optimisation_vm import ANALYSES, TIMEFRAMES, WALK_WINDOWS, OptimisationVM
 from aristobot.ui.pages import PageContext
@@ -63,8 +64,7 @@ def _form(vm: OptimisationVM, theme: str) -> Any:
                                                 name="Montant de départ", width=140),
                pn.widgets.FloatInput.from_param(vm.param.fee_pct, name="Frais (%)", step=0.01,
                                                 width=140)),
-        pn.pane.HTML("<b>Plages des paramètres</b> (De, À et Pas modifiables ; décochez "
-                     "« Balayer » pour garder la valeur par défaut)"),
+        pn.pane.HTML(text.RANGES_HINT),
         ranges,
         pn.widgets.TextInput.from_param(vm.param.constraints, name="Contraintes",
                                         placeholder="ex. fast < slow ; slow - fast >= 5",
@@ -92,10 +92,7 @@ def _walk_form(vm: OptimisationVM) -> Any:
                pn.widgets.FloatInput.from_param(vm.param.wf_in_sample_pct,
                                                 name="Apprentissage (%)", width=140,
                                                 css_classes=["opt-wf-is"])),
-        pn.pane.HTML("<div class='ab-muted'>Chaque fenêtre choisit les meilleurs paramètres "
-                     "en apprentissage puis les juge sur la période suivante, hors "
-                     "échantillon. Glissantes : apprentissage de longueur fixe ; ancrées : "
-                     "depuis la première bougie.</div>"),
+        pn.pane.HTML(text.WALK_FORM_HINT),
         visible=pn.bind(lambda a: a == "walk_forward", vm.param.analysis))
     return pn.Column(
         pn.pane.HTML("<b>Analyse</b>"),
@@ -112,9 +109,9 @@ def _progress(vm: OptimisationVM) -> Any:
     cancel.visible = vm.param.running
     count = pn.bind(lambda d, t: f"<span id='opt-count'>{d} / {t} runs</span>",
                     vm.param.done_runs, vm.param.total_runs)
-    verdict = pn.bind(lambda text, flagged: "" if not text else
+    verdict = pn.bind(lambda said, flagged: "" if not said else
                       f"<div class='ab-card {'ab-danger' if flagged else ''}' id='opt-verdict'>"
-                      f"<b>Verdict :</b> {html.escape(text)}</div>",
+                      f"<b>Verdict :</b> {html.escape(said)}</div>",
                       vm.param.verdict, vm.param.flagged)
     return pn.Column(
         pn.Row(run, cancel),
@@ -131,8 +128,7 @@ def _progress(vm: OptimisationVM) -> Any:
 def _heatmap(vm: OptimisationVM, theme: str) -> Any:
     from aristobot.charts.sweep_heatmap import sweep_heatmap
 
-    hint = pn.pane.HTML("<div class='ab-muted'>La carte de chaleur montre l'objectif selon deux "
-                        "paramètres ; cliquez une case pour ouvrir ce run.</div>")
+    hint = pn.pane.HTML(text.HEATMAP_HINT)
     area = pn.Column(hint, sizing_mode="stretch_width")
     doc = pn.state.curdoc
 
@@ -169,9 +165,7 @@ def _table(vm: OptimisationVM, theme: str) -> Any:
 
 
 def _walk(vm: OptimisationVM, theme: str) -> Any:
-    hint = pn.pane.HTML("<div class='ab-muted'>Une ligne par fenêtre : les meilleurs "
-                        "paramètres en apprentissage et leur résultat hors échantillon, côte à "
-                        "côte.</div>")
+    hint = pn.pane.HTML(text.WALK_HINT)
     table = pn.widgets.Tabulator.from_param(
         vm.param.walk, theme=theme, show_index=False, disabled=True, layout="fit_data_table",
         sizing_mode="stretch_width", css_classes=["opt-walk"])
@@ -179,7 +173,7 @@ def _walk(vm: OptimisationVM, theme: str) -> Any:
 
 
 def _opened(vm: OptimisationVM) -> Any:
-    text = pn.pane.HTML(pn.bind(lambda t: f"<b id='opt-opened'>{html.escape(t)}</b>"
+    label = pn.pane.HTML(pn.bind(lambda t: f"<b id='opt-opened'>{html.escape(t)}</b>"
                                 if t else "", vm.param.opened), sizing_mode="stretch_width")
     area = pn.Column(sizing_mode="stretch_width")
     doc = pn.state.curdoc
@@ -190,7 +184,7 @@ def _opened(vm: OptimisationVM) -> Any:
                       css_classes=["opt-chart"], sizing_mode="stretch_width")]
 
     vm.param.watch(lambda e: _on_doc(doc, partial(show, e.new)), "chart")
-    return pn.Column(text, area, sizing_mode="stretch_width")
+    return pn.Column(label, area, sizing_mode="stretch_width")
 
 
 def _past(vm: OptimisationVM, theme: str) -> Any:
@@ -205,7 +199,7 @@ def _past(vm: OptimisationVM, theme: str) -> Any:
     def act(fn: Any) -> None:
         sweep_id = chosen()
         if sweep_id is None:
-            vm.error = "Choisissez d'abord une optimisation dans la liste."
+            vm.error = text.PICK_PAST
         else:
             fn(sweep_id)
 

@@ -30,16 +30,15 @@ from aristobot.strategies import repository as strategies
 from aristobot.sweeps import records
 from aristobot.sweeps import service as sweeps_service
 from aristobot.sweeps import store as sweeps_store
+from aristobot.ui import optimisation_text as text
 
 log = logging.getLogger(__name__)
 
 TIMEFRAMES = ["1m", "3m", "5m", "15m", "1h", "2h", "4h", "1d"]
-PAST_COLUMNS = ["id", "Analyse", "Stratégie", "Symbole", "TF", "Période", "Runs", "Statut",
-                "Meilleurs"]
-ANALYSES = {"Balayage": "sweep", "Walk-forward": "walk_forward"}
-WALK_WINDOWS = {"Glissantes": "rolling", "Ancrées": "anchored"}
-UNEXPECTED = ("Erreur inattendue pendant l'optimisation. Les détails sont dans le journal du "
-              "serveur ; réessayez ou signalez le problème.")
+PAST_COLUMNS = text.PAST_COLUMNS
+ANALYSES = text.ANALYSES
+WALK_WINDOWS = text.WALK_WINDOWS
+UNEXPECTED = text.UNEXPECTED
 
 
 class OptimisationVM(param.Parameterized):
@@ -135,12 +134,10 @@ class OptimisationVM(param.Parameterized):
             self.error = e.user_message()
         self.ranges = records.ranges_frame(self._declared)
         if self.strategy_id is not None and not self._declared and not self.error:
-            self.message = ("Cette stratégie ne déclare pas de paramètres : ajoutez "
-                            "params = {\"rapide\": 10, …} à sa classe pour l'optimiser.")
+            self.message = text.NO_PARAMS_HINT
 
     def _past_frame(self, rows: list[sweeps_store.SweepSummary]) -> pd.DataFrame:
-        status = {"done": "terminé", "cancelled": "annulé"}
-        kind = {True: "Walk-forward", False: "Balayage"}
+        status, kind = text.STATUSES, text.ANALYSIS_NAMES
         data = [[r.id, kind[r.walk_forward], r.strategy_name, r.symbol, r.timeframe,
                  f"{self._when(r.start)} → {self._when(r.end)}",
                  f"{r.finished_runs}/{r.planned_runs}", status.get(r.status, r.status),
@@ -160,17 +157,17 @@ class OptimisationVM(param.Parameterized):
         """Return what the current form asks for and its points (French errors when unusable)."""
 
         if self.strategy_id is None or not self._code:
-            raise ValidationError(reason="choisissez une stratégie (ou créez-en une)")
+            raise ValidationError(reason=text.PICK_STRATEGY)
         if not self._declared:
-            raise ValidationError(reason="cette stratégie ne déclare pas de paramètres (params)")
+            raise ValidationError(reason=text.NO_PARAMS)
         if self.start_date is None or self.end_date is None:
-            raise ValidationError(reason="choisissez les dates de début et de fin")
+            raise ValidationError(reason=text.PICK_DATES)
         tz = zone(self._tz)
         start = datetime.combine(self.start_date, time(), tzinfo=tz).astimezone(UTC)
         end = datetime.combine(self.end_date + timedelta(days=1), time(), tzinfo=tz) \
             .astimezone(UTC)
         if end <= start:
-            raise ValidationError(reason="la date de fin doit être après la date de début")
+            raise ValidationError(reason=text.DATES_ORDER)
         space = records.space_from_ranges(self.ranges, self._declared)
         constraints = records.split_constraints(self.constraints)
         pts = records.points(space, constraints, method=self.method, n=int(self.random_runs),
@@ -206,7 +203,7 @@ class OptimisationVM(param.Parameterized):
         self.sweep_id, self._records, self.axes = None, [], list(info.space)
         self.runs = records.runs_frame([], self.axes)
         self.walk = records.walk_frame(None)
-        self.message = f"Chargement des bougies ({len(pts)} runs prévus)…"
+        self.message = text.LOADING.format(runs=len(pts))
         self._task = asyncio.get_running_loop().create_task(self._job(info, pts))
         return True
 
@@ -228,10 +225,10 @@ class OptimisationVM(param.Parameterized):
         try:
             candles = await sweeps_service.load_candles(self._runtime, info)
             if self._cancel.is_set():
-                self.message = "Optimisation annulée pendant le chargement des bougies."
+                self.message = text.CANCELLED_LOADING
                 return
             self._candles, self._info = candles, info
-            self.message = f"Optimisation en cours : {len(pts)} runs sur {len(candles)} bougies."
+            self.message = text.RUNNING.format(runs=len(pts), candles=len(candles))
             walk = info.settings.get("analysis") == "walk_forward"
             result = await asyncio.to_thread(self._walk if walk else self._sweep, info,
                                              candles, pts, asyncio.get_running_loop())
@@ -300,26 +297,25 @@ class OptimisationVM(param.Parameterized):
         with self._runtime.sessions.begin() as s:
             sweep_id = sweeps_store.save_sweep(s, self._user_id, info, outcome)
         self._show(sweep_id, info, outcome)
-        done = "annulée" if result.cancelled else "terminée"
-        self.message = (f"Optimisation {done} : {len(runs)}/{result.total} runs, "
-                        f"enregistrée (n° {sweep_id}).")
+        template = text.SWEEP_CANCELLED if result.cancelled else text.SWEEP_DONE
+        self.message = template.format(done=len(runs), total=result.total, id=sweep_id)
         self.past = self._refresh_past()
 
     def _store_walk(self, info: sweeps_store.SweepInfo, result: Any) -> None:
         from aristobot.optimize import walk_forward_verdict
 
-        text = walk_forward_verdict(result)
+        verdict = walk_forward_verdict(result)
         judged = [w.out_of_sample for w in result.windows if w.out_of_sample is not None]
         outcome = sweeps_store.SweepOutcome(
             "cancelled" if result.cancelled else "done", records.run_records(judged),
-            len(result.windows), None, {"text": text},
-            records.walk_forward_record(result, text), bool(result.flagged))
+            len(result.windows), None, {"text": verdict},
+            records.walk_forward_record(result, verdict), bool(result.flagged))
         with self._runtime.sessions.begin() as s:
             sweep_id = sweeps_store.save_sweep(s, self._user_id, info, outcome)
         self._show(sweep_id, info, outcome)
-        done = "annulé" if result.cancelled else "terminé"
-        self.message = (f"Walk-forward {done} : {len(judged)}/{len(result.windows)} fenêtres "
-                        f"jugées hors échantillon, enregistré (n° {sweep_id}).")
+        template = text.WALK_CANCELLED if result.cancelled else text.WALK_DONE
+        self.message = template.format(judged=len(judged), windows=len(result.windows),
+                                       id=sweep_id)
         self.past = self._refresh_past()
 
     def _refresh_past(self) -> pd.DataFrame:
@@ -338,11 +334,8 @@ class OptimisationVM(param.Parameterized):
         self.total_runs = outcome.planned_runs
         self.done_runs = len(outcome.runs)
         self.flagged = outcome.lookahead_flagged
-        text = str((outcome.verdict or {}).get("text", ""))
-        if outcome.lookahead_flagged:
-            text = ("Attention : au moins un run a échoué à la vérification look-ahead ; tout "
-                    "le balayage est suspect. " + text)
-        self.verdict = text
+        verdict = str((outcome.verdict or {}).get("text", ""))
+        self.verdict = (text.FLAGGED + verdict) if outcome.lookahead_flagged else verdict
 
     # --- stored sweeps and runs ---------------------------------------------------------------
     def reopen(self, sweep_id: int) -> None:
@@ -355,7 +348,7 @@ class OptimisationVM(param.Parameterized):
             return
         self.error, self.chart, self.opened, self._candles = "", None, "", None
         self._show(int(sweep_id), stored.info, stored.outcome)
-        self.message = f"Optimisation n° {sweep_id} rouverte ({stored.summary.label})."
+        self.message = text.REOPENED.format(id=sweep_id, label=stored.summary.label)
 
     def delete(self, sweep_id: int) -> None:
         try:
@@ -364,7 +357,7 @@ class OptimisationVM(param.Parameterized):
         except AristobotError as e:
             self.error = e.user_message()
             return
-        self.message = f"Optimisation n° {sweep_id} supprimée."
+        self.message = text.DELETED.format(id=sweep_id)
         self.past = self._refresh_past()
 
     def request_open(self, run: int) -> None:
@@ -377,11 +370,11 @@ class OptimisationVM(param.Parameterized):
 
         info = self._info
         if info is None or not 0 <= run < len(self._records):
-            self.error = "Run introuvable : relancez ou rouvrez une optimisation."
+            self.error = text.RUN_MISSING
             return
         params = dict(self._records[run]["params"])
         label = ", ".join(f"{k}={v}" for k, v in params.items())
-        self.opened, self.error = f"Ouverture du run {label}…", ""
+        self.opened, self.error = text.OPENING.format(label=label), ""
         try:
             candles = self._candles
             if candles is None:
@@ -394,8 +387,9 @@ class OptimisationVM(param.Parameterized):
             self.error, self.opened = e.user_message(), ""
             return
         stats = result.stats
-        self.opened = (f"Run {label} : rendement {stats.get('total_return_pct') or 0:.2f} %, "
-                       f"{len(result.trades)} trades, Sharpe {stats.get('sharpe') or 0:.2f}")
+        self.opened = text.OPENED.format(label=label, ret=stats.get("total_return_pct") or 0,
+                                         trades=len(result.trades),
+                                         sharpe=stats.get("sharpe") or 0)
         self.chart = stacked(backtest_chart(candles, result.trades, result.equity,
                                             theme=self._theme, timezone=self._tz,
                                             title=f"{info.strategy_name} ({label})"))
