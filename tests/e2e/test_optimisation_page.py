@@ -43,19 +43,39 @@ def _sweeps(database_url: str) -> list[tuple[str, int, int]]:
     return rows
 
 
-def _open_optimisation(page: Any) -> None:
+def _workbench(served_app: Any, fake_binance: FakeBinance) -> Any:
+    """A served workbench (one Dask worker) whose user « dev » has a tunable strategy."""
+    app = served_app({"ARISTOBOT_EXCHANGE_URL_OVERRIDES": f"binance={fake_binance.url}",
+                      "ARISTOBOT_DASK_WORKERS": "1"})
+    _add_strategy(app.database_url)
+    return app
+
+
+def _optimisation_page(new_page: Any, app: Any) -> Any:
+    """A new session of « dev » on « Backtest » → « Optimisation »."""
+    page = new_page()
+    login(page, app.base_url, next_page="backtest")
     page.locator(".bt-modes").get_by_text("Optimisation", exact=True).first.click()
     page.locator(".opt-run button").wait_for()
+    return page
+
+
+def _reopen_latest(page: Any) -> str:
+    """Reopen the first stored entry of « Optimisations passées »; return its row's text."""
+    page.locator(".opt-results").get_by_text("Optimisations passées", exact=True).first.click()
+    row = page.locator(".opt-past .tabulator-row").first
+    row.wait_for()
+    text = str(row.inner_text())
+    row.locator(".tabulator-cell[tabulator-field='Stratégie']").click()
+    page.locator(".opt-reopen button").click()
+    page.locator("#opt-message", has_text="rouverte").wait_for()
+    return text
 
 
 def test_sweep_heatmap_open_cell_reopen_and_cancel(served_app: Any, new_page: Any,
                                                    fake_binance: FakeBinance) -> None:
-    app = served_app({"ARISTOBOT_EXCHANGE_URL_OVERRIDES": f"binance={fake_binance.url}",
-                      "ARISTOBOT_DASK_WORKERS": "1"})
-    _add_strategy(app.database_url)
-    page = new_page()
-    login(page, app.base_url, next_page="backtest")
-    _open_optimisation(page)
+    app = _workbench(served_app, fake_binance)
+    page = _optimisation_page(new_page, app)
     ranges = page.locator(".opt-ranges")
     ranges.locator("text=fast").first.wait_for()  # the declared params, read from the code
     ranges.locator("text=slow").first.wait_for()
@@ -91,15 +111,8 @@ def test_sweep_heatmap_open_cell_reopen_and_cancel(served_app: Any, new_page: An
     screenshot(page, "optimisation_table")
 
     # A new session reopens the stored sweep.
-    other = new_page()
-    login(other, app.base_url, next_page="backtest")
-    _open_optimisation(other)
-    other.locator(".opt-results").get_by_text("Optimisations passées", exact=True).first.click()
-    row = other.locator(".opt-past .tabulator-row").first
-    row.wait_for()
-    row.locator(".tabulator-cell[tabulator-field='Stratégie']").click()
-    other.locator(".opt-reopen button").click()
-    other.locator("#opt-message", has_text="rouverte").wait_for()
+    other = _optimisation_page(new_page, app)
+    _reopen_latest(other)
     other.locator(".opt-heatmap").first.wait_for()
     screenshot(other, "optimisation_reopened")
 
@@ -134,12 +147,8 @@ def _walk_forwards(database_url: str) -> list[tuple[str, int, int, int]]:
 
 def test_walk_forward_side_by_side_verdict_and_reopen(served_app: Any, new_page: Any,
                                                       fake_binance: FakeBinance) -> None:
-    app = served_app({"ARISTOBOT_EXCHANGE_URL_OVERRIDES": f"binance={fake_binance.url}",
-                      "ARISTOBOT_DASK_WORKERS": "1"})
-    _add_strategy(app.database_url)
-    page = new_page()
-    login(page, app.base_url, next_page="backtest")
-    _open_optimisation(page)
+    app = _workbench(served_app, fake_binance)
+    page = _optimisation_page(new_page, app)
     page.locator(".opt-ranges").locator("text=slow").first.wait_for()
     assert page.locator(".opt-broker select option").count() >= 1  # the market's broker
     page.locator(".opt-constraints input").fill("slow - fast >= 20")
@@ -166,16 +175,8 @@ def test_walk_forward_side_by_side_verdict_and_reopen(served_app: Any, new_page:
     assert status == "done" and planned == windows == 2 and 1 <= finished <= 2
 
     # A new session lists it as a walk-forward and reopens it side by side.
-    other = new_page()
-    login(other, app.base_url, next_page="backtest")
-    _open_optimisation(other)
-    other.locator(".opt-results").get_by_text("Optimisations passées", exact=True).first.click()
-    row = other.locator(".opt-past .tabulator-row").first
-    row.wait_for()
-    assert "Walk-forward" in row.inner_text()
-    row.locator(".tabulator-cell[tabulator-field='Stratégie']").click()
-    other.locator(".opt-reopen button").click()
-    other.locator("#opt-message", has_text="rouverte").wait_for()
+    other = _optimisation_page(new_page, app)
+    assert "Walk-forward" in _reopen_latest(other)
     other.locator(".opt-walk .tabulator-row").nth(1).wait_for()
     assert "Hors échantillon" in other.locator("#opt-verdict").inner_text()
     screenshot(other, "walk_forward_reopened")
