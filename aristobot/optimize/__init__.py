@@ -101,7 +101,12 @@ from aristobot.optimize.space import (
     random_points,
 )
 from aristobot.optimize.sweep import run_sweep, strategy_declaration
-from aristobot.optimize.walkforward import walk_forward, walk_forward_verdict, walk_windows
+from aristobot.optimize.walkforward import (
+    walk_forward,
+    walk_forward_runs,
+    walk_forward_verdict,
+    walk_windows,
+)
 
 __all__ = [
     "DEFAULT_CAP",
@@ -135,6 +140,7 @@ __all__ = [
     "summarize",
     "verdict",
     "walk_forward",
+    "walk_forward_runs",
     "walk_forward_verdict",
     "walk_windows",
 ]

@@ -69,6 +69,12 @@ def walk_windows(n_bars: int, n_splits: int = 4, in_sample_fraction: float = 0.7
             for k in range(n_splits)]
 
 
+def walk_forward_runs(n_windows: int, n_points: int) -> int:
+    """Return how many backtests a walk-forward makes: every point in sample in each window,
+    then the window's best point once out of sample (what ``on_progress`` counts)."""
+    return n_windows * (n_points + 1)
+
+
 def walk_forward(strategy: str | type, candles: pd.DataFrame,
                  points: Sequence[Mapping[str, Any]], objective: str = "sharpe", *,
                  windows: str = "rolling", n_splits: int = 4, in_sample_fraction: float = 0.75,
@@ -83,7 +89,7 @@ def walk_forward(strategy: str | type, candles: pd.DataFrame,
     plan = walk_windows(len(candles), n_splits, in_sample_fraction, windows)
     runner = _runner(strategy, candles, backtest, client, settings, isolation, owner, samples,
                      cancel)
-    total = len(plan) * (len(typed) + 1)
+    total = walk_forward_runs(len(plan), len(typed))
     owners: dict[Any, tuple[int, int | None]] = {}  # task key -> (window, point or None: OOS)
     in_sample: list[list[SweepRow]] = [[] for _ in plan]
     oos: list[SweepRow | None] = [None] * len(plan)

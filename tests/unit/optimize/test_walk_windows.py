@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aristobot.errors import ValidationError
-from aristobot.optimize import Window, walk_windows
+from aristobot.optimize import Window, walk_forward_runs, walk_windows
 
 
 def test_rolling_windows_by_hand() -> None:
@@ -40,3 +40,8 @@ def test_single_split() -> None:
 def test_bad_windows_refused(args: tuple[int, int, float, str]) -> None:
     with pytest.raises(ValidationError):
         walk_windows(*args)
+
+
+def test_walk_forward_runs_counts_in_and_out_of_sample_backtests() -> None:
+    assert walk_forward_runs(2, 4) == 10  # 2 × 4 in sample, then 2 out of sample
+    assert walk_forward_runs(1, 1) == 2
