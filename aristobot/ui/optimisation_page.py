@@ -8,6 +8,7 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.sweeps import records
 from aristobot.sweeps.records import display_frame
 from aristobot.ui import optimisation_text as text
 from aristobot.ui.feedback import feedback_html
@@ -17,7 +18,7 @@ from aristobot.ui.pages import PageContext
 
 def with_modes(backtest: Any, ctx: PageContext) -> Any:
     """Return the « Backtest » page with its two modes: single backtest and optimisation."""
-    return pn.Tabs(("Backtest", backtest), ("Optimisation", build(ctx)),
+    return pn.Tabs((text.MODES[0], backtest), (text.MODES[1], build(ctx)),
                    sizing_mode="stretch_width", css_classes=["bt-modes"])
 
 
@@ -36,46 +37,46 @@ def _on_doc(doc: Any, fn: Any) -> None:
 
 
 def _form(vm: OptimisationVM, theme: str) -> Any:
-    strategy = pn.widgets.Select.from_param(vm.param.strategy_id, label="Stratégie",
+    strategy = pn.widgets.Select.from_param(vm.param.strategy_id, label=text.STRATEGY,
                                             options=vm.strategies, css_classes=["opt-strategy"])
     vm.param.watch(lambda e: setattr(strategy, "options", e.new), "strategies")
-    broker = pn.widgets.Select.from_param(vm.param.broker_id, label="Broker (marché)",
+    broker = pn.widgets.Select.from_param(vm.param.broker_id, label=text.BROKER,
                                           options=vm.brokers, css_classes=["opt-broker"])
     vm.param.watch(lambda e: setattr(broker, "options", e.new), "brokers")
     ranges = pn.widgets.Tabulator.from_param(
         vm.param.ranges, theme=theme, show_index=False, css_classes=["opt-ranges"],
-        editors={"Paramètre": None, "Défaut": None}, layout="fit_columns",
+        editors=dict.fromkeys(records.RANGE_COLUMNS[:2]), layout="fit_columns",
         sizing_mode="stretch_width")
-    objective = pn.widgets.Select(label="Objectif", options=vm.objective_labels,
+    objective = pn.widgets.Select(label=text.OBJECTIVE, options=vm.objective_labels,
                                   value=vm.objective, css_classes=["opt-objective"])
     objective.link(vm, value="objective")
     vm.param.watch(lambda e: setattr(objective, "value", e.new), "objective")
     return pn.Column(
         strategy,
         broker,
-        pn.widgets.TextInput.from_param(vm.param.symbol, name="Symbole",
+        pn.widgets.TextInput.from_param(vm.param.symbol, label=text.SYMBOL,
                                         css_classes=["opt-symbol"]),
-        pn.widgets.Select.from_param(vm.param.timeframe, name="Timeframe", options=TIMEFRAMES,
+        pn.widgets.Select.from_param(vm.param.timeframe, label=text.TIMEFRAME, options=TIMEFRAMES,
                                      css_classes=["opt-timeframe"]),
-        pn.Row(pn.widgets.DatePicker.from_param(vm.param.start_date, name="Début", width=140),
-               pn.widgets.DatePicker.from_param(vm.param.end_date, name="Fin (incluse)",
+        pn.Row(pn.widgets.DatePicker.from_param(vm.param.start_date, label=text.START, width=140),
+               pn.widgets.DatePicker.from_param(vm.param.end_date, label=text.END,
                                                 width=140)),
         pn.Row(pn.widgets.FloatInput.from_param(vm.param.initial_amount,
-                                                name="Montant de départ", width=140),
-               pn.widgets.FloatInput.from_param(vm.param.fee_pct, name="Frais (%)", step=0.01,
+                                                label=text.AMOUNT, width=140),
+               pn.widgets.FloatInput.from_param(vm.param.fee_pct, label=text.FEES, step=0.01,
                                                 width=140)),
         pn.pane.HTML(text.RANGES_HINT),
         ranges,
-        pn.widgets.TextInput.from_param(vm.param.constraints, name="Contraintes",
-                                        placeholder="ex. fast < slow ; slow - fast >= 5",
+        pn.widgets.TextInput.from_param(vm.param.constraints, label=text.CONSTRAINTS,
+                                        placeholder=text.CONSTRAINTS_EXAMPLE,
                                         css_classes=["opt-constraints"]),
         objective,
         pn.widgets.RadioButtonGroup.from_param(vm.param.method,
-                                               options={"Grille": "grid", "Aléatoire": "random"},
+                                               options=text.METHODS,
                                                css_classes=["opt-method"]),
-        pn.Row(pn.widgets.IntInput.from_param(vm.param.random_runs, name="Tirages (aléatoire)",
+        pn.Row(pn.widgets.IntInput.from_param(vm.param.random_runs, label=text.RANDOM_RUNS,
                                               width=140),
-               pn.widgets.IntInput.from_param(vm.param.cap, name="Runs au plus", width=140,
+               pn.widgets.IntInput.from_param(vm.param.cap, label=text.CAP, width=140,
                                               css_classes=["opt-cap"])),
         _walk_form(vm),
         width=360,
@@ -87,32 +88,42 @@ def _walk_form(vm: OptimisationVM) -> Any:
     settings = pn.Column(
         pn.widgets.RadioButtonGroup.from_param(vm.param.wf_windows, options=WALK_WINDOWS,
                                                css_classes=["opt-wf-windows"]),
-        pn.Row(pn.widgets.IntInput.from_param(vm.param.wf_splits, name="Fenêtres", width=140,
+        pn.Row(pn.widgets.IntInput.from_param(vm.param.wf_splits, label=text.WALK_SPLITS, width=140,
                                               css_classes=["opt-wf-splits"]),
                pn.widgets.FloatInput.from_param(vm.param.wf_in_sample_pct,
-                                                name="Apprentissage (%)", width=140,
+                                                label=text.WALK_IN_SAMPLE, width=140,
                                                 css_classes=["opt-wf-is"])),
         pn.pane.HTML(text.WALK_FORM_HINT),
         visible=pn.bind(lambda a: a == "walk_forward", vm.param.analysis))
     return pn.Column(
-        pn.pane.HTML("<b>Analyse</b>"),
+        pn.pane.HTML(text.ANALYSIS),
         pn.widgets.RadioButtonGroup.from_param(vm.param.analysis, options=ANALYSES,
                                                css_classes=["opt-analysis"]),
         settings)
 
 
+def count_html(done: int, total: int, unit: str) -> str:
+    """The progress count, naming what it counts (backtests, or judged windows)."""
+    said = text.COUNT.format(done=done, total=total, unit=unit)
+    return f"<span id='opt-count'>{html.escape(said)}</span>"
+
+
+def verdict_html(said: str, flagged: bool) -> str:
+    """The verdict box: a title, then the verdict's text (which says « Verdict : » itself)."""
+    if not said:
+        return ""
+    return (f"<div class='ab-card {'ab-danger' if flagged else ''}' id='opt-verdict'>"
+            f"<b>{html.escape(text.VERDICT_TITLE)}</b><br>{html.escape(said)}</div>")
+
+
 def _progress(vm: OptimisationVM) -> Any:
-    run = _button("Lancer l'optimisation", "opt-run", lambda e: pn.state.execute(vm.start),
+    run = _button(text.RUN, "opt-run", lambda e: pn.state.execute(vm.start),
                   "primary")
     run.disabled = vm.param.running
-    cancel = _button("Annuler", "opt-cancel", lambda e: vm.cancel(), "danger")
+    cancel = _button(text.CANCEL, "opt-cancel", lambda e: vm.cancel(), "danger")
     cancel.visible = vm.param.running
-    count = pn.bind(lambda d, t: f"<span id='opt-count'>{d} / {t} runs</span>",
-                    vm.param.done_runs, vm.param.total_runs)
-    verdict = pn.bind(lambda said, flagged: "" if not said else
-                      f"<div class='ab-card {'ab-danger' if flagged else ''}' id='opt-verdict'>"
-                      f"<b>Verdict :</b> {html.escape(said)}</div>",
-                      vm.param.verdict, vm.param.flagged)
+    count = pn.bind(count_html, vm.param.done_runs, vm.param.total_runs, vm.param.count_unit)
+    verdict = pn.bind(verdict_html, vm.param.verdict, vm.param.flagged)
     return pn.Column(
         pn.Row(run, cancel),
         pn.Row(pn.indicators.Progress(value=vm.param.done_runs, max=vm.param.total_runs,
@@ -139,7 +150,7 @@ def _heatmap(vm: OptimisationVM, theme: str) -> Any:
             area.objects = [hint]
             return
         fig = sweep_heatmap(runs, axes[0], axes[1], theme="dark" if theme == "midnight"
-                            else "light", title=f"Objectif : {vm.objective}",
+                            else "light", title=text.HEATMAP_TITLE.format(objective=vm.objective),
                             on_pick=vm.request_open)
         area.objects = [hint, pn.Column(pn.pane.Bokeh(fig, sizing_mode="stretch_width"),
                                         css_classes=["opt-heatmap"],
@@ -204,8 +215,8 @@ def _past(vm: OptimisationVM, theme: str) -> Any:
             fn(sweep_id)
 
     return pn.Column(
-        pn.Row(_button("Rouvrir", "opt-reopen", lambda e: act(vm.reopen)),
-               _button("Supprimer", "opt-delete", lambda e: act(vm.delete), "danger")),
+        pn.Row(_button(text.REOPEN, "opt-reopen", lambda e: act(vm.reopen)),
+               _button(text.DELETE, "opt-delete", lambda e: act(vm.delete), "danger")),
         table, sizing_mode="stretch_width")
 
 
@@ -214,16 +225,14 @@ def build(ctx: PageContext) -> Any:
     theme = "midnight" if ctx.theme == "dark" else "simple"
     pn.state.on_session_destroyed(lambda _ctx, vm=vm: vm.close())
     results = pn.Tabs(
-        ("Carte de chaleur", _heatmap(vm, theme)),
-        ("Tableau", _table(vm, theme)),
-        ("Walk-forward", _walk(vm, theme)),
-        ("Optimisations passées", _past(vm, theme)),
+        *zip(text.RESULT_TABS, (_heatmap(vm, theme), _table(vm, theme), _walk(vm, theme),
+                                _past(vm, theme)), strict=True),
         sizing_mode="stretch_width", dynamic=False, css_classes=["opt-results"])
     # A finished or reopened sweep shows its heatmap; an opened run's chart sits below.
     vm.param.watch(lambda e: setattr(results, "active", 2 if not vm.walk.empty else 0)
                    if e.new is not None else None, "sweep_id")
     return pn.Column(
-        pn.pane.Markdown("## Optimisation des paramètres"),
+        pn.pane.Markdown(text.TITLE),
         pn.Row(pn.Column(_form(vm, theme), css_classes=["ab-card"]),
                pn.Column(_progress(vm), results, _opened(vm), css_classes=["ab-card"],
                          sizing_mode="stretch_width"),

@@ -48,3 +48,37 @@ WALK_FORM_HINT = ("<div class='ab-muted'>Chaque fenêtre choisit les meilleurs p
                   "bougie.</div>")
 RANGES_HINT = ("<b>Plages des paramètres</b> (De, À et Pas modifiables ; décochez « Balayer » "
                "pour garder la valeur par défaut)")
+
+# --- progress and verdict -------------------------------------------------------------------------
+COUNT = "{done} / {total} {unit}"
+UNIT_RUNS = "backtests"  # a sweep, or a walk-forward while it runs: one per backtest
+UNIT_WINDOWS = "fenêtres jugées"  # a finished walk-forward: windows judged out of sample
+VERDICT_TITLE = "Robustesse du résultat"  # the verdict's own text starts its last sentence
+# with « Verdict : »
+
+# --- widget labels --------------------------------------------------------------------------------
+MODES = ("Backtest", "Optimisation")
+TITLE = "## Optimisation des paramètres"
+STRATEGY = "Stratégie"
+BROKER = "Broker (marché)"
+SYMBOL = "Symbole"
+TIMEFRAME = "Timeframe"
+START = "Début"
+END = "Fin (incluse)"
+AMOUNT = "Montant de départ"
+FEES = "Frais (%)"
+CONSTRAINTS = "Contraintes"
+CONSTRAINTS_EXAMPLE = "ex. fast < slow ; slow - fast >= 5"
+OBJECTIVE = "Objectif"
+METHODS = {"Grille": "grid", "Aléatoire": "random"}
+RANDOM_RUNS = "Tirages (aléatoire)"
+CAP = "Runs au plus"
+ANALYSIS = "<b>Analyse</b>"
+WALK_SPLITS = "Fenêtres"
+WALK_IN_SAMPLE = "Apprentissage (%)"
+RUN = "Lancer l'optimisation"
+CANCEL = "Annuler"
+HEATMAP_TITLE = "Objectif : {objective}"
+RESULT_TABS = ("Carte de chaleur", "Tableau", "Walk-forward", "Optimisations passées")
+REOPEN = "Rouvrir"
+DELETE = "Supprimer"

@@ -66,6 +66,7 @@ class OptimisationVM(param.Parameterized):
     running = param.Boolean(default=False)
     done_runs = param.Integer(default=0)
     total_runs = param.Integer(default=0)
+    count_unit = param.String(default=text.UNIT_RUNS)  # what done/total count, in French
     message = param.String(default="")
     error = param.String(default="")
     verdict = param.String(default="")
@@ -199,11 +200,13 @@ class OptimisationVM(param.Parameterized):
             return False
         self._cancel = threading.Event()
         self.error, self.verdict, self.flagged, self.chart, self.opened = "", "", False, None, ""
-        self.done_runs, self.total_runs, self.running = 0, len(pts), True
+        planned = planned_runs(info.settings, len(pts))
+        self.done_runs, self.total_runs, self.running = 0, planned, True
+        self.count_unit = text.UNIT_RUNS
         self.sweep_id, self._records, self.axes = None, [], list(info.space)
         self.runs = records.runs_frame([], self.axes)
         self.walk = records.walk_frame(None)
-        self.message = text.LOADING.format(runs=len(pts))
+        self.message = text.LOADING.format(runs=planned)
         self._task = asyncio.get_running_loop().create_task(self._job(info, pts))
         return True
 
@@ -228,7 +231,8 @@ class OptimisationVM(param.Parameterized):
                 self.message = text.CANCELLED_LOADING
                 return
             self._candles, self._info = candles, info
-            self.message = text.RUNNING.format(runs=len(pts), candles=len(candles))
+            self.message = text.RUNNING.format(runs=planned_runs(info.settings, len(pts)),
+                                               candles=len(candles))
             walk = info.settings.get("analysis") == "walk_forward"
             result = await asyncio.to_thread(self._walk if walk else self._sweep, info,
                                              candles, pts, asyncio.get_running_loop())
@@ -272,8 +276,9 @@ class OptimisationVM(param.Parameterized):
                             cap=max(len(pts), 1))
 
     def _count(self, done: int, total: int) -> None:
-        self.total_runs = max(self.total_runs, total)
-        self.done_runs = min(done, self.total_runs)
+        # The progress bar refuses a value above its maximum: widen first.
+        self.total_runs = max(total, done)
+        self.done_runs = done
 
     def _progress(self, done: int, total: int, rec: dict[str, Any]) -> None:
         self._records.append(rec)
@@ -330,7 +335,9 @@ class OptimisationVM(param.Parameterized):
         self.objective = info.objective
         self.runs = records.runs_frame(self._records, self.axes, self._maximize())
         # The progress bar refuses a value above its maximum: lower, widen, then fill.
+        # A walk-forward's outcome counts windows (its runs are the judged out-of-sample ones).
         self.done_runs = 0
+        self.count_unit = text.UNIT_RUNS if outcome.walk_forward is None else text.UNIT_WINDOWS
         self.total_runs = outcome.planned_runs
         self.done_runs = len(outcome.runs)
         self.flagged = outcome.lookahead_flagged
@@ -347,8 +354,26 @@ class OptimisationVM(param.Parameterized):
             self.error = e.user_message()
             return
         self.error, self.chart, self.opened, self._candles = "", None, "", None
+        self._restore_form(stored.info)
         self._show(int(sweep_id), stored.info, stored.outcome)
         self.message = text.REOPENED.format(id=sweep_id, label=stored.summary.label)
+
+    def _restore_form(self, info: sweeps_store.SweepInfo) -> None:
+        """Put back in the form how a stored sweep was run (not its strategy, market, dates
+        or ranges)."""
+        st = info.settings
+        self.method = info.method if info.method in self.param.method.objects else "grid"
+        self.constraints = " ; ".join(info.constraints)
+        self.initial_amount = float(st.get("initial_amount", self.initial_amount))
+        self.fee_pct = round(float(st.get("fee_rate", self.fee_pct / 100.0)) * 100.0, 9)
+        self.cap = int(st.get("cap", self.cap))
+        self.random_runs = int(st.get("random_runs", self.random_runs))
+        walk = st.get("analysis") == "walk_forward"  # sweeps stored before walk-forward: no key
+        if walk:
+            self.wf_windows = st.get("windows", "rolling")
+            self.wf_splits = int(st.get("n_splits", self.wf_splits))
+            self.wf_in_sample_pct = round(float(st.get("in_sample_fraction", 0.75)) * 100.0, 9)
+        self.analysis = "walk_forward" if walk else "sweep"
 
     def delete(self, sweep_id: int) -> None:
         try:
@@ -393,6 +418,15 @@ class OptimisationVM(param.Parameterized):
         self.chart = stacked(backtest_chart(candles, result.trades, result.equity,
                                             theme=self._theme, timezone=self._tz,
                                             title=f"{info.strategy_name} ({label})"))
+
+
+def planned_runs(settings: dict[str, Any], n_points: int) -> int:
+    """How many backtests a run of the form makes (what the progress bar counts)."""
+    from aristobot.optimize import walk_forward_runs
+
+    if settings.get("analysis") != "walk_forward":
+        return n_points
+    return walk_forward_runs(int(settings["n_splits"]), n_points)
 
 
 def stacked(layout: Any) -> Any:

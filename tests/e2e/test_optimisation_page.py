@@ -85,8 +85,9 @@ def test_sweep_heatmap_open_cell_reopen_and_cancel(served_app: Any, new_page: An
     page.locator(".opt-run button").click()
     page.locator("#opt-message", has_text="Optimisation terminée").wait_for(timeout=300_000)
     assert "4/4 runs" in page.locator("#opt-message").inner_text()
+    page.locator("#opt-count", has_text="4 / 4 backtests").wait_for()
     page.locator("#opt-verdict").wait_for()
-    assert "Verdict" in page.locator("#opt-verdict").inner_text()
+    assert page.locator("#opt-verdict").inner_text().count("Verdict") == 1
     heatmap = page.locator(".opt-heatmap").first
     heatmap.wait_for()
     screenshot(page, "optimisation_heatmap")
@@ -164,7 +165,9 @@ def test_walk_forward_side_by_side_verdict_and_reopen(served_app: Any, new_page:
     assert "fenêtres jugées hors échantillon" in page.locator("#opt-message").inner_text()
     verdict = page.locator("#opt-verdict")
     verdict.wait_for()
-    assert "Hors échantillon" in verdict.inner_text() and "Verdict" in verdict.inner_text()
+    assert "Hors échantillon" in verdict.inner_text()
+    assert verdict.inner_text().count("Verdict") == 1  # said by the text, not also a label
+    page.locator("#opt-count", has_text="2 / 2 fenêtres jugées").wait_for()
     walk = page.locator(".opt-walk")
     walk.wait_for()
     for header in ("Objectif appr.", "Objectif test", "Rendement appr. %", "Rendement test %"):
@@ -174,9 +177,18 @@ def test_walk_forward_side_by_side_verdict_and_reopen(served_app: Any, new_page:
     [(status, finished, planned, windows)] = _walk_forwards(app.database_url)
     assert status == "done" and planned == windows == 2 and 1 <= finished <= 2
 
-    # A new session lists it as a walk-forward and reopens it side by side.
+    # A new session lists it as a walk-forward, reopens it side by side and puts its settings
+    # back in the form.
     other = _optimisation_page(new_page, app)
     assert "Walk-forward" in _reopen_latest(other)
     other.locator(".opt-walk .tabulator-row").nth(1).wait_for()
     assert "Hors échantillon" in other.locator("#opt-verdict").inner_text()
+    other.locator("#opt-count", has_text="2 / 2 fenêtres jugées").wait_for()
+    other.locator(".opt-analysis .bk-active", has_text="Walk-forward").wait_for()
+    other.locator(".opt-wf-windows .bk-active", has_text="Ancrées").wait_for()
+    assert other.locator(".opt-wf-splits input").input_value() == "2"
+    assert other.locator(".opt-wf-is input").input_value() in ("50", "50.0")
+    assert other.locator(".opt-constraints input").input_value() == "slow - fast >= 20"
+    other.locator(".opt-analysis").scroll_into_view_if_needed()
+    screenshot(other, "walk_forward_reopened_form")
     screenshot(other, "walk_forward_reopened")
