@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from aristobot.core.backtest import forked
+from aristobot.core.backtest import messages as msg
 from aristobot.core.backtest.exact import ExactSource
 from aristobot.core.backtest.fast_path import TraceMismatch, ViewSource
 from aristobot.core.backtest.fast_view import FastPathUnsupported
@@ -53,35 +54,34 @@ EXACT_BESIDE_MAX_BARS = 10_000
 def validate_inputs(candles: pd.DataFrame, params: BacktestParams) -> pd.DataFrame:
     """Return the candles as float64 OHLCV, or raise a French ``ValidationError``."""
     if params.mode not in ("fast", "exact"):
-        raise ValidationError(reason=f"Mode de backtest inconnu « {params.mode} » (fast ou exact).")
+        raise ValidationError(reason=msg.unknown_mode(params.mode))
     checks = (
         (math.isfinite(params.initial_amount) and params.initial_amount > 0,
-         "Le montant initial doit être un nombre positif."),
-        (0 <= params.fee_rate < 1, "Les frais doivent être une fraction entre 0 et 1."),
-        (0 <= params.slippage < 1, "Le glissement doit être une fraction entre 0 et 1."),
-        (int(params.window) >= 1, "La fenêtre de bougies doit contenir au moins 1 bougie."),
-        (int(params.check_samples) >= 0, "Le nombre de barres vérifiées doit être ≥ 0."),
+         msg.BAD_INITIAL_AMOUNT),
+        (0 <= params.fee_rate < 1, msg.BAD_FEES),
+        (0 <= params.slippage < 1, msg.BAD_SLIPPAGE),
+        (int(params.window) >= 1, msg.BAD_WINDOW),
+        (int(params.check_samples) >= 0, msg.BAD_CHECK_SAMPLES),
     )
-    for ok, message in checks:
+    for ok, text in checks:
         if not ok:
-            raise ValidationError(reason=message)
+            raise ValidationError(reason=text)
     if not isinstance(candles, pd.DataFrame):
-        raise ValidationError(reason="Les bougies doivent être un DataFrame pandas.")
+        raise ValidationError(reason=msg.NOT_A_FRAME)
     missing = [c for c in COLUMNS if c not in candles.columns]
     if missing:
-        raise ValidationError(reason=f"Colonnes de bougies manquantes : {', '.join(missing)}.")
+        raise ValidationError(reason=msg.missing_columns(missing))
     index = candles.index
     if len(candles) == 0:
-        raise ValidationError(reason="Aucune bougie à simuler sur cette période.")
+        raise ValidationError(reason=msg.NO_CANDLES)
     if not isinstance(index, pd.DatetimeIndex) or index.tz is None:
-        raise ValidationError(reason="Les bougies doivent être indexées par leur heure "
-                                     "d'ouverture UTC (avec fuseau).")
+        raise ValidationError(reason=msg.NOT_UTC_INDEXED)
     if not index.is_monotonic_increasing or index.has_duplicates:
-        raise ValidationError(reason="Les bougies doivent être triées, sans doublon d'heure.")
+        raise ValidationError(reason=msg.NOT_SORTED)
     frame = candles[list(COLUMNS)].astype(np.float64)
     prices = frame[["open", "high", "low", "close"]].to_numpy()
     if not np.isfinite(prices).all() or (prices <= 0).any():
-        raise ValidationError(reason="Les prix des bougies doivent être des nombres positifs.")
+        raise ValidationError(reason=msg.BAD_PRICES)
     return frame
 
 
@@ -258,8 +258,7 @@ def run_backtest(
     if params.mode == "exact":
         lookahead = LookaheadReport(
             checked_bars=outcome.last_bar + 1, mismatches=(), ok=True,
-            details=("Mode exact : chaque barre a été évaluée sur sa fenêtre glissante.",),
-            summary="Mode exact : chaque barre a été évaluée sur sa fenêtre glissante.",
+            details=(msg.EXACT_MODE,), summary=msg.EXACT_MODE,
             full=True)
     elif not outcome.cancelled:
         check_started = time.perf_counter()
