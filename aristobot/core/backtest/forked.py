@@ -101,6 +101,69 @@ def fork_map(
         raise
 
 
+class Pending:
+    """``fn()`` computing in a forked child since ``start``; ``result()`` returns its value,
+    computed here instead when the child failed (or could not be forked)."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self._fn = fn
+        self._pid = self._read = -1
+        self._started = time.monotonic()
+        try:
+            read, write = os.pipe()
+        except OSError:
+            return
+        try:
+            pid = os.fork()
+        except OSError:  # no more processes: computed here when asked
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:  # the child: compute, answer, leave without running any cleanup
+            code = 1
+            try:
+                os.close(read)
+                data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def result(self, check: Callable[[Any], bool] = lambda _: True) -> Any:
+        """The child's answer when it passes ``check`` (it is attacker data), else ``fn()``."""
+        if self._pid <= 0:
+            return self._fn()
+        deadline = time.monotonic() + max(CHILD_GRACE_S, 4 * (time.monotonic() - self._started))
+        data = _read_all(self._read, deadline)
+        pid, self._pid = self._pid, -1
+        os.close(self._read)
+        if data is None:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        if data is not None and os.waitstatus_to_exitcode(status) == 0:
+            try:
+                value = pickle.loads(data)  # noqa: S301 - our own sandboxed child
+                if check(value):
+                    return value
+            except Exception:  # noqa: BLE001 - a broken answer: redo it here
+                pass
+        return self._fn()
+
+    def cancel(self) -> None:
+        """Stop the child (its answer is no longer wanted)."""
+        if self._pid > 0:
+            pid, self._pid = self._pid, -1
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)
+            with contextlib.suppress(OSError):
+                os.close(self._read)
+
+
 def _gather(
     work: Callable[[Sequence[I]], list[T]],
     items: Sequence[I],

@@ -29,7 +29,7 @@ import pandas as pd
 from aristobot.core.backtest import messages as msg
 from aristobot.core.backtest.causality import compare_cut, cut_points
 from aristobot.core.backtest.exact import exact_decision
-from aristobot.core.backtest.forked import fork_map
+from aristobot.core.backtest.forked import Pending, fork_map
 from aristobot.core.backtest.sampling import Sample, describe_sample, guarantee_pct, plan
 from aristobot.core.backtest.simulator import CLOSE_PHASE, Outcome
 from aristobot.core.backtest.types import BacktestParams, LookaheadReport
@@ -84,6 +84,33 @@ def _unchecked(text: str = msg.NOT_CHECKED) -> LookaheadReport:
                            verified=False, summary=text)
 
 
+class EarlyCuts:
+    """The causality cuts of a run, started in a forked child as soon as the fast path's full
+    instance exists: they need nothing from the simulation, so they run on another core
+    while this one simulates. ``check_exactness`` uses their answers when its cuts are these
+    (else it cancels them and cuts itself); a child that fails has its cuts redone here."""
+
+    def __init__(self, strategy_cls: type[Strategy], candles: pd.DataFrame,
+                 params: BacktestParams, view: Any, n: int) -> None:
+        self.view = view
+        self.points = cut_points(n, params.window, CUTS, seed=n + 1)
+        points = self.points
+        self._pending = Pending(
+            lambda: [_cut(strategy_cls, candles, params, view, m, []) for m in points])
+
+    def answers(self) -> list[tuple[bool, str]]:
+        answers: list[tuple[bool, str]] = self._pending.result(self._well_formed)
+        return answers
+
+    def _well_formed(self, value: Any) -> bool:
+        return isinstance(value, list) and len(value) == len(self.points) and all(
+            isinstance(a, tuple) and len(a) == 2 and isinstance(a[0], bool)
+            and isinstance(a[1], str) for a in value)
+
+    def cancel(self) -> None:
+        self._pending.cancel()
+
+
 def check_exactness(
     strategy_cls: type[Strategy],
     candles: pd.DataFrame,
@@ -94,13 +121,15 @@ def check_exactness(
     source: Any = None,
     meanwhile: Callable[[], Any] | None = None,
     full: bool = False,
+    early: EarlyCuts | None = None,
 ) -> tuple[LookaheadReport, bool]:
     """Check the fast run ``outcome`` against the exact path (see the module docstring).
 
     ``source`` is the fast path's decision source (its full strategy instance and traced near
     misses feed the check); ``meanwhile()`` runs while forked children check. Return the
     report and whether ``should_stop`` interrupted the check (then the report says « non
-    vérifié »)."""
+    vérifié »). ``early``: the cuts already started (``EarlyCuts``), used when they are this
+    check's; the caller cancels them in any case once the check returned."""
     n = outcome.last_bar + 1
     if n <= 0 or (params.check_samples <= 0 and not full):
         if meanwhile is not None:
@@ -116,7 +145,11 @@ def check_exactness(
     cuts = cut_points(n, params.window, CUTS, seed=n + 1) if hasattr(view, "frame") else []
     items: list[tuple[str, int]] = [("cut", m) for m in cuts] + [("bar", b) for b in sample.bars]
     replay = StateReplay(outcome, float(params.initial_amount))
-    units = _units(items, params, replay)
+    if early is not None and (early.view is not view or early.points != cuts):
+        early = None
+    units = _units(items, params, replay, pair=early is None)
+    if early is not None:  # the cuts are computing elsewhere: only the bars here
+        units = [unit for unit in units if items[unit[0]][0] != "cut"]
     stopped = [False]
     parent = os.getpid()
 
@@ -146,6 +179,8 @@ def check_exactness(
     if stopped[0]:
         return _unchecked(msg.CHECK_INTERRUPTED), True
     answers: list[tuple[bool, str]] = [(False, "")] * len(items)
+    if early is not None:
+        answers[: len(cuts)] = early.answers()
     for unit, got in zip(units, per_unit, strict=True):
         for i, answer in zip(unit, got, strict=True):
             answers[i] = answer
@@ -153,7 +188,7 @@ def check_exactness(
 
 
 def _units(items: list[tuple[str, int]], params: BacktestParams,
-           replay: StateReplay) -> list[list[int]]:
+           replay: StateReplay, pair: bool = True) -> list[list[int]]:
     """Group the items (indices) into units of work, costliest first.
 
     A cut of m candles no longer than the window is the exact window of bar m - 1: when that
@@ -171,7 +206,8 @@ def _units(items: list[tuple[str, int]], params: BacktestParams,
             continue
         unit = [i]
         j = index.get(("bar", m - 1))
-        if j is not None and m <= params.window and replay.at(m - 1) == (initial, None):
+        flat = j is not None and replay.at(m - 1) == (initial, None)
+        if pair and j is not None and m <= params.window and flat:
             unit.append(j)
             paired.add(j)
         units.append((1.0 + m / CUT_COST_CANDLES, unit))

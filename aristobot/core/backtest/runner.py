@@ -30,7 +30,7 @@ from aristobot.core.backtest import messages as msg
 from aristobot.core.backtest.exact import ExactSource
 from aristobot.core.backtest.fast_path import TraceMismatch, ViewSource
 from aristobot.core.backtest.fast_view import FastPathUnsupported
-from aristobot.core.backtest.lookahead import check_exactness
+from aristobot.core.backtest.lookahead import EarlyCuts, check_exactness
 from aristobot.core.backtest.metrics import compute_stats
 from aristobot.core.backtest.simulator import DecisionSource, Market, Outcome, Simulation
 from aristobot.core.backtest.types import (
@@ -125,13 +125,17 @@ def _simulate(
     progress: Callable[[float], None] | None,
     should_stop: Callable[[], bool] | None,
     meta: dict[str, Any],
+    on_view: Callable[[ViewSource], None] | None = None,
 ) -> tuple[Outcome, DecisionSource]:
     """Run the fastest engine that works, falling back when one gives up; return the outcome
-    and the source that gave it."""
+    and the source that gave it. ``on_view(view)`` is called once the fast path's full
+    instance is built, before the simulation."""
     source: DecisionSource | None = None
     if params.mode == "fast":
         try:
             view = ViewSource(strategy_cls, candles, params.window, params.initial_amount)
+            if on_view is not None:
+                on_view(view)
             source, meta["engine"] = view, "view"
             try:
                 source, meta["engine"] = view.trace(), "trace"
@@ -247,8 +251,29 @@ def run_backtest(
     market = Market.from_frame(frame)
     report = _Progress(progress)
     meta: dict[str, Any] = {"bars": len(frame)}
+    early: list[EarlyCuts] = []
+
+    def start_cuts(view: ViewSource) -> None:
+        # The causality cuts need only the full instance: on another core while this one
+        # simulates (one core: none to spare, they run with the sampled bars instead).
+        if (params.check_samples > 0 or params.full_check) and forked.cores() > 1:
+            early.append(EarlyCuts(strategy_cls, frame, params, view, len(frame)))
+
+    try:
+        return _run(market, frame, strategy_cls, params, report, should_stop, meta, early,
+                    start_cuts, started)
+    finally:
+        for cuts in early:
+            cuts.cancel()
+
+
+def _run(market: Market, frame: pd.DataFrame, strategy_cls: type[Strategy],
+         params: BacktestParams, report: _Progress, should_stop: Callable[[], bool] | None,
+         meta: dict[str, Any], early: list[EarlyCuts],
+         start_cuts: Callable[[ViewSource], None], started: float) -> BacktestResult:
     outcome, source = _simulate(market, frame, strategy_cls, params,
-                                report.scaled(0.0, SIMULATION_SHARE), should_stop, meta)
+                                report.scaled(0.0, SIMULATION_SHARE), should_stop, meta,
+                                start_cuts)
     summary: list[tuple[tuple[TradeRecord, ...], pd.Series, dict[str, Any]]] = []
 
     def assemble() -> None:
@@ -265,7 +290,7 @@ def run_backtest(
         lookahead, interrupted = check_exactness(
             strategy_cls, frame, params, outcome, should_stop,
             report.scaled(SIMULATION_SHARE, 1.0), source=source, meanwhile=assemble,
-            full=params.full_check)
+            full=params.full_check, early=early[0] if early else None)
         outcome.cancelled = interrupted
         meta["check_seconds"] = time.perf_counter() - check_started
         meta["check_processes"] = forked.last_processes

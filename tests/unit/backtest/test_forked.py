@@ -46,3 +46,13 @@ def test_a_failing_child_has_its_part_redone_here(monkeypatch: pytest.MonkeyPatc
 def test_small_work_stays_here() -> None:
     assert forked.fork_map(square, [1, 2, 3], workers=4) == [1, 4, 9]
     assert forked.last_processes == 1
+
+
+def test_a_pending_call_answers_from_its_child_or_here() -> None:
+    parent = os.getpid()
+    assert forked.Pending(os.getpid).result() != parent  # computed by the child
+    # An answer that fails the check (attacker data) is computed again here.
+    assert forked.Pending(os.getpid).result(lambda _: False) == parent
+    pending = forked.Pending(lambda: sum(range(10)))
+    pending.cancel()  # not wanted any more: the child is stopped and reaped
+    pending.cancel()
