@@ -152,17 +152,22 @@ def check_exactness(
         units = [unit for unit in units if items[unit[0]][0] != "cut"]
     stopped = [False]
     parent = os.getpid()
+    done = [0]  # units computed here (``work`` is called once per chunk)
 
     def work(part: Sequence[list[int]]) -> list[list[tuple[bool, str]]]:
         out: list[list[tuple[bool, str]]] = []
         here = os.getpid() == parent  # children neither report nor poll (not their pipe)
-        for k, unit in enumerate(part):
-            if here and k % 16 == 0 and k:
-                if progress is not None and k % 64 == 0:
-                    progress(k / len(part))
-                if should_stop is not None and should_stop():
-                    stopped[0] = True
+        for unit in part:
+            if here:
+                if stopped[0]:
                     break
+                k = done[0] = done[0] + 1
+                if k % 16 == 0:
+                    if progress is not None and k % 64 == 0:
+                        progress(min(1.0, k / len(units)))
+                    if should_stop is not None and should_stop():
+                        stopped[0] = True
+                        break
             built: list[Strategy] = []
             answers = []
             for i in unit:
