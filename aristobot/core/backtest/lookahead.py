@@ -29,7 +29,7 @@ import pandas as pd
 from aristobot.core.backtest import messages as msg
 from aristobot.core.backtest.causality import compare_cut, cut_points
 from aristobot.core.backtest.exact import exact_decision
-from aristobot.core.backtest.forked import Pending, fork_map
+from aristobot.core.backtest.forked import MIN_ITEMS_PER_CHILD, Pending, cores, fork_map
 from aristobot.core.backtest.sampling import Sample, describe_sample, guarantee_pct, plan
 from aristobot.core.backtest.simulator import CLOSE_PHASE, Outcome
 from aristobot.core.backtest.types import BacktestParams, LookaheadReport
@@ -153,6 +153,7 @@ def check_exactness(
     stopped = [False]
     parent = os.getpid()
     done = [0]  # units computed here (``work`` is called once per chunk)
+    processes = min(cores(), max(1, len(units) // MIN_ITEMS_PER_CHILD))
 
     def work(part: Sequence[list[int]]) -> list[list[tuple[bool, str]]]:
         out: list[list[tuple[bool, str]]] = []
@@ -164,7 +165,8 @@ def check_exactness(
                 k = done[0] = done[0] + 1
                 if k % 16 == 0:
                     if progress is not None and k % 64 == 0:
-                        progress(min(1.0, k / len(units)))
+                        # This process computes about its share of the units.
+                        progress(min(1.0, k * processes / len(units)))
                     if should_stop is not None and should_stop():
                         stopped[0] = True
                         break
