@@ -1,6 +1,8 @@
 """Spread independent pieces of work over the process's cores with ``os.fork``.
 
-Used by the exactness check: the pieces re-run the user's strategy, so this runs where the
+Used by the exactness check (``fork_map`` for the sampled bars, dealt out in chunks on demand;
+``Pending`` for the causality cuts, started while the simulation runs): the pieces re-run the
+user's strategy, so this runs where the
 backtest runs — inside the sandboxed strategy worker, whose limits (process count, memory
 cgroup, namespaces) its children share and die with. A child pickles its answer into a pipe;
 its parent is the same sandboxed process, as trusted as the child. A child that fails (killed,
@@ -53,6 +55,33 @@ def _read_all(fd: int, deadline: float) -> bytes | None:
         chunks.append(data)
 
 
+def _fork(fn: Callable[[], Any]) -> tuple[int, int] | None:
+    """Fork a child that pickles ``fn()`` into a pipe; return (its pid, the pipe's read end),
+    or None when no process can be forked."""
+    try:
+        read, write = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return None
+    if pid == 0:  # the child: compute, answer, leave without running any cleanup
+        code = 1
+        try:
+            os.close(read)
+            data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    return pid, read
+
+
 def fork_map(
     work: Callable[[Sequence[I]], list[T]],
     items: Sequence[I],
@@ -83,26 +112,10 @@ def fork_map(
     children: list[tuple[int, int]] = []
     try:
         for _ in range(count - 1):
-            read, write = os.pipe()
-            try:
-                pid = os.fork()
-            except OSError:  # no more processes: fewer of them
-                os.close(read)
-                os.close(write)
+            child = _fork(lambda: _drain(work, queue_read, spans))
+            if child is None:  # no more processes: fewer of them
                 break
-            if pid == 0:  # the child: compute, answer, leave without running any cleanup
-                code = 1
-                try:
-                    os.close(read)
-                    data = pickle.dumps(_drain(work, queue_read, spans),
-                                        protocol=pickle.HIGHEST_PROTOCOL)
-                    with os.fdopen(write, "wb") as pipe:
-                        pipe.write(data)
-                    code = 0
-                finally:
-                    os._exit(code)
-            os.close(write)
-            children.append((pid, read))
+            children.append(child)
         return _gather(work, items, spans, queue_read, children, meanwhile)
     except BaseException:
         for pid, read in children:
@@ -137,30 +150,9 @@ class Pending:
 
     def __init__(self, fn: Callable[[], Any]) -> None:
         self._fn = fn
-        self._pid = self._read = -1
         self._started = time.monotonic()
-        try:
-            read, write = os.pipe()
-        except OSError:
-            return
-        try:
-            pid = os.fork()
-        except OSError:  # no more processes: computed here when asked
-            os.close(read)
-            os.close(write)
-            return
-        if pid == 0:  # the child: compute, answer, leave without running any cleanup
-            code = 1
-            try:
-                os.close(read)
-                data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(data)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write)
-        self._pid, self._read = pid, read
+        # No more processes: computed here when asked.
+        self._pid, self._read = _fork(fn) or (-1, -1)
 
     def result(self, check: Callable[[Any], bool] = lambda _: True) -> Any:
         """The child's answer when it passes ``check`` (it is attacker data), else ``fn()``."""
