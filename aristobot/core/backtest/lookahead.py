@@ -3,7 +3,8 @@
 Two checks, spread over the cores (``forked``) while the result is being assembled:
 
 - the causality check (``causality``): the strategy rebuilt on a few cuts of the history,
-  what its ``__init__`` computed compared with the fast path's, for every bar before each cut;
+  what its ``__init__`` computed compared with the fast path's, for every bar before each cut
+  (``EarlyCuts``: started on another core while the simulation runs, when there is one);
 - the sampled exact check: bars chosen where look-ahead can hide (``sampling``: warm-up,
   around every entry and exit, near misses of the traced decision, uniform) re-evaluated the
   way the live engine works (a new strategy on the trailing window, through ``decide``) with
