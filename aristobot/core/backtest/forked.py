@@ -3,10 +3,10 @@
 Used by the exactness check (``fork_map`` for the sampled bars, dealt out in chunks on demand;
 ``Pending`` for the causality cuts, started while the simulation runs): the pieces re-run the
 user's strategy, so this runs where the backtest runs — inside the sandboxed strategy worker,
-whose limits (process count, memory cgroup, namespaces) its children share and die with. A child pickles its answer into a pipe;
-its parent is the same sandboxed process, as trusted as the child. A child that fails (killed,
-out of memory, bad answer) has its piece redone in the parent, so the answer never depends on
-a child behaving.
+whose limits (process count, memory cgroup, namespaces) its children share and die with. A
+child pickles its answer into a pipe; its parent is the same sandboxed process, as trusted as
+the child. A child that fails (killed, out of memory, bad answer) has its piece redone in the
+parent, so the answer never depends on a child behaving.
 """
 
 from __future__ import annotations
