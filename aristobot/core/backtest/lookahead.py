@@ -159,18 +159,19 @@ def check_exactness(
     def work(part: Sequence[list[int]]) -> list[list[tuple[bool, str]]]:
         out: list[list[tuple[bool, str]]] = []
         here = os.getpid() == parent  # children neither report nor poll (not their pipe)
-        for unit in part:
+        for j, unit in enumerate(part):
             if here:
                 if stopped[0]:
                     break
                 k = done[0] = done[0] + 1
-                if k % 16 == 0:
-                    if progress is not None and k % 64 == 0:
-                        # This process computes about its share of the units.
-                        progress(min(1.0, k * processes / len(units)))
-                    if should_stop is not None and should_stop():
-                        stopped[0] = True
-                        break
+                if progress is not None and k % 64 == 0:
+                    # This process computes about its share of the units.
+                    progress(min(1.0, k * processes / len(units)))
+                # Polled at every chunk this process takes (however few the children left
+                # it) and every 16 units within one.
+                if (j == 0 or k % 16 == 0) and should_stop is not None and should_stop():
+                    stopped[0] = True
+                    break
             built: list[Strategy] = []
             answers = []
             for i in unit:
