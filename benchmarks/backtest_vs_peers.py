@@ -303,8 +303,9 @@ def main() -> None:
     print()
     print("| data | candles | ours, check on | ours, check off | vectorbt warm | "
           "backtesting.py | trades ours / vbt / bt.py | final equity ours / vbt / bt.py | "
-          "same trades vbt, bt.py | vbt ÷ ours (check on) | bt.py ÷ ours |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "same trades vbt, bt.py | vbt ÷ ours (check on) | vbt ÷ ours (check off) | "
+          "bt.py ÷ ours |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for label in labels:
         row = {name: results[name].get(label) for name in results}
         ours, off = row.get("ours"), row.get("ours-check-off")
@@ -314,10 +315,11 @@ def main() -> None:
         trades = " / ".join(str(len(r["trades"])) if r else "—" for r in (ours, vbt, btp))
         finals = " / ".join(f"x{r['final']:.4f}" if r else "—" for r in (ours, vbt, btp))
         ratio_v = f"{vbt['seconds'] / ours['seconds']:.2f}x" if vbt else "—"
+        ratio_off = f"{vbt['seconds'] / off['seconds']:.2f}x" if vbt and off else "—"
         ratio_b = f"{btp['seconds'] / ours['seconds']:.1f}x" if btp else "—"
         print(f"| {label} | {ours['n']:,} | {_fmt(ours)} | {_fmt(off)} | {_fmt(vbt)} | "
               f"{_fmt(btp)} | {trades} | {finals} | {_same(ours, vbt)}, {_same(ours, btp)} | "
-              f"{ratio_v} | {ratio_b} |")
+              f"{ratio_v} | {ratio_off} | {ratio_b} |")
     print()
     for label in labels:
         ours = results.get("ours", {}).get(label)

@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.backtest import candle_store
+from aristobot.backtest import messages as msg
 from aristobot.backtest.absent_ranges import RECENT_MS, AbsentRanges
 from aristobot.domain.timeframe import Timeframe, ms_to_utc, utc_to_ms
 from aristobot.errors import AristobotError, ValidationError
@@ -117,7 +118,7 @@ class CandleLoader:
         tf = req.timeframe
         start_ms, end_ms = utc_to_ms(req.start), utc_to_ms(req.end)
         if end_ms <= start_ms:
-            raise ValidationError(reason="la date de fin doit être après la date de début")
+            raise ValidationError(reason=msg.END_BEFORE_START)
         # Only closed candles: the one still open now is never stored.
         end_ms = min(end_ms, tf.floor_ms(int(self._clock() * 1000)))
         expected = max(0, (end_ms - 1) // tf.ms - (-(-start_ms // tf.ms)) + 1)

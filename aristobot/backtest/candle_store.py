@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from aristobot.backtest import messages as msg
 from aristobot.db.models import CandleRow
 from aristobot.domain.timeframe import Timeframe, ms_to_utc, utc_to_ms
 from aristobot.errors import ValidationError
@@ -169,9 +170,9 @@ def _as_array(rows: Iterable[Sequence[float | int | str | Decimal]]) -> np.ndarr
     try:
         arr = np.asarray([r[:6] for r in rows], dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValidationError(reason="bougies illisibles (nombres attendus)") from None
+        raise ValidationError(reason=msg.UNREADABLE_CANDLES) from None
     if arr.ndim != 2 or arr.shape[1] != 6:
-        raise ValidationError(reason="bougies incomplètes : [heure, o, h, l, c, v] attendu")
+        raise ValidationError(reason=msg.INCOMPLETE_CANDLES)
     return arr
 
 
@@ -183,7 +184,7 @@ def _validate(arr: np.ndarray, tf: Timeframe) -> None:
     if bad.any():
         i = int(np.argmax(bad))
         when = ms_to_utc(int(t[i])) if np.isfinite(t[i]) else "?"
-        raise ValidationError(reason=f"bougie invalide ({tf.value}) à {when} : {arr[i].tolist()}")
+        raise ValidationError(reason=msg.invalid_candle(tf.value, when, arr[i].tolist()))
 
 
 def _record(
@@ -207,4 +208,4 @@ def _record(
 def _check_range(start: datetime, end: datetime) -> None:
     utc_to_ms(start), utc_to_ms(end)  # refuses naive datetimes in French
     if end <= start:
-        raise ValidationError(reason="la date de fin doit être après la date de début")
+        raise ValidationError(reason=msg.END_BEFORE_START)

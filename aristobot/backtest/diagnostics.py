@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from aristobot.backtest import messages as msg
 from aristobot.core.timefmt import format_dt
 
 
@@ -53,8 +54,8 @@ def _when(errors: DecisionErrors, index: pd.DatetimeIndex | None, tz: str) -> st
     if errors.bar is None:
         return ""
     if index is not None and 0 <= errors.bar < len(index):
-        return f"le {format_dt(index[errors.bar].to_pydatetime(), tz, '%Y-%m-%d %H:%M')}"
-    return f"à la barre {errors.bar}"
+        return msg.on_date(format_dt(index[errors.bar].to_pydatetime(), tz, "%Y-%m-%d %H:%M"))
+    return msg.at_bar(errors.bar)
 
 
 def errors_text(meta: Mapping[str, Any] | None, index: pd.DatetimeIndex | None,
@@ -63,16 +64,11 @@ def errors_text(meta: Mapping[str, Any] | None, index: pd.DatetimeIndex | None,
     e = decision_errors(meta)
     if e.count == 0:
         return ""
-    plural = "s" if e.count > 1 else ""
-    head = (f"La stratégie n'a pris aucune décision valable : {e.count} décision{plural} "
-            f"en erreur, aucun ordre simulé. Corrigez-la puis relancez le backtest."
-            if e.all_failed else
-            f"Attention : {e.count} décision{plural} de la stratégie en erreur (aucun ordre "
-            f"pour celle{plural}-ci) : le résultat ne reflète pas toute la stratégie.")
+    head = (msg.all_decisions_failed(e.count) if e.all_failed
+            else msg.some_decisions_failed(e.count))
     if not e.message:
         return head
-    when = _when(e, index, tz)
-    return f"{head} Première erreur{' ' + when if when else ''} : {e.message}"
+    return msg.first_error(head, _when(e, index, tz), e.message)
 
 
 def _number(value: Any) -> float | None:
@@ -84,19 +80,17 @@ def _number(value: Any) -> float | None:
 def _exact_beside(meta: Mapping[str, Any] | None, stats: Mapping[str, Any] | None) -> str:
     exact = (meta or {}).get("exact")
     if not isinstance(exact, Mapping):
-        return ("Le résultat affiché est celui du chemin rapide, biaisé : relancez en mode "
-                "exact pour le résultat honnête.")
+        return msg.BIASED_RERUN
     trades, ret = _number(exact.get("trades")), _number(exact.get("total_return_pct"))
     fast_ret = _number((stats or {}).get("total_return_pct"))
     fast_trades = _number((stats or {}).get("total_trades", (stats or {}).get("trades")))
     if trades is None or ret is None:
-        return "Le résultat affiché est celui du chemin rapide, biaisé."
+        return msg.BIASED
     fast = ""
     if fast_ret is not None:
-        count = f"{fast_trades:.0f} trades, " if fast_trades is not None else ""
-        fast = f" ; chemin rapide (biaisé) : {count}{fast_ret:+.2f} %"
-    return (f"Résultat honnête (mode exact) : {trades:.0f} trades, {ret:+.2f} %{fast}. "
-            "Les chiffres affichés sont ceux du chemin rapide.")
+        count = msg.trade_count(fast_trades) if fast_trades is not None else ""
+        fast = msg.fast_figures(count, fast_ret)
+    return msg.exact_beside(trades, ret, fast)
 
 
 def lookahead_view(report: Mapping[str, Any] | None, index: pd.DatetimeIndex | None,
@@ -104,23 +98,20 @@ def lookahead_view(report: Mapping[str, Any] | None, index: pd.DatetimeIndex | N
                    stats: Mapping[str, Any] | None = None) -> tuple[bool | None, str]:
     """Return (verdict, French text): True verified, False look-ahead found, None unchecked."""
     if report is None:
-        return None, "Non vérifié : aucune vérification du look-ahead pour ce résultat."
+        return None, msg.NO_CHECK
     checked = int(report.get("checked_bars") or 0)
     verified = bool(report.get("verified", checked > 0)) and (checked > 0
                                                                 or bool(report.get("cuts")))
     summary = str(report.get("summary") or "")
     if not verified:
-        return None, summary or "Non vérifié : aucune barre n'a été comparée au chemin exact."
+        return None, summary or msg.NO_BAR_COMPARED
     if report.get("ok") and report.get("full") and summary:
         return True, summary
     if report.get("ok"):
-        text = summary or f"identique au chemin exact sur {checked} barres."
-        return True, f"Chemin rapide vérifié : {text}"
+        return True, msg.verified(summary or msg.same_on(checked))
     bars = [int(b) for b in report.get("mismatches", []) if isinstance(b, int)][:5]
     when = ", ".join(
         format_dt(index[b].to_pydatetime(), tz, "%Y-%m-%d %H:%M")
-        if index is not None and 0 <= b < len(index) else f"barre {b}" for b in bars)
+        if index is not None and 0 <= b < len(index) else msg.bar_label(b) for b in bars)
     details = " ; ".join(str(d) for d in report.get("details", [])[:3])
-    return False, (f"Look-ahead ou dépendance à la fenêtre détecté : le chemin rapide diffère "
-                   f"du chemin exact aux barres {when}. {details} "
-                   f"{_exact_beside(meta, stats)}").strip()
+    return False, msg.lookahead_found(when, details, _exact_beside(meta, stats))

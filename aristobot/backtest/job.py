@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aristobot.backtest import messages as msg
 from aristobot.backtest.result_codec import BacktestResultCodec
 from aristobot.core.backtest.types import BacktestParams, BacktestResult
 from aristobot.errors import ValidationError
@@ -36,15 +37,15 @@ def make_params(values: BacktestParams | dict[str, Any]) -> BacktestParams:
         known = {f.name for f in fields(BacktestParams)}
         unknown = set(values) - known
         if unknown:
-            raise ValidationError(reason=f"paramètres inconnus : {', '.join(sorted(unknown))}")
+            raise ValidationError(reason=msg.unknown_params(list(unknown)))
         p = BacktestParams(**values)
     checks = (
-        (p.initial_amount > 0, "le montant de départ doit être positif"),
-        (0 <= p.fee_rate < 0.1, "les frais doivent être entre 0 et 10 %"),
-        (0 <= p.slippage < 0.1, "le slippage doit être entre 0 et 10 %"),
-        (p.window >= 1, "la fenêtre de bougies doit être d'au moins 1"),
-        (p.mode in MODES, f"mode inconnu « {p.mode} » (fast ou exact)"),
-        (p.check_samples >= 0, "le nombre de barres vérifiées doit être ≥ 0"),
+        (p.initial_amount > 0, msg.BAD_INITIAL_AMOUNT),
+        (0 <= p.fee_rate < 0.1, msg.BAD_FEES),
+        (0 <= p.slippage < 0.1, msg.BAD_SLIPPAGE),
+        (p.window >= 1, msg.BAD_WINDOW),
+        (p.mode in MODES, msg.unknown_mode(p.mode)),
+        (p.check_samples >= 0, msg.BAD_CHECK_SAMPLES),
     )
     for ok, reason in checks:
         if not ok:
@@ -56,16 +57,16 @@ def check_candles(candles: pd.DataFrame) -> pd.DataFrame:
     """Return ``candles`` if usable by the simulator, else raise a French ``ValidationError``."""
     missing = [c for c in REQUIRED_COLUMNS if c not in candles.columns]
     if missing:
-        raise ValidationError(reason=f"colonnes de bougies manquantes : {', '.join(missing)}")
+        raise ValidationError(reason=msg.missing_columns(missing))
     if len(candles) == 0:
-        raise ValidationError(reason="aucune bougie sur la période choisie")
+        raise ValidationError(reason=msg.NO_CANDLES)
     if not isinstance(candles.index, pd.DatetimeIndex) or candles.index.tz is None:
-        raise ValidationError(reason="les bougies doivent être indexées par date UTC")
+        raise ValidationError(reason=msg.NOT_UTC_INDEXED)
     if not candles.index.is_monotonic_increasing or candles.index.has_duplicates:
-        raise ValidationError(reason="les bougies doivent être triées, sans doublon")
+        raise ValidationError(reason=msg.NOT_SORTED)
     values = candles[list(REQUIRED_COLUMNS)].to_numpy(np.float64)
     if not np.isfinite(values).all():
-        raise ValidationError(reason="bougies avec des valeurs manquantes ou infinies")
+        raise ValidationError(reason=msg.NOT_FINITE)
     return candles
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from aristobot.backtest import candle_store
+from aristobot.backtest import messages as msg
 from aristobot.backtest.absent_ranges import AbsentRanges
 from aristobot.backtest.candle_loader import CandleLoader, CandleRequest, LoadReport, OhlcvSource
 from aristobot.backtest.diagnostics import decision_errors, errors_text
@@ -49,8 +50,7 @@ JOB_FUNCTION = "aristobot.backtest.job:run_job"
 PAPER_MARKET_EXCHANGE = "binance"  # the paper broker trades on Binance's market data
 MAX_CANDLES = 1_100_000  # two years of 1m candles
 #: Shown for an unexpected failure (a bug): the details go to the log, never to the page.
-UNEXPECTED_ERROR = ("Erreur inattendue pendant le backtest. Les détails sont dans le journal "
-                    "du serveur ; réessayez ou signalez le problème.")
+UNEXPECTED_ERROR = msg.UNEXPECTED_ERROR
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,15 +88,12 @@ def validate_request(req: BacktestRequest) -> None:
     """Refuse an unusable request with a French ``ValidationError`` (the library decides)."""
     tf = Timeframe.parse(req.timeframe)
     if not req.symbol or "/" not in req.symbol:
-        raise ValidationError(reason="choisissez un symbole (ex. BTC/USDT)")
+        raise ValidationError(reason=msg.PICK_A_SYMBOL)
     start, end = utc_to_ms(req.start), utc_to_ms(req.end)
     if end <= start:
-        raise ValidationError(reason="la date de fin doit être après la date de début")
+        raise ValidationError(reason=msg.END_BEFORE_START)
     if (end - start) // tf.ms > MAX_CANDLES:
-        raise ValidationError(
-            reason=f"période trop longue pour {tf.value} (au plus {MAX_CANDLES:,} bougies)"
-            .replace(",", " ")
-        )
+        raise ValidationError(reason=msg.period_too_long(tf.value, MAX_CANDLES))
     make_params(params_for(req))
 
 
@@ -184,8 +181,8 @@ class BacktestService:
             return BacktestOutcome(job.id, "cancelled", load=report, phase="candles")
         candles = await asyncio.to_thread(self._read, creq)
         if candles.empty:
-            raise ValidationError(reason=f"aucune bougie {req.symbol} {creq.timeframe.value} "
-                                         f"disponible sur {exchange} pour cette période")
+            raise ValidationError(
+                reason=msg.no_candles_for(req.symbol, creq.timeframe.value, exchange))
         params = replace(params_for(req), window=int(strategy.window_size or 500))
         await job.publish("simulation", 0.0)
         try:
@@ -224,7 +221,7 @@ class BacktestService:
                                     progress=lambda f: job.publish_soon("simulation", 100 * f),
                                     cancel=cancel, queued=job.queued)
         if not isinstance(result, BacktestResult):
-            raise ValidationError(reason="le processus isolé a renvoyé un résultat illisible")
+            raise ValidationError(reason=msg.UNREADABLE_RESULT)
         return result
 
     def _load_inputs(self, req: BacktestRequest) -> tuple[StrategyRow, Broker]:
@@ -232,7 +229,7 @@ class BacktestService:
             row = s.scalar(select(StrategyRow).where(StrategyRow.id == req.strategy_id,
                                                      StrategyRow.user_id == req.user_id))
             if row is None:
-                raise NotFound(what=f"Stratégie n° {req.strategy_id}")
+                raise NotFound(what=msg.strategy_named(req.strategy_id))
             s.expunge(row)
             return row, get_broker(s, req.user_id, req.broker_id)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aristobot.core.backtest import messages as msg
 from aristobot.core.strategy_api import Strategy
 
 #: Relative tolerance between the full and the cut values (causal code gives equal values).
@@ -36,6 +37,7 @@ class CutDifference:
     cut: int  # number of candles the strategy was rebuilt on
     bar: int  # first bar whose value differs (-1: the whole attribute, or __init__ raised)
     what: str  # French, for the report
+    failed: bool = False  # __init__ raised on the cut
 
 
 def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -75,17 +77,22 @@ def compare_cut(
     scalars: dict[str, float],
     *,
     compare: bool = True,
+    built: list[Strategy] | None = None,
 ) -> CutDifference | None:
     """Rebuild the strategy on ``candles[:m]`` and compare what ``__init__`` computed with
     the full instance's ``frame`` (its candles), ``aligned``, ``arrays`` and ``scalars``.
 
     ``compare=False`` (cuts shorter than the strategy's window, where indicator libraries
-    legitimately return nothing) only checks that ``__init__`` does not raise."""
+    legitimately return nothing) only checks that ``__init__`` does not raise. The instance
+    built is appended to ``built`` (when given and ``__init__`` succeeded): a cut no longer
+    than the window is also the exact path's window of bar ``m - 1``, and the caller may ask
+    it that bar's decision instead of building it again."""
     try:
         cut = strategy_cls(candles.iloc[:m].copy(), balance, None)
     except Exception as e:  # noqa: BLE001 - the exact path would raise on this window too
-        return CutDifference(m, m - 1, f"la stratégie échoue sur {m} bougie(s) : "
-                                       f"{type(e).__name__} : {e}")
+        return CutDifference(m, m - 1, msg.init_fails(m, type(e).__name__, str(e)), True)
+    if built is not None:
+        built.append(cut)
     if not compare:
         return None
     found: list[tuple[int, str]] = []
@@ -96,26 +103,26 @@ def compare_cut(
             other = cut_columns.get(name)
             bar = -1 if other is None else _first_difference(values, other, m)
             if bar is not None:
-                found.append((bar, f"la colonne « {name} »"))
+                found.append((bar, msg.column(name)))
     attrs = getattr(cut, "__dict__", {})
     for name, value in aligned:
         other = attrs.get(name)
         if not isinstance(other, (pd.Series, pd.DataFrame)):
-            found.append((-1, f"l'attribut « {name} »"))
+            found.append((-1, msg.attribute(name)))
             continue
         bar = _first_difference(value.to_numpy(), other.to_numpy(), m)
         if bar is not None:
-            found.append((bar, f"l'attribut « {name} »"))
+            found.append((bar, msg.attribute(name)))
     for name, array in arrays:
         other = attrs.get(name)
         bar = -1 if not isinstance(other, np.ndarray) else _first_difference(array, other, m)
         if bar is not None:
-            found.append((bar, f"le tableau « {name} »"))
+            found.append((bar, msg.array(name)))
     for name, number in scalars.items():
         other = attrs.get(name)
         if not isinstance(other, (int, float, np.integer, np.floating)) or not _equal(
                 np.array([number]), np.array([float(other)]))[0]:
-            found.append((-1, f"le nombre « {name} »"))
+            found.append((-1, msg.number(name)))
     if not found:
         return None
     bar, what = min(found, key=lambda f: (f[0] < 0, f[0]))

@@ -1,11 +1,12 @@
 """Spread independent pieces of work over the process's cores with ``os.fork``.
 
-Used by the exactness check: the pieces re-run the user's strategy, so this runs where the
-backtest runs — inside the sandboxed strategy worker, whose limits (process count, memory
-cgroup, namespaces) its children share and die with. A child pickles its answer into a pipe;
-its parent is the same sandboxed process, as trusted as the child. A child that fails (killed,
-out of memory, bad answer) has its piece redone in the parent, so the answer never depends on
-a child behaving.
+Used by the exactness check (``fork_map`` for the sampled bars, dealt out in chunks on demand;
+``Pending`` for the causality cuts, started while the simulation runs): the pieces re-run the
+user's strategy, so this runs where the backtest runs — inside the sandboxed strategy worker,
+whose limits (process count, memory cgroup, namespaces) its children share and die with. A
+child pickles its answer into a pipe; its parent is the same sandboxed process, as trusted as
+the child. A child that fails (killed, out of memory, bad answer) has its piece redone in the
+parent, so the answer never depends on a child behaving.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import pickle
 import select
 import signal
+import struct
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -24,6 +26,8 @@ I = TypeVar("I")  # noqa: E741 - an item
 
 #: Below this many items per child, forking costs more than it saves.
 MIN_ITEMS_PER_CHILD = 12
+#: Items are dealt out in about this many chunks per process (fewer: less balance).
+CHUNKS_PER_PROCESS = 32
 #: A child's answer is waited for at least this long after this process finished its part.
 CHILD_GRACE_S = 10.0
 #: Processes whose answers the last ``fork_map`` used (this one included), for the meta.
@@ -50,14 +54,45 @@ def _read_all(fd: int, deadline: float) -> bytes | None:
         chunks.append(data)
 
 
+def _fork(fn: Callable[[], Any]) -> tuple[int, int] | None:
+    """Fork a child that pickles ``fn()`` into a pipe; return (its pid, the pipe's read end),
+    or None when no process can be forked."""
+    try:
+        read, write = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return None
+    if pid == 0:  # the child: compute, answer, leave without running any cleanup
+        code = 1
+        try:
+            os.close(read)
+            data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    return pid, read
+
+
 def fork_map(
     work: Callable[[Sequence[I]], list[T]],
     items: Sequence[I],
     meanwhile: Callable[[], Any] | None = None,
     workers: int | None = None,
 ) -> list[T]:
-    """Return ``work(items)`` computed in parts by up to ``workers`` processes (default: one
-    per core), this one included; ``meanwhile()`` runs here while the children work."""
+    """Return ``work(items)`` computed in chunks by up to ``workers`` processes (default: one
+    per core), this one included; ``meanwhile()`` runs here while the children work.
+
+    The chunks are dealt out on demand: every process takes the next one from a shared pipe
+    when it is done with its last, so a process slowed down (by ``meanwhile``, or by other
+    work on its core) simply takes fewer."""
     global last_processes
     last_processes = 1
     count = min(workers or cores(), max(1, len(items) // MIN_ITEMS_PER_CHILD))
@@ -65,33 +100,24 @@ def fork_map(
         if meanwhile is not None:
             meanwhile()
         return work(items)
-    parts = [items[i::count] for i in range(count)]
-    children: list[tuple[int, int, Sequence[I]]] = []
-    for part in parts[1:]:
-        read, write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:  # no more processes: do it here
-            os.close(read)
-            os.close(write)
-            children.append((-1, -1, part))
-            continue
-        if pid == 0:  # the child: compute, answer, leave without running any cleanup
-            code = 1
-            try:
-                os.close(read)
-                data = pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(data)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write)
-        children.append((pid, read, part))
+    size = max(1, -(-len(items) // (count * CHUNKS_PER_PROCESS)))
+    chunks = [(i, items[i:i + size]) for i in range(0, len(items), size)]
+    queue_read, queue_write = os.pipe()
     try:
-        return _gather(work, items, parts, children, meanwhile, count)
+        os.write(queue_write, b"".join(struct.pack("<I", i) for i, _ in chunks))
+    finally:
+        os.close(queue_write)  # all written (< a pipe's capacity): the end is the queue's end
+    spans = dict(chunks)
+    children: list[tuple[int, int]] = []
+    try:
+        for _ in range(count - 1):
+            child = _fork(lambda: _drain(work, queue_read, spans))
+            if child is None:  # no more processes: fewer of them
+                break
+            children.append(child)
+        return _gather(work, items, spans, queue_read, children, meanwhile)
     except BaseException:
-        for pid, read, _ in children:
+        for pid, read in children:
             if pid > 0:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
@@ -99,45 +125,102 @@ def fork_map(
                 with contextlib.suppress(OSError):
                     os.close(read)
         raise
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(queue_read)
+
+
+def _drain(work: Callable[[Sequence[I]], list[T]], queue: int,
+           spans: dict[int, Sequence[I]]) -> dict[int, list[T]]:
+    """Compute chunks taken from ``queue`` until it is empty; return them by start index.
+    (Reads of 4 bytes from a pipe written whole before: each takes one index, atomically.)"""
+    done: dict[int, list[T]] = {}
+    while True:
+        raw = os.read(queue, 4)
+        if len(raw) < 4:
+            return done
+        start = struct.unpack("<I", raw)[0]
+        done[start] = work(spans[start])
+
+
+class Pending:
+    """``fn()`` computing in a forked child since ``start``; ``result()`` returns its value,
+    computed here instead when the child failed (or could not be forked)."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self._fn = fn
+        self._started = time.monotonic()
+        # No more processes: computed here when asked.
+        self._pid, self._read = _fork(fn) or (-1, -1)
+
+    def result(self, check: Callable[[Any], bool] = lambda _: True) -> Any:
+        """The child's answer when it passes ``check`` (it is attacker data), else ``fn()``."""
+        if self._pid <= 0:
+            return self._fn()
+        deadline = time.monotonic() + max(CHILD_GRACE_S, 4 * (time.monotonic() - self._started))
+        data = _read_all(self._read, deadline)
+        pid, self._pid = self._pid, -1
+        os.close(self._read)
+        if data is None:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        if data is not None and os.waitstatus_to_exitcode(status) == 0:
+            try:
+                value = pickle.loads(data)  # noqa: S301 - our own sandboxed child
+                if check(value):
+                    return value
+            except Exception:  # noqa: BLE001 - a broken answer: redo it here
+                pass
+        return self._fn()
+
+    def cancel(self) -> None:
+        """Stop the child (its answer is no longer wanted)."""
+        if self._pid > 0:
+            pid, self._pid = self._pid, -1
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)
+            with contextlib.suppress(OSError):
+                os.close(self._read)
 
 
 def _gather(
     work: Callable[[Sequence[I]], list[T]],
     items: Sequence[I],
-    parts: list[Sequence[I]],
-    children: list[tuple[int, int, Sequence[I]]],
+    spans: dict[int, Sequence[I]],
+    queue: int,
+    children: list[tuple[int, int]],
     meanwhile: Callable[[], Any] | None,
-    count: int,
 ) -> list[T]:
     global last_processes
     started = time.monotonic()
     if meanwhile is not None:
         meanwhile()
-    mine = work(parts[0])
-    # A child stuck (a lock copied held by another thread at the fork) is killed and its part
-    # redone here, once it has taken much longer than this process's own part.
+    done = _drain(work, queue, spans)
+    # A child stuck (a lock copied held by another thread at the fork) is killed and its
+    # chunks redone here, once it has taken much longer than this process's own share.
     deadline = time.monotonic() + max(CHILD_GRACE_S, 4 * (time.monotonic() - started))
-    answers: list[list[T]] = [mine]
-    for pid, read, part in children:
-        answer: list[T] | None = None
-        if pid > 0:
-            data = _read_all(read, deadline)
-            os.close(read)
-            children[children.index((pid, read, part))] = (-1, -1, part)  # reaped below
-            if data is None:
-                os.kill(pid, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
-            if data is not None and os.waitstatus_to_exitcode(status) == 0:
-                try:
-                    value = pickle.loads(data)  # noqa: S301 - our own sandboxed child
-                    if isinstance(value, list) and len(value) == len(part):
-                        answer = value
-                except Exception:  # noqa: BLE001 - a broken answer: redo the part here
-                    answer = None
-        last_processes += answer is not None
-        answers.append(answer if answer is not None else work(part))
-    # Back to the items' order: part i holds items i, i + count, ...
-    ordered: list[Any] = [None] * len(items)
-    for i, answer in enumerate(answers):
-        ordered[i::count] = answer
+    for k, (pid, read) in enumerate(children):
+        data = _read_all(read, deadline)
+        os.close(read)
+        children[k] = (-1, -1)  # reaped below
+        if data is None:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        if data is None or os.waitstatus_to_exitcode(status) != 0:
+            continue
+        try:
+            value = pickle.loads(data)  # noqa: S301 - our own sandboxed child
+        except Exception:  # noqa: BLE001 - a broken answer: its chunks are redone here
+            continue
+        if isinstance(value, dict) and all(
+                isinstance(start, int) and start in spans and isinstance(answer, list)
+                and len(answer) == len(spans[start]) for start, answer in value.items()):
+            done.update(value)
+            last_processes += bool(value)  # a child that took no chunk gave nothing
+    ordered: list[T] = []
+    for start in sorted(spans):
+        got = done.get(start)
+        ordered.extend(got if got is not None else work(spans[start]))
     return ordered

@@ -26,10 +26,11 @@ import numpy as np
 import pandas as pd
 
 from aristobot.core.backtest import forked
+from aristobot.core.backtest import messages as msg
 from aristobot.core.backtest.exact import ExactSource
 from aristobot.core.backtest.fast_path import TraceMismatch, ViewSource
 from aristobot.core.backtest.fast_view import FastPathUnsupported
-from aristobot.core.backtest.lookahead import check_exactness
+from aristobot.core.backtest.lookahead import EarlyCuts, check_exactness
 from aristobot.core.backtest.metrics import compute_stats
 from aristobot.core.backtest.simulator import DecisionSource, Market, Outcome, Simulation
 from aristobot.core.backtest.types import (
@@ -53,35 +54,34 @@ EXACT_BESIDE_MAX_BARS = 10_000
 def validate_inputs(candles: pd.DataFrame, params: BacktestParams) -> pd.DataFrame:
     """Return the candles as float64 OHLCV, or raise a French ``ValidationError``."""
     if params.mode not in ("fast", "exact"):
-        raise ValidationError(reason=f"Mode de backtest inconnu « {params.mode} » (fast ou exact).")
+        raise ValidationError(reason=msg.unknown_mode(params.mode))
     checks = (
         (math.isfinite(params.initial_amount) and params.initial_amount > 0,
-         "Le montant initial doit être un nombre positif."),
-        (0 <= params.fee_rate < 1, "Les frais doivent être une fraction entre 0 et 1."),
-        (0 <= params.slippage < 1, "Le glissement doit être une fraction entre 0 et 1."),
-        (int(params.window) >= 1, "La fenêtre de bougies doit contenir au moins 1 bougie."),
-        (int(params.check_samples) >= 0, "Le nombre de barres vérifiées doit être ≥ 0."),
+         msg.BAD_INITIAL_AMOUNT),
+        (0 <= params.fee_rate < 1, msg.BAD_FEES),
+        (0 <= params.slippage < 1, msg.BAD_SLIPPAGE),
+        (int(params.window) >= 1, msg.BAD_WINDOW),
+        (int(params.check_samples) >= 0, msg.BAD_CHECK_SAMPLES),
     )
-    for ok, message in checks:
+    for ok, text in checks:
         if not ok:
-            raise ValidationError(reason=message)
+            raise ValidationError(reason=text)
     if not isinstance(candles, pd.DataFrame):
-        raise ValidationError(reason="Les bougies doivent être un DataFrame pandas.")
+        raise ValidationError(reason=msg.NOT_A_FRAME)
     missing = [c for c in COLUMNS if c not in candles.columns]
     if missing:
-        raise ValidationError(reason=f"Colonnes de bougies manquantes : {', '.join(missing)}.")
+        raise ValidationError(reason=msg.missing_columns(missing))
     index = candles.index
     if len(candles) == 0:
-        raise ValidationError(reason="Aucune bougie à simuler sur cette période.")
+        raise ValidationError(reason=msg.NO_CANDLES)
     if not isinstance(index, pd.DatetimeIndex) or index.tz is None:
-        raise ValidationError(reason="Les bougies doivent être indexées par leur heure "
-                                     "d'ouverture UTC (avec fuseau).")
+        raise ValidationError(reason=msg.NOT_UTC_INDEXED)
     if not index.is_monotonic_increasing or index.has_duplicates:
-        raise ValidationError(reason="Les bougies doivent être triées, sans doublon d'heure.")
+        raise ValidationError(reason=msg.NOT_SORTED)
     frame = candles[list(COLUMNS)].astype(np.float64)
     prices = frame[["open", "high", "low", "close"]].to_numpy()
     if not np.isfinite(prices).all() or (prices <= 0).any():
-        raise ValidationError(reason="Les prix des bougies doivent être des nombres positifs.")
+        raise ValidationError(reason=msg.BAD_PRICES)
     return frame
 
 
@@ -125,13 +125,17 @@ def _simulate(
     progress: Callable[[float], None] | None,
     should_stop: Callable[[], bool] | None,
     meta: dict[str, Any],
+    on_view: Callable[[ViewSource], None] | None = None,
 ) -> tuple[Outcome, DecisionSource]:
     """Run the fastest engine that works, falling back when one gives up; return the outcome
-    and the source that gave it."""
+    and the source that gave it. ``on_view(view)`` is called once the fast path's full
+    instance is built, before the simulation."""
     source: DecisionSource | None = None
     if params.mode == "fast":
         try:
             view = ViewSource(strategy_cls, candles, params.window, params.initial_amount)
+            if on_view is not None:
+                on_view(view)
             source, meta["engine"] = view, "view"
             try:
                 source, meta["engine"] = view.trace(), "trace"
@@ -247,8 +251,29 @@ def run_backtest(
     market = Market.from_frame(frame)
     report = _Progress(progress)
     meta: dict[str, Any] = {"bars": len(frame)}
+    early: list[EarlyCuts] = []
+
+    def start_cuts(view: ViewSource) -> None:
+        # The causality cuts need only the full instance: on another core while this one
+        # simulates (one core: none to spare, they run with the sampled bars instead).
+        if (params.check_samples > 0 or params.full_check) and forked.cores() > 1:
+            early.append(EarlyCuts(strategy_cls, frame, params, view, len(frame)))
+
+    try:
+        return _run(market, frame, strategy_cls, params, report, should_stop, meta, early,
+                    start_cuts, started)
+    finally:
+        for cuts in early:
+            cuts.cancel()
+
+
+def _run(market: Market, frame: pd.DataFrame, strategy_cls: type[Strategy],
+         params: BacktestParams, report: _Progress, should_stop: Callable[[], bool] | None,
+         meta: dict[str, Any], early: list[EarlyCuts],
+         start_cuts: Callable[[ViewSource], None], started: float) -> BacktestResult:
     outcome, source = _simulate(market, frame, strategy_cls, params,
-                                report.scaled(0.0, SIMULATION_SHARE), should_stop, meta)
+                                report.scaled(0.0, SIMULATION_SHARE), should_stop, meta,
+                                start_cuts)
     summary: list[tuple[tuple[TradeRecord, ...], pd.Series, dict[str, Any]]] = []
 
     def assemble() -> None:
@@ -258,15 +283,14 @@ def run_backtest(
     if params.mode == "exact":
         lookahead = LookaheadReport(
             checked_bars=outcome.last_bar + 1, mismatches=(), ok=True,
-            details=("Mode exact : chaque barre a été évaluée sur sa fenêtre glissante.",),
-            summary="Mode exact : chaque barre a été évaluée sur sa fenêtre glissante.",
+            details=(msg.EXACT_MODE,), summary=msg.EXACT_MODE,
             full=True)
     elif not outcome.cancelled:
         check_started = time.perf_counter()
         lookahead, interrupted = check_exactness(
             strategy_cls, frame, params, outcome, should_stop,
             report.scaled(SIMULATION_SHARE, 1.0), source=source, meanwhile=assemble,
-            full=params.full_check)
+            full=params.full_check, early=early[0] if early else None)
         outcome.cancelled = interrupted
         meta["check_seconds"] = time.perf_counter() - check_started
         meta["check_processes"] = forked.last_processes

@@ -13,7 +13,10 @@ built in strata, each sized from the run:
   each class wholly or by a seeded sample;
 - ``uniform``: seeded random bars, whose count gives the stated guarantee: with k uniform
   bars, a divergence touching more than x = 1 - 0.05^(1/k) of the bars is missed with
-  probability below 5 %.
+  probability below 5 %. k follows the run's length (``uniform_count``): 60 from
+  ``FULL_RUN`` bars up (x = 4.9 %), fewer on shorter runs, whose whole backtest costs less
+  than a few dozen exact re-evaluations, never below ``MIN_UNIFORM`` (x = 9.5 %); the report
+  states the x of its own sample.
 """
 
 from __future__ import annotations
@@ -24,18 +27,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aristobot.core.backtest import messages as msg
+
 #: Confidence of the stated guarantee.
 CONFIDENCE = 0.95
-#: Uniform bars checked on every run (guarantee: ~4.9 % of the bars at 95 %).
+#: Uniform bars checked on runs of ``FULL_RUN`` bars or more (guarantee: ~4.9 % of the bars at
+#: 95 %); shorter runs check proportionally fewer, never below ``MIN_UNIFORM`` (~9.5 %).
 UNIFORM = 60
+MIN_UNIFORM = 30
+FULL_RUN = 50_000
 #: Trade bars (around entries and exits) checked in full up to this many, then spread.
 TRADES = 96
 #: Near-miss bars checked per class, and in all.
 NEAR_PER_CLASS = 24
 NEAR_TOTAL = 96
-#: Runs shorter than this check proportionally fewer trade and near-miss bars (not below
-#: ``MIN_SCALE`` of the full sample).
-SMALL_RUN = 50_000
+#: Runs shorter than ``FULL_RUN`` check proportionally fewer trade and near-miss bars (not
+#: below ``MIN_SCALE`` of the full sample).
 MIN_SCALE = 0.25
 
 
@@ -56,6 +63,21 @@ def guarantee_pct(uniform: int) -> float | None:
     if uniform <= 0:
         return None
     return float(100.0 * (1.0 - (1.0 - CONFIDENCE) ** (1.0 / uniform)))
+
+
+def uniform_count(n: int) -> int:
+    """The uniform bars a run of ``n`` bars checks (before the caller's budget caps it)."""
+    share = min(1.0, n / FULL_RUN)
+    return min(n, max(MIN_UNIFORM, round(UNIFORM * share)))
+
+
+def _bars_in(n: int, parts: Sequence[np.ndarray]) -> np.ndarray:
+    """The distinct bars of ``parts`` in [0, n), sorted (a mask: linear, where ``np.unique``
+    hashes a million near misses of a year of 1m candles for a second)."""
+    mask = np.zeros(n, dtype=bool)
+    for part in parts:
+        mask[part[(part >= 0) & (part < n)]] = True
+    return np.flatnonzero(mask)
 
 
 def _spread(values: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -79,15 +101,15 @@ def plan(
         return Sample([])
     rng = np.random.default_rng(seed)
     # The uniform share (the stated guarantee) first; the targeted strata share the rest.
-    uniform = min(n, UNIFORM, max(1, budget - 8))
-    scale = min(1.0, max(0, budget - uniform - 8) / (TRADES + NEAR_TOTAL))
-    if n < SMALL_RUN:  # a short run has fewer decisions to prove: fewer trade/near bars
-        scale *= max(MIN_SCALE, n / SMALL_RUN)
+    uniform = min(uniform_count(n), max(1, budget - 8))
+    scale = min(1.0, max(0, budget - UNIFORM - 8) / (TRADES + NEAR_TOTAL))
+    if n < FULL_RUN:  # a short run has fewer decisions to prove: fewer trade/near bars
+        scale *= max(MIN_SCALE, n / FULL_RUN)
     chosen: dict[str, np.ndarray] = {}
     warm = [b for b in (0, 1, 2, window - 2, window - 1, window, window + 1) if 0 <= b < n]
     chosen["warm-up"] = np.array(sorted(set(warm)), dtype=np.int64)
-    around = np.array(sorted({b + d for e, x in trades for b in (e, x) for d in (-1, 0, 1)
-                              if 0 <= b + d < n}), dtype=np.int64)
+    around = _bars_in(n, [np.asarray(trades, dtype=np.int64).reshape(-1) + d
+                          for d in (-1, 0, 1)])
     keep = int(TRADES * scale)
     if len(around) > keep:  # the first trades whole, the others spread evenly
         head = around[: keep // 3]
@@ -109,7 +131,7 @@ def plan(
             part = _spread(cls, min(per_class, total), rng)
             parts.append(part)
             total -= len(part)
-        near_bars = len(np.unique(np.concatenate(near))) if near else 0
+        near_bars = len(_bars_in(n, list(near)))
         chosen["near misses"] = (np.concatenate(parts) if parts
                                  else np.empty(0, dtype=np.int64))
     chosen["uniform"] = np.sort(rng.choice(n, size=uniform, replace=False))
@@ -120,21 +142,15 @@ def plan(
 
 def describe_sample(sample: Sample, cuts: int, n: int) -> str:
     """French summary of what the check covered (for the report)."""
-    parts = [f"{len(sample.bars)} barres sur {n:,} réévaluées exactement".replace(",", " ")]
     s = sample.strata
-    if sample.trade_bars:
-        parts.append(f"{s.get('trades', 0)} des {sample.trade_bars} barres autour des "
-                     f"entrées et sorties")
-    if sample.near_bars > 0:
-        parts.append(f"{s.get('near misses', 0)} des {sample.near_bars} quasi-décisions "
-                     f"({sample.near_classes} classe(s))")
-    if cuts:
-        parts.append(f"calculs de __init__ comparés sur {cuts} coupure(s) de l'historique")
-    text = ", ".join(parts) + "."
+    text = msg.sample_summary(
+        len(sample.bars), n,
+        (s.get("trades", 0), sample.trade_bars) if sample.trade_bars else None,
+        (s.get("near misses", 0), sample.near_bars, sample.near_classes)
+        if sample.near_bars > 0 else None, cuts)
     x = guarantee_pct(sample.uniform)
     if x is not None:
-        text += (f" Une divergence touchant plus de {_pct(x)} % des barres aurait été "
-                 f"détectée avec {round(CONFIDENCE * 100)} % de confiance.")
+        text += msg.guarantee(_pct(x), round(CONFIDENCE * 100))
     return text
 
 
