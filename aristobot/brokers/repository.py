@@ -108,7 +108,7 @@ def validate_draft(draft: BrokerDraft, keep: dict[str, str] | None = None) -> di
         return {}
     missing = [k for k in info.required_credentials if not creds.get(k)]
     if missing:
-        from aristobot.exchanges.catalog import CREDENTIAL_LABELS
+        from aristobot.exchanges.messages import CREDENTIAL_LABELS
 
         labels = ", ".join(CREDENTIAL_LABELS.get(k, k) for k in missing)
         raise ValidationError(reason=messages.credentials_required(info.name, labels))
