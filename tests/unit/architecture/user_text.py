@@ -16,7 +16,13 @@ from pathlib import Path
 
 # Modules that own user text: every ``messages.py``, plus the two catalogs that predate the rule.
 CATALOG_NAME = "messages.py"
-CATALOG_MODULES = frozenset({"aristobot/errors.py", "aristobot/exchanges/translation.py"})
+CATALOG_MODULES = frozenset({
+    "aristobot/errors.py",  # the error tree: each error class carries its French message
+    "aristobot/exchanges/translation.py",  # what an exchange answered, translated at ccxt's edge
+    # Strategy code templates: the whole module is content the user edits, not a message.
+    "aristobot/strategies/template.py",
+    "aristobot/strategies/examples.py",
+})
 
 _FRENCH_LETTERS = re.compile(r"[àâäçéèêëîïôöùûüÿœæÀÂÇÉÈÊËÎÏÔÙÛÜŒ«»]")
 _FRENCH_WORDS = re.compile(
@@ -51,9 +57,15 @@ def _is_logging_call(node: ast.Call) -> bool:
     func = node.func
     if not isinstance(func, ast.Attribute) or func.attr not in _LOG_METHODS:
         return False
-    receiver = func.value
-    name = receiver.id if isinstance(receiver, ast.Name) else getattr(receiver, "attr", "")
-    return isinstance(name, str) and ("log" in name.lower())
+    return "log" in _name_of(func.value).lower()  # log, logger, self._log, logging, getLogger()
+
+
+def _name_of(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        return _name_of(node.func)
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else ""
 
 
 def _ignored_nodes(tree: ast.Module) -> set[int]:
