@@ -22,8 +22,9 @@ import pytest
 
 def open_transports_of_closed_loops() -> list[base_subprocess.BaseSubprocessTransport]:
     """Subprocess transports not closed whose event loop is already closed."""
+    # type(), not isinstance(): a dead weakref proxy among the objects raises on isinstance.
     return [obj for obj in gc.get_objects()
-            if isinstance(obj, base_subprocess.BaseSubprocessTransport)
+            if issubclass(type(obj), base_subprocess.BaseSubprocessTransport)
             and not obj._closed and obj._loop is not None and obj._loop.is_closed()]
 
 
