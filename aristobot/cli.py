@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from aristobot import messages
 from aristobot.config import Settings, ensure_secret_key, get_settings
 from aristobot.errors import AristobotError
 from aristobot.logging_setup import configure_logging
@@ -70,21 +71,19 @@ def _warn_old_default_password(s: Session) -> None:
             authenticate(s, name, "aristobot-dev")
         except AuthError:
             continue
-        print(f"ATTENTION : {name} a encore le mot de passe publié « aristobot-dev » : "
-              f"changez-le (Mon Compte, ou `aristobot passwd {name}`).")
+        print(messages.old_default_password(name))
 
 
 def print_created(created: dict[str, str | None]) -> None:
     """Tell how to log in as the users just created (a generated password is shown once)."""
     if not created:
         return
-    print(f"Utilisateurs créés : {', '.join(created)}")
+    print(messages.users_created(list(created)))
     for name, password in created.items():
         if password:
-            print(f"  {name} : mot de passe « {password} » (affiché une seule fois, notez-le ;")
-            print(f"  perdu ? `aristobot passwd {name}` en génère un autre).")
+            print(messages.generated_password(name, password))
         else:
-            print(f"  {name} : mot de passe = ARISTOBOT_INIT_PASSWORD")
+            print(messages.password_from_environment(name))
 
 
 def reset_password(settings: Settings, username: str) -> str:
@@ -106,7 +105,7 @@ def revoke_sessions(settings: Settings, username: str) -> int:
     with _sessions(settings) as sessions, sessions.begin() as s:
         user = get_user_by_name(s, username)
         if user is None:
-            raise NotFound(what=f"Utilisateur « {username} »")
+            raise NotFound(what=messages.user(username))
         return revoke_user_sessions(s, user.id)
 
 
@@ -146,7 +145,7 @@ def serve(settings: Settings, port: int, address: str, extra: list[str]) -> None
     created = init(settings)
     print_created(created)
     if not created:
-        print("Connexion avec un compte existant (mot de passe perdu : `aristobot passwd NOM`).")
+        print(messages.LOG_IN_WITH_EXISTING)
     env = dict(os.environ)
     env["BOKEH_AUTH_MODULE"] = str(AUTH_MODULE)
     env["PANEL_COOKIE_SECRET"] = cookie_secret(settings)
@@ -215,18 +214,18 @@ def main(argv: list[str] | None = None) -> int:
             created = init(settings)
             print_created(created)
             if not created:
-                print("Utilisateurs créés : aucun (déjà là).")
+                print(messages.NO_USER_CREATED)
         elif args.command == "passwd":
             password = reset_password(settings, args.username)
-            print(f"Nouveau mot de passe de {args.username} : « {password} » (sessions fermées).")
+            print(messages.new_password(args.username, password))
         elif args.command == "sessions":
             n = revoke_sessions(settings, args.user)
-            print(f"{n} session(s) de {args.user} révoquée(s).")
+            print(messages.sessions_revoked(n, args.user))
         elif args.command == "migrate":
             from aristobot.db.engine import migrate
 
             migrate(settings.database_url)
-            print("Base de données à jour.")
+            print(messages.DATABASE_UP_TO_DATE)
         elif args.command == "serve":
             serve(settings, args.port, args.address, extra)
         elif args.command == "offline":
@@ -235,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_offline(settings, dict(os.environ), tape=args.tape, speed=args.speed,
                                port=args.port, address=args.address, extra=extra)
     except AristobotError as e:
-        print(f"Erreur : {e.user_message()}", file=sys.stderr)
+        print(messages.error(e.user_message()), file=sys.stderr)
         return 2
     return 0
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from aristobot import messages
 from aristobot.errors import ConfigError
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -37,7 +38,7 @@ def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ConfigError(key=key, reason=f"valeur booléenne attendue (True/False), reçu « {raw} »")
+    raise ConfigError(key=key, reason=messages.bool_expected(raw))
 
 
 def _int(env: Mapping[str, str], key: str, default: int, minimum: int = 0) -> int:
@@ -47,9 +48,9 @@ def _int(env: Mapping[str, str], key: str, default: int, minimum: int = 0) -> in
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(key=key, reason=f"nombre entier attendu, reçu « {raw} »") from None
+        raise ConfigError(key=key, reason=messages.int_expected(raw)) from None
     if value < minimum:
-        raise ConfigError(key=key, reason=f"doit être ≥ {minimum}, reçu {value}")
+        raise ConfigError(key=key, reason=messages.at_least(minimum, value))
     return value
 
 
@@ -60,7 +61,7 @@ def _symbols(env: Mapping[str, str], key: str, default: tuple[str, ...]) -> tupl
     out = tuple(s.strip().upper() for s in raw.split(",") if s.strip())
     for s in out:
         if not s.isalnum():
-            raise ConfigError(key=key, reason=f"symbole invalide « {s} » (ex. BTCUSDT,ETHUSDT)")
+            raise ConfigError(key=key, reason=messages.invalid_symbol(s))
     return out
 
 
@@ -71,9 +72,7 @@ def _url_overrides(env: Mapping[str, str], key: str) -> dict[str, str]:
         name, sep, url = item.partition("=")
         name, url = name.strip().lower(), url.strip().rstrip("/")
         if not sep or not name or not url.startswith(("http://", "https://")):
-            raise ConfigError(
-                key=key, reason=f"entrée invalide « {item} » (ex. binance=http://127.0.0.1:8123)"
-            )
+            raise ConfigError(key=key, reason=messages.invalid_url_override(item))
         out[name] = url
     return out
 
@@ -85,7 +84,7 @@ def _hosts(env: Mapping[str, str], key: str, default: tuple[str, ...]) -> tuple[
     out = tuple(h.strip().lower().strip("[]") for h in raw.split(",") if h.strip())
     for h in out:
         if not h or any(c in h for c in "/@?#\\ "):
-            raise ConfigError(key=key, reason=f"nom d'hôte invalide « {h} » (ex. localhost,ia.lan)")
+            raise ConfigError(key=key, reason=messages.invalid_host(h))
     return out
 
 
@@ -159,11 +158,11 @@ class Settings:
         if not (db_url.startswith("sqlite") or db_url.startswith("postgresql")):
             raise ConfigError(
                 key="ARISTOBOT_DATABASE_URL",
-                reason="seuls sqlite:/// et postgresql+psycopg:// sont pris en charge",
+                reason=messages.ONLY_SQLITE_OR_POSTGRES,
             )
         redis_url = env.get("ARISTOBOT_REDIS_URL", "").strip() or None
         if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
-            raise ConfigError(key="ARISTOBOT_REDIS_URL", reason="URL redis:// attendue")
+            raise ConfigError(key="ARISTOBOT_REDIS_URL", reason=messages.REDIS_URL_EXPECTED)
         secret = env.get("ARISTOBOT_SECRET_KEY", "").strip() or None
         old = tuple(
             Secret(s.strip())
@@ -172,7 +171,7 @@ class Settings:
         )
         level = env.get("ARISTOBOT_LOG_LEVEL", "INFO").upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-            raise ConfigError(key="ARISTOBOT_LOG_LEVEL", reason=f"niveau inconnu « {level} »")
+            raise ConfigError(key="ARISTOBOT_LOG_LEVEL", reason=messages.unknown_log_level(level))
         capital = env.get("ARISTOBOT_PAPER_CAPITAL", "10000").strip()
         try:
             from decimal import Decimal, InvalidOperation
@@ -180,13 +179,12 @@ class Settings:
             if Decimal(capital) <= 0:
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            raise ConfigError(
-                key="ARISTOBOT_PAPER_CAPITAL", reason=f"montant positif attendu, reçu « {capital} »"
-            ) from None
+            raise ConfigError(key="ARISTOBOT_PAPER_CAPITAL",
+                              reason=messages.positive_amount_expected(capital)) from None
         dask_scheduler = env.get("ARISTOBOT_DASK_SCHEDULER", "").strip() or None
         if dask_scheduler and not dask_scheduler.startswith(("tcp://", "tls://", "inproc://")):
             raise ConfigError(key="ARISTOBOT_DASK_SCHEDULER",
-                              reason=f"adresse tcp://hôte:8786 attendue, reçu « {dask_scheduler} »")
+                              reason=messages.scheduler_address_expected(dask_scheduler))
         return cls(
             var_dir=var_dir,
             database_url=db_url,
@@ -234,9 +232,7 @@ def ensure_secret_key(settings: Settings) -> Secret:
     if settings.secret_key:
         return settings.secret_key
     if not settings.is_embedded:
-        raise ConfigError(
-            key="ARISTOBOT_SECRET_KEY", reason="obligatoire en production (Redis configuré)"
-        )
+        raise ConfigError(key="ARISTOBOT_SECRET_KEY", reason=messages.SECRET_KEY_REQUIRED)
     path = settings.var_dir / "secret_key"
     settings.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():

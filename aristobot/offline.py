@@ -21,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
+from aristobot import messages
 from aristobot.config import Settings
 from aristobot.errors import ConfigError
 from aristobot.ports import check_port_free
@@ -67,8 +68,7 @@ def _start_replay(cmd: list[str], env: Mapping[str, str],
     if not line.startswith("REPLAY_URL "):
         proc.terminate()
         proc.wait(15)
-        raise ConfigError(key="--tape", reason=f"le Binance hors ligne n'a pas démarré "
-                                               f"(code {proc.returncode})")
+        raise ConfigError(key="--tape", reason=messages.replay_did_not_start(proc.returncode))
     threading.Thread(target=_copy, args=(proc.stdout,), daemon=True).start()
     return proc, line.split()[1]
 
@@ -106,13 +106,13 @@ def run_offline(settings: Settings, base_env: Mapping[str, str], *, tape: Path |
     ``base_env`` is the environment both children inherit (the caller's process environment).
     """
     if tape is not None and not tape.is_file():
-        raise ConfigError(key="--tape", reason=f"fichier introuvable : {tape}")
+        raise ConfigError(key="--tape", reason=messages.file_not_found(tape))
     check_port_free(address, port)  # before the offline Binance starts and prints its URL
     var_dir = market_dir(settings, tape)
     var_dir.mkdir(parents=True, exist_ok=True)
     replay, url = _start_replay(replay_command(settings, tape, speed,
                                                var_dir / "replay.state"), base_env)
-    print(f"Binance hors ligne : {url} (données : {var_dir})", flush=True)
+    print(messages.offline_binance(url, var_dir), flush=True)
     env = offline_env(dict(base_env), url, var_dir)
     serve = subprocess.Popen([sys.executable, "-m", "aristobot.cli", "serve", "--port",
                               str(port), "--address", address, *extra], env=env, text=True)
@@ -130,8 +130,7 @@ def run_offline(settings: Settings, base_env: Mapping[str, str], *, tape: Path |
         replay_died = replay.poll() is not None
         _stop(serve, replay)
     if not stopping.is_set():
-        which = "le Binance hors ligne" if replay_died else "le tableau de bord"
-        print(f"Arrêt : {which} s'est arrêté.", file=sys.stderr)
+        print(messages.offline_stopped(replay_died), file=sys.stderr)
         return 1
     return 0
 

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aristobot.accounts import messages
 from aristobot.accounts.web_sessions import revoke_user_sessions
 from aristobot.db.models import UserRow
 from aristobot.errors import AuthError, Conflict, NotFound, UserLimitReached, ValidationError
@@ -47,12 +48,11 @@ def validate_username(username: str) -> str:
     username = username.strip()
     if not _USERNAME.match(username):
         raise ValidationError(
-            reason="Nom d'utilisateur invalide : 3 à 32 caractères parmi lettres, chiffres, "
-            "« _ . - »."
+            reason=messages.INVALID_USERNAME
         )
     if username.lower() in RESERVED_USERNAMES:
         raise ValidationError(
-            reason=f"Le nom d'utilisateur « {username} » est réservé : choisissez-en un autre."
+            reason=messages.username_reserved(username)
         )
     return username
 
@@ -68,7 +68,7 @@ def create_user(s: Session, username: str, password: str, *, max_users: int = 5)
     if count_users(s) >= max_users:
         raise UserLimitReached(limit=max_users)
     if s.scalar(select(UserRow.id).where(func.lower(UserRow.username) == username.lower())):
-        raise Conflict(reason=f"Le nom d'utilisateur « {username} » est déjà pris.")
+        raise Conflict(reason=messages.username_taken(username))
     row = UserRow(username=username, password_hash=hash_password(password))
     s.add(row)
     s.flush()
@@ -109,7 +109,7 @@ def change_password(
     if row is None:
         raise NotFound(what="Utilisateur")
     if not verify_password(current, row.password_hash):
-        raise ValidationError(reason="Le mot de passe actuel est incorrect.")
+        raise ValidationError(reason=messages.WRONG_CURRENT_PASSWORD)
     check_password_strength(new)
     row.password_hash = hash_password(new)
     revoke_user_sessions(s, user_id, except_id=keep_session_id)
@@ -119,7 +119,7 @@ def set_password(s: Session, username: str, new: str) -> None:
     """Admin reset: set ``username``'s password (strength checked) and revoke all its sessions."""
     row = s.scalar(select(UserRow).where(UserRow.username == username))
     if row is None:
-        raise NotFound(what=f"Utilisateur « {username} »")
+        raise NotFound(what=messages.user(username))
     check_password_strength(new)
     row.password_hash = hash_password(new)
     revoke_user_sessions(s, row.id)
@@ -134,14 +134,14 @@ def set_preferences(
         raise NotFound(what="Utilisateur")
     if theme is not None:
         if theme not in THEMES:
-            raise ValidationError(reason=f"Thème inconnu « {theme} » (sombre ou clair).")
+            raise ValidationError(reason=messages.unknown_theme(theme))
         row.theme = theme
     if display_timezone is not None:
         if (
             display_timezone not in SPECIAL_TIMEZONES
             and display_timezone not in available_timezones()
         ):
-            raise ValidationError(reason=f"Fuseau horaire inconnu « {display_timezone} ».")
+            raise ValidationError(reason=messages.unknown_timezone(display_timezone))
         row.display_timezone = display_timezone
     s.flush()
     return _to_user(row)

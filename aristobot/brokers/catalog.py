@@ -6,12 +6,7 @@ ccxt exchange), what each one needs (credentials, sandbox) and the French creden
 
 from __future__ import annotations
 
-from aristobot.exchanges.catalog import (
-    CREDENTIAL_LABELS,
-    PAPER,
-    ExchangeInfo,
-    exchange_ids,
-    exchange_info,
-)
+from aristobot.exchanges.catalog import PAPER, ExchangeInfo, exchange_ids, exchange_info
+from aristobot.exchanges.messages import CREDENTIAL_LABELS
 
 __all__ = ["CREDENTIAL_LABELS", "PAPER", "ExchangeInfo", "exchange_ids", "exchange_info"]

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aristobot.brokers import messages
 from aristobot.db.models import BrokerRow, UserRow
 from aristobot.errors import Conflict, NotFound, ValidationError
 from aristobot.exchanges.catalog import PAPER, exchange_info
@@ -93,7 +94,7 @@ def validate_draft(draft: BrokerDraft, keep: dict[str, str] | None = None) -> di
     """Check ``draft``; return the full credentials (blank fields taken from ``keep``)."""
     name = draft.name.strip()
     if not 1 <= len(name) <= 64:
-        raise ValidationError(reason="Le nom du broker doit faire de 1 à 64 caractères.")
+        raise ValidationError(reason=messages.NAME_LENGTH)
     info = exchange_info(draft.exchange)
     creds = {k: v.strip() for k, v in draft.credentials.items() if v and v.strip()}
     for k, v in (keep or {}).items():
@@ -101,18 +102,18 @@ def validate_draft(draft: BrokerDraft, keep: dict[str, str] | None = None) -> di
     if info.id == PAPER:
         if draft.is_testnet:
             raise ValidationError(
-                reason="Le broker paper est déjà une simulation : pas de testnet.")
+                reason=messages.PAPER_HAS_NO_TESTNET)
         if draft.paper_capital is not None and draft.paper_capital <= 0:
-            raise ValidationError(reason="Le capital de départ doit être strictement positif.")
+            raise ValidationError(reason=messages.CAPITAL_NOT_POSITIVE)
         return {}
     missing = [k for k in info.required_credentials if not creds.get(k)]
     if missing:
-        from aristobot.exchanges.catalog import CREDENTIAL_LABELS
+        from aristobot.exchanges.messages import CREDENTIAL_LABELS
 
         labels = ", ".join(CREDENTIAL_LABELS.get(k, k) for k in missing)
-        raise ValidationError(reason=f"{info.name} exige : {labels}.")
+        raise ValidationError(reason=messages.credentials_required(info.name, labels))
     if draft.is_testnet and not info.has_sandbox:
-        raise ValidationError(reason=f"{info.name} ne propose pas de testnet (sandbox).")
+        raise ValidationError(reason=messages.no_testnet(info.name))
     return {k: v for k, v in creds.items() if k in info.required_credentials or k in _COLUMNS}
 
 
@@ -137,7 +138,7 @@ def _check_name_free(s: Session, user_id: int, name: str, except_id: int | None 
     if except_id is not None:
         q = q.where(BrokerRow.id != except_id)
     if s.scalar(q) is not None:
-        raise Conflict(reason=f"Un broker nommé « {name} » existe déjà.")
+        raise Conflict(reason=messages.name_taken(name))
 
 
 def _make_default(s: Session, user_id: int, row: BrokerRow) -> None:

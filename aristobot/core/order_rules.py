@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
+from aristobot.core import messages
 from aristobot.domain.exchange import MarketRules
 from aristobot.errors import ValidationError
 
@@ -18,9 +19,9 @@ def parse_decimal(raw: object, label: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValidationError(reason=f"{label} : nombre attendu, reçu « {raw} ».") from None
+        raise ValidationError(reason=messages.number_expected(label, raw)) from None
     if not value.is_finite():
-        raise ValidationError(reason=f"{label} : nombre fini attendu, reçu « {raw} ».")
+        raise ValidationError(reason=messages.finite_number_expected(label, raw))
     return value
 
 
@@ -38,9 +39,9 @@ def _fmt(value: Decimal) -> str:
 def amount_from_quote(quote_amount: Decimal, price: Decimal, rules: MarketRules) -> Decimal:
     """Return the base quantity worth ``quote_amount`` at ``price``, rounded down to the step."""
     if price <= 0:
-        raise ValidationError(reason=f"Prix invalide pour {rules.symbol} : {_fmt(price)}.")
+        raise ValidationError(reason=messages.invalid_price(rules.symbol, _fmt(price)))
     if quote_amount <= 0:
-        raise ValidationError(reason="Le montant en USD doit être strictement positif.")
+        raise ValidationError(reason=messages.QUOTE_AMOUNT_NOT_POSITIVE)
     return floor_to_step(quote_amount / price, rules.amount_step)
 
 
@@ -53,34 +54,25 @@ def check_order(rules: MarketRules, amount: Decimal, price: Decimal | None,
     """
     s = rules.symbol
     if amount <= 0:
-        raise ValidationError(reason="La quantité doit être strictement positive.")
+        raise ValidationError(reason=messages.QUANTITY_NOT_POSITIVE)
     if rules.amount_step and amount != floor_to_step(amount, rules.amount_step):
         rounded = floor_to_step(amount, rules.amount_step)
-        example = f" (ex. {_fmt(rounded)})" if rounded > 0 else ""
-        raise ValidationError(
-            reason=f"Quantité {_fmt(amount)} {rules.base} trop précise pour {s} : "
-            f"pas de {_fmt(rules.amount_step)}{example}."
-        )
+        example = _fmt(rounded) if rounded > 0 else ""
+        raise ValidationError(reason=messages.quantity_too_precise(
+            _fmt(amount), rules.base, s, _fmt(rules.amount_step), example))
     if rules.min_amount is not None and amount < rules.min_amount:
-        raise ValidationError(
-            reason=f"Quantité {_fmt(amount)} {rules.base} inférieure au minimum de {s} : "
-            f"{_fmt(rules.min_amount)} {rules.base}."
-        )
+        raise ValidationError(reason=messages.quantity_below_minimum(
+            _fmt(amount), rules.base, s, _fmt(rules.min_amount)))
     if rules.max_amount is not None and rules.max_amount > 0 and amount > rules.max_amount:
-        raise ValidationError(
-            reason=f"Quantité {_fmt(amount)} {rules.base} supérieure au maximum de {s} : "
-            f"{_fmt(rules.max_amount)} {rules.base}."
-        )
+        raise ValidationError(reason=messages.quantity_above_maximum(
+            _fmt(amount), rules.base, s, _fmt(rules.max_amount)))
     if price is not None:
         if price <= 0:
-            raise ValidationError(reason="Le prix limite doit être strictement positif.")
+            raise ValidationError(reason=messages.LIMIT_PRICE_NOT_POSITIVE)
         if rules.price_step and price != floor_to_step(price, rules.price_step):
             raise ValidationError(
-                reason=f"Prix {_fmt(price)} trop précis pour {s} : pas de {_fmt(rules.price_step)}."
-            )
+                reason=messages.price_too_precise(_fmt(price), s, _fmt(rules.price_step)))
     ref = price if price is not None else reference_price
     if rules.min_cost is not None and ref is not None and amount * ref < rules.min_cost:
-        raise ValidationError(
-            reason=f"Montant de l'ordre {_fmt(amount * ref)} {rules.quote} inférieur au minimum "
-            f"de {s} : {_fmt(rules.min_cost)} {rules.quote}."
-        )
+        raise ValidationError(reason=messages.cost_below_minimum(
+            _fmt(amount * ref), rules.quote, s, _fmt(rules.min_cost)))

@@ -17,6 +17,8 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any, ClassVar
 
+from aristobot.core import messages
+
 #: Types a declared parameter may hold (``bool`` is checked before ``int``: it is one).
 PARAM_TYPES: tuple[type, ...] = (bool, int, float)
 
@@ -65,7 +67,7 @@ def declared_params(strategy_cls: type[Strategy]) -> dict[str, Any]:
     """Return a copy of the parameters ``strategy_cls`` declares (``{}`` when none)."""
     declared = getattr(strategy_cls, "params", None)
     if not isinstance(declared, Mapping):
-        raise InvalidParams("« params » doit être un dictionnaire {nom: valeur par défaut}.")
+        raise InvalidParams(messages.PARAMS_NOT_A_MAPPING)
     return dict(declared)
 
 
@@ -78,14 +80,14 @@ def check_param_value(name: str, default: Any, value: Any) -> int | float | bool
     if isinstance(default, bool):
         if isinstance(value, bool):
             return value
-        raise InvalidParams(f"Le paramètre « {name} » attend un booléen, reçu {value!r}.")
+        raise InvalidParams(messages.param_expects_bool(name, value))
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidParams(f"Le paramètre « {name} » attend un nombre, reçu {value!r}.")
+        raise InvalidParams(messages.param_expects_number(name, value))
     if not math.isfinite(value):
-        raise InvalidParams(f"Le paramètre « {name} » doit être un nombre fini, reçu {value}.")
+        raise InvalidParams(messages.param_not_finite(name, value))
     if isinstance(default, int):
         if float(value) != int(value):
-            raise InvalidParams(f"Le paramètre « {name} » attend un entier, reçu {value!r}.")
+            raise InvalidParams(messages.param_expects_int(name, value))
         return int(value)
     return float(value)
 
@@ -103,9 +105,7 @@ def with_params(strategy_cls: type[Strategy],
     declared = declared_params(strategy_cls)
     unknown = sorted(set(overrides) - set(declared))
     if unknown:
-        known = ", ".join(sorted(declared)) or "aucun"
-        raise InvalidParams(f"Paramètre(s) inconnu(s) : {', '.join(map(str, unknown))} "
-                            f"(la stratégie déclare : {known}).")
+        raise InvalidParams(messages.unknown_params(list(map(str, unknown)), sorted(declared)))
     merged = dict(declared)
     for name, value in overrides.items():
         merged[name] = check_param_value(name, declared[name], value)
@@ -164,10 +164,9 @@ def _fraction(value: Any, name: str, upper: float | None) -> float:
     try:
         f = float(value)
     except (TypeError, ValueError):
-        raise InvalidDecisionValue(f"{name} doit renvoyer un nombre, reçu {value!r}") from None
+        raise InvalidDecisionValue(messages.must_return_number(name, value)) from None
     if not math.isfinite(f) or f < 0 or (upper is not None and f >= upper):
-        bound = f" et < {upper}" if upper is not None else ""
-        raise InvalidDecisionValue(f"{name} doit renvoyer une fraction ≥ 0{bound}, reçu {f}")
+        raise InvalidDecisionValue(messages.must_return_fraction(name, upper, f))
     return f
 
 

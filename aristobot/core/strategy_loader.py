@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
+from aristobot.core import messages
 from aristobot.core.strategy_api import Action, Decision, Position, Strategy
 from aristobot.core.strategy_validator import (
     _ALLOWED_ARISTOBOT,
@@ -48,7 +49,7 @@ def _guarded_import(
     top = name.split(".", 1)[0]
     allowed = top in ALLOWED_MODULES and (top != "aristobot" or name in _ALLOWED_ARISTOBOT)
     if level != 0 or not allowed:
-        raise ImportError(f"Import de « {name} » refusé dans une stratégie.")
+        raise ImportError(messages.import_refused(name))
     real = _ALIASES.get(name, name)
     if real != name or fromlist:
         return importlib.import_module(real)
@@ -57,7 +58,7 @@ def _guarded_import(
 
 def _plain_name(name: Any) -> str:
     if not isinstance(name, str) or name.startswith("__"):
-        raise AttributeError(f"Attribut « {name} » interdit dans une stratégie.")
+        raise AttributeError(messages.attribute_forbidden(name))
     return name
 
 
@@ -121,7 +122,7 @@ def load_strategy(code: str) -> type[Strategy]:
         and obj.__module__ == "strategie_utilisateur"
     ]
     if len(found) != 1:
-        raise StrategyInvalid(reason="une seule classe dérivant de Strategy est attendue.")
+        raise StrategyInvalid(reason=messages.ONE_STRATEGY_CLASS_EXPECTED)
     return found[0]
 
 

@@ -19,6 +19,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from aristobot.core import messages
+
 #: Top-level packages a strategy may import (``pandas_ta`` is an alias of pandas_ta_classic).
 ALLOWED_MODULES: frozenset[str] = frozenset(
     {
@@ -122,7 +124,7 @@ class ValidationReport:
 def validate_source(code: str) -> ValidationReport:
     """Check ``code`` without running it; return every problem found (French, located)."""
     if not code.strip():
-        return ValidationReport((Issue(0, 0, "Le code est vide.", "structure"),))
+        return ValidationReport((Issue(0, 0, messages.EMPTY_CODE, "structure"),))
     try:
         tree = ast.parse(code, filename="<stratégie>")
     except SyntaxError as e:
@@ -136,10 +138,9 @@ def validate_source(code: str) -> ValidationReport:
 
 
 def _syntax_issue(e: SyntaxError) -> Issue:
-    reason = e.msg or "syntaxe invalide"
-    if isinstance(e, IndentationError):
-        reason = f"indentation incorrecte ({reason})"
-    return Issue(e.lineno or 0, e.offset or 0, f"Erreur de syntaxe : {reason}", "syntax")
+    reason = messages.syntax_error(e.msg or messages.INVALID_SYNTAX,
+                                   isinstance(e, IndentationError))
+    return Issue(e.lineno or 0, e.offset or 0, reason, "syntax")
 
 
 def _check_names(tree: ast.AST) -> list[Issue]:
@@ -151,22 +152,22 @@ def _check_names(tree: ast.AST) -> list[Issue]:
                 issues.extend(_check_import(node, alias.name))
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                issues.append(_at(node, "Import relatif interdit.", "import"))
+                issues.append(_at(node, messages.RELATIVE_IMPORT, "import"))
             else:
                 issues.extend(_check_import(node, node.module or ""))
-            issues.extend(_forbidden(node, f"« {a.name} »") for a in node.names
+            issues.extend(_forbidden(node, messages.quoted(a.name)) for a in node.names
                           if _is_dunder(a.name))
         elif isinstance(node, ast.Name):
             issues.extend(_check_name(node, allowed_calls))
         elif isinstance(node, ast.Attribute) and _is_forbidden_attr(node.attr):
-            issues.append(_forbidden(node, f"L'attribut « {node.attr} »"))
+            issues.append(_forbidden(node, messages.attribute(node.attr)))
         elif isinstance(node, ast.Call):
             issues.extend(_check_type_call(node))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if _DUNDER_IN_TEXT.search(node.value) and node.value not in _ALLOWED_DUNDER_STRINGS:
-                issues.append(_forbidden(node, "Un nom spécial « __…__ » dans une chaîne"))
+                issues.append(_forbidden(node, messages.DUNDER_IN_STRING))
         elif isinstance(node, ast.MatchClass):
-            issues.extend(_forbidden(node, f"L'attribut « {a} »") for a in node.kwd_attrs
+            issues.extend(_forbidden(node, messages.attribute(a)) for a in node.kwd_attrs
                           if _is_dunder(a))
     return issues
 
@@ -179,7 +180,7 @@ def _is_dunder(name: str) -> bool:
 
 
 def _forbidden(node: ast.AST, what: str) -> Issue:
-    return _at(node, f"{what} est interdit dans une stratégie.", "forbidden")
+    return _at(node, messages.forbidden(what), "forbidden")
 
 
 def _reflection_calls(tree: ast.AST) -> set[int]:
@@ -200,13 +201,11 @@ def _reflection_calls(tree: ast.AST) -> set[int]:
 
 def _check_name(node: ast.Name, allowed_calls: set[int]) -> list[Issue]:
     if node.id in FORBIDDEN_NAMES:
-        return [_forbidden(node, f"« {node.id} »")]
+        return [_forbidden(node, messages.quoted(node.id))]
     if node.id in _REFLECTION and id(node) not in allowed_calls:
-        msg = (f"« {node.id} » n'est permis qu'appelé avec un nom d'attribut écrit en toutes "
-               f"lettres (ex. {node.id}(objet, \"nom\", …)), sans « __ » au début.")
-        return [_at(node, msg, "forbidden")]
+        return [_at(node, messages.reflection_needs_literal(node.id), "forbidden")]
     if _is_dunder(node.id) and node.id not in _ALLOWED_DUNDER_NAMES:
-        return [_forbidden(node, f"Le nom spécial « {node.id} »")]
+        return [_forbidden(node, messages.special_name(node.id))]
     return []
 
 
@@ -214,8 +213,7 @@ def _check_type_call(node: ast.Call) -> list[Issue]:
     if isinstance(node.func, ast.Name) and node.func.id == "type" and (
             len(node.args) != 1 or node.keywords
             or isinstance(node.args[0], ast.Starred)):
-        return [_at(node, "« type(...) » ne s'utilise qu'avec un seul argument (créer une classe "
-                          "dynamiquement est interdit).", "forbidden")]
+        return [_at(node, messages.TYPE_WITH_ONE_ARGUMENT, "forbidden")]
     return []
 
 
@@ -232,13 +230,7 @@ def _check_import(node: ast.stmt, module: str) -> list[Issue]:
     if allowed:
         return []
     names = ", ".join(sorted(m for m in ALLOWED_MODULES if m not in {"__future__", "aristobot"}))
-    return [
-        _at(
-            node,
-            f"Import de « {module} » refusé : une stratégie ne peut importer que {names}.",
-            "import",
-        )
-    ]
+    return [_at(node, messages.import_not_allowed(module, names), "import")]
 
 
 def _derives_strategy(cls: ast.ClassDef) -> bool:
@@ -252,20 +244,17 @@ def _derives_strategy(cls: ast.ClassDef) -> bool:
 def _check_structure(tree: ast.Module) -> tuple[ast.ClassDef | None, list[Issue]]:
     classes = [n for n in tree.body if isinstance(n, ast.ClassDef) and _derives_strategy(n)]
     if not classes:
-        msg = "Aucune classe dérivant de Strategy (ex. « class MaStrategie(Strategy): »)."
-        return None, [Issue(1, 0, msg, "structure")]
+        return None, [Issue(1, 0, messages.NO_STRATEGY_CLASS, "structure")]
     if len(classes) > 1:
         names = ", ".join(c.name for c in classes)
-        msg = f"Une seule classe dérivant de Strategy est permise, trouvé : {names}."
-        return None, [_at(classes[1], msg, "structure")]
+        return None, [_at(classes[1], messages.several_strategy_classes(names), "structure")]
     cls = classes[0]
     methods = {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
     issues: list[Issue] = []
     for name in REQUIRED_METHODS:
         fn = methods.get(name)
         if fn is None:
-            msg = f"La méthode « {name}(self) » manque dans la classe {cls.name}."
-            issues.append(_at(cls, msg, "structure"))
+            issues.append(_at(cls, messages.missing_method(name, cls.name), "structure"))
         else:
             issues.extend(_check_method(fn))
     init = methods.get("__init__")
@@ -312,10 +301,9 @@ def _params_literal(cls: ast.ClassDef) -> tuple[dict[str, int | float | bool], l
     if not nodes:
         return {}, []
     if len(nodes) > 1:
-        return {}, [_at(nodes[1][0], "« params » ne doit être déclaré qu'une fois.", "params")]
+        return {}, [_at(nodes[1][0], messages.PARAMS_DECLARED_TWICE, "params")]
     node, value = nodes[0]
-    usage = ("« params » doit être un dictionnaire écrit en toutes lettres, ex. "
-             "params = {\"rapide\": 10, \"lente\": 20} (noms → entier, décimal ou booléen).")
+    usage = messages.PARAMS_USAGE
     if not isinstance(value, ast.Dict):
         return {}, [_at(node, usage, "params")]
     out: dict[str, int | float | bool] = {}
@@ -326,18 +314,16 @@ def _params_literal(cls: ast.ClassDef) -> tuple[dict[str, int | float | bool], l
             continue
         name = key.value
         if not name.isidentifier() or name.startswith("_"):
-            issues.append(_at(key, f"Nom de paramètre invalide « {name} » (lettres, chiffres, "
-                                   "« _ », sans « _ » au début).", "params"))
+            issues.append(_at(key, messages.invalid_param_name(name), "params"))
         elif name in out:
-            issues.append(_at(key, f"Paramètre « {name} » déclaré deux fois.", "params"))
+            issues.append(_at(key, messages.param_declared_twice(name), "params"))
         number = _literal_number(item)
         if number is None:
-            issues.append(_at(item, f"Le paramètre « {name} » doit valoir un entier, un décimal "
-                                    "fini ou un booléen écrit en toutes lettres.", "params"))
+            issues.append(_at(item, messages.param_not_literal(name), "params"))
         elif name.isidentifier():
             out[name] = number
     if len(value.keys) > MAX_PARAMS:
-        issues.append(_at(node, f"Au plus {MAX_PARAMS} paramètres.", "params"))
+        issues.append(_at(node, messages.too_many_params(MAX_PARAMS), "params"))
     return out, issues
 
 
@@ -362,13 +348,12 @@ def parse_params(code: str) -> dict[str, int | float | bool]:
 
 def _check_method(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Issue]:
     if isinstance(fn, ast.AsyncFunctionDef):
-        return [_at(fn, f"« {fn.name} » ne doit pas être « async ».", "structure")]
+        return [_at(fn, messages.method_is_async(fn.name), "structure")]
     args = fn.args
     required = len(args.posonlyargs) + len(args.args) - len(args.defaults)
     kw_required = [a for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None]
     if required != 1 or kw_required:
-        msg = f"« {fn.name} » doit se déclarer « def {fn.name}(self): » (aucun autre paramètre)."
-        return [_at(fn, msg, "structure")]
+        return [_at(fn, messages.method_signature(fn.name), "structure")]
     return []
 
 
@@ -376,8 +361,7 @@ def _check_init(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Issue]:
     args = fn.args
     positional = len(args.posonlyargs) + len(args.args)
     if args.vararg is None and positional < 4:
-        msg = "« __init__ » doit accepter (self, candles, balance, position=None)."
-        return [_at(fn, msg, "structure")]
+        return [_at(fn, messages.INIT_SIGNATURE, "structure")]
     return []
 
 

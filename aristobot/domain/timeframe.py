@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from aristobot.domain import messages
 from aristobot.errors import ValidationError
 
 
@@ -56,7 +57,7 @@ class Timeframe(StrEnum):
         except ValueError:
             labels = ", ".join(t.value for t in cls)
             raise ValidationError(
-                reason=f"Unité de temps inconnue « {value} » (attendu : {labels})"
+                reason=messages.unknown_timeframe(value, labels)
             ) from None
 
 

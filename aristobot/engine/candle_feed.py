@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.backtest.candle_store import read_candles, write_candles
 from aristobot.domain.timeframe import Timeframe, ms_to_utc, utc_to_ms
+from aristobot.engine import messages
 from aristobot.errors import AristobotError, user_text
 
 log = logging.getLogger(__name__)
@@ -113,8 +114,5 @@ def _complete(have: pd.DataFrame, boundary: datetime) -> bool:
 
 def _stale_reason(symbol: str, tf: Timeframe, boundary: datetime, deadline_s: float,
                   have: pd.DataFrame, error: str) -> str:
-    last = (f"dernière bougie {have.index[-1]:%Y-%m-%d %H:%M} UTC" if len(have)
-            else "aucune bougie stockée")
-    text = (f"Bougie {symbol} {tf.value} de {boundary:%Y-%m-%d %H:%M} UTC absente après "
-            f"{deadline_s:g} s ({last}) : décision sautée, jamais sur des bougies périmées.")
-    return f"{text} Dernière erreur : {error}" if error else text
+    last = have.index[-1] if len(have) else None
+    return messages.stale_candle(symbol, tf.value, boundary, deadline_s, last, error)

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from aristobot.brokers.connections import get_manager
+from aristobot.engine import messages, selection
 from aristobot.engine import positions as pos
-from aristobot.engine import selection
 from aristobot.engine.execution import Executor, Fill
 from aristobot.errors import ValidationError
 from aristobot.runtime import Runtime
@@ -50,7 +50,7 @@ class BotControls:
     def stop(self, user_id: int, active_id: int, *, confirmed: bool = False) -> None:
         """« Stop »: refused without ``confirmed`` while a position is open."""
         if not confirmed and self.open_position(user_id, active_id) is not None:
-            raise ValidationError(reason="Une position est ouverte : confirmez l'arrêt.")
+            raise ValidationError(reason=messages.CONFIRM_STOP_WITH_POSITION)
         with self.runtime.sessions.begin() as s:
             selection.stop(s, user_id, active_id, self.now())
 
@@ -60,7 +60,7 @@ class BotControls:
             spec = selection.get_spec(s, user_id, active_id)
         p = self.open_position(user_id, active_id)
         if p is None:
-            raise ValidationError(reason="Aucune position ouverte à vendre.")
+            raise ValidationError(reason=messages.NO_POSITION_TO_SELL)
         manager = get_manager(self.runtime)
         executor = Executor(ManualTrading(self.runtime, now=self.now), manager.exchange_for,
                             self.now)

@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
 from aristobot.core.strategy_api import Decision
+from aristobot.engine import messages
 from aristobot.engine import positions as pos
 from aristobot.engine.native_orders import cancel_quietly, place_stop_loss, supports_native_stop
 from aristobot.engine.selection import ActiveSpec
@@ -76,7 +77,7 @@ class Executor:
         cap = free_quote / (1 + FEE_RATE)
         quote = min(Decimal(str(decision.size)), cap).quantize(_QUOTE_STEP, ROUND_DOWN)
         if quote <= 0:
-            raise ValidationError(reason=f"Solde insuffisant pour entrer ({free_quote} libres).")
+            raise ValidationError(reason=messages.insufficient_balance(free_quote))
         req = OrderRequest(spec.broker_id, spec.symbol, "buy", "market", quote_amount=quote,
                            reference_price=reference)
         trade = await self.trading.place_order(spec.user_id, req, source="strategy",
@@ -124,7 +125,7 @@ class Executor:
             with self.runtime.sessions() as s:
                 current = pos.open_position(s, spec.id)
             if current is None or current.id != position.id:
-                raise ValidationError(reason="Position déjà fermée.")
+                raise ValidationError(reason=messages.POSITION_ALREADY_CLOSED)
             return await self._exit(spec, current, reason, held, reference)
 
     async def _exit(self, spec: ActiveSpec, position: pos.PositionView, reason: str,
@@ -140,7 +141,7 @@ class Executor:
             held = await free_balance(ex, base)
         qty = min(position.quantity, held)
         if qty <= 0:
-            raise ValidationError(reason=f"Aucun {base} disponible pour fermer la position.")
+            raise ValidationError(reason=messages.nothing_to_close(base))
         req = OrderRequest(spec.broker_id, spec.symbol, "sell", "market", amount=qty,
                            reference_price=reference)
         trade = await self.trading.place_order(spec.user_id, req, source="strategy",

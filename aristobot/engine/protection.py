@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.bus import Bus
 from aristobot.domain.exchange import Order
+from aristobot.engine import messages
 from aristobot.engine import positions as pos
 from aristobot.engine.alerts import raise_alert
 from aristobot.engine.execution import ExchangeFor, Executor
@@ -68,8 +69,7 @@ class Protector:
                 log.exception("protection of position %s failed", p.id)
                 text = user_text(e)
                 await raise_alert(self.sessions, self.bus, p.user_id, "engine.protection",
-                                  f"Surveillance SL/TP de la position {p.symbol} impossible : "
-                                  f"{text}", position_id=p.id)
+                                  messages.protection_impossible(p.symbol, text), position_id=p.id)
                 out.append(Check(p.id, None, "alert", text))
         return out
 
@@ -84,7 +84,7 @@ class Protector:
                 return watched
         price = (await ex.fetch_ticker(p.symbol)).last
         if price is None:
-            raise NoPriceAvailable(symbol=p.symbol, reason=f"aucun prix de {ex.name}")
+            raise NoPriceAvailable(symbol=p.symbol, reason=messages.no_price_from(ex.name))
         with self.sessions.begin() as s:
             pos.mark_price(s, p.id, price)
         hit = triggered(p, price)
@@ -114,17 +114,16 @@ class Protector:
         replaced = await self.executor.protect(spec, p)
         if replaced is not None:
             await raise_alert(self.sessions, self.bus, p.user_id, "engine.protection",
-                              f"Stop loss de {p.symbol} absent sur l'exchange ({status}) : "
-                              f"replacé (ordre {replaced.stop_loss_order_id}).",
+                              messages.stop_loss_replaced(p.symbol, status,
+                                                          replaced.stop_loss_order_id),
                               position_id=p.id)
             return Check(p.id, None, "replaced", p.stop_loss_order_id)
         # Could not re-place: the engine watches the levels so the position stays protected.
         with self.sessions.begin() as s:
             pos.update(s, p.id, protection="engine", stop_loss_order_id=None)
         await raise_alert(self.sessions, self.bus, p.user_id, "engine.protection",
-                          f"Ordre de protection absent sur l'exchange pour {p.symbol} "
-                          f"({p.stop_loss_order_id}) et impossible à replacer : le moteur "
-                          "surveille désormais SL/TP lui-même.", position_id=p.id)
+                          messages.protection_lost(p.symbol, p.stop_loss_order_id),
+                          position_id=p.id)
         return Check(p.id, None, "alert", p.stop_loss_order_id)
 
     def _stopped_out(self, spec: ActiveSpec, p: pos.PositionView, order: Order) -> Check:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from aristobot.db.models import ActiveStrategyRow, StrategyDecisionRow
+from aristobot.engine import messages
 from aristobot.engine import positions as pos
 from aristobot.engine.alerts import raise_alert
 from aristobot.engine.execution import ExchangeFor, split_symbol
@@ -68,18 +69,14 @@ async def _check_position(runtime: Runtime, exchange_for: ExchangeFor, p: pos.Po
         ex = await exchange_for(p.user_id, p.broker_id)
         bal = await ex.fetch_balance()
     except AristobotError as e:
-        text = (f"Réconciliation impossible pour la position {p.symbol} : "
-                f"{e.user_message()}")
+        text = messages.reconcile_impossible(p.symbol, e.user_message())
         out.differences.append(text)
         await raise_alert(runtime.sessions, runtime.bus, p.user_id, "engine.reconcile", text,
                           position_id=p.id)
         return
     held = bal.total_of(base)
     if held + p.quantity * TOLERANCE < p.quantity:
-        text = (f"Écart au redémarrage : la position {p.symbol} compte {p.quantity} {base}, "
-                f"l'exchange n'en détient que {held}. Rien n'a été modifié : vérifiez "
-                "(vente manuelle, retrait ?) puis fermez la position avec « Vendre » ou "
-                "« Stop ».")
+        text = messages.restart_mismatch(p.symbol, p.quantity, base, held)
         out.differences.append(text)
         await raise_alert(runtime.sessions, runtime.bus, p.user_id, "engine.reconcile", text,
                           position_id=p.id, held=str(held), expected=str(p.quantity))
@@ -91,6 +88,5 @@ def _close_interrupted(runtime: Runtime) -> int:
                               .where(StrategyDecisionRow.status == "pending")))
         for r in rows:
             r.status = "error"
-            r.reason = ("Décision interrompue par un arrêt du moteur ; la bougie n'est pas "
-                        "rejouée (voir les trades « en attente » réconciliés).")
+            r.reason = messages.INTERRUPTED_DECISION
         return len(rows)

@@ -23,6 +23,7 @@ from aristobot.backtest.candle_store import read_candles
 from aristobot.core.backtest.types import BINANCE_SPOT_TAKER_FEE, BacktestParams, TradeRecord
 from aristobot.db.models import TradeRow
 from aristobot.domain.timeframe import Timeframe
+from aristobot.engine import messages
 from aristobot.engine.decisions import DecisionView, candles_hash, list_decisions
 from aristobot.engine.selection import ActiveSpec, get_spec
 from aristobot.errors import ValidationError
@@ -55,7 +56,7 @@ class ReplayRow:
 
     @property
     def differs(self) -> bool:
-        return self.verdict != "identique"
+        return self.verdict != messages.SAME
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,17 +77,17 @@ class ReplayReport:
         def f(e: Event | None, attr: str) -> Any:
             return getattr(e, attr) if e is not None else None
 
-        return pd.DataFrame({
-            "Bougie (UTC)": [r.at.strftime("%Y-%m-%d %H:%M") for r in self.rows],
-            "Live": [f(r.live, "action") or "—" for r in self.rows],
-            "Rejeu": [f(r.replay, "action") or "—" for r in self.rows],
-            "Prix live": [f(r.live, "price") for r in self.rows],
-            "Prix rejeu": [f(r.replay, "price") for r in self.rows],
-            "Frais live": [f(r.live, "fee") for r in self.rows],
-            "Frais rejeu": [f(r.replay, "fee") for r in self.rows],
-            "Délai (ms)": [f(r.live, "delay_ms") for r in self.rows],
-            "Verdict": [r.verdict for r in self.rows],
-        })
+        return pd.DataFrame(dict(zip(messages.REPORT_COLUMNS, [
+            [r.at.strftime("%Y-%m-%d %H:%M") for r in self.rows],
+            [f(r.live, "action") or "—" for r in self.rows],
+            [f(r.replay, "action") or "—" for r in self.rows],
+            [f(r.live, "price") for r in self.rows],
+            [f(r.replay, "price") for r in self.rows],
+            [f(r.live, "fee") for r in self.rows],
+            [f(r.replay, "fee") for r in self.rows],
+            [f(r.live, "delay_ms") for r in self.rows],
+            [r.verdict for r in self.rows],
+        ], strict=True)))
 
 
 def live_events(s: Session, user_id: int, spec: ActiveSpec, start: datetime, end: datetime
@@ -135,18 +136,18 @@ def replay_events(trades: tuple[TradeRecord, ...], fee_rate: float, start: datet
 
 def _verdict(live: Event | None, rep: Event | None) -> str:
     if live is None:
-        return "décision manquée (live)"
+        return messages.MISSED_LIVE
     if rep is None:
-        return "décision en trop (live)"
+        return messages.EXTRA_LIVE
     if live.action != rep.action:
-        return f"action différente ({live.action} / {rep.action})"
+        return messages.other_action(live.action, rep.action)
     if live.price is None or rep.price is None:
-        return "ordre non exécuté (live)"
+        return messages.NOT_FILLED_LIVE
     if abs(live.price - rep.price) > PRICE_TOL * max(abs(rep.price), 1.0):
-        return "prix d'exécution différent"
+        return messages.OTHER_PRICE
     if abs((live.fee or 0.0) - (rep.fee or 0.0)) > FEE_TOL * max(abs(rep.fee or 0.0), 1e-12):
-        return "frais différents"
-    return "identique"
+        return messages.OTHER_FEES
+    return messages.SAME
 
 
 def compare(live: list[Event], replay: list[Event]) -> list[ReplayRow]:
@@ -168,8 +169,7 @@ def _check_hashes(candles: pd.DataFrame, decisions: list[DecisionView]) -> list[
         window = candles.loc[pd.Timestamp(d.candles_from):pd.Timestamp(d.candles_to)]
         if candles_hash(window) != d.candles_hash:
             when = d.candle_open_time.strftime("%Y-%m-%d %H:%M")
-            notes.append(f"Bougies modifiées depuis la décision de {when} : le rejeu ne voit "
-                         "pas exactement ce que le live a vu.")
+            notes.append(messages.candles_changed(when))
     return notes
 
 
@@ -178,20 +178,19 @@ async def replay(sessions: Any, run_job: RunJob, user_id: int, active_id: int,
                  ) -> ReplayReport:
     """Build the report for one of ``user_id``'s active strategies over [start, end)."""
     if end <= start:
-        raise ValidationError(reason="La fin de la période doit être après son début.")
+        raise ValidationError(reason=messages.PERIOD_END_BEFORE_START)
     with sessions() as s:
         spec = get_spec(s, user_id, active_id)
         # live only ran inside its period: outside it there is nothing to compare
         start, end = max(start, spec.start_date), min(end, spec.end_date)
         if end <= start:
-            raise ValidationError(reason="La période choisie est hors de la période de la "
-                                         "stratégie active.")
+            raise ValidationError(reason=messages.PERIOD_OUTSIDE_ACTIVE)
         events, decisions = live_events(s, user_id, spec, start, end)
         tf = Timeframe.parse(spec.timeframe)
         history = start - (spec.window - 1) * tf.delta
         candles = read_candles(s, spec.market_exchange, spec.symbol, tf, history, end)
     if candles.empty:
-        raise ValidationError(reason="Aucune bougie stockée pour cette période.")
+        raise ValidationError(reason=messages.NO_CANDLES_IN_PERIOD)
     balance = next((float(d.inputs["balance"]) for d in decisions if d.inputs), 10_000.0)
     params = BacktestParams(initial_amount=balance, fee_rate=fee_rate, window=spec.window,
                             mode="exact")

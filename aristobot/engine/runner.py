@@ -25,6 +25,7 @@ from aristobot.core.strategy_loader import code_hash
 from aristobot.domain.exchange import Balance
 from aristobot.domain.timeframe import Timeframe, ms_to_utc
 from aristobot.engine import decisions as journal
+from aristobot.engine import messages
 from aristobot.engine import positions as pos
 from aristobot.engine.candle_feed import SourceFor, wait_for_window
 from aristobot.engine.execution import ExchangeFor, Executor, split_symbol
@@ -83,8 +84,7 @@ def too_late(payload: dict[str, Any], timeframe: str) -> str | None:
     limit_ms = Timeframe.parse(timeframe).ms
     if float(delay_ms) <= limit_ms:
         return None
-    return (f"Signal publié en retard de {float(delay_ms) / 1000:.0f} s (plus d'une bougie "
-            f"{timeframe}) : décision sautée, jamais sur des prix dépassés.")
+    return (messages.late_signal(float(delay_ms) / 1000, timeframe))
 
 
 class SignalHandler:
@@ -131,7 +131,7 @@ class SignalHandler:
                                 candle_open_time=candle_open, timeframe=spec.timeframe)
             if did is None:
                 return Outcome(spec.id, spec.user_id, "duplicate",
-                               reason="décision déjà prise pour cette bougie")
+                               reason=messages.DECISION_ALREADY_TAKEN)
             journal.record(s, did, status="skipped", reason=reason)
         return Outcome(spec.id, spec.user_id, "skipped", reason=reason)
 
@@ -151,7 +151,7 @@ class SignalHandler:
                                 candle_open_time=candle_open, timeframe=spec.timeframe)
         if did is None:
             return Outcome(spec.id, spec.user_id, "duplicate",
-                           reason="décision déjà prise pour cette bougie")
+                           reason=messages.DECISION_ALREADY_TAKEN)
         ms = _Stopwatch(boundary, received)
         try:
             return await self._decide(did, spec, candle_open, ms, balances)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aristobot.db.models import ActiveStrategyRow, BrokerRow, StrategyRow
+from aristobot.engine import messages
 from aristobot.errors import LiveStrategyLimit, NotFound, ValidationError
 from aristobot.exchanges.catalog import PAPER
 from aristobot.exchanges.paper.markets import PRICE_EXCHANGE
@@ -81,7 +82,7 @@ def get_spec(s: Session, user_id: int, active_id: int) -> ActiveSpec:
     q = _joined().where(ActiveStrategyRow.id == active_id, ActiveStrategyRow.user_id == user_id)
     row = s.execute(q).first()
     if row is None:
-        raise NotFound(what="Stratégie active")
+        raise NotFound(what=messages.ACTIVE_STRATEGY)
     return _spec(*row)
 
 
@@ -103,7 +104,7 @@ def _owned(s: Session, user_id: int, active_id: int) -> ActiveStrategyRow:
     row = s.scalar(select(ActiveStrategyRow).where(ActiveStrategyRow.id == active_id,
                                                    ActiveStrategyRow.user_id == user_id))
     if row is None:
-        raise NotFound(what="Stratégie active")
+        raise NotFound(what=messages.ACTIVE_STRATEGY)
     return row
 
 
@@ -113,14 +114,14 @@ def activate(s: Session, user_id: int, *, strategy_id: int, broker_id: int, symb
     """Create and activate a strategy on a broker/symbol; return its id (French errors)."""
     tf = validate_timeframe(timeframe)
     if start.tzinfo is None or end.tzinfo is None:
-        raise ValidationError(reason="Les dates doivent être en UTC (fuseau explicite).")
+        raise ValidationError(reason=messages.DATES_IN_UTC)
     if end <= start:
-        raise ValidationError(reason="La date de fin doit être après la date de début.")
+        raise ValidationError(reason=messages.END_BEFORE_START)
     if end <= now:
-        raise ValidationError(reason="La date de fin est déjà passée : rien ne serait exécuté.")
+        raise ValidationError(reason=messages.END_IN_THE_PAST)
     symbol = symbol.strip().upper()
     if not symbol or "/" not in symbol or len(symbol) > 32:
-        raise ValidationError(reason=f"Symbole invalide « {symbol} » (ex. BTC/USDT).")
+        raise ValidationError(reason=messages.invalid_symbol(symbol))
     st = s.scalar(select(StrategyRow).where(StrategyRow.id == strategy_id,
                                             StrategyRow.user_id == user_id))
     if st is None:
@@ -129,7 +130,7 @@ def activate(s: Session, user_id: int, *, strategy_id: int, broker_id: int, symb
     if b is None:
         raise NotFound(what="Broker")
     if not b.is_active:
-        raise ValidationError(reason=f"Le broker « {b.name} » est désactivé.")
+        raise ValidationError(reason=messages.broker_disabled(b.name))
     _check_limit(s, now, limit)
     row = ActiveStrategyRow(user_id=user_id, strategy_id=st.id, broker_id=b.id, symbol=symbol,
                             timeframe=tf, start_date=start, end_date=end, is_active=True)
@@ -147,7 +148,7 @@ def resume(s: Session, user_id: int, active_id: int, now: datetime, limit: int) 
     """« Reprendre » a suspended strategy whose period is not over (limit checked)."""
     row = _owned(s, user_id, active_id)
     if row.end_date <= now:
-        raise ValidationError(reason="Période terminée : cette stratégie ne peut pas reprendre.")
+        raise ValidationError(reason=messages.PERIOD_OVER)
     if not row.is_active:
         _check_limit(s, now, limit, except_id=row.id)
         row.is_active = True

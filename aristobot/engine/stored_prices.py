@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.db.models import CandleRow
+from aristobot.engine import messages
 from aristobot.errors import NoPriceAvailable
 
 
@@ -30,5 +31,5 @@ class StoredClosePrices:
                 CandleRow.symbol == symbol, CandleRow.timeframe == self.timeframe)
                 .order_by(CandleRow.open_time.desc()).limit(1))
         if close is None:
-            raise NoPriceAvailable(symbol=symbol, reason="aucune bougie stockée")
+            raise NoPriceAvailable(symbol=symbol, reason=messages.NO_STORED_CANDLE)
         return close

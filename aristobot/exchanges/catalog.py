@@ -8,23 +8,9 @@ from functools import lru_cache
 import ccxt
 
 from aristobot.errors import ValidationError
+from aristobot.exchanges import messages
 
 PAPER = "paper"
-
-# ccxt credential names -> French labels shown in the broker form.
-CREDENTIAL_LABELS: dict[str, str] = {
-    "apiKey": "Clé API",
-    "secret": "Secret API",
-    "password": "Mot de passe API (passphrase)",
-    "uid": "UID",
-    "accountId": "Identifiant de compte",
-    "login": "Login",
-    "twofa": "Code 2FA",
-    "privateKey": "Clé privée",
-    "walletAddress": "Adresse du portefeuille",
-    "token": "Jeton",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class ExchangeInfo:
@@ -43,9 +29,9 @@ def exchange_ids() -> list[str]:
 def exchange_info(exchange_id: str) -> ExchangeInfo:
     """Describe ``exchange_id`` (raise a French ValidationError when it is unknown)."""
     if exchange_id == PAPER:
-        return ExchangeInfo(PAPER, "Paper (simulation)", (), False)
+        return ExchangeInfo(PAPER, messages.PAPER_NAME, (), False)
     if exchange_id not in ccxt.exchanges:
-        raise ValidationError(reason=f"Exchange inconnu « {exchange_id} ».")
+        raise ValidationError(reason=messages.unknown_exchange(exchange_id))
     # The sync class is only introspected: it opens no connection.
     inst = getattr(ccxt, exchange_id)()
     required = tuple(k for k, v in inst.requiredCredentials.items() if v)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import ccxt.async_support as ccxt_async
 
 from aristobot.errors import ValidationError
+from aristobot.exchanges import messages
 from aristobot.exchanges.catalog import exchange_info
 
 DEFAULT_BINANCE_REST = "https://api.binance.com"
@@ -68,9 +69,7 @@ def create_exchange(
     inst = cls(config)
     if testnet:
         if not info.has_sandbox:
-            raise ValidationError(
-                reason=f"{info.name} ne propose pas de testnet (mode sandbox absent de ccxt)."
-            )
+            raise ValidationError(reason=messages.no_sandbox(info.name))
         inst.set_sandbox_mode(True)
     if override_url:
         inst.urls["api"] = _rewrite(inst.urls["api"], override_url.rstrip("/"))

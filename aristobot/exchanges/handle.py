@@ -28,6 +28,7 @@ from aristobot.errors import (
     RateLimited,
     TemporaryError,
 )
+from aristobot.exchanges import messages
 from aristobot.exchanges.market_rules import TICK_SIZE
 from aristobot.exchanges.paper.exchange import PaperExchange
 from aristobot.exchanges.parsing import parse_balance, parse_markets, parse_order, parse_ticker
@@ -186,7 +187,7 @@ class ExchangeHandle:
                         # twice on a guess; a human (or sync) must settle it.
                         raise OrderStatusUnknown(
                             exchange=self.name, client_order_id=cid,
-                            reason=err.context.get("reason") or "aucune réponse",
+                            reason=err.context.get("reason") or messages.NO_ANSWER,
                         ) from e
                     await self._sleep(self.policy.delay(attempt))
                 attempt += 1

@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from aristobot.errors import ConfigError
+from aristobot.heartbeat import messages
 
 if TYPE_CHECKING:
     from aristobot.runtime import Runtime
@@ -25,9 +26,5 @@ def require_shared_bus(redis_url: str | None) -> None:
     if not redis_url:
         raise ConfigError(
             key="ARISTOBOT_REDIS_URL",
-            reason=(
-                "un service lancé comme processus séparé a besoin de Redis pour parler au "
-                "tableau de bord ; sans Redis, le Heartbeat tourne déjà dans `panel serve apps/` "
-                "(mode embarqué)"
-            ),
+            reason=messages.NEEDS_REDIS,
         )

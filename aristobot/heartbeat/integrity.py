@@ -24,7 +24,7 @@ from aristobot.core.heartbeat_integrity import (
     minutes_in,
 )
 from aristobot.domain.timeframe import ms_to_utc
-from aristobot.heartbeat import store
+from aristobot.heartbeat import messages, store
 from aristobot.heartbeat.aio import checkpoint
 from aristobot.heartbeat.persister import Persister
 from aristobot.heartbeat.repair import Repairs
@@ -72,8 +72,7 @@ class IntegrityMixin:
         missing = sum(g.count for g in gaps)
         self.counters["missing_ids"] += missing
         first, last = gaps[0].first, gaps[-1].last
-        text = (f"Heartbeat non cohérent : {missing} transactions {self._ccxt[sym]} manquantes "
-                f"(ids {first}–{last}) ; rattrapage par l'API REST.")
+        text = messages.trades_missing(missing, self._ccxt[sym], first, last)
         log.warning("trade id gap on %s: %d trades missing", sym, missing)
         self.persister.submit(store.add_alert, "heartbeat_gap", text,
                               {"symbol": self._ccxt[sym], "first_id": first, "last_id": last})
@@ -82,8 +81,7 @@ class IntegrityMixin:
 
     def _alert_disconnect(self, since_ms: int, reason: str) -> None:
         seconds = max(0, self._now_ms() - since_ms) / 1000
-        text = (f"Heartbeat : connexion à Binance perdue pendant {_secs(seconds)} ({reason}) ; "
-                "les bougies concernées sont reprises de l'API REST.")
+        text = messages.link_was_down(_secs(seconds), reason)
         log.warning("heartbeat link was down for %.1f s", seconds)
         self.persister.submit(store.add_alert, "heartbeat_disconnect", text,
                               {"seconds": seconds, "reason": reason})
@@ -106,24 +104,23 @@ class IntegrityMixin:
     def _on_stall(self, stall: Stall) -> None:
         self.counters["stalls"] += 1
         log.warning("frames arrived %.1f s late: the link stalled", stall.seconds)
-        text = (f"Heartbeat : flux Binance figé pendant {_secs(stall.seconds)} (transactions "
-                "reçues en retard) ; bougies concernées revérifiées auprès de Binance.")
+        text = messages.stream_stalled(_secs(stall.seconds))
         self.persister.submit(store.add_alert, "heartbeat_stall", text,
                               {"seconds": stall.seconds, "from_ms": stall.start_ms})
         for exch in self.aggs:
-            self._suspect(exch, minutes_in(stall.start_ms, stall.end_ms), "flux figé")
+            self._suspect(exch, minutes_in(stall.start_ms, stall.end_ms), messages.STREAM_STALLED)
         for exch, minute in self.link.take_stalled(stall):  # closed by the timer before it
-            self._suspect(exch, [minute], "flux figé")
+            self._suspect(exch, [minute], messages.STREAM_STALLED)
 
     def _check_silence(self, ex_now: int) -> None:
         for exch, minute in self.link.take_silent(ex_now):
-            self._suspect(exch, [minute], "flux silencieux")
+            self._suspect(exch, [minute], messages.STREAM_SILENT)
 
     def _late_trades(self, exch: str, watermark: int | None, ts: npt.NDArray[np.int64]) -> None:
         if watermark is None or not len(ts) or int(ts.min()) >= watermark:
             return
         late = np.unique(ts[ts < watermark] // MINUTE_MS * MINUTE_MS)
-        self._suspect(exch, [int(m) for m in late], "transactions arrivées après la clôture")
+        self._suspect(exch, [int(m) for m in late], messages.LATE_TRADES)
 
     def _suspect(self, exch: str, minutes: list[int], reason: str) -> None:
         if self.verifier.suspect(exch, minutes, self._ex_now(), reason):
@@ -180,17 +177,15 @@ class IntegrityMixin:
         self.persister.submit(store.save_candles, [new], replace=True)
         watermark = self.aggs[corr.exchange_symbol].watermark_ms
         rebuilt = self.repairs.on_correction(corr.exchange_symbol, new, watermark)
-        text = (f"Heartbeat : bougie {sym} 1m du {_when(new.open_time_ms)} corrigée d'après "
-                f"Binance ({corr.reason}) : {describe_changes(corr.changes)} ; "
-                f"bougies {', '.join(rebuilt)} reconstruites.")
+        text = messages.candle_corrected(sym, _when(new.open_time_ms), corr.reason,
+                                         describe_changes(corr.changes), ", ".join(rebuilt))
         self.persister.submit(store.add_alert, "heartbeat_correction", text, {
             "symbol": sym, "open_time_ms": new.open_time_ms, "reason": corr.reason,
             "changes": {ch.field: [ch.ours, ch.theirs] for ch in corr.changes}})
 
     def _alert_unverifiable(self, exch: str, minute: int) -> None:
         self.counters["unverifiable"] += 1
-        text = (f"Heartbeat : bougie {self._ccxt[exch]} 1m du {_when(minute)} non vérifiée "
-                "(Binance ne fournit pas sa kline) ; elle reste telle que reçue du flux.")
+        text = messages.candle_unverifiable(self._ccxt[exch], _when(minute))
         self.persister.submit(store.add_alert, "heartbeat_unverifiable", text,
                               {"symbol": self._ccxt[exch], "open_time_ms": minute})
 

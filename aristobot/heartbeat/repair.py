@@ -16,7 +16,7 @@ from aristobot.core.aggregator import ClosedCandle
 from aristobot.core.heartbeat_integrity import windows_containing
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, Timeframe, ms_to_utc
 from aristobot.errors import TemporaryError
-from aristobot.heartbeat import store
+from aristobot.heartbeat import messages, store
 from aristobot.heartbeat.backfill import FetchKlines, Hole, fill
 
 log = logging.getLogger(__name__)
@@ -129,8 +129,7 @@ class Repairs:
         self.unfilled.discard(key)
         self.abandoned.add(key)
         when = ms_to_utc(hole.open_time_ms).strftime("%Y-%m-%d %H:%M UTC")
-        text = (f"Heartbeat : bougie irrécupérable {hole.symbol} {hole.timeframe.value} du "
-                f"{when} (Binance ne la fournit pas) ; elle restera absente.")
+        text = messages.candle_unrecoverable(hole.symbol, hole.timeframe.value, when)
         context: dict[str, Any] = {"symbol": hole.symbol, "timeframe": hole.timeframe.value,
                                    "open_time_ms": hole.open_time_ms}
         self._submit(store.add_alert, "heartbeat_unrecoverable", text, context)

@@ -38,14 +38,15 @@ from aristobot.heartbeat import store
 from aristobot.heartbeat.aio import checkpoint, log_failure, p99, publish_all, settle
 from aristobot.heartbeat.backfill import FetchKlines
 from aristobot.heartbeat.integrity import IntegrityMixin
+from aristobot.heartbeat.messages import BUS_DOWN, connection_error
 from aristobot.heartbeat.persister import Persister
 from aristobot.heartbeat.repair import Repairs
 from aristobot.heartbeat.signals import Ready, SignalGate
 from aristobot.heartbeat.verifier import Verifier
-from aristobot.market.binance_errors import binance_error_fr
 from aristobot.market.binance_rest import BinanceKlinesClient
 from aristobot.market.binance_ws import BinanceTradeStream
 from aristobot.market.frames import ccxt_symbol, parse_frames
+from aristobot.market.messages import binance_error_fr
 from aristobot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,6 @@ log = logging.getLogger(__name__)
 _MAX_BUFFER = 200_000  # frames waiting for the processor before the reader is throttled
 #: a feed whose event times are within this of our clock is live (latency is measurable)
 LIVE_OFFSET_MS = 5_000
-#: shown in the status bar while publishing fails (signals are still stored in the database)
-BUS_DOWN_FR = "Bus de messages injoignable"
 #: an event time this far from the running exchange-clock estimate is ignored for the offset
 #: (a lone absurd frame must not move the quiet-market timer to year 2100) ...
 OFFSET_JUMP_MS = 5 * 60_000
@@ -139,7 +138,7 @@ class HeartbeatService(IntegrityMixin):
             agg.mark_gap()
         if self.connected_once and self._down_since is None:
             self._down_since = (self._now_ms(), reason)
-        self._set_status(is_connected=False, last_error=f"Erreur de connexion à Binance : {reason}")
+        self._set_status(is_connected=False, last_error=connection_error(reason))
 
     # --- lifecycle ---------------------------------------------------------------------------
     async def run(self) -> None:
@@ -352,12 +351,12 @@ class HeartbeatService(IntegrityMixin):
     def _on_bus_error(self, e: BusError) -> None:
         self.counters["bus_errors"] += 1
         log.error("heartbeat bus publication failed: %s", e)
-        if self.status.get("last_error") != BUS_DOWN_FR:
-            self.status["last_error"] = BUS_DOWN_FR
-            self.persister.submit(store.update_status, last_error=BUS_DOWN_FR)
+        if self.status.get("last_error") != BUS_DOWN:
+            self.status["last_error"] = BUS_DOWN
+            self.persister.submit(store.update_status, last_error=BUS_DOWN)
 
     def _bus_back(self) -> None:
-        if self.status.get("last_error") == BUS_DOWN_FR:
+        if self.status.get("last_error") == BUS_DOWN:
             log.info("heartbeat bus reachable again")
             self._set_status(last_error=None)
 

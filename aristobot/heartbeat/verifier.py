@@ -18,6 +18,7 @@ from aristobot.core.aggregator import ClosedCandle
 from aristobot.core.heartbeat_integrity import MINUTE_MS, Change, candle_changes
 from aristobot.domain.timeframe import Timeframe
 from aristobot.errors import TemporaryError
+from aristobot.heartbeat import messages
 from aristobot.heartbeat.backfill import FetchKlines
 from aristobot.market.binance_rest import Kline
 
@@ -156,4 +157,4 @@ class Verifier:
         new = ClosedCandle(c.symbol, Timeframe.M1, m, k.open, k.high, k.low, k.close, k.volume,
                            k.trades, True)
         self.recent.setdefault(sym, OrderedDict())[m] = new
-        return Correction(sym, c, new, changes, p.reason or "vérification de routine")
+        return Correction(sym, c, new, changes, p.reason or messages.ROUTINE_CHECK)

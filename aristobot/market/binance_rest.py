@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from aristobot.errors import TemporaryError
+from aristobot.market import messages
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,7 @@ class Kline:
 def parse_klines(rows: object) -> list[Kline]:
     """Parse Binance's 12-column kline arrays; raise ``TemporaryError`` on a bad body."""
     if not isinstance(rows, list):
-        reason = f"réponse klines inattendue : {rows!r:.200}"
-        raise TemporaryError(exchange="Binance", reason=reason)
+        raise TemporaryError(exchange="Binance", reason=messages.unexpected_klines(rows))
     try:
         return [
             Kline(int(r[0]), float(r[1]), float(r[2]), float(r[3]), float(r[4]), float(r[5]),
@@ -40,14 +40,14 @@ def parse_klines(rows: object) -> list[Kline]:
             for r in rows
         ]
     except (TypeError, ValueError, IndexError) as e:
-        raise TemporaryError(exchange="Binance", reason=f"kline illisible : {e}") from e
+        raise TemporaryError(exchange="Binance", reason=messages.unreadable_kline(e)) from e
 
 
 def _detail_fr(msg: str) -> str:
     """Binance's refusal of a klines request, in French (the rest stays in the log)."""
     if "symbol" in msg.lower():
-        return " (symbole inconnu sur Binance)"
-    return " (demande refusée)"
+        return messages.KLINES_UNKNOWN_SYMBOL
+    return messages.KLINES_REFUSED
 
 
 class BinanceKlinesClient:

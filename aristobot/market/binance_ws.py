@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import logging
 import random
 import socket
@@ -24,6 +23,7 @@ from typing import Any, Protocol
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from aristobot.market import messages
 from aristobot.market.frames import combined_url
 
 log = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ async def _read(ws: ClientConnection, sink: FrameSink, stream: BinanceTradeStrea
             stream.frames += 1
     except ConnectionClosed as e:
         return _describe(e)
-    return "connexion fermée par le serveur"
+    return messages.CLOSED_BY_SERVER
 
 
 async def _close(ws: ClientConnection, reader: asyncio.Future[str]) -> None:
@@ -183,33 +183,6 @@ async def _close(ws: ClientConnection, reader: asyncio.Future[str]) -> None:
         pass
 
 
-#: websocket close codes (RFC 6455) as shown to the user
-_CLOSE_CODES_FR = {
-    1000: "fermeture normale",
-    1001: "serveur en cours d'arrêt",
-    1006: "connexion interrompue sans fermeture",
-    1008: "règle du serveur non respectée",
-    1009: "message trop volumineux",
-    1011: "erreur interne du serveur",
-    1012: "serveur en cours de redémarrage",
-    1013: "serveur surchargé, réessayer plus tard",
-}
-
-#: common network errno values as shown to the user
-_ERRNO_FR = {
-    errno.ECONNREFUSED: "connexion refusée par le serveur",
-    errno.ECONNRESET: "connexion réinitialisée par le serveur",
-    errno.ECONNABORTED: "connexion interrompue",
-    errno.EPIPE: "connexion rompue",
-    errno.ETIMEDOUT: "délai de connexion dépassé",
-    errno.ENETUNREACH: "réseau injoignable",
-    errno.ENETDOWN: "réseau indisponible",
-    errno.EHOSTUNREACH: "serveur injoignable",
-    errno.EHOSTDOWN: "serveur hors ligne",
-    errno.EADDRNOTAVAIL: "adresse indisponible",
-}
-
-
 def _describe(e: BaseException) -> str:
     """Return a French reason for a connection failure (the raw detail goes to the log)."""
     text = _describe_fr(e)
@@ -221,20 +194,16 @@ def _describe_fr(e: BaseException) -> str:
     if isinstance(e, ConnectionClosed):
         rcvd = e.rcvd
         if rcvd is not None:
-            meaning = _CLOSE_CODES_FR.get(rcvd.code, "motif non précisé")
-            return f"connexion fermée par Binance (code {rcvd.code} : {meaning})"
-        return "connexion perdue"
+            return messages.closed_by_binance(rcvd.code)
+        return messages.CONNECTION_LOST
     if isinstance(e, TimeoutError):
-        return "délai de connexion dépassé"
+        return messages.CONNECT_TIMEOUT
     if isinstance(e, socket.gaierror):
-        return "erreur réseau (nom du serveur introuvable)"
+        return messages.HOST_NOT_FOUND
     if isinstance(e, ConnectionRefusedError):
-        return "connexion refusée par le serveur"
+        return messages.CONNECTION_REFUSED
     if isinstance(e, OSError):
-        known = _ERRNO_FR.get(e.errno) if e.errno is not None else None
-        if known is not None:
-            return f"erreur réseau ({known})"
-        return f"erreur réseau (code {e.errno})" if e.errno is not None else "erreur réseau"
+        return messages.network_error(e.errno)
     if isinstance(e, InvalidHandshake):
-        return "négociation websocket refusée par le serveur"
-    return f"erreur inattendue ({type(e).__name__})"
+        return messages.HANDSHAKE_REFUSED
+    return messages.unexpected_error(type(e).__name__)

@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from aristobot.replay import messages
 from aristobot.replay.history import (
     HISTORY_START_MS,
     MINUTE_MS,
@@ -260,9 +261,7 @@ class OfflineExchange:
 
 def _unknown(path: str) -> str:
     served = "ping, time, exchangeInfo, klines, ticker/price, ticker/24hr, ticker/bookTicker"
-    return (f"Binance hors ligne (services.replay) : {path} n'est pas servi. Seules les "
-            f"données publiques de marché le sont ({served}) ; pour passer des ordres, "
-            "utilisez le broker Paper.")
+    return messages.not_served(path, served)
 
 
 _ROUTES: dict[str, Callable[[OfflineExchange, Mapping[str, str]], Any]] = {

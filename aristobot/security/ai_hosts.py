@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from aristobot.errors import ValidationError
+from aristobot.security import messages
 
 
 def check_ai_url(url: str, allowed_hosts: Iterable[str]) -> str:
@@ -22,7 +23,6 @@ def check_ai_url(url: str, allowed_hosts: Iterable[str]) -> str:
         host = ""
     if not host or host not in allowed:
         raise ValidationError(
-            reason=f"Adresse IA non autorisée « {host or url[:80]} » : seuls les hôtes de "
-            f"ARISTOBOT_AI_ALLOWED_HOSTS sont permis ({', '.join(sorted(allowed))})."
+            reason=messages.ai_host_not_allowed(host or url[:80], ", ".join(sorted(allowed)))
         )
     return url

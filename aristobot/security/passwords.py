@@ -10,6 +10,7 @@ from functools import lru_cache
 from importlib import resources
 
 from aristobot.errors import ValidationError
+from aristobot.security import messages
 
 _N, _R, _P = 2**14, 8, 1
 _PREFIX = "scrypt"
@@ -57,10 +58,9 @@ def check_password_strength(password: str) -> None:
     """Raise a French ``ValidationError`` when ``password`` is too weak."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
-            reason=f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères."
+            reason=messages.password_too_short(MIN_PASSWORD_LENGTH)
         )
     if password.strip().lower() in common_passwords():
         raise ValidationError(
-            reason="Ce mot de passe fait partie des plus courants (facile à deviner) : "
-            "choisissez-en un autre."
+            reason=messages.COMMON_PASSWORD
         )

@@ -15,8 +15,8 @@ from sqlalchemy import Float, Select, String, cast, select, type_coerce
 from sqlalchemy.orm import Session
 
 from aristobot.db.models import StrategyRow, TradeRow, WebhookRow
+from aristobot.stats import messages
 
-MANUAL = "Manuel"
 NUMERIC = ("filled", "price", "limit_price", "fee", "profit_loss")
 
 
@@ -72,9 +72,9 @@ def load_trades(s: Session, user_id: int, f: TradeFilter = TradeFilter()) -> pd.
     df["price"] = df["price"].fillna(df["limit_price"])
     df["created_at"] = pd.to_datetime(df["created_at"], utc=True, format="ISO8601")
     df["origin"] = np.where(
-        df["source"] == "strategy", "Stratégie : " + df["strategy"].fillna("?"),
-        np.where(df["source"] == "webhook", "Webhook : " + df["webhook_source"].fillna("?"),
-                 MANUAL))
+        df["source"] == "strategy", messages.STRATEGY_PREFIX + df["strategy"].fillna("?"),
+        np.where(df["source"] == "webhook",
+                 messages.WEBHOOK_PREFIX + df["webhook_source"].fillna("?"), messages.MANUAL))
     # Split each distinct symbol once (code -1, a missing symbol, takes the trailing None).
     symbols = df["symbol"].astype("category")
     codes = symbols.cat.codes.to_numpy()

@@ -24,8 +24,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-SUMMARY_COLUMNS = ["Origine", "Trades", "Ventes", "Gagnantes", "Taux de réussite (%)",
-                   "P&L réalisé", "Frais", "Drawdown max"]
+from aristobot.stats.messages import (
+    FEES,
+    MAX_DRAWDOWN,
+    ORIGIN,
+    REALISED_PNL,
+    SELLS,
+    TOTAL,
+    TRADES,
+    WIN_RATE,
+    WINS,
+)
+
+SUMMARY_COLUMNS = [ORIGIN, TRADES, SELLS, WINS, WIN_RATE,
+                   REALISED_PNL, FEES, MAX_DRAWDOWN]
 _BOOK = ["origin", "broker_id", "symbol"]
 
 
@@ -70,21 +82,21 @@ def _summary(t: pd.DataFrame) -> pd.DataFrame:
     sells = t["side"] == "sell"
     grouped = t.assign(sell=sells, win=sells & (t["pnl"] > 0)).groupby("origin", sort=True)
     out = pd.DataFrame({
-        "Trades": grouped.size(),
-        "Ventes": grouped["sell"].sum(),
-        "Gagnantes": grouped["win"].sum(),
-        "P&L réalisé": grouped["pnl"].sum(),
-        "Frais": grouped["fee_quote"].sum(),
-        "Drawdown max": grouped["pnl"].apply(max_drawdown),
+        TRADES: grouped.size(),
+        SELLS: grouped["sell"].sum(),
+        WINS: grouped["win"].sum(),
+        REALISED_PNL: grouped["pnl"].sum(),
+        FEES: grouped["fee_quote"].sum(),
+        MAX_DRAWDOWN: grouped["pnl"].apply(max_drawdown),
     })
-    total = pd.DataFrame({"Trades": [len(t)], "Ventes": [int(sells.sum())],
-                          "Gagnantes": [int((sells & (t["pnl"] > 0)).sum())],
-                          "P&L réalisé": [t["pnl"].sum()], "Frais": [t["fee_quote"].sum()],
-                          "Drawdown max": [max_drawdown(t["pnl"])]}, index=["Total"])
+    total = pd.DataFrame({TRADES: [len(t)], SELLS: [int(sells.sum())],
+                          WINS: [int((sells & (t["pnl"] > 0)).sum())],
+                          REALISED_PNL: [t["pnl"].sum()], FEES: [t["fee_quote"].sum()],
+                          MAX_DRAWDOWN: [max_drawdown(t["pnl"])]}, index=[TOTAL])
     out = pd.concat([out, total]) if len(t) else total
-    rate = (100.0 * out["Gagnantes"] / out["Ventes"].replace(0, np.nan)).round(2)
-    out.insert(3, "Taux de réussite (%)", rate)
-    out = out.rename_axis("Origine").reset_index()
+    rate = (100.0 * out[WINS] / out[SELLS].replace(0, np.nan)).round(2)
+    out.insert(3, WIN_RATE, rate)
+    out = out.rename_axis(ORIGIN).reset_index()
     return out[SUMMARY_COLUMNS]
 
 

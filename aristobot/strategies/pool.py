@@ -71,7 +71,7 @@ from aristobot.errors import (
     StrategyTimeout,
 )
 from aristobot.runtime import Slot
-from aristobot.strategies import replies, sandbox
+from aristobot.strategies import messages, replies, sandbox
 from aristobot.strategies.job_queue import JobQueue, PositionCallback
 from aristobot.strategies.job_results import resolve
 from aristobot.strategies.pool_workers import Worker, death_error, reply_error, start_worker
@@ -468,7 +468,7 @@ class StrategyPool:
         try:
             _, codec = resolve(func, self.job_modules)
         except (ValueError, ImportError) as e:
-            raise JobFailed(reason=f"calcul inconnu « {func} »") from e
+            raise JobFailed(reason=messages.unknown_job(func)) from e
         ticket = await self.jobs.admit(owner, cancel=cancel, on_position=queued)
 
         def build(_worker: Worker, _force: bool) -> tuple[Any, ...]:

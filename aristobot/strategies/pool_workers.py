@@ -35,7 +35,7 @@ from aristobot.errors import (
     StrategyRuntimeError,
     StrategyTimeout,
 )
-from aristobot.strategies import sandbox, sandbox_namespaces, sandbox_privileges
+from aristobot.strategies import messages, sandbox, sandbox_namespaces, sandbox_privileges
 from aristobot.strategies.protocol import dumps, frame, read_frame
 from aristobot.strategies.replies import READY, ReplySpec, decode_reply
 from aristobot.strategies.reply_codec import ReplyRejected
@@ -233,10 +233,10 @@ async def death_error(worker: Worker, cause: BaseException, memory_mb: int) -> A
     log.warning("strategy worker died (exit %s); stderr tail: %s", rc,
                 " | ".join(worker.stderr_tail))
     if rc == -signal.SIGXCPU:
-        return StrategyTimeout(seconds="(temps CPU)")
+        return StrategyTimeout(seconds=messages.CPU_TIME)
     if rc == 3:
         return StrategyMemoryExceeded(mb=memory_mb)
-    reason = f"signal {signal.Signals(-rc).name}" if rc and rc < 0 else f"code de sortie {rc}"
+    reason = f"signal {signal.Signals(-rc).name}" if rc and rc < 0 else messages.exit_code(rc)
     return StrategyCrashed(reason=reason)
 
 
@@ -250,7 +250,7 @@ def reply_error(reply: tuple[Any, ...], memory_mb: int) -> AristobotError:
             return StrategyRuntimeError(reason=message, line=reply[3]) if reply[3] else JobFailed(
                 reason=message)
         return JobFailed(reason=message)
-    return JobFailed(reason=f"réponse inattendue du processus isolé : {reply[0]!r}")
+    return JobFailed(reason=messages.unexpected_reply(reply[0]))
 
 
 async def _drain(worker: Worker) -> None:

@@ -20,6 +20,7 @@ from aristobot.core.strategy_validator import validate_source
 from aristobot.db.models import StrategyRow
 from aristobot.domain.timeframe import Timeframe
 from aristobot.errors import Conflict, NotFound, StrategyInvalid, ValidationError
+from aristobot.strategies import messages
 from aristobot.strategies.template import TEMPLATE
 
 NAME_MAX = 64
@@ -48,11 +49,11 @@ def validate_name(name: str) -> str:
     """Return the stripped name, or raise a French ``ValidationError``."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError(reason="Le nom de la stratégie est obligatoire.")
+        raise ValidationError(reason=messages.NAME_REQUIRED)
     if len(name) > NAME_MAX:
-        raise ValidationError(reason=f"Nom trop long ({len(name)} caractères, {NAME_MAX} max).")
+        raise ValidationError(reason=messages.name_too_long(len(name), NAME_MAX))
     if any(ord(c) < 32 for c in name):
-        raise ValidationError(reason="Le nom contient des caractères de contrôle.")
+        raise ValidationError(reason=messages.NAME_HAS_CONTROL_CHARACTERS)
     return name
 
 
@@ -71,8 +72,7 @@ def validate_window(window_size: object) -> int:
     except (TypeError, ValueError):
         n = None
     if n is None or not WINDOW_MIN <= n <= WINDOW_MAX:
-        raise ValidationError(reason=f"Le nombre de bougies doit être un entier entre "
-                                     f"{WINDOW_MIN} et {WINDOW_MAX} (reçu « {window_size} »).")
+        raise ValidationError(reason=messages.invalid_window(WINDOW_MIN, WINDOW_MAX, window_size))
     return n
 
 
@@ -84,8 +84,7 @@ def validate_timeframe(timeframe: object) -> str:
     try:
         return Timeframe(str(timeframe).strip()).value
     except ValueError:
-        raise ValidationError(reason=f"Unité de temps inconnue « {timeframe} » (attendu : "
-                                     f"{labels}).") from None
+        raise ValidationError(reason=messages.unknown_timeframe(timeframe, labels)) from None
 
 
 def _row(s: Session, user_id: int, strategy_id: int) -> StrategyRow:
@@ -101,7 +100,7 @@ def _ensure_free(s: Session, user_id: int, name: str, except_id: int | None = No
     )
     found = s.scalar(query)
     if found is not None and found != except_id:
-        raise Conflict(reason=f"Vous avez déjà une stratégie nommée « {name} ».")
+        raise Conflict(reason=messages.name_taken(name))
 
 
 def list_strategies(s: Session, user_id: int) -> list[StrategyRecord]:

@@ -36,8 +36,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from aristobot.core import messages as core_messages
 from aristobot.core.strategy_api import Decision
-from aristobot.strategies import replies, sandbox
+from aristobot.strategies import messages, replies, sandbox
 from aristobot.strategies.job_results import resolve
 from aristobot.strategies.protocol import frame_chunks, read_frame_blocking
 
@@ -127,8 +128,8 @@ class _Worker:
             except MemoryError:
                 raise
             except Exception as e:  # noqa: BLE001 - a result outside its declared schema
-                return replies.error("user", f"Résultat non transmissible : {e}")
-        return replies.error("protocol", f"Requête inconnue : {op!r}")
+                return replies.error("user", messages.result_not_transferable(e))
+        return replies.error("protocol", messages.unknown_request(op))
 
     def _progress(self) -> Callable[[float], None]:
         last = [-1.0, 0.0]
@@ -150,7 +151,7 @@ def exercise(cls: type, candles: Any, balance: float) -> list[str]:
     from aristobot.core.strategy_api import Position
 
     flat = cls(candles.copy(), balance, None)
-    notes = [f"Construction sur {len(candles)} bougies : OK"]
+    notes = [messages.built_on(len(candles))]
     for name in ("should_long", "should_short"):
         notes.append(f"{name}() → {bool(getattr(flat, name)())}")
     for name in ("calculate_position_size", "calculate_stop_loss", "calculate_take_profit"):
@@ -158,11 +159,11 @@ def exercise(cls: type, candles: Any, balance: float) -> list[str]:
         try:
             float(value)
         except (TypeError, ValueError):
-            raise TypeError(f"{name}() doit renvoyer un nombre, reçu {value!r}") from None
+            raise TypeError(core_messages.must_return_number(f"{name}()", value)) from None
         notes.append(f"{name}() → {float(value):g}")
     price = float(candles["close"].iloc[-1])
     in_position = cls(candles.copy(), balance, Position("long", 1.0, price))
-    notes.append(f"En position : should_short() → {bool(in_position.should_short())}")
+    notes.append(messages.in_position_should_short(bool(in_position.should_short())))
     return notes
 
 
@@ -185,7 +186,7 @@ def _error_fields(exc: BaseException) -> tuple[str, str, int | None]:
     from aristobot.errors import AristobotError
 
     if isinstance(exc, MemoryError):
-        return ("memory", "mémoire épuisée", None)
+        return ("memory", messages.OUT_OF_MEMORY, None)
     if isinstance(exc, AristobotError):
         line = exc.context.get("line")
         return ("user", exc.user_message(), line if isinstance(line, int) else None)

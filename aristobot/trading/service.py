@@ -33,6 +33,7 @@ from aristobot.errors import (
     ValidationError,
 )
 from aristobot.exchanges.handle import ExchangeHandle, new_client_order_id
+from aristobot.trading import messages
 from aristobot.trading import trades as journal
 
 if TYPE_CHECKING:
@@ -101,14 +102,14 @@ class ManualTrading:
         ex = await self.exchange(user_id, broker_id)
         market = ex.markets.get(symbol)
         if market is None:
-            raise ValidationError(reason=f"Symbole inconnu sur {ex.name} : « {symbol} ».")
+            raise ValidationError(reason=messages.unknown_symbol(ex.name, symbol))
         return market.rules
 
     async def last_price(self, user_id: int, broker_id: int, symbol: str) -> Decimal:
         ex = await self.exchange(user_id, broker_id)
         ticker = await ex.fetch_ticker(symbol)
         if not ticker.last:
-            raise ValidationError(reason=f"Aucun prix pour {symbol} sur {ex.name}.")
+            raise ValidationError(reason=messages.no_price(symbol, ex.name))
         return ticker.last
 
     async def portfolio(self, user_id: int, broker_id: int) -> Portfolio:
@@ -143,14 +144,14 @@ class ManualTrading:
         """Return (base amount, reference price); USD amounts are converted, rounded down."""
         if req.amount is not None and req.quote_amount is not None:
             raise ValidationError(
-                reason="Indiquez une quantité ou un montant en USD, pas les deux.")
+                reason=messages.QUANTITY_OR_AMOUNT_NOT_BOTH)
         ref = req.price if req.order_type == "limit" else req.reference_price
         if req.amount is not None:
             if ref is None:
                 ref = await self._reference(user_id, req)
             return req.amount, ref
         if req.quote_amount is None:
-            raise ValidationError(reason="Indiquez une quantité ou un montant en USD.")
+            raise ValidationError(reason=messages.QUANTITY_OR_AMOUNT)
         ref = ref or await self.last_price(user_id, req.broker_id, req.symbol)
         return amount_from_quote(req.quote_amount, ref, rules), ref
 
@@ -302,9 +303,9 @@ class ManualTrading:
 
 def _check_request(req: OrderRequest) -> None:
     if req.side not in SIDES:
-        raise ValidationError(reason=f"Sens d'ordre inconnu « {req.side} » (achat/vente).")
+        raise ValidationError(reason=messages.unknown_side(req.side))
     if req.order_type not in TYPES:
-        raise ValidationError(reason=f"Type d'ordre inconnu « {req.order_type} ».")
+        raise ValidationError(reason=messages.unknown_order_type(req.order_type))
     if req.order_type == "limit" and req.price is None:
         raise ValidationError(reason="Un ordre limite exige un prix.")
 

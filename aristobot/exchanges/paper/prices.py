@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.db.models import CandleRow
 from aristobot.errors import AristobotError, NoPriceAvailable
+from aristobot.exchanges import messages
 from aristobot.exchanges.paper.markets import PRICE_EXCHANGE
 
 if TYPE_CHECKING:  # the handle imports the paper exchange, which uses this module
@@ -75,7 +76,7 @@ class LivePrices:
             row = _candle(s, symbol)
         if row is not None and self._now() - row.close_time <= FRESH:
             return row.close
-        ticker_error = "aucune bougie du heartbeat"
+        ticker_error = messages.NO_HEARTBEAT_CANDLE
         if self._public is not None:
             try:
                 handle = await self._public()
@@ -90,8 +91,8 @@ class LivePrices:
             if age <= MAX_AGE:
                 return row.close
             minutes = int(age.total_seconds() // 60)
-            ticker_error += (f" ; dernière bougie vieille de {minutes} min "
-                             f"(maximum {int(MAX_AGE.total_seconds() // 60)} min)")
+            ticker_error += messages.last_candle_too_old(
+                minutes, int(MAX_AGE.total_seconds() // 60))
         raise NoPriceAvailable(symbol=symbol, reason=ticker_error)
 
 
@@ -105,4 +106,4 @@ class FixedPrices:
         try:
             return self.prices[symbol]
         except KeyError:
-            raise NoPriceAvailable(symbol=symbol, reason="prix non défini") from None
+            raise NoPriceAvailable(symbol=symbol, reason=messages.PRICE_NOT_SET) from None

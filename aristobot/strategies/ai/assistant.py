@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from aristobot.core.strategy_validator import ALLOWED_MODULES, ValidationReport, validate_source
+from aristobot.strategies import messages as text
 from aristobot.strategies.ai.clients import AIClient
 from aristobot.strategies.pool import StrategyPool
 from aristobot.strategies.template import TEMPLATE
@@ -80,7 +81,7 @@ async def generate_strategy(client: AIClient, description: str, *,
     if not description.strip():
         from aristobot.errors import AIError
 
-        raise AIError(reason="décrivez d'abord la logique de la stratégie.")
+        raise AIError(reason=text.DESCRIBE_FIRST)
     messages = build_messages(description, current_code)
     raw = await client.complete(messages)
     code = extract_code(raw)

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import aiohttp
 
 from aristobot.errors import AIError
+from aristobot.strategies import messages as text
 
 log = logging.getLogger(__name__)
 
@@ -54,32 +55,31 @@ class _HttpClient:
                 try:
                     return await resp.json(content_type=None)
                 except ValueError:
-                    raise AIError(reason=f"réponse illisible de {self.name}.") from None
+                    raise AIError(reason=text.unreadable_answer(self.name)) from None
         except TimeoutError:
             raise AIError(
-                reason=f"{self.name} n'a pas répondu en {self.timeout_s:g} s."
+                reason=text.no_answer_within(self.name, self.timeout_s)
             ) from None
         except aiohttp.ClientError as e:
             log.warning("%s %s %s failed: %r", self.name, method, path, e)
-            raise AIError(reason=f"connexion impossible à {self.name} : vérifiez l'adresse "
-                                 "et que le service est démarré.") from None
+            raise AIError(reason=text.cannot_connect(self.name)) from None
 
 
 def status_message(provider: str, status: int) -> str:
     """Return the French text for an HTTP error status of ``provider`` (no response body)."""
     if status in (401, 403):
-        detail = "accès refusé (clé API invalide ou sans droits)"
+        detail = text.ACCESS_DENIED
     elif status == 404:
-        detail = "adresse ou modèle introuvable"
+        detail = text.NOT_FOUND
     elif status == 429:
-        detail = "trop de requêtes, réessayez plus tard"
+        detail = text.TOO_MANY_REQUESTS
     elif status >= 500:
-        detail = "erreur du service"
+        detail = text.SERVICE_ERROR
     elif status < 400:
-        detail = "redirection refusée"
+        detail = text.REDIRECT_REFUSED
     else:
-        detail = "requête refusée"
-    return f"{provider} a répondu {status} : {detail}."
+        detail = text.REQUEST_REFUSED
+    return text.provider_answered(provider, status, detail)
 
 
 class OpenRouterClient(_HttpClient):
@@ -101,13 +101,13 @@ class OpenRouterClient(_HttpClient):
 
     async def complete(self, messages: list[dict[str, str]]) -> str:
         if not self.model:
-            raise AIError(reason="aucun modèle OpenRouter choisi (Mon Compte).")
+            raise AIError(reason=text.NO_OPENROUTER_MODEL)
         data = await self._request("POST", "/chat/completions",
                                    {"model": self.model, "messages": messages})
         try:
             return str(data["choices"][0]["message"]["content"])
         except (KeyError, IndexError, TypeError):
-            raise AIError(reason="réponse d'OpenRouter sans contenu.") from None
+            raise AIError(reason=text.EMPTY_OPENROUTER_ANSWER) from None
 
 
 class OllamaClient(_HttpClient):
@@ -124,10 +124,10 @@ class OllamaClient(_HttpClient):
 
     async def complete(self, messages: list[dict[str, str]]) -> str:
         if not self.model:
-            raise AIError(reason="aucun modèle Ollama choisi (Mon Compte).")
+            raise AIError(reason=text.NO_OLLAMA_MODEL)
         data = await self._request("POST", "/api/chat",
                                    {"model": self.model, "messages": messages, "stream": False})
         try:
             return str(data["message"]["content"])
         except (KeyError, TypeError):
-            raise AIError(reason="réponse d'Ollama sans contenu.") from None
+            raise AIError(reason=text.EMPTY_OLLAMA_ANSWER) from None

@@ -16,6 +16,7 @@ from aristobot.db.models import UserRow
 from aristobot.errors import AIError, NotFound, ValidationError
 from aristobot.security import Vault
 from aristobot.security.ai_hosts import check_ai_url
+from aristobot.strategies import messages
 from aristobot.strategies.ai.clients import (
     OLLAMA_URL,
     OPENROUTER_URL,
@@ -57,8 +58,7 @@ def validate_url(url: str) -> str:
     from urllib.parse import urlsplit
 
     url = (url or "").strip().rstrip("/")
-    refused = ValidationError(reason=f"URL Ollama invalide : une adresse http:// ou https:// "
-                                     f"est attendue (ex. {OLLAMA_URL}).")
+    refused = ValidationError(reason=messages.invalid_ollama_url(OLLAMA_URL))
     if len(url) > 255 or any(c.isspace() or ord(c) < 32 for c in url):
         raise refused
     try:
@@ -85,15 +85,15 @@ def set_ai_config(s: Session, vault: Vault, user_id: int, *, provider: object = 
         row.ai_url = check_ai_url(validate_url(ollama_url), allowed_hosts)
     if provider is not _UNSET:
         if provider is not None and provider not in PROVIDERS:
-            raise ValidationError(reason=f"Fournisseur IA inconnu « {provider} ».")
+            raise ValidationError(reason=messages.unknown_provider(provider))
         if provider == "openrouter" and not row.ai_api_key:
-            raise ValidationError(reason="Saisissez d'abord une clé API OpenRouter.")
+            raise ValidationError(reason=messages.OPENROUTER_KEY_FIRST)
         if provider != row.ai_provider:
             row.ai_model = None  # a model name belongs to one provider
         row.ai_provider = provider
     if model is not _UNSET:
         if model is not None and (not isinstance(model, str) or len(model) > 128):
-            raise ValidationError(reason="Nom de modèle invalide.")
+            raise ValidationError(reason=messages.INVALID_MODEL_NAME)
         row.ai_model = model or None
     s.flush()
     return get_ai_config(s, user_id)
@@ -112,7 +112,7 @@ def make_client(s: Session, vault: Vault, user_id: int, *, provider: str | None 
     model = row.ai_model if provider == row.ai_provider else None
     if provider == "openrouter":
         if not row.ai_api_key:
-            raise AIError(reason="aucune clé API OpenRouter enregistrée (Mon Compte).")
+            raise AIError(reason=messages.NO_OPENROUTER_KEY)
         base = (extra or {}).get("ARISTOBOT_OPENROUTER_URL", OPENROUTER_URL)
         return OpenRouterClient(vault.decrypt(row.ai_api_key), model,
                                 base_url=check_ai_url(base, allowed_hosts),
@@ -122,5 +122,5 @@ def make_client(s: Session, vault: Vault, user_id: int, *, provider: str | None 
         return OllamaClient(url, model,
                             timeout_s=timeout_s or 120.0)
     raise AIError(
-        reason="l'assistant est désactivé (activez OpenRouter ou Ollama dans Mon Compte)."
+        reason=messages.ASSISTANT_DISABLED
     )

@@ -52,6 +52,15 @@ async def _drain(proc: asyncio.subprocess.Process) -> None:
         pass
 
 
+async def _reaped(proc: asyncio.subprocess.Process) -> None:
+    # A process left running (a wait that timed out under load) keeps its transport open past
+    # the test's event loop; the garbage collector then closes it in a later test, which fails
+    # with « Event loop is closed ». Kill and reap it here, on its own loop.
+    if proc.returncode is None:
+        proc.kill()
+        await proc.wait()
+
+
 @pytest.mark.parametrize("service", ["engine", "heartbeat"])
 async def test_a_second_instance_is_refused(service: str, db_url: str, tmp_path: Path) -> None:
     redis_url = redis_test_url()
@@ -64,7 +73,10 @@ async def test_a_second_instance_is_refused(service: str, db_url: str, tmp_path:
         await _wait_for_line(first, "single-instance lock acquired")
         drain = asyncio.get_running_loop().create_task(_drain(first))  # never block its pipe
         second = await _start(service, env)
-        _, err = await asyncio.wait_for(second.communicate(), 60)
+        try:
+            _, err = await asyncio.wait_for(second.communicate(), 60)
+        finally:
+            await _reaped(second)
         assert second.returncode == 2
         text = err.decode()
         assert f"Le service {service} tourne déjà" in text
@@ -75,8 +87,9 @@ async def test_a_second_instance_is_refused(service: str, db_url: str, tmp_path:
             try:
                 await asyncio.wait_for(first.wait(), 30)
             except TimeoutError:
-                first.kill()
-                await first.wait()
+                pass  # killed below
+            finally:
+                await _reaped(first)
         if drain is not None:
             await drain
     # once the first has stopped, the lock is free again
@@ -88,8 +101,9 @@ async def test_a_second_instance_is_refused(service: str, db_url: str, tmp_path:
         try:
             await asyncio.wait_for(third.communicate(), 30)
         except TimeoutError:
-            third.kill()
-            await third.wait()
+            pass  # killed below
+        finally:
+            await _reaped(third)
 
 
 async def test_help_needs_no_redis_database_or_network(tmp_path: Path) -> None:

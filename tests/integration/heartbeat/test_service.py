@@ -16,7 +16,8 @@ from aristobot.db.models import AlertRow, CandleRow, HeartbeatSignalRow, Heartbe
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, Timeframe
 from aristobot.errors import BusError
 from aristobot.heartbeat import store
-from aristobot.heartbeat.service import BUS_DOWN_FR, OFFSET_CONFIRM, HeartbeatService
+from aristobot.heartbeat.messages import BUS_DOWN
+from aristobot.heartbeat.service import OFFSET_CONFIRM, HeartbeatService
 from aristobot.market.binance_rest import Kline
 from tests.integration.heartbeat.conftest import H4, Harness, running
 from tests.support.factories import make_settings
@@ -164,7 +165,7 @@ async def test_bus_outage_does_not_stop_the_heartbeat(sqlite_url: str, tmp_path:
         await h.wait_for(lambda: h.count("1m") >= 1)
         bus.down = True
         await h.wait_for(lambda: h.service.counters["bus_errors"] > 0)
-        assert h.service.status["last_error"] == BUS_DOWN_FR
+        assert h.service.status["last_error"] == BUS_DOWN
         stored = h.service.counters["signals"]
         await h.wait_for(lambda: h.service.counters["signals"] >= stored + 2)  # still beating
         bus.down = False

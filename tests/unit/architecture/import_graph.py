@@ -31,7 +31,7 @@ PURE, BASE, ADAPTER, RUNTIME, SERVICE, VIEW, ENTRY = (
     "pure", "base", "adapter", "runtime", "service", "view", "entry")
 
 LAYERS: dict[str, str] = {
-    "core": PURE, "domain": PURE, "errors": PURE,
+    "core": PURE, "domain": PURE, "errors": PURE, "messages": PURE,
     "config": BASE, "logging_setup": BASE, "ports": BASE,
     "db": ADAPTER, "bus": ADAPTER, "exchanges": ADAPTER, "market": ADAPTER,
     "security": ADAPTER, "replay": ADAPTER,

@@ -9,8 +9,8 @@ import pytest
 from websockets.exceptions import ConnectionClosedError
 from websockets.frames import Close
 
-from aristobot.market.binance_errors import binance_error_fr
 from aristobot.market.binance_ws import _describe
+from aristobot.market.messages import binance_error_fr
 
 
 @pytest.mark.parametrize(
