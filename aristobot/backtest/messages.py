@@ -38,6 +38,15 @@ def strategy_named(strategy_id: int) -> str:
     return f"Stratégie n° {strategy_id}"
 
 
+# -- stored results (results_store) -------------------------------------------------------
+CANCELLED_NOT_SAVED = "un backtest interrompu n'est pas enregistré"
+PICK_A_RESULT = "choisissez au moins un résultat à comparer"
+
+
+def result_named(result_id: int) -> str:
+    return f"Résultat de backtest n° {result_id}"
+
+
 # -- candles (job.check_candles, candle_store, service) ------------------------------------
 
 NO_CANDLES = "aucune bougie sur la période choisie"

@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from aristobot.backtest import messages as msg
 from aristobot.core.backtest.types import BacktestResult, TradeRecord
 from aristobot.core.downsample import minmax_indices
 from aristobot.db.models import BacktestResultRow
@@ -85,7 +86,7 @@ class StoredResult:
 def save_result(session: Session, user_id: int, info: RunInfo, result: BacktestResult) -> int:
     """Store ``result`` for ``user_id``; return the new result id."""
     if result.cancelled:
-        raise ValidationError(reason="un backtest interrompu n'est pas enregistré")
+        raise ValidationError(reason=msg.CANCELLED_NOT_SAVED)
     stats = jsonable(result.stats)
     trades = [jsonable(asdict(t)) for t in result.trades]
     initial = float(result.params.initial_amount)
@@ -170,7 +171,7 @@ def delete_result(session: Session, user_id: int, result_id: int) -> None:
 def compare_results(session: Session, user_id: int, result_ids: list[int]) -> pd.DataFrame:
     """Return a table with one row per statistic and one column per result (user's only)."""
     if not result_ids:
-        raise ValidationError(reason="choisissez au moins un résultat à comparer")
+        raise ValidationError(reason=msg.PICK_A_RESULT)
     columns: dict[str, pd.Series] = {}
     for rid in result_ids:
         stored = load_result(session, user_id, rid)
@@ -248,7 +249,7 @@ def _stat(stats: dict[str, Any], *names: str) -> Any:
 def _row(session: Session, user_id: int, result_id: int) -> BacktestResultRow:
     row = session.get(BacktestResultRow, result_id)
     if row is None or row.user_id != user_id:
-        raise NotFound(what=f"Résultat de backtest n° {result_id}")
+        raise NotFound(what=msg.result_named(result_id))
     return row
 
 

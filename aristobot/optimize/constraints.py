@@ -79,7 +79,7 @@ def _check_node(node: ast.AST, text: str, names: Collection[str], used: set[str]
         used.add(node.id)
     elif isinstance(node, ast.Constant):
         if not isinstance(node.value, bool | int | float):
-            raise _refuse(text, "seuls des nombres sont permis")
+            raise _refuse(text, msg.CONSTRAINT_NUMBERS_ONLY)
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
             raise _refuse(text, msg.CONSTRAINT_OPERATOR)

@@ -10,7 +10,7 @@ import panel as pn
 
 from aristobot.sweeps import records
 from aristobot.sweeps.records import display_frame
-from aristobot.ui import optimisation_text as text
+from aristobot.ui import optimisation_messages as text
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.optimisation_vm import ANALYSES, TIMEFRAMES, WALK_WINDOWS, OptimisationVM
 from aristobot.ui.pages import PageContext

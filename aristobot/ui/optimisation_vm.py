@@ -30,7 +30,7 @@ from aristobot.strategies import repository as strategies
 from aristobot.sweeps import records
 from aristobot.sweeps import service as sweeps_service
 from aristobot.sweeps import store as sweeps_store
-from aristobot.ui import optimisation_text as text
+from aristobot.ui import optimisation_messages as text
 
 log = logging.getLogger(__name__)
 

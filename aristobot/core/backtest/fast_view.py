@@ -169,9 +169,10 @@ def _real(value: Any) -> Any:
 
 
 _OPERATORS = (
-    "add sub mul truediv floordiv mod pow and or xor lt le gt ge eq ne "
-    "radd rsub rmul rtruediv rfloordiv rmod rpow rand ror rxor"
-).split()
+    "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "or", "xor",
+    "lt", "le", "gt", "ge", "eq", "ne",
+    "radd", "rsub", "rmul", "rtruediv", "rfloordiv", "rmod", "rpow", "rand", "ror", "rxor",
+)
 for _name in _OPERATORS:
     setattr(SeriesView, f"__{_name}__", _delegate(f"__{_name}__"))
 for _name in ("neg", "pos", "abs", "invert"):
@@ -286,6 +287,6 @@ class FrameView:
         return repr(self._materialise())
 
 
-for _name in _OPERATORS + ["neg", "pos", "abs", "invert"]:
+for _name in (*_OPERATORS, "neg", "pos", "abs", "invert"):
     setattr(FrameView, f"__{_name}__", _delegate(f"__{_name}__"))
 FrameView.__hash__ = None  # type: ignore[assignment]

@@ -15,7 +15,7 @@ from aristobot.optimize.results import SweepRow, WalkForwardResult, Window, Wind
 from aristobot.runtime import Runtime, build_runtime
 from aristobot.sweeps import records
 from aristobot.sweeps import store as sweeps_store
-from aristobot.ui import optimisation_text as text
+from aristobot.ui import optimisation_messages as text
 from aristobot.ui.optimisation_vm import OptimisationVM
 from tests.support.factories import make_settings, make_user
 

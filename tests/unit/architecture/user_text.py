@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-# Modules that own user text: every ``messages.py``, plus the two catalogs that predate the rule.
+# Modules that own user text: every ``messages.py`` (a big package may split it by area:
+# ``ui/optimisation_messages.py``), plus the catalogs that predate the rule.
 CATALOG_NAME = "messages.py"
 CATALOG_MODULES = frozenset({
     "aristobot/errors.py",  # the error tree: each error class carries its French message
@@ -50,7 +51,8 @@ def is_french(text: str) -> bool:
 
 
 def is_catalog(rel: str) -> bool:
-    return rel.endswith("/" + CATALOG_NAME) or rel in CATALOG_MODULES
+    name = rel.rsplit("/", 1)[-1]
+    return name == CATALOG_NAME or name.endswith("_" + CATALOG_NAME) or rel in CATALOG_MODULES
 
 
 def _is_logging_call(node: ast.Call) -> bool:

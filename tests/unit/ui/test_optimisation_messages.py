@@ -11,7 +11,7 @@ import pandas as pd
 
 from aristobot.optimize import walk_forward_verdict
 from aristobot.optimize.results import SweepRow, WalkForwardResult, Window, WindowResult
-from aristobot.ui import optimisation_text as text
+from aristobot.ui import optimisation_messages as text
 from aristobot.ui.optimisation_page import count_html, verdict_html
 from aristobot.ui.optimisation_vm import planned_runs
 
@@ -35,7 +35,7 @@ def _literals(path: Path) -> list[str]:
 def test_page_and_view_model_hold_no_user_text() -> None:
     for name in ("optimisation_page.py", "optimisation_vm.py"):
         found = [s for s in _literals(UI / name) if FRENCH.search(s)]
-        assert found == [], f"{name}: move these to optimisation_text.py: {found}"
+        assert found == [], f"{name}: move these to optimisation_messages.py: {found}"
 
 
 def _walk(n: int) -> WalkForwardResult:
