@@ -87,12 +87,14 @@ def _env(url: str, redis: str, var_dir: str) -> dict[str, str]:
     return env
 
 
-def start_orders(url: str, redis: str, var_dir: str, n: int) -> list[subprocess.Popen[bytes]]:
+def start_orders(url: str, redis: str, var_dir: str, n: int,
+                 nice: int | None) -> list[subprocess.Popen[bytes]]:
     procs = []
+    extra = [] if nice is None else ["--nice", str(nice)]
     for i in range(n):
         log = open(Path(var_dir) / f"orders{i}.log", "wb")  # noqa: SIM115 (lives with it)
         procs.append(subprocess.Popen([sys.executable, "-m", "services.webhooks", "--role",
-                                       "orders"], cwd=ROOT, env=_env(url, redis, var_dir),
+                                       "orders", *extra], cwd=ROOT, env=_env(url, redis, var_dir),
                                       stdout=log, stderr=subprocess.STDOUT))
     return procs
 
@@ -204,6 +206,8 @@ def main() -> None:
     p.add_argument("--order-processes", type=int, default=1,
                    help="separate `--role orders` processes (0: `--role all`, the receiver's "
                         "own child order process, as in the dashboard)")
+    p.add_argument("--orders-nice", type=int, default=None, metavar="N",
+                   help="--nice N for the separate order processes (default: theirs)")
     p.add_argument("--drain-timeout", type=float, default=300.0)
     p.add_argument("--receiver-only", action="store_true",
                    help="no order process (the receiver's answers alone; orders not placed)")
@@ -217,7 +221,8 @@ def main() -> None:
         url = a.database_url or f"sqlite:///{tmp}/bench.db"
         token, secret = prepare(url)
         orders = ([] if a.receiver_only
-                  else start_orders(url, a.redis_url, tmp, a.order_processes))
+                  else start_orders(url, a.redis_url, tmp, a.order_processes,
+                                a.orders_nice))
         proc, port = start_receiver(url, a.redis_url, tmp,
                                     "receiver" if a.order_processes or a.receiver_only
                                     else "all")
@@ -231,6 +236,8 @@ def main() -> None:
                   + ("no order process" if a.receiver_only
                      else f"{a.order_processes} separate order process(es)" if a.order_processes
                      else "its child order process (--role all)"))
+            if a.orders_nice is not None:
+                print(f"order processes: --nice {a.orders_nice}")
             print(f"answers: {dict(outcomes)}")
             print(f"answer time: p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, "
                   f"max {max(times) * 1000:.1f} ms", flush=True)
