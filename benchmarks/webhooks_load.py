@@ -256,7 +256,8 @@ def main() -> None:
     print(f"rows stored {c.rows} of {sent} sent (lost {sent - c.rows}); webhook rows by "
           f"status {c.statuses}")
     print(f"orders placed {c.filled} (filled) of {accepted} expected; order attempts "
-          f"{c.orders}; alerts with more than one order {c.doubles}")
+          f"{c.orders}; alerts with more than one order {c.doubles}; accepted alerts "
+          f"closed without an order (waited too long) {accepted - c.orders}")
     drain = f"{c.drain_s:.1f} s" if c.drain_s is not None else f"> {a.drain_timeout:g} s"
     print(f"drain time (last answer → every accepted alert closed): {drain}")
     print(f"loadavg at end: {loadavg()}")

@@ -58,11 +58,13 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 async def orders(args: argparse.Namespace) -> None:
     """Place the orders of stored alerts until SIGINT/SIGTERM (or stdin's end)."""
     from aristobot.config import get_settings
+    from aristobot.db import writelock
     from aristobot.runtime import build_runtime
     from aristobot.webhooks.orders import OrderRunner
 
     if args.nice > 0:
         os.nice(args.nice)
+    writelock.yield_to_others()  # SQLite: a receiver's write goes before the next order's
     runtime = build_runtime(get_settings())
     runner = OrderRunner(runtime)
     stop = asyncio.Event()

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: The database and the files SQLite keeps beside it.
-_SQLITE_FILES = ("", "-wal", "-shm", "-journal", ".writer-lock")
+_SQLITE_FILES = ("", "-wal", "-shm", "-journal", ".writer-lock", ".writer-lock.waiting")
 
 
 def secure_sqlite_file(url: str) -> None:

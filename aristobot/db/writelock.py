@@ -11,6 +11,13 @@ gives it back when the transaction ends (commit, rollback, close). A waiter slee
 kernel and is woken the moment the holder releases it; SQLite's own lock is then free. The
 lock dies with its process (``flock``), so a crashed writer never leaves it taken.
 
+``flock`` is not fair: a process that commits and writes again at once (the order process)
+takes the lock back before the woken waiter runs. Processes that may lag (the order processes,
+:func:`yield_to_others`) therefore give way: every other writer holds ``<database>.writer-
+lock.waiting`` shared while it waits for the lock and writes, and a yielding process takes
+that file exclusive (and lets it go) before it asks for the lock; a receiver thus waits for
+at most the one transaction under way.
+
 Two rules follow: a write transaction must stay short (no network call, no ``await`` on
 something slow while it is open: every writer of every process waits for it); and a thread
 that already holds the lock through one connection does not wait for it through another (it
@@ -32,8 +39,21 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 LOCK_SUFFIX = ".writer-lock"
+WAITING_SUFFIX = ".writer-lock.waiting"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _holders = threading.local()  # connections holding the lock in this thread
+_yielding = False  # this process's writers give way to the others
+
+
+def yield_to_others() -> None:
+    """Make this process's writers wait while a writer of another process waits (call once,
+    early: the order processes)."""
+    global _yielding
+    _yielding = True
+
+
+def _open(path: str) -> int:
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
 
 
 def lock_path(database: str) -> str | None:
@@ -57,8 +77,8 @@ class LockingConnection(sqlite3.Connection):
         super().__init__(database, *args, **kwargs)
         path = lock_path(os.fspath(database)) if isinstance(database, (str, os.PathLike)) \
             else None
-        self._lock_fd: int | None = (os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-                                     if path else None)
+        self._lock_fd = _open(path) if path else None
+        self._waiting_fd = _open(path.replace(LOCK_SUFFIX, WAITING_SUFFIX)) if path else None
         self._holding = False
 
     @property
@@ -72,7 +92,17 @@ class LockingConnection(sqlite3.Connection):
         held = _held_here()
         if held:  # this thread holds it through another connection: never wait for itself
             return
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # releases the GIL while it waits
+        assert self._waiting_fd is not None
+        if _yielding:  # let every writer that waits now go first
+            fcntl.flock(self._waiting_fd, fcntl.LOCK_EX)
+            fcntl.flock(self._waiting_fd, fcntl.LOCK_UN)
+        else:  # tell the yielding processes that a writer waits
+            fcntl.flock(self._waiting_fd, fcntl.LOCK_SH)
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # releases the GIL while it waits
+        except BaseException:
+            fcntl.flock(self._waiting_fd, fcntl.LOCK_UN)
+            raise
         self._holding = True
         held.add(id(self))
 
@@ -81,6 +111,8 @@ class LockingConnection(sqlite3.Connection):
             self._holding = False
             _held_here().discard(id(self))
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            if self._waiting_fd is not None and not _yielding:
+                fcntl.flock(self._waiting_fd, fcntl.LOCK_UN)
 
     def commit(self) -> None:
         try:
@@ -101,9 +133,10 @@ class LockingConnection(sqlite3.Connection):
             super().close()
         finally:
             self._give_back()
-            if self._lock_fd is not None:
-                os.close(self._lock_fd)
-                self._lock_fd = None
+            for fd in (self._lock_fd, self._waiting_fd):
+                if fd is not None:
+                    os.close(fd)
+            self._lock_fd = self._waiting_fd = None
 
 
 def is_write(statement: str) -> bool:

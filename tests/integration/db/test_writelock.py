@@ -15,17 +15,21 @@ import pytest
 from sqlalchemy import Engine, text
 
 from aristobot.db.engine import make_engine, make_sessionmaker
-from aristobot.db.writelock import LOCK_SUFFIX, begin_write
+from aristobot.db.writelock import LOCK_SUFFIX, WAITING_SUFFIX, begin_write
 
 ROOT = Path(__file__).resolve().parents[3]
 WRITER = """
 import sys
 from sqlalchemy import text
+from aristobot.db import writelock
 from aristobot.db.engine import make_engine
+name = sys.argv[2] if len(sys.argv) > 2 else "child"
+if name == "yielding":
+    writelock.yield_to_others()
 engine = make_engine(sys.argv[1])
 print("ready", flush=True)
 with engine.begin() as c:
-    c.execute(text("INSERT INTO t (v) VALUES ('child')"))
+    c.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": name})
 print("written", flush=True)
 """
 
@@ -40,8 +44,24 @@ def db(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
     engine.dispose()
 
 
-def _lock_file(url: str) -> Path:
-    return Path(url.split("///", 1)[1] + LOCK_SUFFIX)
+def _lock_file(url: str, suffix: str = LOCK_SUFFIX) -> Path:
+    return Path(url.split("///", 1)[1] + suffix)
+
+
+def _writer(url: str, name: str) -> subprocess.Popen[str]:
+    child = subprocess.Popen([sys.executable, "-c", WRITER, url, name], cwd=ROOT,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)},
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "ready"
+    return child
+
+
+def _until_waiting(path: Path, child: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 120
+    while not _waiting_on(path, child.pid):  # blocked in the kernel
+        assert child.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
 
 
 def _free(url: str) -> bool:
@@ -110,16 +130,9 @@ def test_a_writer_in_another_process_waits_then_is_woken(db: tuple[str, Engine])
     url, engine = db
     with engine.connect() as c:
         c.execute(text("INSERT INTO t (v) VALUES ('parent')"))  # holds the lock
-        child = subprocess.Popen([sys.executable, "-c", WRITER, url], cwd=ROOT,
-                                 env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                 stdout=subprocess.PIPE, text=True)
+        child = _writer(url, "child")
         try:
-            assert child.stdout is not None
-            assert child.stdout.readline().strip() == "ready"
-            deadline = time.monotonic() + 120
-            while not _waiting_on(_lock_file(url), child.pid):  # blocked in the kernel
-                assert child.poll() is None and time.monotonic() < deadline
-                time.sleep(0.01)
+            _until_waiting(_lock_file(url), child)
             c.commit()  # the child is woken and writes
             out, _ = child.communicate(timeout=120)
         finally:
@@ -130,3 +143,28 @@ def test_a_writer_in_another_process_waits_then_is_woken(db: tuple[str, Engine])
     with engine.connect() as c:
         assert c.execute(text("SELECT v FROM t ORDER BY rowid")).scalars().all() == [
             "parent", "child"]
+
+
+def test_a_yielding_process_lets_a_waiting_writer_go_first(db: tuple[str, Engine]) -> None:
+    """The order process (yielding) never takes the lock back before a waiting receiver."""
+    url, engine = db
+    children = []
+    try:
+        with engine.connect() as c:
+            c.execute(text("INSERT INTO t (v) VALUES ('parent')"))  # holds the lock
+            children.append(_writer(url, "receiver"))
+            _until_waiting(_lock_file(url), children[0])
+            children.append(_writer(url, "yielding"))  # waits until no writer waits
+            _until_waiting(_lock_file(url, WAITING_SUFFIX), children[1])
+            c.commit()
+        for child in children:
+            out, _ = child.communicate(timeout=120)
+            assert child.returncode == 0 and out.strip() == "written"
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+    with engine.connect() as c:
+        assert c.execute(text("SELECT v FROM t ORDER BY rowid")).scalars().all() == [
+            "parent", "receiver", "yielding"]
