@@ -45,6 +45,15 @@ def loadavg() -> str:
         return "?"
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a running process (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def prepare(url: str) -> tuple[str, str]:
     """Migrate, create a user with a paper broker, a fresh BTC/USDT price and a source."""
     from sqlalchemy import func, select
@@ -242,7 +251,9 @@ def main() -> None:
             print(f"answer time: p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, "
                   f"max {max(times) * 1000:.1f} ms", flush=True)
             print(f"loadavg at the last answer: {loadavg()}", flush=True)
+            receiver_cpu = cpu_s(proc.pid)
             c = verify(url, answered_at, 0 if a.receiver_only else a.drain_timeout)
+            orders_cpu = sum(cpu_s(o.pid) for o in orders)
         finally:
             for p_ in (proc, *orders):
                 p_.terminate()
@@ -259,6 +270,9 @@ def main() -> None:
           f"{c.orders}; alerts with more than one order {c.doubles}; accepted alerts "
           f"closed without an order (waited too long) {accepted - c.orders}")
     drain = f"{c.drain_s:.1f} s" if c.drain_s is not None else f"> {a.drain_timeout:g} s"
+    # Work counted, not timed: comparable across runs even on a loaded machine.
+    print(f"CPU: receiver process {receiver_cpu / sent * 1000:.2f} ms per request; separate "
+          f"order processes {orders_cpu / max(c.orders, 1) * 1000:.2f} ms per order attempt")
     print(f"drain time (last answer → every accepted alert closed): {drain}")
     print(f"loadavg at end: {loadavg()}")
 
