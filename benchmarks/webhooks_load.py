@@ -45,6 +45,15 @@ def loadavg() -> str:
         return "?"
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a running process (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def prepare(url: str) -> tuple[str, str]:
     """Migrate, create a user with a paper broker, a fresh BTC/USDT price and a source."""
     from sqlalchemy import func, select
@@ -87,12 +96,14 @@ def _env(url: str, redis: str, var_dir: str) -> dict[str, str]:
     return env
 
 
-def start_orders(url: str, redis: str, var_dir: str, n: int) -> list[subprocess.Popen[bytes]]:
+def start_orders(url: str, redis: str, var_dir: str, n: int,
+                 nice: int | None) -> list[subprocess.Popen[bytes]]:
     procs = []
+    extra = [] if nice is None else ["--nice", str(nice)]
     for i in range(n):
         log = open(Path(var_dir) / f"orders{i}.log", "wb")  # noqa: SIM115 (lives with it)
         procs.append(subprocess.Popen([sys.executable, "-m", "services.webhooks", "--role",
-                                       "orders"], cwd=ROOT, env=_env(url, redis, var_dir),
+                                       "orders", *extra], cwd=ROOT, env=_env(url, redis, var_dir),
                                       stdout=log, stderr=subprocess.STDOUT))
     return procs
 
@@ -204,6 +215,8 @@ def main() -> None:
     p.add_argument("--order-processes", type=int, default=1,
                    help="separate `--role orders` processes (0: `--role all`, the receiver's "
                         "own child order process, as in the dashboard)")
+    p.add_argument("--orders-nice", type=int, default=None, metavar="N",
+                   help="--nice N for the separate order processes (default: theirs)")
     p.add_argument("--drain-timeout", type=float, default=300.0)
     p.add_argument("--receiver-only", action="store_true",
                    help="no order process (the receiver's answers alone; orders not placed)")
@@ -217,7 +230,8 @@ def main() -> None:
         url = a.database_url or f"sqlite:///{tmp}/bench.db"
         token, secret = prepare(url)
         orders = ([] if a.receiver_only
-                  else start_orders(url, a.redis_url, tmp, a.order_processes))
+                  else start_orders(url, a.redis_url, tmp, a.order_processes,
+                                a.orders_nice))
         proc, port = start_receiver(url, a.redis_url, tmp,
                                     "receiver" if a.order_processes or a.receiver_only
                                     else "all")
@@ -231,11 +245,15 @@ def main() -> None:
                   + ("no order process" if a.receiver_only
                      else f"{a.order_processes} separate order process(es)" if a.order_processes
                      else "its child order process (--role all)"))
+            if a.orders_nice is not None:
+                print(f"order processes: --nice {a.orders_nice}")
             print(f"answers: {dict(outcomes)}")
             print(f"answer time: p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, "
                   f"max {max(times) * 1000:.1f} ms", flush=True)
             print(f"loadavg at the last answer: {loadavg()}", flush=True)
+            receiver_cpu = cpu_s(proc.pid)
             c = verify(url, answered_at, 0 if a.receiver_only else a.drain_timeout)
+            orders_cpu = sum(cpu_s(o.pid) for o in orders)
         finally:
             for p_ in (proc, *orders):
                 p_.terminate()
@@ -249,8 +267,12 @@ def main() -> None:
     print(f"rows stored {c.rows} of {sent} sent (lost {sent - c.rows}); webhook rows by "
           f"status {c.statuses}")
     print(f"orders placed {c.filled} (filled) of {accepted} expected; order attempts "
-          f"{c.orders}; alerts with more than one order {c.doubles}")
+          f"{c.orders}; alerts with more than one order {c.doubles}; accepted alerts "
+          f"closed without an order (waited too long) {accepted - c.orders}")
     drain = f"{c.drain_s:.1f} s" if c.drain_s is not None else f"> {a.drain_timeout:g} s"
+    # Work counted, not timed: comparable across runs even on a loaded machine.
+    print(f"CPU: receiver process {receiver_cpu / sent * 1000:.2f} ms per request; separate "
+          f"order processes {orders_cpu / max(c.orders, 1) * 1000:.2f} ms per order attempt")
     print(f"drain time (last answer → every accepted alert closed): {drain}")
     print(f"loadavg at end: {loadavg()}")
 

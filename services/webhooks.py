@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 
@@ -19,6 +20,7 @@ from aristobot.errors import AristobotError
 
 log = logging.getLogger("services.webhooks")
 ROLES = ("all", "receiver", "orders")
+ORDERS_NICE = 10  # answers are due within 3 s; orders may lag behind them
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -37,6 +39,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "(for the per-source IP allow-list); repeatable")
     p.add_argument("--max-body", type=int, default=16 * 1024,
                    help="largest accepted body in bytes (default 16384)")
+    p.add_argument("--nice", type=int, default=ORDERS_NICE, metavar="N",
+                   help=f"orders role: lower this process's CPU priority by N (default "
+                        f"{ORDERS_NICE}), so that on a busy machine the receivers answer first "
+                        "and the orders follow")
     p.add_argument("--wake-stdin", action="store_true",
                    help="orders role: woken by bytes on stdin, stops at its end (set by the "
                         "process that starts it)")
@@ -52,9 +58,13 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 async def orders(args: argparse.Namespace) -> None:
     """Place the orders of stored alerts until SIGINT/SIGTERM (or stdin's end)."""
     from aristobot.config import get_settings
+    from aristobot.db import writelock
     from aristobot.runtime import build_runtime
     from aristobot.webhooks.orders import OrderRunner
 
+    if args.nice > 0:
+        os.nice(args.nice)
+    writelock.yield_to_others()  # SQLite: a receiver's write goes before the next order's
     runtime = build_runtime(get_settings())
     runner = OrderRunner(runtime)
     stop = asyncio.Event()

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: The database and the files SQLite keeps beside it.
-_SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+_SQLITE_FILES = ("", "-wal", "-shm", "-journal", ".writer-lock", ".writer-lock.waiting")
 
 
 def secure_sqlite_file(url: str) -> None:
@@ -48,11 +48,17 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
+    """Create an engine; SQLite gets foreign keys, WAL, a busy timeout and, for a file, the
+    cross-process writer lock (:mod:`aristobot.db.writelock`)."""
     if url.startswith("sqlite"):
+        from aristobot.db import writelock
+
         secure_sqlite_file(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        engine = create_engine(url, connect_args={"check_same_thread": False,
+                                                  "factory": writelock.LockingConnection},
+                               **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_cursor_execute", writelock.before_cursor_execute)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:

@@ -229,10 +229,11 @@ class ManualTrading:
         rules = await self.rules(user_id, req.broker_id, req.symbol)
         amount, ref = await self.resolve_amount(user_id, req, rules)
         check_order(rules, amount, req.price if req.order_type == "limit" else None, ref)
-        with self.runtime.sessions.begin() as s:
-            row = s.get(TradeRow, trade_id)
-            if row is not None:
-                row.quantity = amount
+        if amount != req.amount:  # a quote amount converted: record the quantity sent
+            with self.runtime.sessions.begin() as s:
+                row = s.get(TradeRow, trade_id)
+                if row is not None:
+                    row.quantity = amount
         order = await ex.create_order(req.symbol, req.order_type, req.side, amount,
                                       req.price, client_order_id=cid)
         with self.runtime.sessions.begin() as s:

@@ -22,9 +22,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aristobot.db.models import WebhookRow, WebhookSourceRow
 
-TOO_OLD = ("Non traitée : l'alerte a attendu plus de {s} s avant l'envoi de l'ordre (aucun "
-           "ordre envoyé ; un ordre tardif pourrait être pire qu'aucun).")
-
 
 @dataclass(frozen=True, slots=True)
 class Claimed:

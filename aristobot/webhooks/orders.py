@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from aristobot.config import child_env
 from aristobot.runtime import Runtime, Slot
 from aristobot.webhooks import claims
+from aristobot.webhooks import messages as msg
 from aristobot.webhooks.claims import Claimed
 from aristobot.webhooks.processor import WebhookProcessor
 
@@ -45,7 +46,7 @@ def _number(extra: Mapping[str, str], key: str, default: float, minimum: float) 
     except ValueError:
         from aristobot.errors import ConfigError
 
-        raise ConfigError(key=key, reason=f"nombre attendu, reçu « {raw} »") from None
+        raise ConfigError(key=key, reason=msg.NUMBER_EXPECTED.format(raw=raw)) from None
     return max(value, minimum)
 
 

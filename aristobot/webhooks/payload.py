@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from aristobot.errors import WebhookPayloadInvalid
+from aristobot.webhooks import messages as msg
 
 ACTIONS = ("buy", "sell", "close")
 ORDER_TYPES = ("market", "limit")
@@ -60,7 +61,7 @@ def decode_text(body: bytes) -> str:
     try:
         return body.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise _invalid("le corps n'est pas du texte UTF-8.") from e
+        raise _invalid(msg.NOT_UTF8) from e
 
 
 def _key_values(text: str) -> dict[str, Any] | None:
@@ -75,18 +76,17 @@ def _key_values(text: str) -> dict[str, Any] | None:
 def parse_body(text: str) -> dict[str, Any]:
     """Read a JSON object, or ``KEY=VALUE`` pairs, from the body text."""
     if not text.strip():
-        raise _invalid("le corps est vide.")
+        raise _invalid(msg.EMPTY_BODY)
     try:
         data = json.loads(text)
     except ValueError:
         data = _key_values(text)
         if data is None:
             if "{{" in text:
-                raise _invalid("un placeholder TradingView n'a pas été remplacé "
-                               "(« {{…}} » dans le message) : le JSON est invalide.") from None
-            raise _invalid("le corps n'est ni du JSON ni des lignes CLÉ=VALEUR.") from None
+                raise _invalid(msg.PLACEHOLDER_LEFT) from None
+            raise _invalid(msg.NOT_JSON) from None
     if not isinstance(data, dict):
-        raise _invalid("le JSON doit être un objet { … }.")
+        raise _invalid(msg.NOT_OBJECT)
     return data
 
 
@@ -103,13 +103,13 @@ def _decimal(data: dict[str, Any], key: str) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise _invalid(f"« {key} » doit être un nombre.")
+        raise _invalid(msg.NOT_A_NUMBER.format(key=key))
     try:
         d = Decimal(str(value).strip())
     except InvalidOperation:
-        raise _invalid(f"« {key} » doit être un nombre (reçu « {str(value)[:40]} »).") from None
+        raise _invalid(msg.NOT_A_NUMBER_GOT.format(key=key, value=str(value)[:40])) from None
     if not d.is_finite() or d <= 0:
-        raise _invalid(f"« {key} » doit être un nombre positif (reçu « {value} »).")
+        raise _invalid(msg.NOT_POSITIVE.format(key=key, value=value))
     return d
 
 
@@ -118,10 +118,10 @@ def _text(data: dict[str, Any], key: str, limit: int) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise _invalid(f"« {key} » doit être un texte.")
+        raise _invalid(msg.NOT_A_TEXT.format(key=key))
     text = str(value).strip()
     if len(text) > limit:
-        raise _invalid(f"« {key} » dépasse {limit} caractères.")
+        raise _invalid(msg.TOO_LONG.format(key=key, limit=limit))
     return text
 
 
@@ -134,16 +134,14 @@ def _amounts(data: dict[str, Any], action: str) -> dict[str, Decimal | None]:
     amounts = {k: _decimal(data, k) for k in AMOUNT_FIELDS}
     given = [k for k, v in amounts.items() if v is not None]
     if len(given) > 1:
-        raise _invalid("indiquez une seule quantité : « quantity », « quote_amount » "
-                       "ou « percent ».")
+        raise _invalid(msg.ONE_AMOUNT)
     if not given and action != "close":
-        raise _invalid("quantité manquante : « quantity » (base), « quote_amount » (quote) "
-                       "ou « percent » (% du solde).")
+        raise _invalid(msg.NO_AMOUNT)
     if given and given != ["percent"] and action == "close":
-        raise _invalid("« close » vend toute la position (ou « percent » de celle-ci).")
+        raise _invalid(msg.CLOSE_AMOUNT)
     pct = amounts["percent"]
     if pct is not None and pct > 100:
-        raise _invalid("« percent » doit être compris entre 0 et 100.")
+        raise _invalid(msg.PERCENT_RANGE)
     return amounts
 
 
@@ -151,17 +149,17 @@ def parse_alert(data: dict[str, Any]) -> Alert:
     """Validate a decoded payload; raise :class:`WebhookPayloadInvalid` (French reason)."""
     action = (_text(data, "action", 16) or "").lower()
     if action not in ACTIONS:
-        raise _invalid(f"« action » doit valoir buy, sell ou close (reçu « {action} »)."
-                       if action else "« action » manquante (buy, sell ou close).")
+        raise _invalid(msg.BAD_ACTION.format(action=action) if action
+                       else msg.NO_ACTION)
     symbol = _text(data, "symbol", 32) or _text(data, "ticker", 32)
     if not symbol:
-        raise _invalid("« symbol » manquant (ex. « BTC/USDT »).")
+        raise _invalid(msg.NO_SYMBOL)
     order_type = (_text(data, "order_type", 16) or "market").lower()
     if order_type not in ORDER_TYPES:
-        raise _invalid(f"« order_type » doit valoir market ou limit (reçu « {order_type} »).")
+        raise _invalid(msg.BAD_ORDER_TYPE.format(order_type=order_type))
     price = _decimal(data, "price")
     if order_type == "limit" and price is None:
-        raise _invalid("un ordre « limit » exige « price ».")
+        raise _invalid(msg.LIMIT_NEEDS_PRICE)
     return Alert(
         action=action, symbol=normalize_symbol(symbol), order_type=order_type,
         price=price if order_type == "limit" else None,

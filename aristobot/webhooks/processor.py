@@ -25,13 +25,12 @@ from aristobot.runtime import Runtime
 from aristobot.trading import trades as journal
 from aristobot.trading.service import ManualTrading, OrderRequest
 from aristobot.webhooks import claims
+from aristobot.webhooks import messages as msg
 from aristobot.webhooks.claims import Claimed
 from aristobot.webhooks.payload import Alert, parse_alert
 
 log = logging.getLogger(__name__)
 DONE_STATUSES = ("filled", "open")
-INTERNAL = "Erreur interne pendant l'envoi de l'ordre."
-NO_USER = "Non traitée : la source de cette alerte n'existe plus."
 
 
 class WebhookProcessor:
@@ -58,7 +57,7 @@ class WebhookProcessor:
     async def handle(self, job: Claimed) -> None:
         """Place the order of ``job`` (or reconcile it when taken over) and close its row."""
         if job.user_id is None:
-            self._finish(job.id, "failed", NO_USER)
+            self._finish(job.id, "failed", msg.NO_USER)
             return
         if job.taken_over:
             trade = self._trade(job.id)
@@ -68,7 +67,7 @@ class WebhookProcessor:
         age = datetime.now(UTC) - job.created_at
         if age > self.max_age:
             self._finish(job.id, "failed",
-                         claims.TOO_OLD.format(s=int(self.max_age.total_seconds())))
+                         msg.TOO_OLD.format(s=int(self.max_age.total_seconds())))
             return
         try:
             alert = parse_alert(job.payload)
@@ -86,7 +85,7 @@ class WebhookProcessor:
             self._finish(job.id, "failed", e.user_message())
         except Exception:
             log.exception("webhook %s: unexpected error", job.id)
-            self._finish(job.id, "failed", INTERNAL)
+            self._finish(job.id, "failed", msg.INTERNAL)
 
     async def _reconcile(self, job: Claimed, trade: TradeRow) -> None:
         """Close an alert whose order was recorded by a stopped process (by client order id).
@@ -124,13 +123,12 @@ class WebhookProcessor:
                 for b in list_brokers(s, user_id):
                     if b.name.lower() == alert.broker.lower():
                         return b.id
-                raise ValidationError(reason=f"Broker inconnu : « {alert.broker} ».")
+                raise ValidationError(reason=msg.UNKNOWN_BROKER.format(name=alert.broker))
             if source_broker is not None:
                 return source_broker
             default = default_broker(s, user_id)
         if default is None:
-            raise ValidationError(reason="Aucun broker : choisissez-en un pour la source "
-                                         "ou indiquez « broker » dans l'alerte.")
+            raise ValidationError(reason=msg.NO_BROKER)
         return default.id
 
     async def _symbol(self, user_id: int, broker_id: int, raw: str) -> tuple[str, Market]:
@@ -141,7 +139,7 @@ class WebhookProcessor:
         for sym, market in markets.items():
             if sym.replace("/", "") == raw.replace("/", "") and market.spot:
                 return sym, market
-        raise ValidationError(reason=f"Symbole inconnu sur {ex.name} : « {raw} ».")
+        raise ValidationError(reason=msg.UNKNOWN_SYMBOL.format(exchange=ex.name, symbol=raw))
 
     async def _request(self, user_id: int, broker_id: int, alert: Alert) -> OrderRequest:
         symbol, market = await self._symbol(user_id, broker_id, alert.symbol)
@@ -160,8 +158,8 @@ class WebhookProcessor:
         available = (await ex.fetch_balance()).free_of(asset)
         share = (alert.percent or Decimal(100)) / Decimal(100)
         if available <= 0:
-            raise ValidationError(reason=f"Solde {asset} nul : rien à "
-                                         f"{'acheter' if side == 'buy' else 'vendre'}.")
+            empty = msg.NOTHING_TO_BUY if side == "buy" else msg.NOTHING_TO_SELL
+            raise ValidationError(reason=empty.format(asset=asset))
         if side == "buy":
             return None, available * share
         return available * share, None

@@ -34,6 +34,7 @@ from aristobot.errors import (
     WebhookTooLarge,
     WebhookUnknownSource,
 )
+from aristobot.webhooks import messages as msg
 from aristobot.webhooks import payload as pl
 from aristobot.webhooks.sources import SourceAuth, sha256_hex, source_for_token
 
@@ -41,7 +42,6 @@ log = logging.getLogger(__name__)
 MAX_BODY = 16 * 1024  # bytes; TradingView messages are a few hundred bytes
 DEDUP_WINDOW_S = 15.0
 STORED_RAW_LIMIT = 4096  # what is kept of an oversized body
-UNKNOWN = "(inconnue)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +190,7 @@ class Receiver:
         stored, raw = pl.redact(data, raw)
         return dict(
             user_id=source.user_id if source else None, source_id=source.id if source else None,
-            source=source.name if source else UNKNOWN, payload=stored, raw_body=raw,
+            source=source.name if source else msg.UNKNOWN_SOURCE_NAME, payload=stored, raw_body=raw,
             content_type=(req.content_type or "")[:128] or None,
             client_ip=(req.client_ip or "")[:64] or None, http_status=http_status,
             status=status, error=error, created_at=req.received_at,
@@ -211,7 +211,7 @@ class Receiver:
         s.execute(insert(WebhookDedupRow),
                   [{"key": k, "webhook_id": row_id}
                    for k in keys])
-        return Outcome(200, "accepted", "Alerte reçue : ordre en cours d'envoi.", row_id)
+        return Outcome(200, "accepted", msg.ACCEPTED, row_id)
 
     @staticmethod
     def _insert(s: Session, values: dict[str, Any]) -> int:

@@ -20,6 +20,7 @@ from aristobot.brokers.repository import get_broker
 from aristobot.db.models import WebhookSourceRow
 from aristobot.errors import Conflict, NotFound, ValidationError
 from aristobot.security import Vault
+from aristobot.webhooks import messages as msg
 
 #: Addresses TradingView sends webhooks from (its help page « How to configure webhook alerts »).
 TRADINGVIEW_IPS = ("52.89.214.238", "34.212.75.30", "54.218.53.128", "52.32.178.7")
@@ -76,7 +77,7 @@ def check_allowlist(entries: list[str] | tuple[str, ...]) -> tuple[str, ...]:
         try:
             ipaddress.ip_network(e, strict=False)
         except ValueError:
-            raise ValidationError(reason=f"Adresse IP ou réseau invalide : « {e} ».") from None
+            raise ValidationError(reason=msg.BAD_ADDRESS.format(entry=e)) from None
         clean.append(e)
     return tuple(clean)
 
@@ -84,12 +85,12 @@ def check_allowlist(entries: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 def _check_name(s: Session, user_id: int, name: str, except_id: int | None = None) -> str:
     name = name.strip()
     if not name or len(name) > 64:
-        raise ValidationError(reason="Le nom de la source doit faire 1 à 64 caractères.")
+        raise ValidationError(reason=msg.NAME_LENGTH)
     q = select(WebhookSourceRow.id).where(WebhookSourceRow.user_id == user_id,
                                           WebhookSourceRow.name == name)
     found = s.scalar(q)
     if found is not None and found != except_id:
-        raise Conflict(reason=f"Une source « {name} » existe déjà.")
+        raise Conflict(reason=msg.NAME_TAKEN.format(name=name))
     return name
 
 
@@ -115,7 +116,7 @@ def create_source(s: Session, vault: Vault, user_id: int, name: str, *,
     if broker_id is not None:
         get_broker(s, user_id, broker_id)  # NotFound for another user's broker
     if not 1 <= rate_limit_per_minute <= 100_000:
-        raise ValidationError(reason="La limite doit être entre 1 et 100 000 alertes par minute.")
+        raise ValidationError(reason=msg.RATE_RANGE)
     row = WebhookSourceRow(user_id=user_id, name=_check_name(s, user_id, name),
                            broker_id=broker_id, ip_allowlist=list(check_allowlist(ip_allowlist)),
                            rate_limit_per_minute=rate_limit_per_minute,
@@ -137,7 +138,7 @@ def update_source(s: Session, vault: Vault, user_id: int, source_id: int, *,
         row.ip_allowlist = list(check_allowlist(ip_allowlist))
     if rate_limit_per_minute is not None:
         if not 1 <= rate_limit_per_minute <= 100_000:
-            raise ValidationError(reason="La limite doit être entre 1 et 100 000 par minute.")
+            raise ValidationError(reason=msg.RATE_RANGE)
         row.rate_limit_per_minute = rate_limit_per_minute
     if require_secret is not None:
         row.require_secret = require_secret

@@ -6,6 +6,10 @@ It answers the subset of the ccxt unified API the rest of Aristobot uses (``load
 dicts and raises ccxt exceptions, so the :class:`ExchangeHandle` boundary treats it like any
 exchange. Balances and orders live in ``paper_balances`` / ``paper_orders``: open limit
 orders survive restarts and are matched whenever the broker is used (or ``match_orders``).
+
+Several processes may use one paper account (webhook order processes, the dashboard): every
+read-modify-write of its balances runs in a transaction that first locks the account
+(:meth:`PaperExchange._lock_account`), so two fills never lose an update.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import ccxt.async_support as ccxt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from aristobot.db.models import PaperBalanceRow, PaperOrderRow
+from aristobot.db.models import BrokerRow, PaperBalanceRow, PaperOrderRow
+from aristobot.db.writelock import begin_write
 from aristobot.errors import AristobotError
 from aristobot.exchanges.paper import ledger
 from aristobot.exchanges.paper.markets import paper_markets
@@ -100,9 +105,25 @@ class PaperExchange:
         return await self._ohlcv(symbol, timeframe, since, limit)
 
     # --- balances ----------------------------------------------------------------------------
-    def _load_balances(self, s: Session) -> tuple[ledger.Balances, dict[str, PaperBalanceRow]]:
-        rows = {r.asset: r for r in s.scalars(
+    def _lock_account(self, s: Session) -> None:
+        """Make ``s`` the only transaction changing this account until it ends, in any
+        process: the broker's row ``FOR UPDATE`` on PostgreSQL, the writer's lock and
+        ``BEGIN IMMEDIATE`` on SQLite. Call it before reading the balances."""
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(select(BrokerRow.id).where(BrokerRow.id == self.broker_id)
+                      .with_for_update())
+        else:
+            begin_write(s)
+
+    def _rows(self, s: Session) -> dict[str, PaperBalanceRow]:
+        return {r.asset: r for r in s.scalars(
             select(PaperBalanceRow).where(PaperBalanceRow.broker_id == self.broker_id))}
+
+    def _load_balances(self, s: Session) -> tuple[ledger.Balances, dict[str, PaperBalanceRow]]:
+        rows = self._rows(s)
+        if not rows:  # a new account: its capital is written once, under the lock
+            self._lock_account(s)
+            rows = self._rows(s)
         if not rows:
             row = PaperBalanceRow(broker_id=self.broker_id, asset=QUOTE, free=self.capital,
                                   used=Decimal(0))
@@ -152,6 +173,7 @@ class PaperExchange:
         last = ledger.quantize(await self.prices.last_price(symbol))
         async with self._lock:
             with self._sessions.begin() as s:
+                self._lock_account(s)
                 if cid and s.scalar(select(PaperOrderRow.id).where(
                         PaperOrderRow.broker_id == self.broker_id,
                         PaperOrderRow.client_order_id == cid)):
@@ -202,6 +224,7 @@ class PaperExchange:
         filled = 0
         async with self._lock:
             with self._sessions.begin() as s:
+                self._lock_account(s)
                 bal, rows = self._load_balances(s)
                 for row in s.scalars(select(PaperOrderRow).where(
                         PaperOrderRow.broker_id == self.broker_id,
@@ -267,6 +290,7 @@ class PaperExchange:
                            params: dict[str, Any] | None = None) -> dict[str, Any]:
         async with self._lock:
             with self._sessions.begin() as s:
+                self._lock_account(s)
                 row = self._find(s, id, params)
                 if row.status != "open":
                     raise ccxt.OrderNotFound(f"paper: order {id} is {row.status}, not open")

@@ -219,3 +219,24 @@ async def test_order_process_killed_mid_way_loses_and_doubles_nothing(
             assert trade is not None and trade.status == "error", (row.status, trade)
             assert row.status == "failed" and "jamais été exécuté" in (row.error or "")
     assert len(filled) >= 40 - 4
+
+
+def _niceness(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[16])  # field 19: nice
+
+
+async def test_order_process_runs_at_a_lower_cpu_priority(hook: Hook, tmp_path: Path) -> None:
+    """On a busy machine the receivers get the CPU first; the orders follow."""
+    from services.webhooks import ORDERS_NICE
+
+    rt = hook.runtime
+    wid = _store(hook, "nice")
+    proc = _start(_env(rt, tmp_path), tmp_path / "orders.log")
+    try:  # lowered before it starts working
+        await _until(lambda: _webhook(rt, wid).status == "done", proc, tmp_path / "orders.log",
+                     rt)
+        assert _niceness(proc.pid) == min(19, os.nice(0) + ORDERS_NICE)
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=60) == 0, (tmp_path / "orders.log").read_text()
