@@ -10,6 +10,7 @@ from __future__ import annotations
 # --- the receiver's answer and its log rows -----------------------------------------------------
 ACCEPTED = "Alerte reçue : ordre en cours d'envoi."
 UNKNOWN_SOURCE_NAME = "(inconnue)"  # the log's source column when the token matched none
+SOURCE_WHAT = "Source de webhook"  # completes « … introuvable » (NotFound)
 
 # --- why a payload is invalid (payload.py) ------------------------------------------------------
 NOT_UTF8 = "le corps n'est pas du texte UTF-8."

@@ -104,7 +104,7 @@ def _row(s: Session, user_id: int, source_id: int) -> WebhookSourceRow:
     row = s.scalar(select(WebhookSourceRow).where(WebhookSourceRow.id == source_id,
                                                   WebhookSourceRow.user_id == user_id))
     if row is None:
-        raise NotFound(what="Source de webhook")
+        raise NotFound(what=msg.SOURCE_WHAT)
     return row
 
 
