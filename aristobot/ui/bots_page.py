@@ -10,7 +10,6 @@ import panel as pn
 from aristobot.ui.bots_vm import BotsVM
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
-from aristobot.ui.table_locale import TABLE_FR
 from aristobot.ui.tables import table_theme
 
 
@@ -97,7 +96,7 @@ def _replay(vm: BotsVM, table: dict[str, Any]) -> Any:
     run.on_click(_run)
     report = pn.widgets.Tabulator.from_param(vm.param.replay_table, pagination="local",
                                              page_size=15, css_classes=["bots-replay-table"],
-                                             configuration=TABLE_FR, **table)
+                                             **table)
     return pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Rejouer : live = backtest ?</h3>"),
                      pn.FlexBox(start, end, run, align_items="flex-end"),
                      pn.pane.HTML(pn.bind(_summary, vm.param.replay_summary)),

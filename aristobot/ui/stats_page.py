@@ -28,7 +28,6 @@ def _conventions() -> str:
 
 def build(ctx: PageContext) -> Any:
     vm = StatsVM(ctx.runtime, ctx.user.id)
-    dark = ctx.theme == "dark"
     broker = pn.widgets.Select(label="Compte broker", options=vm.broker_names, value=0,
                                width=240, css_classes=["st-broker"])
     broker.link(vm, value="broker")
@@ -47,9 +46,9 @@ def build(ctx: PageContext) -> Any:
                                                      "Frais", "Drawdown max")}})
     info = pn.pane.HTML(pn.bind(lambda i, e: feedback_html(i, e, "st"), vm.param.info,
                                 vm.param.error), sizing_mode="stretch_width")
-    equity = pn.pane.Bokeh(pn.bind(lambda s: equity_figure(s.equity, ctx.timezone, dark),
+    equity = pn.pane.Bokeh(pn.bind(lambda s: equity_figure(s.equity, ctx.timezone, ctx.theme),
                                    vm.param.stats), sizing_mode="stretch_width")
-    bars = pn.pane.Bokeh(pn.bind(lambda s: pnl_bars(s.summary, dark), vm.param.stats),
+    bars = pn.pane.Bokeh(pn.bind(lambda s: pnl_bars(s.summary, ctx.theme), vm.param.stats),
                          sizing_mode="stretch_width")
     return pn.Column(
         pn.pane.Markdown("## Statistiques"),

@@ -33,6 +33,7 @@ FRENCH = {
             },
             "data": {"loading": "Chargement…", "error": "Erreur"},
             "headerFilters": {"default": "filtrer…"},
+            "groups": {"item": "élément", "items": "éléments"},
         }
     },
 }

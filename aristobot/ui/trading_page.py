@@ -9,7 +9,6 @@ import panel as pn
 
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
-from aristobot.ui.table_locale import TABLE_FR
 from aristobot.ui.tables import row_button, table_theme
 from aristobot.ui.trading_vm import TradingVM
 
@@ -51,8 +50,7 @@ def order_buttons(vm: TradingVM) -> tuple[Any, Any]:
 def build(ctx: PageContext) -> Any:
     vm = TradingVM(ctx.runtime, ctx.user.id, ctx.timezone)
     theme = table_theme(ctx.theme)
-    table = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width",
-                 configuration=TABLE_FR)
+    table = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width")
 
     broker = pn.widgets.Select(label="Broker", options=vm.broker_names, value=vm.broker_id,
                                css_classes=["trade-broker"], width=280)
