@@ -20,9 +20,12 @@ import param
 
 from aristobot.core.timefmt import to_display
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, ms_to_utc
+from aristobot.exchanges.market_rules import rules_from_market
+from aristobot.exchanges.paper.markets import paper_markets
 from aristobot.heartbeat import live, store
 from aristobot.heartbeat.live import LiveMessage, LiveSubscription
 from aristobot.runtime import Runtime
+from aristobot.ui.numbers import PrecisionBook
 from aristobot.ui.stream_lines import StreamLine, parse_line
 from aristobot.ui.stream_lines import stream_html as stream_html
 
@@ -73,17 +76,20 @@ class HeartbeatVM(param.Parameterized):
         self._status: dict[str, Any] = {}
         self._seen = 0
         self._dirty = False
+        self._book = PrecisionBook()  # Binance's spot markets, loaded with the rest by load()
 
     # --- load ----------------------------------------------------------------------------------
     def load(self) -> None:
         """Fill from the database: 60 newest signals per timeframe, status, delays since start."""
         with self._runtime.sessions() as s:
+            markets = paper_markets(s)  # the stream's Binance spot markets, with their rules
             row = store.status_row(s)
             since = row.last_application_start if row is not None else None
             self._add_stored(s)
             for tf, values in store.latencies_since(s, since).items():
                 if tf in self._latency:
                     self._latency[tf].extend(values)
+        self._book = PrecisionBook({k: rules_from_market(m) for k, m in markets.items()})
         if row is not None:
             self._status = {"is_connected": row.is_connected, "is_coherent": row.is_coherent,
                             "last_error": row.last_error,
@@ -117,7 +123,7 @@ class HeartbeatVM(param.Parameterized):
             frames = message.payload.get("frames") or []
             self._seen += len(frames)
             for f in frames[-STREAM_LINES:]:
-                self._frames.append(parse_line(f, self._tz))
+                self._frames.append(parse_line(f, self._tz, self._book))
         elif message.topic == live.SIGNALS:
             p = message.payload
             tf = str(p.get("signal", ""))

@@ -8,6 +8,7 @@ from typing import Any
 import panel as pn
 
 from aristobot.ui.feedback import feedback_html
+from aristobot.ui.numbers import EMPTY
 from aristobot.ui.pages import PageContext
 from aristobot.ui.tables import row_button, table_theme
 from aristobot.ui.trading_vm import TradingVM
@@ -20,6 +21,14 @@ def _feedback(message: str, error: str) -> str:
 def _head(symbol: str, price: str) -> str:
     return (f"<div class='ab-accent' id='trade-symbol'><b>{escape(symbol)}</b> — dernier prix : "
             f"<span id='trade-last'>{escape(price) or 'indisponible'}</span></div>")
+
+
+def total_html(total: str) -> str:
+    """The portfolio total: « Total : 9 166,25 USD », « Total : — » while there is no broker or
+    no valuation (never « Total : USD » with an empty number)."""
+    if not total:
+        return f"<b>Total : <span id='trade-total'>{EMPTY}</span></b>"
+    return f"<b>Total : <span id='trade-total'>{escape(total)}</span> USD</b>"
 
 
 def order_buttons(vm: TradingVM) -> tuple[Any, Any]:
@@ -59,8 +68,7 @@ def build(ctx: PageContext) -> Any:
 
     portfolio = pn.widgets.Tabulator.from_param(vm.param.portfolio, css_classes=["trade-portfolio"],
                                                 layout="fit_columns", **table)
-    total = pn.pane.HTML(pn.bind(lambda t: f"<b>Total : <span id='trade-total'>{t}</span> USD</b>",
-                                 vm.param.total_usd))
+    total = pn.pane.HTML(pn.bind(total_html, vm.param.total_usd))
 
     search = pn.widgets.TextInput.from_param(vm.param.search, label="Recherche",
                                              placeholder="ex. BTC", css_classes=["trade-search"],
