@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aristobot.ui.theme import palette
+from aristobot.core.palette import palette
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from aristobot.backtest.synthetic import synthetic_candles
 from aristobot.charts.backtest_chart import backtest_chart
 from aristobot.charts.chart_theme import chart_colors
 from aristobot.charts.stats_chart import equity_figure, pnl_bars
-from aristobot.ui.theme import DARK, LIGHT, NEON_CYAN, NEON_GREEN, NEON_RED, palette
+from aristobot.core.palette import DARK, LIGHT, NEON_CYAN, NEON_GREEN, NEON_RED, palette
 
 NEON = {NEON_CYAN.lower(), NEON_GREEN.lower(), NEON_RED.lower()}
 
