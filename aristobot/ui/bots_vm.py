@@ -54,8 +54,7 @@ def parse_utc(text: str, label: str) -> datetime:
     try:
         return datetime.strptime(text.strip(), DATE_FMT).replace(tzinfo=UTC)
     except ValueError:
-        raise ValidationError(reason=f"{label} : date attendue au format AAAA-MM-JJ HH:MM "
-                                     f"(UTC), reçu « {text} ».") from None
+        raise ValidationError(reason=msg.BAD_UTC_DATE.format(label=label, text=text)) from None
 
 
 class BotsVM(param.Parameterized):
@@ -181,12 +180,13 @@ class BotsVM(param.Parameterized):
     def _detail_text(self, r: overview.ActiveOverview) -> str:
         p, prec = r.position, self._precision(r)
         if p is None:
-            pos_text = "Aucune position ouverte."
+            pos_text = msg.NO_OPEN_POSITION
         else:
-            levels = f"SL {prec.price(p.stop_loss)} / TP {prec.price(p.take_profit)}"
-            pos_text = (f"Position : {prec.quantity(p.quantity)} {r.symbol.split('/')[0]} à "
-                        f"{prec.price(p.entry_price)} ; {levels} ; P&L latent "
-                        f"{_quote(p.unrealized_pnl) or '0,00'} ({p.protection or 'moteur'}).")
+            pos_text = msg.OPEN_POSITION.format(
+                quantity=prec.quantity(p.quantity), base=r.symbol.split("/")[0],
+                price=prec.price(p.entry_price), stop_loss=prec.price(p.stop_loss),
+                take_profit=prec.price(p.take_profit),
+                pnl=_quote(p.unrealized_pnl) or "0,00", protection=p.protection or "moteur")
         return f"{r.state} — {pos_text}"
 
     # --- actions ---------------------------------------------------------------------------
@@ -203,7 +203,7 @@ class BotsVM(param.Parameterized):
             return
         self.refresh()
         self.selected = aid
-        self._ok(f"Stratégie activée (#{aid}).")
+        self._ok(msg.BOT_ACTIVATED.format(bot_id=aid))
 
     def _act(self, fn: Any, text: str) -> None:
         if self.selected is None:
@@ -218,10 +218,10 @@ class BotsVM(param.Parameterized):
         self._ok(text)
 
     def suspend(self) -> None:
-        self._act(self._controls.suspend, "Stratégie suspendue.")
+        self._act(self._controls.suspend, msg.BOT_SUSPENDED)
 
     def resume(self) -> None:
-        self._act(self._controls.resume, "Stratégie reprise.")
+        self._act(self._controls.resume, msg.BOT_RESUMED)
 
     def stop(self) -> None:
         """« Stop »: asks for a confirmation first when a position is open."""
@@ -229,17 +229,15 @@ class BotsVM(param.Parameterized):
             return self._fail(ValidationError(reason=msg.CHOOSE_ACTIVE_STRATEGY))
         p = self._controls.open_position(self._user_id, self.selected)
         if p is not None:
-            qty = self._selected_precision().quantity(p.quantity)
-            self.confirm_stop = (f"Une position est ouverte ({qty} {p.symbol}). "
-                                 "Elle restera ouverte (SL/TP toujours surveillés) : utilisez "
-                                 "« Vendre » pour la fermer. Arrêter la stratégie ?")
+            self.confirm_stop = msg.CONFIRM_STOP_WITH_POSITION.format(
+                quantity=self._selected_precision().quantity(p.quantity), symbol=p.symbol)
             return None
-        self._act(self._controls.stop, "Stratégie arrêtée.")
+        self._act(self._controls.stop, msg.BOT_STOPPED)
         return None
 
     def confirm(self) -> None:
         self.confirm_stop = ""
-        self._act(lambda u, a: self._controls.stop(u, a, confirmed=True), "Stratégie arrêtée.")
+        self._act(lambda u, a: self._controls.stop(u, a, confirmed=True), msg.BOT_STOPPED)
 
     def cancel_stop(self) -> None:
         self.confirm_stop = ""
@@ -251,8 +249,8 @@ class BotsVM(param.Parameterized):
         try:
             fill = await self._controls.sell(self._user_id, self.selected)
             prec = self._selected_precision()
-            self._ok(f"Position vendue : {prec.quantity(fill.trade.filled_quantity)} à "
-                     f"{prec.price(fill.trade.average_price)}.")
+            self._ok(msg.POSITION_SOLD.format(quantity=prec.quantity(fill.trade.filled_quantity),
+                                              price=prec.price(fill.trade.average_price)))
         except AristobotError as e:
             self._fail(e)
         finally:
@@ -273,12 +271,9 @@ class BotsVM(param.Parameterized):
                                   parse_utc(self.replay_start, "Début du rejeu"),
                                   parse_utc(self.replay_end, "Fin du rejeu"))
             self.replay_table = report.frame()
-            n = len(report.differences)
-            self.replay_summary = (
-                f"{len(report.rows)} signal(aux) comparé(s) sur {report.candles} bougies : "
-                + ("aucune différence entre live et rejeu." if n == 0 else
-                   f"{n} différence(s).") + "".join(f" {x}" for x in report.notes))
-            self._ok("Rejeu terminé.")
+            self.replay_summary = msg.replay_summary(len(report.rows), report.candles,
+                                                     len(report.differences), report.notes)
+            self._ok(msg.REPLAY_DONE)
         except AristobotError as e:
             self._fail(e)
         finally:

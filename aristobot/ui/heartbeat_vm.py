@@ -20,12 +20,11 @@ import param
 
 from aristobot.core.timefmt import to_display
 from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, ms_to_utc
-from aristobot.exchanges.market_rules import rules_from_market
-from aristobot.exchanges.paper.markets import paper_markets
 from aristobot.heartbeat import live, store
 from aristobot.heartbeat.live import LiveMessage, LiveSubscription
 from aristobot.runtime import Runtime
-from aristobot.ui.numbers import PrecisionBook
+from aristobot.ui import messages as msg
+from aristobot.ui.numbers import EMPTY, THIN, PrecisionBook, format_fixed
 from aristobot.ui.stream_lines import StreamLine, parse_line
 from aristobot.ui.stream_lines import stream_html as stream_html
 
@@ -82,14 +81,13 @@ class HeartbeatVM(param.Parameterized):
     def load(self) -> None:
         """Fill from the database: 60 newest signals per timeframe, status, delays since start."""
         with self._runtime.sessions() as s:
-            markets = paper_markets(s)  # the stream's Binance spot markets, with their rules
+            self._book = PrecisionBook(store.stream_market_rules(s))
             row = store.status_row(s)
             since = row.last_application_start if row is not None else None
             self._add_stored(s)
             for tf, values in store.latencies_since(s, since).items():
                 if tf in self._latency:
                     self._latency[tf].extend(values)
-        self._book = PrecisionBook({k: rules_from_market(m) for k, m in markets.items()})
         if row is not None:
             self._status = {"is_connected": row.is_connected, "is_coherent": row.is_coherent,
                             "last_error": row.last_error,
@@ -208,9 +206,9 @@ def box_html(tf: str, items: list[tuple[str, bool]], delay: tuple[Any, Any] | No
     """Return one timeframe box: signals newest first (live green, from the DB orange)."""
     rows = "".join(
         f"<div class='{'hb-live' if live else 'hb-old'}'>{label}</div>" for label, live in items
-    ) or "<div class='ab-placeholder hb-empty'>Aucun signal pour l'instant</div>"
+    ) or f"<div class='ab-placeholder hb-empty'>{msg.NO_SIGNAL_YET}</div>"
     last, high = delay or (None, None)
-    fmt = lambda v: "—" if v is None else f"{v:,.0f} ms".replace(",", " ")  # noqa: E731
+    fmt = lambda v: EMPTY if v is None else f"{format_fixed(v, 0)}{THIN}ms"  # noqa: E731
     return (
         f"<div class='hb-box' id='hb-box-{tf}'><div class='hb-tf ab-accent'>{tf}</div>"
         f"<div class='hb-delay ab-muted'>délai : {fmt(last)} · p99 {fmt(high)}</div>"

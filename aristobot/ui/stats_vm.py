@@ -62,7 +62,8 @@ class StatsVM(param.Parameterized):
         self.summary = self.stats.summary.round(2)
         self.error = ""
         n = len(self.stats.trades)
-        self.info = msg.trades_summary(n, len(frame)) if len(frame) else msg.NO_TRADES
+        self.info = (msg.TRADES_SUMMARY.format(filled=n, attempts=len(frame)) if len(frame)
+                     else msg.NO_TRADES)
 
     def csv(self) -> io.StringIO:
         """The executed trades with their fees and realised P&L (CSV, « ; » separated)."""

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import orjson
 
 from aristobot.core.timefmt import to_display
+from aristobot.ui.messages import WAITING_FOR_STREAM
 from aristobot.ui.numbers import EMPTY, PrecisionBook
 
 EXCERPT_CHARS = 120
@@ -82,5 +83,5 @@ def stream_html(lines: list[StreamLine]) -> str:
     head = ("<div class='hb-frame hb-head ab-muted'><span class='hb-time'>Heure</span>"
             "<span class='hb-symbol'>Symbole</span><span class='hb-price'>Prix</span>"
             "<span class='hb-qty'>Quantité</span><span class='hb-side'>Sens</span></div>")
-    body = "".join(rows) or "<i>En attente du flux…</i>"
+    body = "".join(rows) or f"<i>{WAITING_FOR_STREAM}</i>"
     return f"<div id='hb-stream' class='hb-stream'>{head if rows else ''}{body}</div>"

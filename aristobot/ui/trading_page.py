@@ -7,6 +7,7 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.ui import messages as msg
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.numbers import EMPTY
 from aristobot.ui.pages import PageContext
@@ -20,7 +21,7 @@ def _feedback(message: str, error: str) -> str:
 
 def _head(symbol: str, price: str) -> str:
     return (f"<div class='ab-accent' id='trade-symbol'><b>{escape(symbol)}</b> — dernier prix : "
-            f"<span id='trade-last'>{escape(price) or 'indisponible'}</span></div>")
+            f"<span id='trade-last'>{escape(price) or msg.PRICE_UNAVAILABLE}</span></div>")
 
 
 def total_html(total: str) -> str:

@@ -239,9 +239,9 @@ class TradingVM(param.Parameterized):
                                                   side, self.order_type, e)
                 raise
             t = await self._service.place_order(self._user_id, req)
-            self.message = (f"{SIDE_FR[side]} {self._book.of(t.symbol).quantity(t.quantity)} "
-                            f"{t.symbol} : "
-                            f"{STATUS_FR.get(t.status, t.status)}")
+            self.message = msg.ORDER_OUTCOME.format(
+                side=SIDE_FR[side], quantity=self._book.of(t.symbol).quantity(t.quantity),
+                symbol=t.symbol, status=STATUS_FR.get(t.status, t.status))
             self.error = ""
             await self.refresh_portfolio()
             await self.refresh_orders()
@@ -265,7 +265,7 @@ class TradingVM(param.Parameterized):
         try:
             await self._service.cancel_order(self._user_id, self.broker_id, order_id,
                                              str(row.iloc[0]["Symbole"]))
-            self.message, self.error = msg.order_cancelled(order_id), ""
+            self.message, self.error = msg.ORDER_CANCELLED.format(order_id=order_id), ""
             await self.refresh_orders()
             await self.refresh_portfolio()
         except AristobotError as e:

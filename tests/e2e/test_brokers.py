@@ -65,7 +65,7 @@ def test_add_brokers_check_keys_trade_and_load_markets(
     page.locator(".broker-cred-secret input").fill("secret-a")
     page.locator(".broker-cred-secret input").press("Enter")
     page.locator(".broker-verify button").click()
-    page.locator("#broker-balance", has_text="USDT 10000").wait_for()
+    page.locator("#broker-balance", has_text="USDT 10\u202f000,00").wait_for()
     screenshot(page, "brokers_balance")
     assert fake_binance.count("GET", "/api/v3/exchangeInfo") == 1  # shared by the key checks
 
