@@ -77,6 +77,7 @@ ORDER_CANCELLED = "Ordre {order_id} annulé."
 START_AFTER_END = "La date de début est postérieure à la date de fin : corrigez la période."
 NO_TRADES = "Aucun trade pour ces filtres."
 TRADES_SUMMARY = "{filled} trade(s) exécuté(s) sur {attempts} tentative(s)."
+NO_TRADE_TO_CHART = "Les graphiques apparaissent dès qu'un trade est exécuté."
 
 # --- « Stratégies » -----------------------------------------------------------------------------
 UNSAVED_CHANGES = ("Modifications non enregistrées : enregistrez, ou choisissez à nouveau la "
