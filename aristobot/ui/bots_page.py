@@ -10,7 +10,7 @@ import panel as pn
 from aristobot.ui.bots_vm import BotsVM
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
-from aristobot.ui.tables import table_theme
+from aristobot.ui.tables import numbers_right, table_theme
 
 
 def _feedback(message: str, error: str) -> str:
@@ -108,8 +108,9 @@ def build(ctx: PageContext) -> Any:
     theme = table_theme(ctx.theme)
     table = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width")
     bots = pn.widgets.Tabulator.from_param(vm.param.bots, css_classes=["bots-list"], **table)
-    trades = pn.widgets.Tabulator.from_param(vm.param.trades, css_classes=["bots-trades"],
-                                             **table)
+    trades = pn.widgets.Tabulator.from_param(
+        vm.param.trades, css_classes=["bots-trades"],
+        text_align=numbers_right(["Quantité", "Prix moyen", "Frais", "P&L réalisé"]), **table)
     refresh = _button("Rafraîchir", "bots-refresh", "default")
     refresh.on_click(lambda e: vm.refresh())
     if pn.state.curdoc is not None:

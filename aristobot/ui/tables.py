@@ -45,6 +45,11 @@ def french_number(decimals: int) -> dict[str, Any]:
     return {"type": "money", "decimal": ",", "thousand": "\u202f", "precision": decimals}
 
 
+def numbers_right(columns: list[str]) -> dict[str, str]:
+    """Tabulator's ``text_align`` for columns of numbers: right-aligned, digits under digits."""
+    return dict.fromkeys(columns, "right")
+
+
 def row_button(label: str) -> str:
     """Return the HTML of a row action for Tabulator's ``buttons={col: row_button(...)}``."""
     return f"<span class='ab-row-btn' role='button'>{escape(label)}</span>"

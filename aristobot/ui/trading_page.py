@@ -11,8 +11,11 @@ from aristobot.ui import messages as msg
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.numbers import EMPTY
 from aristobot.ui.pages import PageContext
-from aristobot.ui.tables import row_button, table_theme
-from aristobot.ui.trading_vm import TradingVM
+from aristobot.ui.tables import numbers_right, row_button, table_theme
+from aristobot.ui.trading_vm import PORTFOLIO_COLUMNS, TradingVM
+
+ORDER_NUMBERS = ["Quantité", "Prix", "Rempli"]
+TRADE_NUMBERS = ["Quantité", "Prix moyen", "Montant USD", "Frais"]
 
 
 def _feedback(message: str, error: str) -> str:
@@ -67,8 +70,12 @@ def build(ctx: PageContext) -> Any:
     broker.link(vm, value="broker_id")
     refresh = pn.widgets.Button(label="Rafraîchir", css_classes=["trade-refresh"])
 
-    portfolio = pn.widgets.Tabulator.from_param(vm.param.portfolio, css_classes=["trade-portfolio"],
-                                                layout="fit_columns", **table)
+    # Columns as wide as their header and numbers (a narrow card scrolls, never cuts a number);
+    # a few lines need no sorting, so the headers keep their room for their names.
+    portfolio = pn.widgets.Tabulator.from_param(
+        vm.param.portfolio, css_classes=["trade-portfolio"], layout="fit_data_stretch",
+        text_align=numbers_right(PORTFOLIO_COLUMNS[1:]),
+        configuration={"columnDefaults": {"headerSort": False}}, **table)
     total = pn.pane.HTML(pn.bind(total_html, vm.param.total_usd))
 
     search = pn.widgets.TextInput.from_param(vm.param.search, label="Recherche",
@@ -113,6 +120,7 @@ def build(ctx: PageContext) -> Any:
 
     orders = pn.widgets.Tabulator.from_param(vm.param.orders,
                                              buttons={"cancel": row_button("Annuler")},
+                                             text_align=numbers_right(ORDER_NUMBERS),
                                              css_classes=["trade-orders"], **table)
 
     async def _cancel(event: Any) -> None:
@@ -121,6 +129,7 @@ def build(ctx: PageContext) -> Any:
 
     orders.on_click(_cancel)
     trades = pn.widgets.Tabulator.from_param(vm.param.trades, pagination="local", page_size=10,
+                                             text_align=numbers_right(TRADE_NUMBERS),
                                              css_classes=["trade-history"], **table)
     pn.state.onload(vm.refresh)
     return pn.Column(
