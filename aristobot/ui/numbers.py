@@ -144,8 +144,11 @@ class Precision:
         """A price of this market: « 58 366,90 » for a 0.01 tick."""
         return format_price(value, self.price_decimals)
 
-    def quantity(self, value: Any) -> str:
-        """A quantity of this market, to its lot step, trailing zeros dropped."""
+    def quantity(self, value: Any, *, column: bool = False) -> str:
+        """A quantity of this market, to its lot step, trailing zeros dropped; in a ``column``
+        of quantities the zeros stay when the lot step is known, so digits line up."""
+        if column and self.amount_decimals is not None:
+            return format_fixed(value, self.amount_decimals)
         return format_quantity(value, self.amount_decimals)
 
 

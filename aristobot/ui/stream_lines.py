@@ -51,7 +51,7 @@ def parse_line(frame: str | bytes, timezone: str, book: PrecisionBook | None = N
             local = to_display(when, timezone)
             symbol = _symbol(str(data["s"]))
             precision = (book or PrecisionBook()).of(symbol)
-            price, quantity = precision.price(data["p"]), precision.quantity(data["q"])
+            price, quantity = precision.price(data["p"]), precision.quantity(data["q"], column=True)
             if EMPTY in (price, quantity):
                 raise ValueError("not a number")
             return StreamLine(

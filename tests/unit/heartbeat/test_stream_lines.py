@@ -29,7 +29,8 @@ def test_prices_and_quantities_take_the_markets_precision() -> None:
                                                   amount_step=D("0.00001"),
                                                   price_step=D("0.1"))})
     line = parse_line(TRADE, "UTC", book)
-    assert (line.price, line.quantity) == (f"66{N}123,5", "0,0015")  # 0.1 tick, 0.00001 lot
+    # 0.1 tick, 0.00001 lot (zeros kept: the stream's quantities line up)
+    assert (line.price, line.quantity) == (f"66{N}123,5", "0,00150")
     bad = parse_line(TRADE.replace('"66123.45000000"', '"abc"'), "UTC", book)
     assert bad.other and not bad.price  # not a number: shown as a raw excerpt
 

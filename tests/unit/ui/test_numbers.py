@@ -74,6 +74,8 @@ def test_every_price_and_quantity_takes_its_markets_precision() -> None:
     btc = book.of("BTC/USDT")
     assert btc.price(57085.1) == f"57{N}085,10"  # two decimals, as the last price
     assert btc.quantity(0.01990766030842545) == "0,01991"  # the lot step, not 17 decimals
+    assert btc.quantity(0.0052) == "0,0052" and btc.quantity(0.0052, column=True) == "0,00520"
+    assert book.of("XYZ/EUR").quantity(0.0052, column=True) == "0,0052"  # lot step unknown
     assert book.of("SHIB/USDT").price("0.0000123") == "0,00001230"
     assert book.of("SHIB/USDT").quantity(1234567.0) == f"1{N}234{N}567"
     unknown = book.of("XYZ/EUR")  # no market: the readable default
