@@ -7,6 +7,7 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.ui import messages as msg
 from aristobot.ui.backtest_vm import BacktestVM
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
@@ -37,7 +38,7 @@ def _button(label: str, css: str, handler: Any, color: str = "default") -> Any:
 
 
 def _chart_area(vm: BacktestVM) -> Any:
-    empty = pn.pane.HTML("<div class='ab-muted'>Le graphique apparaît après un backtest.</div>")
+    empty = pn.pane.HTML(f"<div class='ab-muted'>{msg.BT_CHART_PLACEHOLDER}</div>")
     area = pn.Column(empty, sizing_mode="stretch_width")
     doc = pn.state.curdoc
 

@@ -96,6 +96,7 @@ NOT_SAVED = "Non enregistré : {reason}"
 STRATEGY_SAVED = "Stratégie enregistrée."
 AI_CODE_INSERTED = "Code de l'assistant inséré (non enregistré)."
 AI_CODE_INVALID = "Le code proposé ne passe pas la validation : {reason}"
+REPORT_PLACEHOLDER = "« Tester la syntaxe » affiche ici les erreurs, avec leur ligne."
 
 # --- « Trading BOT » ----------------------------------------------------------------------------
 CHOOSE_STRATEGY_AND_BROKER = "Choisissez une stratégie et un broker."
@@ -135,6 +136,7 @@ BT_DONE = "Backtest terminé : résultat n° {result_id} enregistré."
 BT_REOPENED = "Résultat n° {result_id} rouvert ({strategy} {symbol} {timeframe} {period})."
 BT_TICK_TO_DELETE = "Cochez d'abord le ou les résultats à supprimer."
 BT_DELETED = "Résultat n° {result_id} supprimé."
+BT_CHART_PLACEHOLDER = "Le graphique apparaît après un backtest."
 
 
 def backtest_queued(position: int, own_running: bool) -> str:
