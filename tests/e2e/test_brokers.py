@@ -44,7 +44,7 @@ def test_add_brokers_check_keys_trade_and_load_markets(
     _type(page, ".broker-capital", "2500")
     page.locator(".broker-save button").click()
     page.locator("#broker-message", has_text="Simulation 2").wait_for()
-    assert "USDT 2500" in page.locator("#broker-message").inner_text()
+    assert "USDT 2\u202f500,00" in page.locator("#broker-message").inner_text()
 
     # A Binance broker (the local fake): wrong secret first, then the right one.
     page.locator(".broker-add button").click()
