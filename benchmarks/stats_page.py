@@ -89,8 +89,8 @@ def measure(url: str, user_id: int, repeats: int) -> list[float]:
         with sessions() as s:
             frame = load_trades(s, user_id)
         stats = compute_stats(frame)
-        equity_figure(stats.equity, "Europe/Paris", True)
-        pnl_bars(stats.summary, True)
+        equity_figure(stats.equity, "Europe/Paris", "dark")
+        pnl_bars(stats.summary, "dark")
         times.append(time.perf_counter() - start)
     print(f"trades loaded: {len(frame)}, executed: {len(stats.trades)}")
     print(stats.summary.round(2).to_string(index=False))

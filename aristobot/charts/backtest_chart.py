@@ -21,10 +21,9 @@ from bokeh.layouts import gridplot
 from bokeh.models import ColumnDataSource, DataRange1d, HoverTool, LayoutDOM, Range1d
 from bokeh.plotting import figure
 
+from aristobot.charts.chart_theme import ChartColors, chart_colors, figure_fill, style_figure
 from aristobot.core.downsample import aggregate_ohlcv, minmax_indices
 
-UP, DOWN, ACCENT, MUTED = "#00FF88", "#FF0055", "#00D4FF", "#8892a6"
-_DARK = {"background_fill_color": "#0b0f1a", "border_fill_color": "#0b0f1a"}
 _TOOLS = "xpan,xwheel_zoom,box_zoom,reset,save"
 P = ParamSpec("P")
 
@@ -49,6 +48,7 @@ class BacktestChart:
         self._live_zoom = live_zoom
         self.max_bars = max(10, max_bars)
         self._tz = timezone
+        self.colors = chart_colors(theme)
         self.t = _display_ms(candles.index, timezone)
         self.ohlcv = [candles[c].to_numpy(np.float64) for c in ("open", "high", "low", "close",
                                                                "volume")]
@@ -60,8 +60,9 @@ class BacktestChart:
         self.dd_v = np.where(peak > 0, (self.eq_v / np.where(peak > 0, peak, 1.0) - 1) * 100, 0.0)
         self.candle_src = ColumnDataSource(self._candle_data(0, len(self.t)))
         self.equity_src = ColumnDataSource(self._equity_data(0, len(self.eq_t)))
-        self.trade_src = ColumnDataSource(_trade_data(trades, timezone, self._last_time()))
-        self.layout = self._build(theme, title, width)
+        self.trade_src = ColumnDataSource(_trade_data(trades, timezone, self._last_time(),
+                                                      self.colors))
+        self.layout = self._build(title, width)
 
     # -- data windows ------------------------------------------------------------------------
     def _last_time(self) -> float:
@@ -77,7 +78,7 @@ class BacktestChart:
             "w": (agg["t_end"] - agg["t"] + self.bar_ms) * 0.8,
             "top": np.maximum(agg["open"], agg["close"]),
             "bottom": np.minimum(agg["open"], agg["close"]),
-            "color": np.where(up, UP, DOWN),
+            "color": np.where(up, self.colors.up, self.colors.down),
         }
 
     def _equity_data(self, i0: int, i1: int) -> dict[str, Any]:
@@ -103,26 +104,26 @@ class BacktestChart:
             self.refresh(float(event.x0), float(event.x1))
 
     # -- figures -----------------------------------------------------------------------------
-    def _build(self, theme: str, title: str, width: int | None) -> LayoutDOM:
+    def _build(self, title: str, width: int | None) -> LayoutDOM:
         start = float(self.t[0]) if len(self.t) else 0.0
         end = self._last_time() + self.bar_ms
         pad = (end - start) * 0.01
         x_range = Range1d(start - pad, end + pad, bounds=(start - pad * 5, end + pad * 5))
-        dark = theme == "dark"
+        c = self.colors
         size = {"sizing_mode": "stretch_width"} if width is None else {"width": width}
-        price = self._price_figure(x_range, title, dark, size)
-        volume = _figure(x_range, 90, dark, size, "Volume")
+        price = self._price_figure(x_range, title, size)
+        volume = _figure(x_range, 90, c, size, "Volume")
         vol = volume.vbar(x="x", width="w", top="volume", bottom=0, color="color", alpha=0.5,
                           source=self.candle_src)
         volume.y_range = DataRange1d(renderers=[vol], start=0)
-        equity = _figure(x_range, 150, dark, size, "Équité")
-        line = equity.line("t", "equity", source=self.equity_src, color=ACCENT, line_width=1.6)
+        equity = _figure(x_range, 150, c, size, "Équité")
+        line = equity.line("t", "equity", source=self.equity_src, color=c.accent, line_width=1.6)
         equity.y_range = DataRange1d(renderers=[line])
         equity.add_tools(HoverTool(renderers=[line], mode="vline", formatters={"@t": "datetime"},
                                    tooltips=[("Date", "@t{%F %H:%M}"),
                                              ("Équité", "@equity{0,0.00}")]))
-        drawdown = _figure(x_range, 210, dark, size, "Drawdown %")  # room for the time axis too
-        area = drawdown.varea("t", "dd", "zero", source=self.equity_src, color=DOWN, alpha=0.4)
+        drawdown = _figure(x_range, 210, c, size, "Drawdown %")  # room for the time axis too
+        area = drawdown.varea("t", "dd", "zero", source=self.equity_src, color=c.down, alpha=0.4)
         drawdown.y_range = DataRange1d(renderers=[area], end=0)
         for f in (price, volume, equity):
             f.xaxis.visible = False
@@ -132,9 +133,10 @@ class BacktestChart:
         return gridplot([[price], [volume], [equity], [drawdown]], merge_tools=True,
                         toolbar_location="right", **size)
 
-    def _price_figure(self, x_range: Range1d, title: str, dark: bool,
+    def _price_figure(self, x_range: Range1d, title: str,
                       size: dict[str, Any]) -> Any:  # noqa: PLR0915 - one figure, flat
-        p = _figure(x_range, 380, dark, size, "Prix", title=title)
+        c = self.colors
+        p = _figure(x_range, 380, c, size, "Prix", title=title)
         src = self.candle_src
         p.segment("x", "high", "x", "low", color="color", source=src)
         bars = p.vbar("x", "w", "top", "bottom", fill_color="color", line_color="color",
@@ -144,25 +146,21 @@ class BacktestChart:
             ("Ouverture", "@t{%F %H:%M}"), ("O", "@open{0,0.00}"), ("H", "@high{0,0.00}"),
             ("B", "@low{0,0.00}"), ("C", "@close{0,0.00}"), ("Vol", "@volume{0,0.000}")]))
         ts = self.trade_src
-        p.segment("entry_t", "sl", "exit_t", "sl", color=DOWN, line_dash="dashed", source=ts,
+        p.segment("entry_t", "sl", "exit_t", "sl", color=c.down, line_dash="dashed", source=ts,
                   line_width=1.2, legend_label="Stop loss")
-        p.segment("entry_t", "tp", "exit_t", "tp", color=UP, line_dash="dashed", source=ts,
+        p.segment("entry_t", "tp", "exit_t", "tp", color=c.up, line_dash="dashed", source=ts,
                   line_width=1.2, legend_label="Take profit")
         p.segment("entry_t", "entry_price", "exit_t", "exit_price", color="color",
                   line_dash="dotted", source=ts)
         entries = p.scatter("entry_t", "entry_price", marker="triangle", size=11, color="color",
-                            line_color="white", source=ts, legend_label="Entrée")
+                            line_color=c.marker_line, source=ts, legend_label="Entrée")
         exits = p.scatter("exit_t", "exit_price", marker="inverted_triangle", size=11,
-                          color="color", line_color="white", source=ts, legend_label="Sortie")
+                          color="color", line_color=c.marker_line, source=ts, legend_label="Sortie")
         p.add_tools(HoverTool(renderers=[entries, exits], formatters={
             "@entry_t": "datetime", "@exit_t": "datetime"}, tooltips=_TRADE_TOOLTIPS))
         p.legend.location = "top_left"
         p.legend.click_policy = "hide"
-        p.legend.background_fill_alpha = 0.3
-        if dark:
-            p.legend.background_fill_color = "#111827"
-            p.legend.label_text_color = "#e5e7eb"
-        return p
+        return style_figure(p, c)
 
 
 _TRADE_TOOLTIPS = [
@@ -190,20 +188,12 @@ def _layout_of(cls: Callable[P, BacktestChart]) -> Callable[P, LayoutDOM]:
 #: arguments are ``BacktestChart``'s, written once there.
 backtest_chart = _layout_of(BacktestChart)
 
-def _figure(x_range: Range1d, height: int, dark: bool, size: dict[str, Any], ylabel: str,
-            title: str = "") -> Any:
+def _figure(x_range: Range1d, height: int, colors: ChartColors, size: dict[str, Any],
+            ylabel: str, title: str = "") -> Any:
     f = figure(x_axis_type="datetime", x_range=x_range, height=height, tools=_TOOLS,
                active_scroll="xwheel_zoom", title=title or None, y_axis_label=ylabel,
-               min_border_left=70, **size, **(_DARK if dark else {}))
-    f.toolbar.logo = None
-    if dark:
-        for axis in (f.xaxis, f.yaxis):
-            axis.major_label_text_color = MUTED
-            axis.axis_label_text_color = MUTED
-        f.grid.grid_line_color = "#1f2937"
-        if f.title is not None and not isinstance(f.title, str):
-            f.title.text_color = "#e5e7eb"
-    return f
+               min_border_left=70, **size, **figure_fill(colors))
+    return style_figure(f, colors)
 
 
 def _display_ms(index: pd.Index, timezone: str) -> np.ndarray:
@@ -219,7 +209,7 @@ def _display_ms(index: pd.Index, timezone: str) -> np.ndarray:
 
 
 def _trade_data(trades: Sequence[Any] | pd.DataFrame, timezone: str,
-                last_t: float) -> dict[str, Any]:
+                last_t: float, colors: ChartColors) -> dict[str, Any]:
     if isinstance(trades, pd.DataFrame):
         df = trades.reset_index(drop=True)
     else:
@@ -249,7 +239,7 @@ def _trade_data(trades: Sequence[Any] | pd.DataFrame, timezone: str,
         "fees": df["fees"].to_numpy(np.float64),
         "reason": df["exit_reason"].map(_REASONS).fillna(df["exit_reason"]).to_numpy(),
         "balance_after": df["balance_after"].to_numpy(np.float64),
-        "color": np.where(pnl > 0, UP, DOWN),
+        "color": np.where(pnl > 0, colors.up, colors.down),
     }
 
 

@@ -9,22 +9,10 @@ import pandas as pd
 from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.plotting import figure
 
+from aristobot.charts.chart_theme import chart_colors, figure_fill, style_figure
 from aristobot.core.downsample import bucket_edges
 
 MAX_POINTS = 4000  # drawn points; 100 000 trades keep every extreme
-GREEN, RED, CYAN = "#00FF88", "#FF0055", "#00D4FF"
-_DARK = {"background_fill_color": "#0b0f1a", "border_fill_color": "#0b0f1a"}
-
-
-def _style(f: Any, dark: bool) -> Any:
-    f.toolbar.logo = None
-    if dark:
-        for axis in (f.xaxis, f.yaxis):
-            axis.major_label_text_color = "#9ca3af"
-            axis.axis_label_text_color = "#9ca3af"
-        f.grid.grid_line_color = "#1f2937"
-        f.title.text_color = "#e5e7eb"
-    return f
 
 
 def _reduce(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -39,8 +27,10 @@ def _reduce(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return t[keep], y[keep]
 
 
-def equity_figure(equity: pd.DataFrame, timezone: str, dark: bool) -> Any:
-    """Cumulated realised P&L over time (the balance's evolution from trading)."""
+def equity_figure(equity: pd.DataFrame, timezone: str, theme: str) -> Any:
+    """Cumulated realised P&L over time (the balance's evolution from trading), in the colours
+    of ``theme``."""
+    c = chart_colors(theme)
     idx = pd.DatetimeIndex(equity["created_at"])
     if timezone and timezone != "UTC" and len(idx):
         idx = idx.tz_convert(timezone)
@@ -48,26 +38,27 @@ def equity_figure(equity: pd.DataFrame, timezone: str, dark: bool) -> Any:
     x, y = _reduce(t, equity["equity"].to_numpy(dtype=np.float64))
     f = figure(x_axis_type="datetime", height=300, sizing_mode="stretch_width",
                title="Évolution du solde (P&L réalisé cumulé, devise de cotation)",
-               tools="pan,xwheel_zoom,box_zoom,reset,save", **(_DARK if dark else {}))
+               tools="pan,xwheel_zoom,box_zoom,reset,save", **figure_fill(c))
     src = ColumnDataSource({"t": x, "equity": y})
-    f.step("t", "equity", source=src, mode="after", line_color=CYAN, line_width=2)
+    f.step("t", "equity", source=src, mode="after", line_color=c.accent, line_width=2)
     if len(x) <= 200:  # few trades: mark each one
-        f.scatter("t", "equity", source=src, size=6, color=CYAN)
+        f.scatter("t", "equity", source=src, size=6, color=c.accent)
     f.add_tools(HoverTool(tooltips=[("Date", "@t{%F %T}"), ("P&L cumulé", "@equity{0,0.00}")],
                           formatters={"@t": "datetime"}, mode="vline"))
-    return _style(f, dark)
+    return style_figure(f, c)
 
 
-def pnl_bars(summary: pd.DataFrame, dark: bool) -> Any:
-    """Realised P&L per origin (strategy, webhook source, manual)."""
+def pnl_bars(summary: pd.DataFrame, theme: str) -> Any:
+    """Realised P&L per origin (strategy, webhook source, manual), in the colours of ``theme``."""
+    c = chart_colors(theme)
     rows = summary[summary["Origine"] != "Total"]
     names = [str(n) for n in rows["Origine"]]
     values = rows["P&L réalisé"].to_numpy(dtype=np.float64)
     f = figure(y_range=names or ["—"], height=max(160, 40 * len(names) + 60),
                sizing_mode="stretch_width", title="P&L réalisé par origine",
-               tools="save", **(_DARK if dark else {}))
+               tools="save", **figure_fill(c))
     src = ColumnDataSource({"name": names, "pnl": values,
-                            "color": [GREEN if v >= 0 else RED for v in values]})
+                            "color": [c.up if v >= 0 else c.down for v in values]})
     f.hbar(y="name", right="pnl", height=0.6, color="color", source=src)
     f.add_tools(HoverTool(tooltips=[("Origine", "@name"), ("P&L", "@pnl{0,0.00}")]))
-    return _style(f, dark)
+    return style_figure(f, c)

@@ -13,6 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 ZERO = Decimal(0)
+#: Assets counted as dollars (1:1 to USD).
+USD_LIKE = frozenset({"USD", "USDT", "USDC", "BUSD", "FDUSD", "TUSD", "DAI", "USDP"})
+#: The quotes whose market gives an asset's USD price, best first.
+USD_QUOTES = ("USDT", "USDC", "USD")
 
 
 @dataclass(frozen=True, slots=True)

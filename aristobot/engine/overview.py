@@ -34,6 +34,7 @@ class ActiveOverview:
     last_decision_at: datetime | None
     last_decision: str | None  # action or status
     last_error: str | None
+    broker_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,7 @@ def user_overview(s: Session, user_id: int, now: datetime) -> list[ActiveOvervie
             a.id, sname, bname, a.symbol, a.timeframe, a.start_date, a.end_date,
             state_of(a.is_active, a.start_date, a.end_date, now), opened[0] if opened else None,
             last.candle_open_time if last is not None else None, label,
-            err.reason if err is not None else None))
+            err.reason if err is not None else None, a.broker_id))
     return out
 
 

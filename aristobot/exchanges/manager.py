@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from aristobot.domain.exchange import Market
 from aristobot.exchanges.catalog import PAPER, display_name
 from aristobot.exchanges.factory import create_exchange
 from aristobot.exchanges.handle import ExchangeHandle
@@ -129,6 +130,11 @@ class CCXTManager:
         handle = self._handles.pop((user_id, broker_id), None)
         if handle is not None:
             await handle.close()
+
+    def loaded_markets(self, user_id: int, broker_id: int) -> dict[str, Market]:
+        """The markets of a broker whose instance is open (empty when it is not): no request."""
+        handle = self._handles.get((user_id, broker_id))
+        return handle.markets if handle is not None else {}
 
     def cached(self) -> list[tuple[int, int]]:
         return list(self._handles)

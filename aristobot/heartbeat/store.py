@@ -15,7 +15,10 @@ from sqlalchemy.orm import Session
 
 from aristobot.core.aggregator import ClosedCandle
 from aristobot.db.models import AlertRow, CandleRow, HeartbeatSignalRow, HeartbeatStatusRow
+from aristobot.domain.exchange import MarketRules
 from aristobot.domain.timeframe import ms_to_utc
+from aristobot.exchanges.market_rules import rules_from_market
+from aristobot.exchanges.paper.markets import paper_markets
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,11 @@ def save_signals(s: Session, status_id: int | None, signals: Iterable[SignalReco
         )
         for r in signals
     )
+
+
+def stream_market_rules(s: Session) -> dict[str, MarketRules]:
+    """The rules (tick size, lot step) of the Binance spot markets the stream carries."""
+    return {symbol: rules_from_market(m) for symbol, m in paper_markets(s).items()}
 
 
 def status_row(s: Session) -> HeartbeatStatusRow | None:

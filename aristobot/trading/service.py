@@ -21,7 +21,7 @@ from aristobot.brokers.repository import get_broker
 from aristobot.bus import Channels
 from aristobot.core.order_rules import amount_from_quote, check_order
 from aristobot.db.models import TradeRow
-from aristobot.domain.exchange import MarketRules, Order
+from aristobot.domain.exchange import USD_LIKE, USD_QUOTES, MarketRules, Order
 from aristobot.errors import (
     AristobotError,
     BrokerInactive,
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from aristobot.runtime import Runtime
 
 log = logging.getLogger(__name__)
-USD_LIKE = frozenset({"USD", "USDT", "USDC", "BUSD", "FDUSD", "TUSD", "DAI", "USDP"})
 SIDES = ("buy", "sell")
 TYPES = ("market", "limit")
 # A pending row still unknown to the exchange this long after it was stored never got there.
@@ -105,6 +104,11 @@ class ManualTrading:
             raise ValidationError(reason=messages.unknown_symbol(ex.name, symbol))
         return market.rules
 
+    async def market_rules(self, user_id: int, broker_id: int) -> dict[str, MarketRules]:
+        """Every market's rules (precision, minimums) of the broker's exchange, by symbol."""
+        ex = await self.exchange(user_id, broker_id)
+        return {symbol: m.rules for symbol, m in ex.markets.items()}
+
     async def last_price(self, user_id: int, broker_id: int, symbol: str) -> Decimal:
         ex = await self.exchange(user_id, broker_id)
         ticker = await ex.fetch_ticker(symbol)
@@ -130,7 +134,7 @@ class ManualTrading:
     async def _usd_price(self, ex: ExchangeHandle, asset: str) -> Decimal | None:
         if asset in USD_LIKE:
             return Decimal(1)
-        for quote in ("USDT", "USDC", "USD"):
+        for quote in USD_QUOTES:
             sym = f"{asset}/{quote}"
             if sym in ex.markets:
                 try:

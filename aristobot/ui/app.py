@@ -13,6 +13,7 @@ from aristobot.accounts.users import User, get_user
 from aristobot.accounts.web_sessions import WebSession, session_by_id
 from aristobot.errors import AristobotError
 from aristobot.runtime import Runtime
+from aristobot.ui import messages as msg
 from aristobot.ui.auth.session_auth import PAYLOAD_KEY, TZ_COOKIE
 from aristobot.ui.pages import PageContext, build_page, page_spec
 from aristobot.ui.shell import StatusBar, build_template
@@ -72,9 +73,7 @@ def _watch_session(runtime: Runtime, session_id: int, holder: Any) -> None:
 
     def check() -> None:
         if _login_session(runtime, session_id, touch=True) is None:
-            holder.objects = [
-                _error_page("Session terminée : <a href='/login'>reconnectez-vous</a>.")
-            ]
+            holder.objects = [_error_page(msg.SESSION_ENDED)]
             cb.stop()
 
     cb = pn.state.add_periodic_callback(check, period=5000)
@@ -86,20 +85,15 @@ def render() -> Any:
     try:
         runtime = runtime_mod.current()
     except RuntimeError:
-        return _error_page(
-            "Le serveur n'est pas initialisé : lancez Aristobot avec <code>aristobot serve</code>."
-        ).servable()
+        return _error_page(msg.SERVER_NOT_READY).servable()
     session_id = _payload_session_id()
     if session_id is None:
         # Fail closed: the user comes only from the login session in the signed Bokeh token
         # (never from cookies such as Panel's `user`/`is_guest`); without it, only this error.
-        return _error_page(
-            "Authentification non configurée : lancez Aristobot avec "
-            "<code>aristobot serve</code> (ou <code>./run.sh</code>)."
-        ).servable()
+        return _error_page(msg.AUTH_NOT_CONFIGURED).servable()
     login = _login_session(runtime, session_id)
     if login is None:
-        return _error_page("Session invalide : <a href='/logout'>reconnectez-vous</a>.").servable()
+        return _error_page(msg.SESSION_INVALID).servable()
     with runtime.sessions() as s:
         user = get_user(s, login.user_id)
     # raw_css is per session and reaches every component's shadow root.
@@ -121,9 +115,7 @@ def render() -> Any:
         # A bug in one page: the user gets a French error page instead of a blank tab and
         # can still reach the others; the trace is in the server log.
         log.exception("page %s failed to build", spec.key)
-        content = _error_page(
-            f"La page « {spec.label} » n'a pas pu s'afficher (voir le journal du serveur)."
-        )
+        content = _error_page(msg.PAGE_FAILED.format(page=spec.label))
     holder = pn.Column(content, sizing_mode="stretch_width")
     status = StatusBar(runtime, user.id)
     pn.state.add_periodic_callback(status.refresh, period=1000)

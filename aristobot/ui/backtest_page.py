@@ -7,10 +7,10 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.ui import messages as msg
 from aristobot.ui.backtest_vm import BacktestVM
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
-from aristobot.ui.table_locale import TABLE_FR
 from aristobot.ui.tables import french_number, table_theme
 
 
@@ -38,7 +38,7 @@ def _button(label: str, css: str, handler: Any, color: str = "default") -> Any:
 
 
 def _chart_area(vm: BacktestVM) -> Any:
-    empty = pn.pane.HTML("<div class='ab-muted'>Le graphique apparaît après un backtest.</div>")
+    empty = pn.pane.HTML(f"<div class='ab-muted'>{msg.BT_CHART_PLACEHOLDER}</div>")
     area = pn.Column(empty, sizing_mode="stretch_width")
     doc = pn.state.curdoc
 
@@ -122,7 +122,7 @@ def _past(vm: BacktestVM, theme: str) -> Any:
     table = pn.widgets.Tabulator.from_param(
         vm.param.past, theme=theme, show_index=False, disabled=True, selectable="checkbox",
         pagination="local", page_size=10, sizing_mode="stretch_width",
-        css_classes=["bt-past"], configuration=TABLE_FR,
+        css_classes=["bt-past"],
         formatters={c: french_number(2) for c in ("Rendement %", "Réussite %", "Drawdown %")})
 
     def chosen() -> list[int]:
@@ -185,7 +185,7 @@ def build(ctx: PageContext) -> Any:
     trades = pn.widgets.Tabulator.from_param(vm.param.trades, theme=theme, show_index=False,
                                              disabled=True, pagination="local", page_size=15,
                                              sizing_mode="stretch_width",
-                                             css_classes=["bt-trades"], configuration=TABLE_FR,
+                                             css_classes=["bt-trades"],
                                              formatters=_TRADE_FORMATS)
     results = pn.Tabs(
         ("Graphique", _chart_area(vm)),

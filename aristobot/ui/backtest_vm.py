@@ -33,6 +33,7 @@ from aristobot.domain.timeframe import Timeframe
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.strategies import repository as strategies
+from aristobot.ui import messages as msg
 from aristobot.ui.numbers import format_number
 
 log = logging.getLogger(__name__)
@@ -85,14 +86,6 @@ def _duration(seconds: float) -> str:
     h, m = divmod(rest, 60)
     return " ".join(p for p in (f"{d} j" if d else "", f"{h} h" if h else "",
                                 f"{m} min" if m or not (d or h) else "") if p)
-
-
-def queue_text(position: int, waiting_for_own: bool) -> str:
-    """The phase shown while the simulation waits for a backtest slot."""
-    text = f"En file d'attente : position {position}"
-    if waiting_for_own:
-        text += " (votre backtest en cours doit d'abord se terminer)"
-    return text
 
 
 class BacktestVM(param.Parameterized):
@@ -200,11 +193,11 @@ class BacktestVM(param.Parameterized):
     def request(self) -> BacktestRequest:
         """Return the request for the current selections (French errors when incomplete)."""
         if self.strategy_id is None:
-            raise ValidationError(reason="choisissez une stratégie (ou créez-en une)")
+            raise ValidationError(reason=msg.BT_CHOOSE_STRATEGY)
         if self.broker_id is None:
-            raise ValidationError(reason="choisissez un broker")
+            raise ValidationError(reason=msg.BT_CHOOSE_BROKER)
         if self.start_date is None or self.end_date is None:
-            raise ValidationError(reason="choisissez les dates de début et de fin")
+            raise ValidationError(reason=msg.BT_CHOOSE_DATES)
         # The picked days are days of the user's display zone: from the start day's midnight
         # to the midnight after the end day, there (then UTC for the candles).
         tz = zone(self._tz)
@@ -293,8 +286,8 @@ class BacktestVM(param.Parameterized):
             self.queue_position = None
 
     async def _listen(self, sub: Any) -> None:
-        async for msg in sub:
-            p = msg.payload
+        async for event in sub:
+            p = event.payload
             if p["phase"] == "candles":
                 self.candles_pct = float(p["pct"])
             elif p["phase"] in ("queued", "simulation", "saving", "done"):
@@ -303,27 +296,27 @@ class BacktestVM(param.Parameterized):
                 self.sim_pct = float(p["pct"])
             if p["phase"] == "queued":
                 self.queue_position = int(p["position"])
-                self.phase = queue_text(self.queue_position, bool(p.get("waiting_for_own")))
+                self.phase = msg.backtest_queued(self.queue_position,
+                                                 bool(p.get("waiting_for_own")))
                 continue
             self.queue_position = None
             self.phase = PHASES.get(p["phase"], p["phase"])
 
     def _show_outcome(self, outcome: BacktestOutcome) -> None:
         if outcome.status == "error":
-            self.error = outcome.error or "Erreur inconnue."
+            self.error = outcome.error or msg.BT_UNKNOWN_ERROR
             return
         if outcome.status == "cancelled":
             if outcome.phase == "queued":
-                self.message = "Backtest retiré de la file d'attente : il n'a pas démarré."
+                self.message = msg.BT_DEQUEUED
                 return
-            kept = f" ({outcome.load.fetched} bougies conservées)" if outcome.load else ""
-            where = "du chargement des bougies" if outcome.phase == "candles" else "du calcul"
-            self.message = f"Interruption {where}{kept}."
+            self.message = msg.backtest_interrupted(
+                outcome.phase == "candles", outcome.load.fetched if outcome.load else None)
             return
         if outcome.result is None or outcome.candles is None:
-            self.error = "Résultat du backtest manquant."
+            self.error = msg.BT_RESULT_MISSING
             return
-        self.message = f"Backtest terminé : résultat n° {outcome.result_id} enregistré."
+        self.message = msg.BT_DONE.format(result_id=outcome.result_id)
         self.result_id = outcome.result_id
         self._show_result(outcome.result.stats, results_store.trades_frame(outcome.result.trades),
                           outcome.result.equity, outcome.candles, outcome.result,
@@ -383,8 +376,9 @@ class BacktestVM(param.Parameterized):
             return
         self.error, self.result_id = "", int(result_id)
         r = stored.summary
-        self.message = (f"Résultat n° {result_id} rouvert ({r.strategy_name} {r.symbol} "
-                        f"{r.timeframe} {self._period(r)}).")
+        self.message = msg.BT_REOPENED.format(result_id=result_id, strategy=r.strategy_name,
+                                              symbol=r.symbol, timeframe=r.timeframe,
+                                              period=self._period(r))
         self._show_result(stored.stats, stored.trades, stored.equity, candles,
                           lookahead=stored.lookahead, meta=stored.params.get("meta"))
 
@@ -407,7 +401,7 @@ class BacktestVM(param.Parameterized):
         """« Supprimer »: only asks; ``confirm_delete`` deletes, ``cancel_delete`` forgets."""
         ids = [int(i) for i in result_ids]
         if not ids:
-            self.error, self.message = "Cochez d'abord le ou les résultats à supprimer.", ""
+            self.error, self.message = msg.BT_TICK_TO_DELETE, ""
             return
         self.error = ""
         self.pending_delete = ids
@@ -423,12 +417,7 @@ class BacktestVM(param.Parameterized):
 
     def delete_prompt(self) -> str:
         """The French question asked before deleting ``pending_delete``."""
-        ids = self.pending_delete
-        if not ids:
-            return ""
-        which = ", ".join(f"n° {i}" for i in ids)
-        plural = "s" if len(ids) > 1 else ""
-        return f"Supprimer définitivement le{plural} résultat{plural} {which} ?"
+        return msg.confirm_results_delete(self.pending_delete) if self.pending_delete else ""
 
     def delete(self, result_id: int) -> None:
         """Delete one result at once (after the confirmation; tests and notebooks)."""
@@ -438,5 +427,5 @@ class BacktestVM(param.Parameterized):
         except AristobotError as e:
             self.error = e.user_message()
             return
-        self.message = f"Résultat n° {result_id} supprimé."
+        self.message = msg.BT_DELETED.format(result_id=result_id)
         self.refresh()

@@ -10,8 +10,7 @@ import panel as pn
 from aristobot.ui.bots_vm import BotsVM
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
-from aristobot.ui.table_locale import TABLE_FR
-from aristobot.ui.tables import table_theme
+from aristobot.ui.tables import numbers_right, table_theme
 
 
 def _feedback(message: str, error: str) -> str:
@@ -97,7 +96,7 @@ def _replay(vm: BotsVM, table: dict[str, Any]) -> Any:
     run.on_click(_run)
     report = pn.widgets.Tabulator.from_param(vm.param.replay_table, pagination="local",
                                              page_size=15, css_classes=["bots-replay-table"],
-                                             configuration=TABLE_FR, **table)
+                                             **table)
     return pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Rejouer : live = backtest ?</h3>"),
                      pn.FlexBox(start, end, run, align_items="flex-end"),
                      pn.pane.HTML(pn.bind(_summary, vm.param.replay_summary)),
@@ -109,8 +108,9 @@ def build(ctx: PageContext) -> Any:
     theme = table_theme(ctx.theme)
     table = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width")
     bots = pn.widgets.Tabulator.from_param(vm.param.bots, css_classes=["bots-list"], **table)
-    trades = pn.widgets.Tabulator.from_param(vm.param.trades, css_classes=["bots-trades"],
-                                             **table)
+    trades = pn.widgets.Tabulator.from_param(
+        vm.param.trades, css_classes=["bots-trades"],
+        text_align=numbers_right(["Quantité", "Prix moyen", "Frais", "P&L réalisé"]), **table)
     refresh = _button("Rafraîchir", "bots-refresh", "default")
     refresh.on_click(lambda e: vm.refresh())
     if pn.state.curdoc is not None:

@@ -12,6 +12,7 @@ import pandas as pd
 import param
 
 from aristobot.brokers import list_brokers
+from aristobot.brokers.connections import get_manager
 from aristobot.core.timefmt import format_dt
 from aristobot.domain.timeframe import Timeframe
 from aristobot.engine import overview
@@ -21,7 +22,7 @@ from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.strategies.repository import list_strategies
 from aristobot.ui import messages as msg
-from aristobot.ui.numbers import format_fixed, format_quantity
+from aristobot.ui.numbers import EMPTY, Precision, PrecisionBook, format_quantity, format_usd
 
 log = logging.getLogger(__name__)
 LIST_COLUMNS = ["id", "Stratégie", "Broker", "Symbole", "UT", "Début", "Fin", "État",
@@ -38,10 +39,14 @@ DATE_FMT = "%Y-%m-%d %H:%M"
 SHORT_FMT = "%d/%m/%y %H:%M"
 
 
-def _num(v: Decimal | None, places: int | None = None) -> str:
-    if v is None:
-        return ""
-    return format_quantity(v) if places is None else format_fixed(v, places)
+def _blank(text: str) -> str:
+    """An absent number stays an empty cell (not « — »)."""
+    return "" if text == EMPTY else text
+
+
+def _quote(v: Decimal | None) -> str:
+    """An amount in the quote currency (P&L), to the cent."""
+    return _blank(format_usd(v))
 
 
 def parse_utc(text: str, label: str) -> datetime:
@@ -49,8 +54,7 @@ def parse_utc(text: str, label: str) -> datetime:
     try:
         return datetime.strptime(text.strip(), DATE_FMT).replace(tzinfo=UTC)
     except ValueError:
-        raise ValidationError(reason=f"{label} : date attendue au format AAAA-MM-JJ HH:MM "
-                                     f"(UTC), reçu « {text} ».") from None
+        raise ValidationError(reason=msg.BAD_UTC_DATE.format(label=label, text=text)) from None
 
 
 class BotsVM(param.Parameterized):
@@ -84,6 +88,8 @@ class BotsVM(param.Parameterized):
         self.strategy_names: dict[str, int] = {}
         self.broker_names: dict[str, int] = {}
         self.bot_names: dict[str, int] = {}
+        self._rows: dict[int, overview.ActiveOverview] = {}
+        self._books: dict[int, PrecisionBook] = {}
         t = self._now().replace(second=0, microsecond=0)
         self.start, self.end = t.strftime(DATE_FMT), (t + timedelta(days=30)).strftime(DATE_FMT)
         self.replay_start = (t - timedelta(days=1)).strftime(DATE_FMT)
@@ -117,16 +123,30 @@ class BotsVM(param.Parameterized):
         with self._runtime.sessions() as s:
             rows = overview.user_overview(s, self._user_id, self._now())
         self._rows = {r.id: r for r in rows}
+        self._books = {}  # markets may have loaded since
         self.bot_names = {f"#{r.id} {r.strategy_name} — {r.symbol} {r.timeframe} "
                           f"({r.state})": r.id for r in rows}
         self._choose("selected", list(self.bot_names.values()))
         self.bots = pd.DataFrame([self._line(r) for r in rows], columns=LIST_COLUMNS)
         self._refresh_detail()
 
+    def _precision(self, r: overview.ActiveOverview) -> Precision:
+        """The market precision of a bot's symbol on its broker (the readable default while the
+        broker's markets are not loaded in this process: no request from here)."""
+        if r.broker_id not in self._books:
+            markets = get_manager(self._runtime).loaded_markets(self._user_id, r.broker_id)
+            self._books[r.broker_id] = PrecisionBook({k: m.rules for k, m in markets.items()})
+        return self._books[r.broker_id].of(r.symbol)
+
+    def _selected_precision(self) -> Precision:
+        r = self._rows.get(self.selected) if self.selected is not None else None
+        return self._precision(r) if r is not None else Precision()
+
     def _line(self, r: overview.ActiveOverview) -> list[Any]:
-        p = r.position
-        position = f"{_num(p.quantity)} @ {_num(p.entry_price)}" if p is not None else "—"
-        pnl = _num(p.unrealized_pnl, 2) if p is not None else ""
+        p, prec = r.position, self._precision(r)
+        position = (f"{prec.quantity(p.quantity)} @ {prec.price(p.entry_price)}"
+                    if p is not None else EMPTY)
+        pnl = _quote(p.unrealized_pnl) if p is not None else ""
         last = ""
         if r.last_decision is not None:
             last = (f"{ACTION_FR.get(r.last_decision, r.last_decision)} "
@@ -148,22 +168,25 @@ class BotsVM(param.Parameterized):
             return
         with self._runtime.sessions() as s:
             trades = overview.bot_trades(s, self._user_id, r.id)
+        prec = self._precision(r)
         self.trades = pd.DataFrame(
             [[format_dt(t.created_at, self._tz), SIDE_FR.get(t.side, t.side),
-              STATUS_FR.get(t.status, t.status), _num(t.quantity), _num(t.average_price),
-              _num(t.fee, 4), _num(t.profit_loss, 2), t.error or ""] for t in trades],
+              STATUS_FR.get(t.status, t.status), _blank(prec.quantity(t.quantity)),
+              _blank(prec.price(t.average_price)), _blank(format_quantity(t.fee)),
+              _quote(t.profit_loss), t.error or ""] for t in trades],
             columns=TRADE_COLUMNS)
         self.detail = self._detail_text(r)
 
     def _detail_text(self, r: overview.ActiveOverview) -> str:
-        p = r.position
+        p, prec = r.position, self._precision(r)
         if p is None:
-            pos_text = "Aucune position ouverte."
+            pos_text = msg.NO_OPEN_POSITION
         else:
-            levels = f"SL {_num(p.stop_loss, 2) or '—'} / TP {_num(p.take_profit, 2) or '—'}"
-            pos_text = (f"Position : {_num(p.quantity)} {r.symbol.split('/')[0]} à "
-                        f"{_num(p.entry_price)} ; {levels} ; P&L latent "
-                        f"{_num(p.unrealized_pnl, 2) or '0'} ({p.protection or 'moteur'}).")
+            pos_text = msg.OPEN_POSITION.format(
+                quantity=prec.quantity(p.quantity), base=r.symbol.split("/")[0],
+                price=prec.price(p.entry_price), stop_loss=prec.price(p.stop_loss),
+                take_profit=prec.price(p.take_profit),
+                pnl=_quote(p.unrealized_pnl) or "0,00", protection=p.protection or "moteur")
         return f"{r.state} — {pos_text}"
 
     # --- actions ---------------------------------------------------------------------------
@@ -180,7 +203,7 @@ class BotsVM(param.Parameterized):
             return
         self.refresh()
         self.selected = aid
-        self._ok(f"Stratégie activée (#{aid}).")
+        self._ok(msg.BOT_ACTIVATED.format(bot_id=aid))
 
     def _act(self, fn: Any, text: str) -> None:
         if self.selected is None:
@@ -195,10 +218,10 @@ class BotsVM(param.Parameterized):
         self._ok(text)
 
     def suspend(self) -> None:
-        self._act(self._controls.suspend, "Stratégie suspendue.")
+        self._act(self._controls.suspend, msg.BOT_SUSPENDED)
 
     def resume(self) -> None:
-        self._act(self._controls.resume, "Stratégie reprise.")
+        self._act(self._controls.resume, msg.BOT_RESUMED)
 
     def stop(self) -> None:
         """« Stop »: asks for a confirmation first when a position is open."""
@@ -206,16 +229,15 @@ class BotsVM(param.Parameterized):
             return self._fail(ValidationError(reason=msg.CHOOSE_ACTIVE_STRATEGY))
         p = self._controls.open_position(self._user_id, self.selected)
         if p is not None:
-            self.confirm_stop = (f"Une position est ouverte ({_num(p.quantity)} {p.symbol}). "
-                                 "Elle restera ouverte (SL/TP toujours surveillés) : utilisez "
-                                 "« Vendre » pour la fermer. Arrêter la stratégie ?")
+            self.confirm_stop = msg.CONFIRM_STOP_WITH_POSITION.format(
+                quantity=self._selected_precision().quantity(p.quantity), symbol=p.symbol)
             return None
-        self._act(self._controls.stop, "Stratégie arrêtée.")
+        self._act(self._controls.stop, msg.BOT_STOPPED)
         return None
 
     def confirm(self) -> None:
         self.confirm_stop = ""
-        self._act(lambda u, a: self._controls.stop(u, a, confirmed=True), "Stratégie arrêtée.")
+        self._act(lambda u, a: self._controls.stop(u, a, confirmed=True), msg.BOT_STOPPED)
 
     def cancel_stop(self) -> None:
         self.confirm_stop = ""
@@ -226,8 +248,9 @@ class BotsVM(param.Parameterized):
         self.busy = True
         try:
             fill = await self._controls.sell(self._user_id, self.selected)
-            self._ok(f"Position vendue : {_num(fill.trade.filled_quantity)} à "
-                     f"{_num(fill.trade.average_price)}.")
+            prec = self._selected_precision()
+            self._ok(msg.POSITION_SOLD.format(quantity=prec.quantity(fill.trade.filled_quantity),
+                                              price=prec.price(fill.trade.average_price)))
         except AristobotError as e:
             self._fail(e)
         finally:
@@ -248,12 +271,9 @@ class BotsVM(param.Parameterized):
                                   parse_utc(self.replay_start, "Début du rejeu"),
                                   parse_utc(self.replay_end, "Fin du rejeu"))
             self.replay_table = report.frame()
-            n = len(report.differences)
-            self.replay_summary = (
-                f"{len(report.rows)} signal(aux) comparé(s) sur {report.candles} bougies : "
-                + ("aucune différence entre live et rejeu." if n == 0 else
-                   f"{n} différence(s).") + "".join(f" {x}" for x in report.notes))
-            self._ok("Rejeu terminé.")
+            self.replay_summary = msg.replay_summary(len(report.rows), report.candles,
+                                                     len(report.differences), report.notes)
+            self._ok(msg.REPLAY_DONE)
         except AristobotError as e:
             self._fail(e)
         finally:

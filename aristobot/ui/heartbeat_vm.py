@@ -23,6 +23,8 @@ from aristobot.domain.timeframe import HEARTBEAT_TIMEFRAMES, ms_to_utc
 from aristobot.heartbeat import live, store
 from aristobot.heartbeat.live import LiveMessage, LiveSubscription
 from aristobot.runtime import Runtime
+from aristobot.ui import messages as msg
+from aristobot.ui.numbers import EMPTY, THIN, PrecisionBook, format_fixed
 from aristobot.ui.stream_lines import StreamLine, parse_line
 from aristobot.ui.stream_lines import stream_html as stream_html
 
@@ -73,11 +75,13 @@ class HeartbeatVM(param.Parameterized):
         self._status: dict[str, Any] = {}
         self._seen = 0
         self._dirty = False
+        self._book = PrecisionBook()  # Binance's spot markets, loaded with the rest by load()
 
     # --- load ----------------------------------------------------------------------------------
     def load(self) -> None:
         """Fill from the database: 60 newest signals per timeframe, status, delays since start."""
         with self._runtime.sessions() as s:
+            self._book = PrecisionBook(store.stream_market_rules(s))
             row = store.status_row(s)
             since = row.last_application_start if row is not None else None
             self._add_stored(s)
@@ -117,7 +121,7 @@ class HeartbeatVM(param.Parameterized):
             frames = message.payload.get("frames") or []
             self._seen += len(frames)
             for f in frames[-STREAM_LINES:]:
-                self._frames.append(parse_line(f, self._tz))
+                self._frames.append(parse_line(f, self._tz, self._book))
         elif message.topic == live.SIGNALS:
             p = message.payload
             tf = str(p.get("signal", ""))
@@ -202,9 +206,9 @@ def box_html(tf: str, items: list[tuple[str, bool]], delay: tuple[Any, Any] | No
     """Return one timeframe box: signals newest first (live green, from the DB orange)."""
     rows = "".join(
         f"<div class='{'hb-live' if live else 'hb-old'}'>{label}</div>" for label, live in items
-    ) or "<div class='ab-placeholder hb-empty'>Aucun signal pour l'instant</div>"
+    ) or f"<div class='ab-placeholder hb-empty'>{msg.NO_SIGNAL_YET}</div>"
     last, high = delay or (None, None)
-    fmt = lambda v: "—" if v is None else f"{v:,.0f} ms".replace(",", " ")  # noqa: E731
+    fmt = lambda v: EMPTY if v is None else f"{format_fixed(v, 0)}{THIN}ms"  # noqa: E731
     return (
         f"<div class='hb-box' id='hb-box-{tf}'><div class='hb-tf ab-accent'>{tf}</div>"
         f"<div class='hb-delay ab-muted'>délai : {fmt(last)} · p99 {fmt(high)}</div>"

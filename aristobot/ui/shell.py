@@ -10,6 +10,7 @@ import panel as pn
 
 from aristobot.runtime import Runtime
 from aristobot.status import get_hub
+from aristobot.ui import messages as msg
 from aristobot.ui.pages import PAGES, PageSpec
 from aristobot.ui.status_bar import render_status
 from aristobot.ui.template import page_template
@@ -49,10 +50,7 @@ class StatusBar:
         self._seen = -1
         self.html = pn.pane.HTML("", sizing_mode="stretch_width", margin=(8, 10))
         self.confirm = pn.Column(
-            pn.pane.Markdown(
-                "### Recharger les marchés\nRecharger la liste des paires de tous "
-                "les exchanges utilisés ? Le chargement se fait en arrière-plan."
-            ),
+            pn.pane.Markdown(msg.RELOAD_MARKETS_CONFIRM),
             sizing_mode="stretch_width",
         )
         self.markets_button = pn.widgets.Button(

@@ -7,6 +7,8 @@ from typing import Any
 import panel as pn
 
 from aristobot.charts.stats_chart import equity_figure, pnl_bars
+from aristobot.stats import Stats
+from aristobot.ui import messages as msg
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
 from aristobot.ui.stats_vm import StatsVM
@@ -26,9 +28,19 @@ def _conventions() -> str:
             "du P&amp;L cumulé depuis un sommet.</li></ul></details>")
 
 
+def _charts(stats: Stats | None, timezone: str, theme: str) -> Any:
+    """The two charts, or a placeholder while there is no executed trade to draw."""
+    if stats is None or not len(stats.equity):
+        return pn.pane.HTML(f"<div class='ab-placeholder st-no-chart'>{msg.NO_TRADE_TO_CHART}"
+                            "</div>", sizing_mode="stretch_width")
+    return pn.Column(
+        pn.pane.Bokeh(equity_figure(stats.equity, timezone, theme), sizing_mode="stretch_width"),
+        pn.pane.Bokeh(pnl_bars(stats.summary, theme), sizing_mode="stretch_width"),
+        sizing_mode="stretch_width")
+
+
 def build(ctx: PageContext) -> Any:
     vm = StatsVM(ctx.runtime, ctx.user.id)
-    dark = ctx.theme == "dark"
     broker = pn.widgets.Select(label="Compte broker", options=vm.broker_names, value=0,
                                width=240, css_classes=["st-broker"])
     broker.link(vm, value="broker")
@@ -47,10 +59,8 @@ def build(ctx: PageContext) -> Any:
                                                      "Frais", "Drawdown max")}})
     info = pn.pane.HTML(pn.bind(lambda i, e: feedback_html(i, e, "st"), vm.param.info,
                                 vm.param.error), sizing_mode="stretch_width")
-    equity = pn.pane.Bokeh(pn.bind(lambda s: equity_figure(s.equity, ctx.timezone, dark),
-                                   vm.param.stats), sizing_mode="stretch_width")
-    bars = pn.pane.Bokeh(pn.bind(lambda s: pnl_bars(s.summary, dark), vm.param.stats),
-                         sizing_mode="stretch_width")
+    charts = pn.panel(pn.bind(_charts, vm.param.stats, ctx.timezone, ctx.theme),
+                      sizing_mode="stretch_width")
     return pn.Column(
         pn.pane.Markdown("## Statistiques"),
         pn.FlexBox(broker, start, end, export, align_items="flex-end", css_classes=["ab-card"],
@@ -59,6 +69,6 @@ def build(ctx: PageContext) -> Any:
         pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Performance par origine</h3>"), summary,
                   pn.pane.HTML(_conventions()), css_classes=["ab-card"],
                   sizing_mode="stretch_width"),
-        pn.Column(equity, bars, css_classes=["ab-card"], sizing_mode="stretch_width"),
+        pn.Column(charts, css_classes=["ab-card"], sizing_mode="stretch_width"),
         sizing_mode="stretch_width",
     )

@@ -14,11 +14,21 @@ from aristobot.brokers import list_brokers
 from aristobot.runtime import Runtime
 from aristobot.stats import SUMMARY_COLUMNS, Stats, TradeFilter, compute_stats, load_trades
 from aristobot.ui import messages as msg
+from aristobot.ui.numbers import EMPTY
 
 log = logging.getLogger(__name__)
 EXPORT_COLUMNS = {"created_at": "Date (UTC)", "origin": "Origine", "broker_id": "Broker",
                   "symbol": "Symbole", "side": "Sens", "filled": "Quantité",
                   "price": "Prix moyen", "fee_quote": "Frais (cotation)", "pnl": "P&L réalisé"}
+
+
+def undefined_as_dash(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells without a value (a win rate with no sale) read « — », not « NaN »; the other
+    cells stay numbers (they sort as numbers and the table formats them)."""
+    out = frame.copy()
+    for col in out.columns[out.isna().any()]:
+        out[col] = out[col].astype(object).where(out[col].notna(), EMPTY)
+    return out
 
 
 class StatsVM(param.Parameterized):
@@ -59,10 +69,11 @@ class StatsVM(param.Parameterized):
         with self._runtime.sessions() as s:
             frame = load_trades(s, self._user_id, self._filter())
         self.stats = compute_stats(frame)
-        self.summary = self.stats.summary.round(2)
+        self.summary = undefined_as_dash(self.stats.summary.round(2))
         self.error = ""
         n = len(self.stats.trades)
-        self.info = msg.trades_summary(n, len(frame)) if len(frame) else msg.NO_TRADES
+        self.info = (msg.TRADES_SUMMARY.format(filled=n, attempts=len(frame)) if len(frame)
+                     else msg.NO_TRADES)
 
     def csv(self) -> io.StringIO:
         """The executed trades with their fees and realised P&L (CSV, « ; » separated)."""

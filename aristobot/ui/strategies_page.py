@@ -8,6 +8,7 @@ from typing import Any
 import panel as pn
 
 from aristobot.strategies.repository import WINDOW_MAX, WINDOW_MIN
+from aristobot.ui import messages as msg
 from aristobot.ui.pages import PageContext
 from aristobot.ui.strategies_guard import LeaveGuard
 from aristobot.ui.strategies_vm import StrategiesVM
@@ -27,8 +28,7 @@ def _feedback(message: str, error: str, dirty: bool) -> str:
 
 def _report(text: str, has_issues: bool) -> str:
     if not text:
-        return ("<div class='ab-muted' id='strat-report'>« Tester la syntaxe » affiche ici les "
-                "erreurs, avec leur ligne.</div>")
+        return f"<div class='ab-muted' id='strat-report'>{msg.REPORT_PLACEHOLDER}</div>"
     css = "ab-danger" if has_issues else "ab-ok"
     return (f"<pre class='{css}' id='strat-report' style='white-space:pre-wrap'>"
             f"{html.escape(text)}</pre>")

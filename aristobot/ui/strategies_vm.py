@@ -138,7 +138,7 @@ class StrategiesVM(param.Parameterized):
                 repo.rename_strategy(s, self._user_id, sid, self.strategy_name)
             self.refresh()
 
-        return self._run(act, "Stratégie renommée.")
+        return self._run(act, msg.STRATEGY_RENAMED)
 
     def duplicate(self) -> bool:
         if self.selected_id is None:
@@ -152,7 +152,7 @@ class StrategiesVM(param.Parameterized):
             self.refresh()
             self._load(rec.id)
 
-        return self._run(act, "Stratégie dupliquée.")
+        return self._run(act, msg.STRATEGY_DUPLICATED)
 
     def request_delete(self) -> None:
         self.pending_delete = self.selected_id is not None
@@ -173,13 +173,13 @@ class StrategiesVM(param.Parameterized):
             if self.options:
                 self._load(next(iter(self.options.values())))
 
-        return self._run(act, "Stratégie supprimée.")
+        return self._run(act, msg.STRATEGY_DELETED)
 
     # --- validation and save -----------------------------------------------------------------
     def _show(self, report: ValidationReport) -> None:
         self.issues = editor_annotations(report)
         self.report = report.summary() if not report.ok else "\n".join(
-            ("Code valide.", *report.notes))
+            (msg.CODE_VALID, *report.notes))
 
     async def test_syntax(self) -> ValidationReport:
         """« Tester la syntaxe »: static checks then a test run in an isolated worker."""
@@ -218,7 +218,7 @@ class StrategiesVM(param.Parameterized):
             self.error = msg.NOT_SAVED_ERRORS
             return False
         except AristobotError as e:
-            self.error = msg.not_saved(e.user_message())
+            self.error = msg.NOT_SAVED.format(reason=e.user_message())
             return False
         finally:
             self.busy = False
@@ -247,8 +247,7 @@ class StrategiesVM(param.Parameterized):
         finally:
             self.ai_busy = False
         if not suggestion.ok:
-            self.ai_error = ("Le code proposé ne passe pas la validation : "
-                             + suggestion.report.summary())
+            self.ai_error = msg.AI_CODE_INVALID.format(reason=suggestion.report.summary())
             return False
         self.ai_suggestion = suggestion.code
         return True

@@ -14,6 +14,8 @@ from typing import NamedTuple
 import orjson
 
 from aristobot.core.timefmt import to_display
+from aristobot.ui.messages import WAITING_FOR_STREAM
+from aristobot.ui.numbers import EMPTY, PrecisionBook
 
 EXCERPT_CHARS = 120
 BUY, SELL = "Achat", "Vente"
@@ -30,14 +32,6 @@ class StreamLine(NamedTuple):
     other: str = ""
 
 
-def _number(text: object) -> str:
-    """Return a decimal string as sent by Binance without its trailing zeros (« 0.00100 »)."""
-    s = str(text)
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s or "0"
-
-
 def _symbol(raw: str) -> str:
     for quote in ("USDT", "USDC", "FDUSD", "BUSD", "BTC", "ETH", "BNB", "EUR"):
         if raw.endswith(quote) and len(raw) > len(quote):
@@ -45,18 +39,24 @@ def _symbol(raw: str) -> str:
     return raw
 
 
-def parse_line(frame: str | bytes, timezone: str) -> StreamLine:
-    """Turn one raw frame into a :class:`StreamLine` (times in ``timezone``)."""
+def parse_line(frame: str | bytes, timezone: str, book: PrecisionBook | None = None
+               ) -> StreamLine:
+    """Turn one raw frame into a :class:`StreamLine` (times in ``timezone``; price and quantity
+    in the French format, to the precision of the symbol's market in ``book``)."""
     try:
         msg = orjson.loads(frame)
         data = msg.get("data", msg) if isinstance(msg, dict) and "stream" in msg else msg
         if isinstance(data, dict) and data.get("e") in ("trade", "aggTrade"):
             when = datetime.fromtimestamp(int(data.get("T") or data["E"]) / 1000, UTC)
             local = to_display(when, timezone)
+            symbol = _symbol(str(data["s"]))
+            precision = (book or PrecisionBook()).of(symbol)
+            price, quantity = precision.price(data["p"]), precision.quantity(data["q"], column=True)
+            if EMPTY in (price, quantity):
+                raise ValueError("not a number")
             return StreamLine(
                 time=local.strftime("%H:%M:%S.") + f"{local.microsecond // 1000:03d}",
-                symbol=_symbol(str(data["s"])), price=_number(data["p"]),
-                quantity=_number(data["q"]),
+                symbol=symbol, price=price, quantity=quantity,
                 # "m": the buyer is the maker, so the taker (who moved the price) sold
                 side=SELL if data.get("m") else BUY)
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, OverflowError):
@@ -83,5 +83,5 @@ def stream_html(lines: list[StreamLine]) -> str:
     head = ("<div class='hb-frame hb-head ab-muted'><span class='hb-time'>Heure</span>"
             "<span class='hb-symbol'>Symbole</span><span class='hb-price'>Prix</span>"
             "<span class='hb-qty'>Quantité</span><span class='hb-side'>Sens</span></div>")
-    body = "".join(rows) or "<i>En attente du flux…</i>"
+    body = "".join(rows) or f"<i>{WAITING_FOR_STREAM}</i>"
     return f"<div id='hb-stream' class='hb-stream'>{head if rows else ''}{body}</div>"

@@ -33,6 +33,7 @@ FRENCH = {
             },
             "data": {"loading": "Chargement…", "error": "Erreur"},
             "headerFilters": {"default": "filtrer…"},
+            "groups": {"item": "élément", "items": "éléments"},
         }
     },
 }
@@ -42,6 +43,11 @@ def french_number(decimals: int) -> dict[str, Any]:
     """A Tabulator formatter for a numeric column (stays numeric, so it sorts as numbers):
     French separators and ``decimals`` places, as aristobot.ui.numbers writes them."""
     return {"type": "money", "decimal": ",", "thousand": "\u202f", "precision": decimals}
+
+
+def numbers_right(columns: list[str]) -> dict[str, str]:
+    """Tabulator's ``text_align`` for columns of numbers: right-aligned, digits under digits."""
+    return dict.fromkeys(columns, "right")
 
 
 def row_button(label: str) -> str:

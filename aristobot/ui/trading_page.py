@@ -7,11 +7,15 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.ui import messages as msg
 from aristobot.ui.feedback import feedback_html
+from aristobot.ui.numbers import EMPTY
 from aristobot.ui.pages import PageContext
-from aristobot.ui.table_locale import TABLE_FR
-from aristobot.ui.tables import row_button, table_theme
-from aristobot.ui.trading_vm import TradingVM
+from aristobot.ui.tables import numbers_right, row_button, table_theme
+from aristobot.ui.trading_vm import PORTFOLIO_COLUMNS, TradingVM
+
+ORDER_NUMBERS = ["Quantité", "Prix", "Rempli"]
+TRADE_NUMBERS = ["Quantité", "Prix moyen", "Montant USD", "Frais"]
 
 
 def _feedback(message: str, error: str) -> str:
@@ -20,7 +24,15 @@ def _feedback(message: str, error: str) -> str:
 
 def _head(symbol: str, price: str) -> str:
     return (f"<div class='ab-accent' id='trade-symbol'><b>{escape(symbol)}</b> — dernier prix : "
-            f"<span id='trade-last'>{escape(price) or 'indisponible'}</span></div>")
+            f"<span id='trade-last'>{escape(price) or msg.PRICE_UNAVAILABLE}</span></div>")
+
+
+def total_html(total: str) -> str:
+    """The portfolio total: « Total : 9 166,25 USD », « Total : — » while there is no broker or
+    no valuation (never « Total : USD » with an empty number)."""
+    if not total:
+        return f"<b>Total : <span id='trade-total'>{EMPTY}</span></b>"
+    return f"<b>Total : <span id='trade-total'>{escape(total)}</span> USD</b>"
 
 
 def order_buttons(vm: TradingVM) -> tuple[Any, Any]:
@@ -51,18 +63,20 @@ def order_buttons(vm: TradingVM) -> tuple[Any, Any]:
 def build(ctx: PageContext) -> Any:
     vm = TradingVM(ctx.runtime, ctx.user.id, ctx.timezone)
     theme = table_theme(ctx.theme)
-    table = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width",
-                 configuration=TABLE_FR)
+    table = dict(theme=theme, show_index=False, disabled=True, sizing_mode="stretch_width")
 
     broker = pn.widgets.Select(label="Broker", options=vm.broker_names, value=vm.broker_id,
                                css_classes=["trade-broker"], width=280)
     broker.link(vm, value="broker_id")
     refresh = pn.widgets.Button(label="Rafraîchir", css_classes=["trade-refresh"])
 
-    portfolio = pn.widgets.Tabulator.from_param(vm.param.portfolio, css_classes=["trade-portfolio"],
-                                                layout="fit_columns", **table)
-    total = pn.pane.HTML(pn.bind(lambda t: f"<b>Total : <span id='trade-total'>{t}</span> USD</b>",
-                                 vm.param.total_usd))
+    # Columns as wide as their header and numbers (a narrow card scrolls, never cuts a number);
+    # a few lines need no sorting, so the headers keep their room for their names.
+    portfolio = pn.widgets.Tabulator.from_param(
+        vm.param.portfolio, css_classes=["trade-portfolio"], layout="fit_data_stretch",
+        text_align=numbers_right(PORTFOLIO_COLUMNS[1:]),
+        configuration={"columnDefaults": {"headerSort": False}}, **table)
+    total = pn.pane.HTML(pn.bind(total_html, vm.param.total_usd))
 
     search = pn.widgets.TextInput.from_param(vm.param.search, label="Recherche",
                                              placeholder="ex. BTC", css_classes=["trade-search"],
@@ -106,6 +120,7 @@ def build(ctx: PageContext) -> Any:
 
     orders = pn.widgets.Tabulator.from_param(vm.param.orders,
                                              buttons={"cancel": row_button("Annuler")},
+                                             text_align=numbers_right(ORDER_NUMBERS),
                                              css_classes=["trade-orders"], **table)
 
     async def _cancel(event: Any) -> None:
@@ -114,6 +129,7 @@ def build(ctx: PageContext) -> Any:
 
     orders.on_click(_cancel)
     trades = pn.widgets.Tabulator.from_param(vm.param.trades, pagination="local", page_size=10,
+                                             text_align=numbers_right(TRADE_NUMBERS),
                                              css_classes=["trade-history"], **table)
     pn.state.onload(vm.refresh)
     return pn.Column(

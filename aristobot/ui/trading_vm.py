@@ -18,7 +18,7 @@ from aristobot.runtime import Runtime
 from aristobot.trading import trades as journal
 from aristobot.trading.service import ManualTrading, OrderRequest
 from aristobot.ui import messages as msg
-from aristobot.ui.numbers import decimals_of_step, format_price, format_quantity, format_usd
+from aristobot.ui.numbers import EMPTY, PrecisionBook, format_quantity, format_usd
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +40,13 @@ def _num(v: Decimal | None) -> str:
     return "" if v is None else format(v.normalize(), "f")
 
 
-def _qty(v: Any) -> str:
-    return "" if v is None else format_quantity(v)
-
-
-def _price(v: Any, decimals: int | None = None) -> str:
-    return "" if v is None else format_price(v, decimals)
-
-
 def _usd(v: Any) -> str:
     return "" if v is None else format_usd(v)
+
+
+def _blank(text: str) -> str:
+    """An absent number stays an empty cell (not « — »)."""
+    return "" if text == EMPTY else text
 
 
 class TradingVM(param.Parameterized):
@@ -79,6 +76,7 @@ class TradingVM(param.Parameterized):
         self._service = ManualTrading(runtime)
         self._rules: MarketRules | None = None
         self._price: Decimal | None = None
+        self._book = PrecisionBook()  # the broker's markets, loaded by refresh()
         self._syncing = False
         self.broker_names: dict[str, int] = {}
         self.reload_brokers()
@@ -102,11 +100,13 @@ class TradingVM(param.Parameterized):
     async def refresh(self) -> None:
         """Reload everything shown for the selected broker."""
         if self.broker_id is None:
-            self.error = msg.NO_BROKER
+            self.error, self.total_usd = msg.NO_BROKER, ""
             return
         self.busy = True
         try:
             self.symbols = await self._service.symbols(self._user_id, self.broker_id)
+            self._book = PrecisionBook(await self._service.market_rules(self._user_id,
+                                                                       self.broker_id))
             if self.symbol not in self.symbols:
                 self.symbol = "BTC/USDT" if "BTC/USDT" in self.symbols else (
                     self.symbols[0] if self.symbols else "")
@@ -116,6 +116,7 @@ class TradingVM(param.Parameterized):
             await self.select_symbol(self.symbol)
             self.error = ""
         except AristobotError as e:
+            self.total_usd = ""  # no valuation: « Total : — », not a stale total
             self._fail(e)
         finally:
             self.busy = False
@@ -123,28 +124,34 @@ class TradingVM(param.Parameterized):
 
     async def refresh_portfolio(self) -> None:
         p = await self._service.portfolio(self._user_id, self.broker_id)
+        book = self._book
         self.portfolio = pd.DataFrame(
-            [[x.asset, _qty(x.free), _qty(x.used), _qty(x.total),
-              _price(x.price_usd), _usd(x.value_usd)] for x in p.lines],
+            [[x.asset, book.balance(x.asset, x.free), book.balance(x.asset, x.used),
+              book.balance(x.asset, x.total),
+              _blank(book.of_asset(x.asset).price(x.price_usd)), _usd(x.value_usd)]
+             for x in p.lines],
             columns=PORTFOLIO_COLUMNS)
         self.total_usd = _usd(p.total_usd)
 
     async def refresh_orders(self) -> None:
         orders = await self._service.open_orders(self._user_id, self.broker_id)
+        of = self._book.of
         self.orders = pd.DataFrame(
             [[str(o.id), o.symbol, SIDE_FR.get(o.side, o.side), TYPE_FR.get(o.type, o.type),
-              _qty(o.amount), _price(o.price), _qty(o.filled),
-              ORDER_STATUS_FR.get(o.status, o.status)]
+              _blank(of(o.symbol).quantity(o.amount)), _blank(of(o.symbol).price(o.price)),
+              _blank(of(o.symbol).quantity(o.filled)), ORDER_STATUS_FR.get(o.status, o.status)]
              for o in orders], columns=ORDER_COLUMNS)
 
     def refresh_trades(self) -> None:
         with self._runtime.sessions() as s:
             rows = journal.recent_trades(s, self._user_id, limit=50)
+        of = self._book.of
         self.trades = pd.DataFrame(
             [[format_dt(t.created_at, self._timezone), t.symbol, SIDE_FR.get(t.side, t.side),
-              TYPE_FR.get(t.order_type, t.order_type), _qty(t.filled_quantity or t.quantity),
-              _price(t.average_price),
-              _usd(t.quote_amount), _qty(t.fee), STATUS_FR.get(t.status, t.status),
+              TYPE_FR.get(t.order_type, t.order_type),
+              _blank(of(t.symbol).quantity(t.filled_quantity or t.quantity)),
+              _blank(of(t.symbol).price(t.average_price)), _usd(t.quote_amount),
+              _blank(format_quantity(t.fee)), STATUS_FR.get(t.status, t.status),
               t.error or ""] for t in rows], columns=TRADE_COLUMNS)
 
     def filtered_symbols(self) -> list[str]:
@@ -159,8 +166,7 @@ class TradingVM(param.Parameterized):
         try:
             self._rules = await self._service.rules(self._user_id, self.broker_id, symbol)
             self._price = await self._service.last_price(self._user_id, self.broker_id, symbol)
-            self.last_price = _price(self._price, decimals_of_step(self._rules.price_step)
-                                     if self._rules else None)
+            self.last_price = _blank(self._book.of(symbol).price(self._price))
         except AristobotError as e:
             self._price, self.last_price = None, ""
             self._fail(e)
@@ -233,8 +239,9 @@ class TradingVM(param.Parameterized):
                                                   side, self.order_type, e)
                 raise
             t = await self._service.place_order(self._user_id, req)
-            self.message = (f"{SIDE_FR[side]} {_qty(t.quantity)} {t.symbol} : "
-                            f"{STATUS_FR.get(t.status, t.status)}")
+            self.message = msg.ORDER_OUTCOME.format(
+                side=SIDE_FR[side], quantity=self._book.of(t.symbol).quantity(t.quantity),
+                symbol=t.symbol, status=STATUS_FR.get(t.status, t.status))
             self.error = ""
             await self.refresh_portfolio()
             await self.refresh_orders()
@@ -258,7 +265,7 @@ class TradingVM(param.Parameterized):
         try:
             await self._service.cancel_order(self._user_id, self.broker_id, order_id,
                                              str(row.iloc[0]["Symbole"]))
-            self.message, self.error = msg.order_cancelled(order_id), ""
+            self.message, self.error = msg.ORDER_CANCELLED.format(order_id=order_id), ""
             await self.refresh_orders()
             await self.refresh_portfolio()
         except AristobotError as e:

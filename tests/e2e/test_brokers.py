@@ -44,7 +44,7 @@ def test_add_brokers_check_keys_trade_and_load_markets(
     _type(page, ".broker-capital", "2500")
     page.locator(".broker-save button").click()
     page.locator("#broker-message", has_text="Simulation 2").wait_for()
-    assert "USDT 2500" in page.locator("#broker-message").inner_text()
+    assert "USDT 2\u202f500,00" in page.locator("#broker-message").inner_text()
 
     # A Binance broker (the local fake): wrong secret first, then the right one.
     page.locator(".broker-add button").click()
@@ -65,7 +65,7 @@ def test_add_brokers_check_keys_trade_and_load_markets(
     page.locator(".broker-cred-secret input").fill("secret-a")
     page.locator(".broker-cred-secret input").press("Enter")
     page.locator(".broker-verify button").click()
-    page.locator("#broker-balance", has_text="USDT 10000").wait_for()
+    page.locator("#broker-balance", has_text="USDT 10\u202f000,00").wait_for()
     screenshot(page, "brokers_balance")
     assert fake_binance.count("GET", "/api/v3/exchangeInfo") == 1  # shared by the key checks
 

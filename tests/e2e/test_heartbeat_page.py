@@ -44,8 +44,10 @@ def test_stream_moves_and_green_signals_appear(served_app: Any, new_page: Any,
     row = page.locator("#hb-stream .hb-trade", has_text="BTC/USDT").first
     row.wait_for()
     assert re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3}", row.locator(".hb-time").inner_text())
-    assert float(row.locator(".hb-price").inner_text()) > 0
-    assert float(row.locator(".hb-qty").inner_text()) > 0
+    # French numbers: « 66 123,45 » (narrow no-break space, decimal comma)
+    french = re.compile(r"\d{1,3}(\u202f\d{3})*(,\d+)?")
+    assert french.fullmatch(row.locator(".hb-price").inner_text())
+    assert french.fullmatch(row.locator(".hb-qty").inner_text())
     assert row.locator(".hb-side").inner_text() in ("Achat", "Vente")
     assert "{" not in page.locator("#hb-stream").inner_text()  # no raw JSON shown
     first = page.locator("#hb-stream .hb-trade").first.inner_text()

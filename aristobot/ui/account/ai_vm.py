@@ -68,23 +68,21 @@ class AISectionVM(param.Parameterized):
         self._reload()
         return True
 
-    @param.depends("openrouter_on", watch=True)
-    def _on_openrouter(self) -> None:
+    def _switched(self, provider: str, label: str, on: bool, other: str, other_on: bool) -> None:
+        """One provider's switch moved: store the provider now in use (or none)."""
         if self._syncing:
             return
         self.models = []
-        self._store(msg.ai_provider_on("OpenRouter") if self.openrouter_on else msg.AI_OFF,
-                    provider="openrouter" if self.openrouter_on else
-                    ("ollama" if self.ollama_on else None))
+        self._store(msg.AI_PROVIDER_ON.format(provider=label) if on else msg.AI_OFF,
+                    provider=provider if on else (other if other_on else None))
+
+    @param.depends("openrouter_on", watch=True)
+    def _on_openrouter(self) -> None:
+        self._switched("openrouter", "OpenRouter", self.openrouter_on, "ollama", self.ollama_on)
 
     @param.depends("ollama_on", watch=True)
     def _on_ollama(self) -> None:
-        if self._syncing:
-            return
-        self.models = []
-        self._store(msg.ai_provider_on("Ollama") if self.ollama_on else msg.AI_OFF,
-                    provider="ollama" if self.ollama_on else
-                    ("openrouter" if self.openrouter_on else None))
+        self._switched("ollama", "Ollama", self.ollama_on, "openrouter", self.openrouter_on)
 
     def save_key(self) -> bool:
         key, self.api_key = self.api_key.strip(), ""
@@ -97,7 +95,7 @@ class AISectionVM(param.Parameterized):
         return self._store(msg.AI_URL_SAVED, ollama_url=self.ollama_url)
 
     def choose_model(self, model: str) -> bool:
-        return self._store(msg.ai_model_chosen(model), model=model or None)
+        return self._store(msg.AI_MODEL_CHOSEN.format(model=model), model=model or None)
 
     async def load_models(self) -> bool:
         """Fetch the active provider's model list."""
@@ -114,5 +112,5 @@ class AISectionVM(param.Parameterized):
         finally:
             self.busy = False
         self.models = models
-        self.message = msg.ai_models_found(len(models))
+        self.message = msg.AI_MODELS_FOUND.format(count=len(models))
         return True

@@ -25,6 +25,7 @@ from aristobot.core.order_rules import parse_decimal
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.ui import messages as msg
+from aristobot.ui.numbers import PrecisionBook
 
 COLUMNS = ["id", "Nom", "Exchange", "Clé API", "Testnet", "Actif", "Par défaut"]
 
@@ -70,7 +71,7 @@ class BrokersVM(param.Parameterized):
         self.required = list(info.required_credentials)
         self.testnet_available = info.has_sandbox
         self.testnet_note = "" if info.has_sandbox or self.exchange == PAPER else (
-            msg.testnet_unavailable(info.name))
+            msg.TESTNET_UNAVAILABLE.format(exchange=info.name))
         if not info.has_sandbox:
             self.is_testnet = False
         if self.exchange == PAPER and not self.paper_capital:
@@ -117,8 +118,9 @@ class BrokersVM(param.Parameterized):
         except AristobotError as e:
             self.error, self.balance = e.user_message(), ""
             return None
-        self.balance = ", ".join(f"{a} {format(v.normalize(), 'f')}" for a, v in bal.items()) \
-            or "solde vide"
+        book = PrecisionBook()  # no market loaded yet: dollars to the cent, others up to 8 places
+        self.balance = (", ".join(f"{a} {book.balance(a, v)}" for a, v in bal.items())
+                        or msg.EMPTY_BALANCE)
         self.error = ""
         return bal
 
@@ -137,7 +139,7 @@ class BrokersVM(param.Parameterized):
             self.error = e.user_message()
             return False
         await forget_broker(self._runtime, self._user_id, b.id)
-        self.message = msg.broker_saved(b.name, self.balance)
+        self.message = msg.BROKER_SAVED.format(name=b.name, balance=self.balance)
         self.form_visible = False
         self.reload()
         self._runtime.spawn(ensure_markets(self._runtime, b.exchange), "markets load")
@@ -151,7 +153,7 @@ class BrokersVM(param.Parameterized):
         except AristobotError as e:
             self.error = e.user_message()
             return
-        self.confirm_text = msg.confirm_broker_delete(b.name)
+        self.confirm_text = msg.CONFIRM_BROKER_DELETE.format(name=b.name)
         self.confirm_delete_id = b.id
 
     async def confirm_delete(self) -> None:
@@ -177,7 +179,7 @@ class BrokersVM(param.Parameterized):
         try:
             with self._runtime.sessions.begin() as s:
                 b = set_default_broker(s, self._user_id, broker_id)
-            self.message, self.error = msg.broker_is_default(b.name), ""
+            self.message, self.error = msg.BROKER_IS_DEFAULT.format(name=b.name), ""
         except AristobotError as e:
             self.error = e.user_message()
         self.reload()
@@ -191,9 +193,9 @@ class BrokersVM(param.Parameterized):
             self.error = e.user_message()
             return
         self._runtime.spawn(load_exchange_markets(self._runtime, b.exchange), "markets load")
-        self.message, self.error = msg.markets_loading(b.exchange), ""
+        self.message, self.error = msg.MARKETS_LOADING.format(exchange=b.exchange), ""
 
     def set_credential(self, key: str, value: str) -> None:
         if key not in CREDENTIAL_LABELS:
-            raise ValidationError(reason=msg.unknown_field(key))
+            raise ValidationError(reason=msg.UNKNOWN_FIELD.format(key=key))
         self.credentials = {**self.credentials, key: value}

@@ -165,7 +165,7 @@ class LoginHandler(RequestHandler):
             debug_mode.set_debug_active(s, now_active)
         log.warning("developer mode switched %s", "ON" if now_active else "OFF")
         self._render(
-            info=msg.dev_mode_switched(now_active),
+            info=msg.DEV_MODE_ON if now_active else msg.DEV_MODE_OFF,
             auto_login=False,
         )
 
@@ -178,7 +178,7 @@ class LoginHandler(RequestHandler):
             self._render(403, error=msg.DEV_MODE_INACTIVE)
             return
         if dev is None:
-            self._render(400, error="L'utilisateur « dev » n'existe pas : lancez `aristobot init`.")
+            self._render(400, error=msg.DEV_USER_MISSING)
             return
         self._open_session(dev.id)
 

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import json
 from html import escape
+
+from aristobot.ui import messages as msg
 
 _CSS = """
 :root { --cyan:#00D4FF; --green:#00FF88; --red:#FF0055; --bg:#0b0f1a; --card:#121a2b; }
@@ -41,7 +44,7 @@ dialog::backdrop { background: rgba(3,6,12,.75); }
 
 # The browser's own validation bubbles speak the browser's language (« Please fill out this
 # field »): the forms are ``novalidate`` and checked here, in French, before they are sent.
-_CHECK_JS = """
+_CHECK_JS = f"const AB_PASSWORDS_DIFFER = {json.dumps(msg.PASSWORDS_DIFFER)};" + """
 function abCheck(form) {
   const say = form.querySelector('.check');
   const names = {username: "le nom d'utilisateur", password: 'le mot de passe',
@@ -58,7 +61,7 @@ function abCheck(form) {
   }
   const pw2 = form.querySelector('input[name=password2]');
   if (!problem && pw2 && pw2.value !== pw.value) {
-    problem = 'Les deux mots de passe ne correspondent pas.'; field = pw2;
+    problem = AB_PASSWORDS_DIFFER; field = pw2;
   }
   say.textContent = problem; say.hidden = !problem;
   if (field) { field.focus(); }

@@ -44,7 +44,7 @@ async def test_activate_suspend_resume_sell_stop_with_confirmation(
     opens = add_candles(runtime.sessions, "BTC/USDT", "1m", T0, [100, 101, 102])
     await Engine(runtime, decider=pool).on_signal(signal("1m", opens[-1]))
     vm.refresh()
-    assert vm.bots["Position"][0].endswith("@ 102")
+    assert vm.bots["Position"][0].endswith("@ 102,00")  # the market's tick
     assert vm.bots["Dernière décision"][0].startswith("Achat")
     assert "Position :" in vm.detail and len(vm.trades) == 1
 

@@ -37,7 +37,7 @@ async def test_add_paper_and_binance_with_live_key_check(runtime: Runtime) -> No
     assert "Connexion refusée par Binance" in vm.error and vm.form_visible
     vm.set_credential("secret", "secret-a")
     assert await vm.save()
-    assert "USDT 10000" in vm.balance
+    assert "USDT 10\u202f000,00" in vm.balance  # French, dollars to the cent
     assert list(vm.brokers["Nom"]) == ["Simu", "Mon Binance"]
     assert "key-a" not in vm.brokers.to_string()  # keys are masked
     vm.exchange = "okx"

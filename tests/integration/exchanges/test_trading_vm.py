@@ -39,6 +39,10 @@ async def test_vm_converts_and_trades_on_the_default_paper_broker(runtime: Runti
     await vm.buy()
     assert vm.error == "" and "exécuté" in vm.message
     assert set(vm.portfolio["Actif"]) == {"BTC", "USDT"}
+    lines = vm.portfolio.set_index("Actif")
+    assert lines.loc["BTC", "Total"] == "0,005"  # the market's lot step
+    assert lines.loc["BTC", "Prix USD"] == "20\u202f000,00"  # the market's tick
+    assert lines.loc["USDT", "Total"] == "899,90"  # dollars to the cent (1000 − 100 − fee)
     vm.quantity = "0.000001"
     await vm.sell()
     assert "trop précise" in vm.error
@@ -145,6 +149,11 @@ def test_feedback_escapes_foreign_text() -> None:
     assert "<script>" not in trading_page._head("<script>", "1")
 
 
+def test_total_reads_a_dash_without_valuation() -> None:
+    assert "— " not in trading_page.total_html("") and "USD" not in trading_page.total_html("")
+    assert trading_page.total_html("1\u202f000,00").endswith("1\u202f000,00</span> USD</b>")
+
+
 def test_symbol_header_says_when_no_price_is_available() -> None:
     from aristobot.ui.trading_page import _head
 
@@ -160,6 +169,8 @@ async def test_without_a_broker_orders_are_disabled_and_the_page_says_where_to_a
     await vm.refresh()
     assert vm.broker_id is None and buy.disabled and sell.disabled
     assert vm.error == msg.NO_BROKER and "« Mon Compte »" in vm.error
+    assert trading_page.total_html(vm.total_usd) == (
+        "<b>Total : <span id='trade-total'>—</span></b>")  # not « Total : USD »
     with runtime.sessions.begin() as s:
         ensure_default_paper_broker(s, alice.id, "1000")
     vm.reload_brokers()

@@ -90,3 +90,22 @@ def test_vm_filters_and_csv(db_url: str, tmp_path, data: dict[str, int]) -> None
     vm.start = date(2024, 3, 9)
     assert "postérieure" in vm.error
     engine.dispose()
+
+
+
+def test_undefined_statistics_read_a_dash_and_no_chart_is_drawn_without_trades(
+        db_url: str, tmp_path, data: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    from aristobot.db.engine import make_sessionmaker
+    from aristobot.ui.stats_page import _charts
+
+    settings = make_settings(tmp_path, db_url)
+    engine = make_engine(db_url)
+    rt = Runtime(settings, engine, make_sessionmaker(engine), InMemoryBus(),
+                 Vault(str(settings.secret_key)))
+    vm = StatsVM(rt, data["alice"])
+    assert "st-no-chart" not in repr(_charts(vm.stats, "UTC", "light"))
+    vm.start = date(2030, 1, 1)  # no trade in this period
+    shown = vm.summary.set_index("Origine")
+    assert shown.loc["Total", "Taux de réussite (%)"] == "—"  # not « NaN »
+    assert shown.loc["Total", "P&L réalisé"] == 0  # defined values stay numbers
+    assert "st-no-chart" in _charts(vm.stats, "UTC", "light").object

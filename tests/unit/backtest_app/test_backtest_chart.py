@@ -8,7 +8,8 @@ from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.plotting import figure
 
 from aristobot.backtest.synthetic import synthetic_candles
-from aristobot.charts.backtest_chart import UP, BacktestChart, backtest_chart
+from aristobot.charts.backtest_chart import BacktestChart, backtest_chart
+from aristobot.charts.chart_theme import chart_colors
 from aristobot.core.backtest.types import TradeRecord
 
 
@@ -35,7 +36,8 @@ def test_small_chart_draws_every_candle_and_all_trades() -> None:
     chart = BacktestChart(c, [_trade(c, 10, 50, 20.0), _trade(c, 200, None, -5.0)], eq)
     assert len(chart.candle_src.data["t"]) == 300
     data = chart.trade_src.data
-    assert list(data["color"]) == [UP, "#FF0055"]
+    dark = chart_colors("dark")
+    assert list(data["color"]) == [dark.up, dark.down]
     assert data["exit_t"][1] == chart.t[-1]  # still-open trade drawn up to the last candle
     assert list(data["reason"]) == ["take profit", "fin (position ouverte)"]
     figs = _figures(chart)
@@ -81,7 +83,8 @@ def test_function_accepts_a_trades_frame_and_no_trades() -> None:
     (trades,) = [s for s in light.select({"type": ColumnDataSource}) if "entry_t" in s.data]
     assert list(trades.data["entry_price"]) == [trade.entry_price]
     assert list(trades.data["exit_price"]) == [trade.exit_price]
-    assert list(trades.data["reason"]) == ["take profit"] and list(trades.data["color"]) == [UP]
+    assert list(trades.data["reason"]) == ["take profit"]
+    assert list(trades.data["color"]) == [chart_colors("light").up]
     (candles,) = [s for s in light.select({"type": ColumnDataSource}) if "open" in s.data]
     assert np.array_equal(candles.data["close"], c.close.to_numpy())
     figures = list(light.select({"type": figure}))

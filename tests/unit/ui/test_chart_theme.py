@@ -1,0 +1,69 @@
+"""Every chart takes its colours from the active theme: no neon on white in the light theme."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from bokeh.embed import json_item
+
+from aristobot.backtest.synthetic import synthetic_candles
+from aristobot.charts.backtest_chart import backtest_chart
+from aristobot.charts.chart_theme import chart_colors
+from aristobot.charts.stats_chart import equity_figure, pnl_bars
+from aristobot.core.palette import DARK, LIGHT, NEON_CYAN, NEON_GREEN, NEON_RED, palette
+
+NEON = {NEON_CYAN.lower(), NEON_GREEN.lower(), NEON_RED.lower()}
+
+
+def _colours(node: Any, found: set[str]) -> set[str]:
+    """Every ``#rrggbb`` string of a serialised Bokeh document (properties and data)."""
+    if isinstance(node, dict):
+        for v in node.values():
+            _colours(v, found)
+    elif isinstance(node, list):
+        for v in node:
+            _colours(v, found)
+    elif isinstance(node, str) and node.startswith("#") and len(node) in (4, 7, 9):
+        found.add(node.lower()[:7])
+    return found
+
+
+def _charts(theme: str) -> list[Any]:
+    c = synthetic_candles(120, seed=5)
+    eq = pd.Series(np.linspace(10_000, 9_500, 120), index=c.index)
+    trades = pd.DataFrame([{
+        "entry_time": c.index[n], "exit_time": c.index[n + 10], "side": "long",
+        "entry_price": 100.0, "exit_price": 101.0, "quantity": 1.0, "fees": 0.1, "pnl": pnl,
+        "pnl_pct": 0.01, "exit_reason": "signal", "stop_loss": 98.0, "take_profit": 104.0,
+        "balance_after": 10_000.0} for n, pnl in ((5, 1.0), (40, -1.0))])
+    equity = pd.DataFrame({"created_at": pd.to_datetime(c.index[:3], utc=True),
+                           "equity": [1.0, -2.0, 3.0]})
+    summary = pd.DataFrame({"Origine": ["Manuel", "Bot", "Total"],
+                            "P&L réalisé": [5.0, -3.0, 2.0]})
+    return [backtest_chart(c, trades, eq, theme=theme, live_zoom=False),
+            equity_figure(equity, "Europe/Paris", theme), pnl_bars(summary, theme)]
+
+
+def test_light_charts_use_no_neon_and_only_light_tokens() -> None:
+    for chart in _charts("light"):
+        used = _colours(json_item(chart), set())
+        assert used.isdisjoint(NEON), used & NEON
+    colours = chart_colors("light")
+    assert colours.up == LIGHT.ok and colours.down == LIGHT.danger
+    assert colours.background == LIGHT.surface
+
+
+def test_dark_charts_keep_the_neon_accents() -> None:
+    used = set().union(*(_colours(json_item(ch), set()) for ch in _charts("dark")))
+    assert {NEON_GREEN.lower(), NEON_CYAN.lower()} <= used
+    assert DARK.surface.lower() in used  # the card's navy, not Bokeh's white
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_chart_colours_are_the_theme_tokens(theme: str) -> None:
+    p, c = palette(theme), chart_colors(theme)
+    assert (c.up, c.down, c.accent, c.text, c.muted) == (p.ok, p.danger, p.accent, p.text,
+                                                          p.muted)
