@@ -37,7 +37,9 @@ config_for() {
       t='"tests/unit/backtest/test_semantics.py", "tests/unit/strategies"' ;;
     loader) m='"aristobot/core/strategy_loader.py"'; t='"tests/unit/strategies"' ;;
     validator) m='"aristobot/core/strategy_validator.py"'
-      t='"tests/unit/strategies/test_validator.py", "tests/unit/strategies/test_validator_escapes.py"' ;;
+      t='"tests/unit/strategies/test_validator.py", "tests/unit/strategies/test_validator_escapes.py",
+        "tests/unit/strategies/test_validator_messages.py",
+        "tests/unit/optimize/test_params.py"' ;;
     security) m='"aristobot/security/*"'
       t='"tests/unit/accounts/test_security.py", "tests/integration/accounts/test_ai_hosts.py",
         "tests/integration/accounts/test_key_rotation.py"' ;;

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from aristobot.core.timefmt import format_dt, to_display, zone
 
@@ -34,3 +37,13 @@ def test_format_dt_shows_the_local_time_and_the_zone_abbreviation() -> None:
 def test_format_dt_names_zones_without_a_letter_abbreviation_by_their_offset() -> None:
     shown = format_dt(datetime(2026, 1, 15, 8, 30, tzinfo=UTC), "Etc/GMT-2")
     assert shown == "2026-01-15 10:30:00 +02"
+
+
+def test_naive_datetimes_are_utc_whatever_the_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert format_dt(datetime(2026, 1, 15, 8, 30), "UTC") == "2026-01-15 08:30:00 UTC"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
