@@ -32,7 +32,8 @@ config_for() {
     aggregator) m='"aristobot/core/aggregator.py"'; t='"tests/unit/heartbeat/test_aggregator.py"' ;;
     downsample) m='"aristobot/core/downsample.py", "aristobot/core/timefmt.py"'
       t='"tests/unit/backtest_app/test_downsample.py", "tests/unit/core/test_timefmt.py"' ;;
-    heartbeat) m='"aristobot/core/heartbeat_*"'; t='"tests/unit/heartbeat"' ;;
+    heartbeat) m='"aristobot/core/heartbeat_*"'
+      t='"tests/unit/heartbeat/test_integrity.py", "tests/unit/heartbeat/test_frames_and_clock.py"' ;;
     strategy_api) m='"aristobot/core/strategy_api.py"'
       t='"tests/unit/backtest/test_semantics.py", "tests/unit/strategies"' ;;
     loader) m='"aristobot/core/strategy_loader.py"'; t='"tests/unit/strategies"' ;;
