@@ -182,3 +182,34 @@ def test_params_declared_otherwise_are_refused(members: str) -> None:
     assert "params" in {i.kind for i in report.issues}, members
     with pytest.raises(ValueError, match="Ligne"):
         parse_params(_with("return 0", members=members))
+
+
+def test_a_null_byte_is_a_syntax_error_without_a_location() -> None:
+    assert validate_source("x = 1\x00").issues == (Issue(
+        0, 0, "Erreur de syntaxe : source code string cannot contain null bytes", "syntax"),)
+
+
+@pytest.mark.parametrize("bases", ["Base[int], Strategy", "make(), Strategy", "api.Strategy"])
+def test_any_base_expression_is_read_without_crashing(bases: str) -> None:
+    report = validate_source(_with("return 0").replace("class S(Strategy)", f"class S({bases})"))
+    assert report.ok and report.class_name == "S", report.summary()
+
+
+def test_other_class_attributes_are_not_params() -> None:
+    members = "    seuil = 3\n    noms: list[str] = []\n    params = {'a': 1}\n"
+    assert parse_params(_with("return 0", members=members)) == {"a": 1}
+
+
+def test_every_bad_params_entry_is_reported_at_its_key() -> None:
+    members = "    params = {1: 2, **autre, 'b': 'x'}\n"
+    assert [(line, col) for line, col, _, _ in _issues(_with("return 0", members=members))] == [
+        (2, 15), (2, 23), (2, 35)]  # the key 1, the value of **autre, the value 'x'
+
+
+def test_thirty_two_params_are_allowed() -> None:
+    many = ", ".join(f"'p{i}': {i}" for i in range(32))
+    assert len(parse_params(_with("return 0", members=f"    params = {{{many}}}\n"))) == 32
+
+
+def test_a_five_letter_dunder_is_still_a_dunder() -> None:
+    assert _issues(_with("return self.__a__"))[0][3] == f"L'attribut « __a__ » {FORBIDDEN}"
