@@ -37,7 +37,7 @@ config_for() {
       t='"tests/unit/heartbeat/test_integrity.py", "tests/unit/heartbeat/test_frames_and_clock.py"' ;;
     strategy_api) m='"aristobot/core/strategy_api.py"'
       t='"tests/unit/core/test_strategy_api.py", "tests/unit/optimize/test_params.py"' ;;
-    loader) m='"aristobot/core/strategy_loader.py"'; t='"tests/unit/strategies"' ;;
+    loader) m='"aristobot/core/strategy_loader.py"'; t='"tests/unit/strategies/test_loader.py"' ;;
     validator) m='"aristobot/core/strategy_validator.py"'
       t='"tests/unit/strategies/test_validator.py", "tests/unit/strategies/test_validator_escapes.py",
         "tests/unit/strategies/test_validator_messages.py",
@@ -46,7 +46,8 @@ config_for() {
       t='"tests/unit/accounts/test_security.py", "tests/integration/accounts/test_ai_hosts.py",
         "tests/integration/accounts/test_key_rotation.py"' ;;
     repo_strategies) m='"aristobot/strategies/repository.py"'
-      t="$ISOLATION, \"tests/integration/strategies/test_repository.py\", $NOT_PG" ;;
+      t="$ISOLATION, \"tests/unit/strategies/test_repository_rules.py\",
+        \"tests/integration/strategies/test_repository.py\", $NOT_PG" ;;
     repo_brokers) m='"aristobot/brokers/repository.py"'
       t="$ISOLATION, \"tests/integration/exchanges/test_brokers.py\", $NOT_PG" ;;
     repo_trades) m='"aristobot/trading/trades.py"'
