@@ -51,7 +51,8 @@ config_for() {
     repo_brokers) m='"aristobot/brokers/repository.py"'
       t="$ISOLATION, \"tests/integration/exchanges/test_brokers.py\", $NOT_PG" ;;
     repo_trades) m='"aristobot/trading/trades.py"'
-      t="$ISOLATION, \"tests/integration/exchanges/test_trade_journal.py\", $NOT_PG" ;;
+      t="$ISOLATION, \"tests/integration/exchanges/test_trade_rows.py\",
+        \"tests/integration/exchanges/test_trade_journal.py\", $NOT_PG" ;;
     repo_users) m='"aristobot/accounts/users.py"'
       t="$ISOLATION, \"tests/integration/accounts/test_users.py\", $NOT_PG" ;;
     repo_results) m='"aristobot/backtest/results_store.py"'
