@@ -49,7 +49,8 @@ config_for() {
       t="$ISOLATION, \"tests/unit/strategies/test_repository_rules.py\",
         \"tests/integration/strategies/test_repository.py\", $NOT_PG" ;;
     repo_brokers) m='"aristobot/brokers/repository.py"'
-      t="$ISOLATION, \"tests/integration/exchanges/test_brokers.py\", $NOT_PG" ;;
+      t="$ISOLATION, \"tests/unit/brokers/test_broker_draft.py\",
+        \"tests/integration/exchanges/test_brokers.py\", $NOT_PG" ;;
     repo_trades) m='"aristobot/trading/trades.py"'
       t="$ISOLATION, \"tests/integration/exchanges/test_trade_rows.py\",
         \"tests/integration/exchanges/test_trade_journal.py\", $NOT_PG" ;;
