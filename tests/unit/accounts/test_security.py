@@ -196,3 +196,15 @@ def test_ai_hosts_edge_cases() -> None:
     with pytest.raises(ValidationError) as long:
         check_ai_url(long_url, ["ia.lan"])
     assert f"« {long_url[:80]} »" in long.value.user_message()
+
+
+def test_password_of_exactly_the_minimum_length_and_the_allowed_hosts_listed() -> None:
+    from aristobot.security.ai_hosts import check_ai_url
+    from aristobot.security.passwords import check_password_strength
+
+    check_password_strength("k7#qLm2z")  # 8 characters: accepted
+    with pytest.raises(ValidationError) as e:
+        check_ai_url("http://evil.example/", ["b.lan", "a.lan."])
+    assert e.value.user_message() == (
+        "Adresse IA non autorisée « evil.example » : seuls les hôtes de "
+        "ARISTOBOT_AI_ALLOWED_HOSTS sont permis (a.lan, b.lan).")
