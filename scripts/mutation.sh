@@ -20,12 +20,16 @@ minutes="${2:-20}"
 
 # One target = one module (or a few small ones) and the fast tests that exercise it: mutmut
 # runs, per mutant, only the selected tests that reach the mutated function. PostgreSQL twins
-# are deselected (-k "not postgresql"): the SQLite run kills the same mutants, faster; so is
-# the isolation test's discovery check, which reads the source (mutmut's trampolines there).
+# are deselected (-k "not postgresql"): the SQLite run kills the same mutants, faster. Of the
+# two-user isolation test, a repository target runs only its own module's cases (not the
+# discovery check either: it reads the source, where mutmut put its trampolines).
 TARGETS="order_rules aggregator downsample heartbeat strategy_api loader validator security
   repo_strategies repo_brokers repo_trades repo_users repo_results repo_sweeps repo_webhooks"
 ISOLATION='"tests/integration/test_user_isolation.py"'
-NOT_PG='"-k", "not postgresql and not every_user_scoped_function_is_registered"'
+iso_k() {  # -k keeping the isolation cases of module $1 and every other selected test
+  printf '"-k", "not postgresql and (not test_user_isolation or %s) and %s"' "$1" \
+    "not every_user_scoped_function_is_registered"
+}
 config_for() {
   local m t
   case "$1" in
@@ -47,21 +51,21 @@ config_for() {
         "tests/integration/accounts/test_key_rotation.py"' ;;
     repo_strategies) m='"aristobot/strategies/repository.py"'
       t="$ISOLATION, \"tests/unit/strategies/test_repository_rules.py\",
-        \"tests/integration/strategies/test_repository.py\", $NOT_PG" ;;
+        \"tests/integration/strategies/test_repository.py\", $(iso_k aristobot.strategies.repository)" ;;
     repo_brokers) m='"aristobot/brokers/repository.py"'
       t="$ISOLATION, \"tests/unit/brokers/test_broker_draft.py\",
-        \"tests/integration/exchanges/test_brokers.py\", $NOT_PG" ;;
+        \"tests/integration/exchanges/test_brokers.py\", $(iso_k aristobot.brokers.repository)" ;;
     repo_trades) m='"aristobot/trading/trades.py"'
       t="$ISOLATION, \"tests/integration/exchanges/test_trade_rows.py\",
-        \"tests/integration/exchanges/test_trade_journal.py\", $NOT_PG" ;;
+        \"tests/integration/exchanges/test_trade_journal.py\", $(iso_k aristobot.trading.trades)" ;;
     repo_users) m='"aristobot/accounts/users.py"'
-      t="$ISOLATION, \"tests/integration/accounts/test_users.py\", $NOT_PG" ;;
+      t="$ISOLATION, \"tests/integration/accounts/test_users.py\", $(iso_k aristobot.accounts.users)" ;;
     repo_results) m='"aristobot/backtest/results_store.py"'
-      t="$ISOLATION, \"tests/integration/backtest/test_results_store.py\", $NOT_PG" ;;
+      t="$ISOLATION, \"tests/integration/backtest/test_results_store.py\", $(iso_k aristobot.backtest.results_store)" ;;
     repo_sweeps) m='"aristobot/sweeps/store.py"'
-      t="$ISOLATION, \"tests/integration/research/test_sweeps_store.py\", $NOT_PG" ;;
+      t="$ISOLATION, \"tests/integration/research/test_sweeps_store.py\", $(iso_k aristobot.sweeps.store)" ;;
     repo_webhooks) m='"aristobot/webhooks/sources.py"'
-      t="$ISOLATION, \"tests/unit/webhooks\", $NOT_PG" ;;
+      t="$ISOLATION, \"tests/unit/webhooks\", $(iso_k aristobot.webhooks.sources)" ;;
     *) echo "cible inconnue : $1 (cibles : $TARGETS)" >&2; exit 2 ;;
   esac
   printf 'only_mutate = [%s]\npytest_add_cli_args_test_selection = [%s]\n' "$m" "$t"
