@@ -51,6 +51,7 @@ config_for() {
         "tests/integration/accounts/test_key_rotation.py"' ;;
     repo_strategies) m='"aristobot/strategies/repository.py"'
       t="$ISOLATION, \"tests/unit/strategies/test_repository_rules.py\",
+        \"tests/integration/strategies/test_repository_edits.py\",
         \"tests/integration/strategies/test_repository.py\", $(iso_k aristobot.strategies.repository)" ;;
     repo_brokers) m='"aristobot/brokers/repository.py"'
       t="$ISOLATION, \"tests/unit/brokers/test_broker_draft.py\",
