@@ -172,3 +172,29 @@ def test_with_params_refuses_unknown_names_and_bad_declarations() -> None:
     with pytest.raises(InvalidParams) as e:
         declared_params(Broken)
     assert str(e.value) == "« params » doit être un dictionnaire {nom: valeur par défaut}."
+
+
+def test_short_entries_need_allow_short_explicitly() -> None:
+    assert evaluate(_answers(short=True), None) == NOTHING  # default: spot, no short
+
+    class Shorter(Strategy):
+        def should_short(self) -> bool:
+            return True
+
+        def calculate_position_size(self) -> float:
+            return 5.0
+
+    assert decide(Shorter, pd.DataFrame(), 100.0, None) == NOTHING
+    assert decide(Shorter, pd.DataFrame(), 100.0, None, allow_short=True) == Decision(
+        Action.ENTER_SHORT, 5.0)
+
+
+def test_bound_class_keeps_a_nested_qualname_and_errors_name_the_parameter() -> None:
+    class Nested(Strategy):
+        params = {"fast": 10}
+
+    bound = with_params(Nested, {"fast": 11})
+    assert bound.__qualname__ == Nested.__qualname__ != "Nested"
+    with pytest.raises(InvalidParams) as e:
+        with_params(Nested, {"fast": "vite"})
+    assert str(e.value) == "Le paramètre « fast » attend un nombre, reçu 'vite'."
