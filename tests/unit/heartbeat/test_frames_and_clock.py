@@ -124,3 +124,23 @@ def test_clock_catch_up_exactly_at_the_cap_skips_nothing() -> None:
     c.advance(0)
     assert [s.close_time_ms for s in c.advance(3 * 60_000)] == [60_000, 120_000, 180_000]
     assert c.skipped == 0
+
+
+def test_tracker_keeps_its_newest_id_and_adds_up_what_is_missing() -> None:
+    t = TradeIdTracker()
+    t.check("X", np.array([10]))
+    assert [(g.first, g.last) for g in t.check("X", np.array([15]))[1]] == [(11, 14)]
+    t.check("X", np.array([18]))
+    assert t.missing == 4 + 2
+    keep, _ = t.check("X", np.array([3]))  # an old id does not move the newest back
+    assert list(keep) == [False]
+    keep, gaps = t.check("X", np.array([4]))
+    assert list(keep) == [False] and gaps == []
+
+
+def test_clock_orders_timeframes_by_duration_not_by_label() -> None:
+    c = HeartbeatClock([Timeframe.H1, Timeframe.M5, Timeframe.M1])
+    assert c.timeframes == (Timeframe.M1, Timeframe.M5, Timeframe.H1)
+    c.advance(0)
+    c.advance(30_000)
+    assert c.watermark_ms == 30_000

@@ -122,11 +122,14 @@ def test_minutes_in_always_holds_the_first_minute() -> None:
     assert minutes_in(T + 5, T + 5) == [T]
     assert minutes_in(T, T + 60_000) == [T]
     assert minutes_in(T, T + 60_001) == [T, T + 60_000]
+    assert minutes_in(T + 5, T) == [T]  # an end before the start still names the minute
 
 
 def test_candle_comparison_tolerances_and_every_field() -> None:
     ours = (1.0, 2.0, 0.5, 1.5, 10.0)
-    assert candle_changes(ours, (1.0, 2.0, 0.5, 1.5, 10.0 + 5e-9)) == []  # volume: 1e-8 abs
+    assert candle_changes(ours, (1.0, 2.0, 0.5, 1.5, 10.0 + 5e-9)) == []
+    assert candle_changes((1, 2, 0.5, 1.5, 0.0), (1, 2, 0.5, 1.5, 5e-9)) == []  # volume: 1e-8 abs
+    assert len(candle_changes((1, 2, 0.5, 1e-12, 0), (1, 2, 0.5, 0, 0))) == 1  # prices: none
     assert [c.field for c in candle_changes(ours, (1.1, 2.1, 0.6, 1.6, 10.1))] == [
         "ouverture", "plus haut", "plus bas", "clôture", "volume"]
     assert candle_changes((1e-12, 0, 0, 0, 0), (0, 0, 0, 0, 0))[0].field == "ouverture"
