@@ -55,6 +55,7 @@ config_for() {
         \"tests/integration/strategies/test_repository.py\", $(iso_k aristobot.strategies.repository)" ;;
     repo_brokers) m='"aristobot/brokers/repository.py"'
       t="$ISOLATION, \"tests/unit/brokers/test_broker_draft.py\",
+        \"tests/integration/exchanges/test_broker_edits.py\",
         \"tests/integration/exchanges/test_brokers.py\", $(iso_k aristobot.brokers.repository)" ;;
     repo_trades) m='"aristobot/trading/trades.py"'
       t="$ISOLATION, \"tests/integration/exchanges/test_trade_rows.py\",
