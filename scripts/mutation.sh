@@ -81,7 +81,7 @@ run_one() {
     printf 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
     config_for "$tgt"; } >> "$work/pyproject.toml"
   echo "== $tgt ($(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg), copy: $work)"
-  (cd "$work" && timeout --signal=INT "$((minutes * 60))" nice -n 19 "$mutmut" run --max-children 2 \
+  (cd "$work" && timeout --signal=INT --kill-after=30 "$((minutes * 60))" nice -n 19 "$mutmut" run --max-children 2 \
      >"$work/mutmut.log" 2>&1) || echo "(time budget reached or mutmut stopped: partial run)"
   (cd "$work" && "$mutmut" export-cicd-stats >/dev/null 2>&1 || true)
   python3 - "$tgt" "$work/mutants/mutmut-cicd-stats.json" <<'PY'
