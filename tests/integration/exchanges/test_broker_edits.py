@@ -58,3 +58,24 @@ def test_an_edit_keeps_names_unique_and_capital_only_for_paper(
         assert brokers.get_broker(s, uid, second.id, VAULT).masked == {
             "apiKey": "••••••6789", "secret": "••••••"}
         assert brokers.get_broker(s, uid, second.id).masked == {}  # no vault: no hint
+
+
+def test_testnet_warning_and_the_next_default_after_a_deletion(
+        sessions: sessionmaker[Session]) -> None:
+    with sessions() as s:
+        uid = create_user(s, "alice", "motdepasse-alice-1").id
+        test = brokers.create_broker(s, VAULT, uid, BrokerDraft(
+            "Test", "binance", KEYS, is_testnet=True, is_active=False))
+        assert brokers.testnet_in_use(s, uid) is False  # an inactive testnet broker: no warning
+        edited = brokers.update_broker(s, VAULT, uid, test.id, BrokerDraft(
+            "Test", "binance", is_testnet=True))
+        assert brokers.testnet_in_use(s, uid) is True
+        assert edited.masked == {"apiKey": "••••••6789", "secret": "••••••"}
+        a = brokers.create_broker(s, VAULT, uid, BrokerDraft("A", "paper", is_default=True))
+        b = brokers.create_broker(s, VAULT, uid, BrokerDraft("B", "paper"))
+        brokers.delete_broker(s, uid, a.id)
+        default = brokers.default_broker(s, uid)
+        assert default is not None and default.id == test.id  # the oldest remaining one
+        for broker in (test, b):
+            brokers.delete_broker(s, uid, broker.id)
+        assert brokers.default_broker(s, uid) is None
