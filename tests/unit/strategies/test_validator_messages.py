@@ -213,3 +213,8 @@ def test_thirty_two_params_are_allowed() -> None:
 
 def test_a_five_letter_dunder_is_still_a_dunder() -> None:
     assert _issues(_with("return self.__a__"))[0][3] == f"L'attribut « __a__ » {FORBIDDEN}"
+
+
+def test_a_params_key_that_is_not_a_literal_is_refused_not_crashing() -> None:
+    ((line, col, kind, _),) = _issues(_with("return 0", members="    params = {nom: 1}\n"))
+    assert (line, col, kind) == (2, 15, "params")
