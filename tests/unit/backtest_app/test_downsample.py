@@ -87,6 +87,6 @@ def test_minmax_threshold_and_both_bucket_layouts() -> None:
     assert minmax_indices(np.arange(6.0), 2).tolist() == [0, 1, 2, 3, 4, 5]  # 2*2+2: untouched
     even = np.array([5.0, 1, 9, 3, 2, 8, 0, 4])  # 8 values, buckets of 4
     assert minmax_indices(even, 2).tolist() == [0, 1, 2, 5, 6, 7]
-    uneven = np.array([5.0, 1, 9, 3, 2, 8, 0])  # 7 values, buckets of 4 and 3
+    uneven = np.array([0.0, 5, 5, 9, 1, 5, 5])  # 7 values, buckets of 4 and 3
     assert bucket_edges(7, 2).tolist() == [0, 4, 7]
-    assert minmax_indices(uneven, 2).tolist() == [0, 1, 2, 5, 6]
+    assert minmax_indices(uneven, 2).tolist() == [0, 3, 4, 5, 6]  # not rows of 3
