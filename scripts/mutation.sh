@@ -41,7 +41,8 @@ config_for() {
       t='"tests/unit/heartbeat/test_integrity.py", "tests/unit/heartbeat/test_frames_and_clock.py"' ;;
     strategy_api) m='"aristobot/core/strategy_api.py"'
       t='"tests/unit/core/test_strategy_api.py", "tests/unit/optimize/test_params.py"' ;;
-    loader) m='"aristobot/core/strategy_loader.py"'; t='"tests/unit/strategies/test_loader.py"' ;;
+    loader) m='"aristobot/core/strategy_loader.py"'
+      t='"tests/unit/strategies/test_loader.py", "tests/unit/strategies/test_loader_guards.py"' ;;
     validator) m='"aristobot/core/strategy_validator.py"'
       t='"tests/unit/strategies/test_validator.py", "tests/unit/strategies/test_validator_escapes.py",
         "tests/unit/strategies/test_validator_messages.py",
