@@ -49,3 +49,18 @@ def test_names_are_unique_per_user_whatever_the_case(sessions: sessionmaker[Sess
         long = repo.create_strategy(s, uid, "x" * 64)
         assert repo.duplicate_strategy(s, uid, long.id).name == "x" * 52 + " (copie)"
         assert repo.duplicate_strategy(s, uid, b.id, "Gamma").name == "Gamma"
+
+
+def test_copies_defaults_and_order_depend_only_on_the_users_own_strategies(
+        sessions: sessionmaker[Session]) -> None:
+    with sessions() as s:
+        alice = create_user(s, "alice", "motdepasse-alice-1").id
+        bob = create_user(s, "bob", "motdepasse-bob-1").id
+        repo.create_strategy(s, alice, "X (copie)")
+        x = repo.create_strategy(s, bob, "X", EMA_CROSS_EXAMPLE)
+        assert (x.description, x.timeframe, x.window_size) == ("", "1h", 500)
+        copy = repo.duplicate_strategy(s, bob, x.id)
+        assert (copy.name, copy.code) == ("X (copie)", EMA_CROSS_EXAMPLE)
+        repo.create_strategy(s, bob, "B")
+        repo.create_strategy(s, bob, "a")
+        assert [r.name for r in repo.list_strategies(s, bob)] == ["a", "B", "X", "X (copie)"]
