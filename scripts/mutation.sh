@@ -62,7 +62,8 @@ config_for() {
       t="$ISOLATION, \"tests/integration/exchanges/test_trade_rows.py\",
         \"tests/integration/exchanges/test_trade_journal.py\", $(iso_k aristobot.trading.trades)" ;;
     repo_users) m='"aristobot/accounts/users.py"'
-      t="$ISOLATION, \"tests/integration/accounts/test_users.py\", $(iso_k aristobot.accounts.users)" ;;
+      t="$ISOLATION, \"tests/integration/accounts/test_password_change_sessions.py\",
+        \"tests/integration/accounts/test_users.py\", $(iso_k aristobot.accounts.users)" ;;
     repo_results) m='"aristobot/backtest/results_store.py"'
       t="$ISOLATION, \"tests/integration/backtest/test_results_store.py\", $(iso_k aristobot.backtest.results_store)" ;;
     repo_sweeps) m='"aristobot/sweeps/store.py"'
