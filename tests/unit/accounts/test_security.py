@@ -151,8 +151,9 @@ def test_weak_passwords_refused_with_a_french_reason() -> None:
         "Le mot de passe doit contenir au moins 8 caractères.")
     with pytest.raises(ValidationError) as common:
         check_password_strength("Password123")
-    assert common.value.user_message().startswith(
-        "Ce mot de passe fait partie des plus courants (facile à deviner)")
+    assert common.value.user_message() == (
+        "Ce mot de passe fait partie des plus courants (facile à deviner) : "
+        "choisissez-en un autre.")
     check_password_strength("cheval-agrafe-42")  # accepted
 
 
@@ -171,3 +172,39 @@ def test_ai_hosts_compare_exactly_and_name_the_refused_host() -> None:
 def test_mask_shows_a_hint_only_for_long_keys() -> None:
     assert mask("12345678") == "••••••"  # 8 characters: half of it would be shown
     assert mask("123456789") == "••••••6789"
+
+
+#: Encrypted once with ``Vault("golden-secret-key")``: the key derivation may never change, or
+#: every broker and AI key already stored becomes unreadable.
+GOLDEN_TOKEN = ("gAAAAABrEAbTGOQSuJvzSKvMkwYtyIgOyfDr4DzWpzW6b_hCYj_r2HbxhiWhur-8535uHjKh1Zly"
+                "XAgfMMsRTHv4_-qFzFq_JQ==")
+
+
+def test_secrets_stored_by_earlier_versions_still_decrypt() -> None:
+    assert Vault("golden-secret-key").decrypt(GOLDEN_TOKEN) == "clé-API-1234"
+    assert Vault("new-key", ["golden-secret-key"]).decrypt(GOLDEN_TOKEN) == "clé-API-1234"
+
+
+def test_ai_hosts_edge_cases() -> None:
+    from aristobot.security.ai_hosts import check_ai_url
+
+    assert check_ai_url("http://ollama.box:11434/", ["Ollama.BOX"]) == "http://ollama.box:11434/"
+    with pytest.raises(ValidationError) as bad:
+        check_ai_url("http://[::1/api", ["ia.lan"])  # unparsable: refused, named by its text
+    assert "« http://[::1/api »" in bad.value.user_message()
+    long_url = "http:///" + "x" * 100
+    with pytest.raises(ValidationError) as long:
+        check_ai_url(long_url, ["ia.lan"])
+    assert f"« {long_url[:80]} »" in long.value.user_message()
+
+
+def test_password_of_exactly_the_minimum_length_and_the_allowed_hosts_listed() -> None:
+    from aristobot.security.ai_hosts import check_ai_url
+    from aristobot.security.passwords import check_password_strength
+
+    check_password_strength("k7#qLm2z")  # 8 characters: accepted
+    with pytest.raises(ValidationError) as e:
+        check_ai_url("http://evil.example/", ["b.lan", "a.lan."])
+    assert e.value.user_message() == (
+        "Adresse IA non autorisée « evil.example » : seuls les hôtes de "
+        "ARISTOBOT_AI_ALLOWED_HOSTS sont permis (a.lan, b.lan).")

@@ -43,3 +43,50 @@ def test_minmax_indices_keep_peaks_and_ends() -> None:
 
 def test_short_series_untouched() -> None:
     assert list(minmax_indices(np.arange(5.0), 10)) == [0, 1, 2, 3, 4]
+
+
+# Exact results (mutation testing: each of these killed a surviving mutant).
+def test_empty_inputs() -> None:
+    assert bucket_edges(0, 5).tolist() == [0] and bucket_edges(0, 5).dtype == np.int64
+    assert bucket_edges(-3, 5).tolist() == [0]
+    empty = np.empty(0)
+    agg = aggregate_ohlcv(empty, empty, empty, empty, empty, empty, 10)
+    assert sorted(agg) == sorted(["t", "t_end", "open", "high", "low", "close", "volume"])
+    assert all(len(a) == 0 for a in agg.values())
+
+
+def test_aggregate_merges_consecutive_candles_exactly() -> None:
+    t = np.arange(6) * 60_000
+    o = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    h, lo, c, v = o + 10, o - 10, o + 0.5, np.ones(6)
+    agg = aggregate_ohlcv(t, o, h, lo, c, v, 3)
+    assert {k: a.tolist() for k, a in agg.items()} == {
+        "t": [0, 120_000, 240_000], "t_end": [60_000, 180_000, 300_000],
+        "open": [1.0, 3.0, 5.0], "high": [12.0, 14.0, 16.0], "low": [-9.0, -7.0, -5.0],
+        "close": [2.5, 4.5, 6.5], "volume": [2.0, 2.0, 2.0]}
+
+
+def _brute_minmax(values: np.ndarray, buckets: int) -> list[int]:
+    if len(values) <= 2 * buckets + 2:
+        return list(range(len(values)))
+    edges = bucket_edges(len(values), buckets)
+    keep = {0, len(values) - 1}
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        keep |= {a + int(np.argmin(values[a:b])), a + int(np.argmax(values[a:b]))}
+    return sorted(keep)
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(-50, 50), min_size=0, max_size=120), st.integers(1, 12))
+def test_minmax_indices_equal_a_bucket_by_bucket_scan(values: list[int], buckets: int) -> None:
+    v = np.asarray(values, dtype=float)
+    assert minmax_indices(v, buckets).tolist() == _brute_minmax(v, buckets)
+
+
+def test_minmax_threshold_and_both_bucket_layouts() -> None:
+    assert minmax_indices(np.arange(6.0), 2).tolist() == [0, 1, 2, 3, 4, 5]  # 2*2+2: untouched
+    even = np.array([5.0, 1, 9, 3, 2, 8, 0, 4])  # 8 values, buckets of 4
+    assert minmax_indices(even, 2).tolist() == [0, 1, 2, 5, 6, 7]
+    uneven = np.array([0.0, 5, 5, 9, 1, 5, 5])  # 7 values, buckets of 4 and 3
+    assert bucket_edges(7, 2).tolist() == [0, 4, 7]
+    assert minmax_indices(uneven, 2).tolist() == [0, 3, 4, 5, 6]  # not rows of 3

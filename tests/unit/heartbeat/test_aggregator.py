@@ -166,3 +166,96 @@ def test_properties_volume_conserved_and_extremes_bound_trades(
                 assert c.high == inside.max() and c.low == inside.min()
                 assert c.open == inside[0] and c.close == inside[-1]
             assert c.low <= min(c.open, c.close) <= max(c.open, c.close) <= c.high
+
+
+# Exact behaviours, one by one (each of these killed a surviving mutant).
+A = np.array
+
+
+def test_candles_carry_the_symbol_and_timeframes_are_ordered_by_duration() -> None:
+    agg = CandleAggregator("ETH/USDT", timeframes=[Timeframe.H1, Timeframe.M1, Timeframe.M5])
+    assert agg.timeframes == (Timeframe.M1, Timeframe.M5, Timeframe.H1)
+    agg.ingest(A([1_000]), A([10.0]), A([1.0]))
+    out = agg.advance(3600_000)
+    assert {c.symbol for c in out} == {"ETH/USDT"}
+    # one batch closing several timeframes at once: shortest first
+    assert [c.timeframe for c in out if c.close_time_ms == 3600_000] == [
+        Timeframe.M1, Timeframe.M5, Timeframe.H1]
+
+
+def test_trade_counts_and_counters_across_batches() -> None:
+    agg = CandleAggregator("X", timeframes=[Timeframe.M1], since_ms=0)
+    out = agg.ingest(A([1, 2, 61_000, 62_000, 63_000, 121_000]),
+                     A([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), A([1.0] * 6))
+    out += agg.ingest(A([121_500, 121_600]), A([0.0, 7.0]), A([1.0, 1.0]))  # zero: invalid
+    out += agg.ingest(A([121_700, 121_800]), A([8.0, -1.0]), A([1.0, 1.0]))
+    out += agg.advance(180_000)
+    assert [c.trades for c in out] == [2, 3, 3]
+    assert (agg.accepted, agg.invalid, agg.late) == (8, 2, 0)
+
+
+def test_advance_closes_only_finished_minutes() -> None:
+    assert CandleAggregator("X").advance(10 * MINUTE_MS) == []  # nothing open yet
+    agg = CandleAggregator("X", timeframes=[Timeframe.M1], since_ms=0)
+    agg.ingest(A([5_000]), A([100.0]), A([1.0]))
+    assert agg.advance(59_999) == []
+    assert agg.watermark_ms == 0
+    (c,) = agg.advance(60_000)
+    assert (c.open_time_ms, c.close, c.complete) == (0, 100.0, True)
+    out = agg.advance(3 * MINUTE_MS + 30_000)  # minutes 1 and 2 closed empty, 3 opened
+    assert [(c.open_time_ms, c.close, c.volume, c.complete) for c in out] == [
+        (60_000, 100.0, 0.0, True), (120_000, 100.0, 0.0, True)]
+    assert agg.watermark_ms == 3 * MINUTE_MS
+    agg.ingest(A([3 * MINUTE_MS + 40_000]), A([101.0]), A([2.0]))  # not late: minute 3 is open
+    assert agg.late == 0
+    (c,) = agg.advance(4 * MINUTE_MS)
+    assert (c.open_time_ms, c.open, c.close, c.volume, c.complete) == (
+        3 * MINUTE_MS, 101.0, 101.0, 2.0, True)
+
+
+def test_a_minute_opened_by_the_clock_during_a_gap_stays_partial() -> None:
+    agg = CandleAggregator("X", timeframes=[Timeframe.M1], since_ms=0)
+    agg.ingest(A([5_000]), A([100.0]), A([1.0]))
+    agg.mark_gap()
+    out = agg.advance(2 * MINUTE_MS + 30_000)
+    assert [c.complete for c in out] == [False, False]
+    agg.ingest(A([2 * MINUTE_MS + 40_000]), A([101.0]), A([1.0]))  # trades flow again
+    (c,) = agg.advance(3 * MINUTE_MS)
+    assert c.complete is False  # its first 40 s were not observed
+    agg.ingest(A([3 * MINUTE_MS + 1]), A([102.0]), A([1.0]))
+    assert agg.advance(4 * MINUTE_MS)[0].complete is True
+
+
+def test_add_minute_fills_skipped_minutes_and_counts_late_klines() -> None:
+    agg = CandleAggregator("X", timeframes=[Timeframe.M1])
+    agg.add_minute(0, 10.0, 12.0, 9.0, 11.0, 5.0)
+    out = agg.add_minute(3 * MINUTE_MS, 11.0, 11.0, 11.0, 11.0, 1.0, 4)
+    assert [(c.open_time_ms, c.open, c.close, c.volume, c.trades, c.complete) for c in out] == [
+        (60_000, 11.0, 11.0, 0.0, 0, True), (120_000, 11.0, 11.0, 0.0, 0, True),
+        (180_000, 11.0, 11.0, 1.0, 4, True)]
+    assert agg.add_minute(MINUTE_MS, 1.0, 1.0, 1.0, 1.0, 1.0) == []
+    assert agg.add_minute(0, 1.0, 1.0, 1.0, 1.0, 1.0) == []
+    assert agg.late == 2
+
+
+def test_add_minute_default_is_one_trade_and_flat_klines_set_the_price() -> None:
+    agg = CandleAggregator("X", timeframes=[Timeframe.M1])
+    (first,) = agg.add_minute(0, 0.0, 0.0, 0.0, 50.0, 0.0, 0)  # no trade: flat at its close
+    assert (first.open, first.high, first.low, first.close, first.trades) == (50, 50, 50, 50, 0)
+    assert first.complete is True  # a kline is a full minute
+    out = agg.add_minute(2 * MINUTE_MS, 51.0, 53.0, 50.5, 52.0, 1.0)
+    assert [(c.open, c.close, c.trades, c.complete) for c in out] == [
+        (50.0, 50.0, 0, True), (51.0, 52.0, 1, True)]  # the empty minute carries 50
+    (flat,) = agg.add_minute(3 * MINUTE_MS, 0.0, 0.0, 0.0, 60.0, 0.0, 0)
+    assert (flat.open, flat.high, flat.low, flat.close) == (60.0, 60.0, 60.0, 60.0)
+
+
+def test_a_longer_window_is_aligned_and_partial_when_started_inside_or_without_since() -> None:
+    agg = CandleAggregator("X", timeframes=[Timeframe.M1, Timeframe.M5])
+    agg.ingest(A([2 * MINUTE_MS + 1]), A([10.0]), A([1.0]))  # starts inside the 5m window
+    (m5,) = [c for c in agg.advance(5 * MINUTE_MS) if c.timeframe is Timeframe.M5]
+    assert (m5.open_time_ms, m5.open, m5.complete) == (0, 10.0, False)
+    agg = CandleAggregator("X", timeframes=[Timeframe.M1, Timeframe.M5])
+    agg.ingest(A([5 * MINUTE_MS]), A([10.0]), A([1.0]))  # on the boundary, but no since_ms
+    (m5,) = [c for c in agg.advance(10 * MINUTE_MS) if c.timeframe is Timeframe.M5]
+    assert (m5.open_time_ms, m5.complete) == (5 * MINUTE_MS, False)

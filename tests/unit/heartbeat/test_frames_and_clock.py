@@ -88,3 +88,59 @@ def test_absurd_trade_times_are_invalid() -> None:
     assert list(b.trades["BTCUSDT"].trade_id) == [1] and b.invalid == 2
     b = parse_frames([ok], event_window=(0, 999_999))  # event time outside the plausible window
     assert b.trades == {} and b.invalid == 1 and b.last_event_ms is None
+
+
+# Exact behaviours (mutation testing: each of these killed a surviving mutant).
+def test_tracker_per_symbol_first_batch_and_counts() -> None:
+    t = TradeIdTracker()
+    assert t.check("X", np.array([], dtype=np.int64)) == (None, [])
+    keep, gaps = t.check("X", np.array([5, 7, 6, 9]))  # out of order inside a batch
+    assert list(keep) == [True, True, False, True]
+    assert [(g.symbol, g.first, g.last, g.count) for g in gaps] == [("X", 6, 6, 1), ("X", 8, 8, 1)]
+    assert (t.missing, t.duplicates) == (2, 1)
+    keep, gaps = t.check("Y", np.array([100]))  # another symbol: its own numbering
+    assert keep is None and gaps == []
+    keep, gaps = t.check("X", np.array([3, 9]))  # entirely old: all dropped
+    assert list(keep) == [False, False] and gaps == [] and t.duplicates == 3
+    keep, gaps = t.check("X", np.array([10]))
+    assert keep is None and gaps == []
+
+
+def test_clock_defaults_catch_up_floor_and_ordering() -> None:
+    c = HeartbeatClock([Timeframe.M5, Timeframe.M1], max_catch_up=0)
+    assert c.timeframes == (Timeframe.M1, Timeframe.M5) and c.max_catch_up == 1
+    assert HeartbeatClock().max_catch_up == 60 and c.watermark_ms is None
+    c.advance(60_000 + 30_000)
+    assert c.watermark_ms == 90_000
+    out = c.advance(10 * 60_000 + 1)
+    assert [(s.timeframe, s.open_time_ms, s.close_time_ms) for s in out] == [
+        (Timeframe.M1, 9 * 60_000, 10 * 60_000), (Timeframe.M5, 5 * 60_000, 10 * 60_000)]
+    assert c.skipped == 8 + 1
+    assert c.advance(10 * 60_000 + 2) == [] and c.watermark_ms == 10 * 60_000 + 2
+
+
+def test_clock_catch_up_exactly_at_the_cap_skips_nothing() -> None:
+    c = HeartbeatClock([Timeframe.M1], max_catch_up=3)
+    c.advance(0)
+    assert [s.close_time_ms for s in c.advance(3 * 60_000)] == [60_000, 120_000, 180_000]
+    assert c.skipped == 0
+
+
+def test_tracker_keeps_its_newest_id_and_adds_up_what_is_missing() -> None:
+    t = TradeIdTracker()
+    t.check("X", np.array([10]))
+    assert [(g.first, g.last) for g in t.check("X", np.array([15]))[1]] == [(11, 14)]
+    t.check("X", np.array([18]))
+    assert t.missing == 4 + 2
+    keep, _ = t.check("X", np.array([3]))  # an old id does not move the newest back
+    assert list(keep) == [False]
+    keep, gaps = t.check("X", np.array([4]))
+    assert list(keep) == [False] and gaps == []
+
+
+def test_clock_orders_timeframes_by_duration_not_by_label() -> None:
+    c = HeartbeatClock([Timeframe.H1, Timeframe.M5, Timeframe.M1])
+    assert c.timeframes == (Timeframe.M1, Timeframe.M5, Timeframe.H1)
+    c.advance(0)
+    c.advance(30_000)
+    assert c.watermark_ms == 30_000

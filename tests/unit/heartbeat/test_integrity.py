@@ -82,3 +82,57 @@ def test_signal_gate_holds_releases_late_and_drops() -> None:
     out = gate.release(missing, {("BTC/USDT", "1m", T)}, 4_500)
     assert [(r.signal, r.delay_ms) for r in out] == [(b, 3_500)]  # published late
     assert gate.dropped == 1 and gate.late == 1 and gate.held() == 0  # a: never published
+
+
+# Boundaries (mutation testing: each of these killed a surviving mutant).
+def test_link_monitor_thresholds_are_exclusive_and_defaults_hold() -> None:
+    link = LinkMonitor()
+    assert (link.stall_lag_ms, link.silence_ms, link.last_arrival_ms) == (2_000, 5_000, None)
+    assert link.on_batch(T + 2_000, T) is None  # exactly the allowed lag: not a stall
+    assert link.last_arrival_ms == T + 2_000
+    stall = link.on_batch(T + 4_001, T + 2_000)
+    assert stall is not None and (stall.start_ms, stall.end_ms, stall.seconds) == (
+        T + 2_000, T + 4_001, 2.001)
+    assert link.stalls == 1
+    assert link.on_batch(T + 5_000, T + 4_990) is None  # prompt again: the stall is over
+    assert link.on_batch(T + 9_000, T + 5_000) is not None and link.stalls == 2
+
+
+def test_a_frame_confirms_only_minutes_ended_before_it() -> None:
+    link = LinkMonitor(stall_lag_ms=2_000, silence_ms=5_000)
+    link.closed_by_timer("A", T)
+    link.closed_by_timer("A", T + 60_000)
+    link.on_batch(T + 60_000, T + 60_000)  # stamped exactly at the end of the first minute
+    assert link.take_silent(T + 65_000) == [("A", T + 60_000)]  # silent exactly 5 s
+
+
+def test_silence_before_any_frame_and_stalls_cover_overlapping_minutes() -> None:
+    link = LinkMonitor()
+    assert link.take_silent(T) == []  # nothing provisional
+    link.closed_by_timer("A", T)
+    assert link.take_silent(T) == [("A", T)]  # never heard from the link: suspect at once
+    link.closed_by_timer("A", T)
+    link.closed_by_timer("B", T + 60_000)
+    stall = link.on_batch(T + 200_000, T + 60_000)  # from the very end of A's minute
+    assert stall is not None and link.take_stalled(stall) == [("B", T + 60_000)]
+    assert link.take_silent(T + 10**9) == [("A", T)]
+
+
+def test_minutes_in_always_holds_the_first_minute() -> None:
+    assert minutes_in(T + 5, T + 5) == [T]
+    assert minutes_in(T, T + 60_000) == [T]
+    assert minutes_in(T, T + 60_001) == [T, T + 60_000]
+    assert minutes_in(T + 5, T) == [T]  # an end before the start still names the minute
+
+
+def test_candle_comparison_tolerances_and_every_field() -> None:
+    ours = (1.0, 2.0, 0.5, 1.5, 10.0)
+    assert candle_changes(ours, (1.0, 2.0, 0.5, 1.5, 10.0 + 5e-9)) == []
+    assert candle_changes((1, 2, 0.5, 1.5, 0.0), (1, 2, 0.5, 1.5, 5e-9)) == []  # volume: 1e-8 abs
+    assert len(candle_changes((1, 2, 0.5, 1e-12, 0), (1, 2, 0.5, 0, 0))) == 1  # prices: none
+    assert [c.field for c in candle_changes(ours, (1.1, 2.1, 0.6, 1.6, 10.1))] == [
+        "ouverture", "plus haut", "plus bas", "clôture", "volume"]
+    assert candle_changes((1e-12, 0, 0, 0, 0), (0, 0, 0, 0, 0))[0].field == "ouverture"
+    (c,) = candle_changes(ours, (1.0, 2.0, 0.5, 1.5, 11.0))
+    assert (c.ours, c.theirs) == (10.0, 11.0)
+    assert describe_changes([]) == ""
