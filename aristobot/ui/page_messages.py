@@ -1,0 +1,83 @@
+"""The French labels of the dashboard's widgets, grouped by page: buttons, field names, titles,
+column headers, table captions and the fixed HTML fragments that carry them.
+
+Sentences (confirmations, hints, errors) live in :mod:`aristobot.ui.messages`; this module holds
+what names a control or a piece of the page. Pages import it as ``lbl``; e2e tests assert these
+wordings, so change one here and the test that reads it together.
+
+Owned elsewhere: « Optimisation » (ui/optimisation_messages.py) and « Webhooks » (ui/webhooks_*).
+"""
+
+from __future__ import annotations
+
+# --- « Mon Compte » → Profil (ui/account/profile_section.py, ui/profile_vm.py) ----------------
+PASSWORD_TITLE = "#### Mot de passe"
+CURRENT_PASSWORD = "Mot de passe actuel"
+NEW_PASSWORD = "Nouveau mot de passe"
+CHANGE_PASSWORD = "Changer le mot de passe"
+SAVE_PREFERENCES = "Enregistrer les préférences"
+THEME_LABELS = {"Sombre (néon)": "dark", "Clair": "light"}
+TZ_LABELS = {"UTC": "UTC", "local": "Fuseau du navigateur (local)"}
+CURRENT_TIME = ("<span class='ab-muted'>Heure actuelle affichée : "
+                "<b id='tz-now'>{time}</b></span>")
+
+# --- « Mon Compte » → Brokers (ui/account/brokers_*) -----------------------------------------
+BROKER_COLUMNS = ["id", "Nom", "Exchange", "Clé API", "Testnet", "Actif", "Par défaut"]
+BROKER_CONFIRM_DELETE = "Confirmer la suppression"
+BROKER_EDIT = "Modifier"
+BROKER_MAKE_DEFAULT = "Par défaut"
+BROKER_UPDATE_MARKETS = "MAJ Paires de trading"
+KEY_UNCHANGED_IF_EMPTY = "inchangé si vide"
+BROKER_IS_DEFAULT = "Broker par défaut"
+BROKER_ACTIVE = "Actif (décoché : aucun ordre envoyé)"
+PAPER_CAPITAL = "Capital de départ (USDT)"
+PAPER_CAPITAL_FIELD = "Capital de départ"  # names the field in a parse error
+VERIFY_KEYS = "Vérifier les clés"
+
+# --- « Mon Compte » → Assistant IA (ui/account/ai_section.py) --------------------------------
+AI_KEY = "Clé API OpenRouter"
+AI_SAVE_KEY = "Enregistrer la clé"
+AI_LOAD_MODELS = "Charger la liste des modèles"
+AI_SWITCHES_HINT = ("<span class='ab-muted'>Activer l'un désactive l'autre ; les deux sur OFF "
+                    "désactivent l'assistant de la page Stratégies.</span>")
+
+# --- « Backtest » (ui/backtest_page.py, ui/backtest_vm.py) ----------------------------------
+BACKTEST_PHASES = {"candles": "Chargement des bougies", "queued": "En file d'attente",
+                   "simulation": "Simulation", "saving": "Enregistrement", "done": "Terminé",
+                   "cancelled": "Interrompu", "error": "Erreur"}
+BACKTEST_STATS = {
+    "initial_balance": "Solde initial", "final_balance": "Solde final",
+    "net_profit": "Gain/perte total", "total_return_pct": "Rendement total %",
+    "buy_hold_return_pct": "Buy & hold %", "trades": "Nombre de trades",
+    "winning_trades": "Trades gagnants", "losing_trades": "Trades perdants",
+    "win_rate_pct": "Taux de réussite %", "best_trade": "Plus grand gain",
+    "worst_trade": "Plus grande perte", "avg_trade": "Trade moyen",
+    "profit_factor": "Profit factor", "expectancy": "Espérance",
+    "max_drawdown_pct": "Drawdown max %", "max_drawdown_value": "Drawdown max (valeur)",
+    "max_drawdown_duration_s": "Durée du drawdown max", "sharpe": "Sharpe",
+    "sortino": "Sortino", "calmar": "Calmar", "exposure_pct": "Temps exposé %",
+    "avg_trade_duration_s": "Durée moyenne d'un trade", "max_trade_duration_s":
+    "Durée max d'un trade", "total_fees": "Frais totaux",
+}
+BACKTEST_TRADE_COLUMNS = {
+    "entry_time": "Entrée", "exit_time": "Sortie", "entry_price": "Prix entrée",
+    "exit_price": "Prix sortie", "quantity": "Quantité", "fees": "Frais", "pnl": "P&L",
+    "pnl_pct": "P&L %", "exit_reason": "Raison", "balance_after": "Solde après",
+}
+BACKTEST_RESULT_COLUMNS = ["id", "Stratégie", "Symbole", "TF", "Période", "Rendement %",
+                           "Trades", "Réussite %", "Drawdown %", "Look-ahead"]
+BACKTEST_PERCENT_COLUMNS = ("Rendement %", "Réussite %", "Drawdown %")  # of the results table
+LOOKAHEAD_FLAG = ("⚠ Look-ahead détecté",
+                  "chiffres du chemin rapide, biaisés : voir l'avertissement")  # first stats row
+TIMEFRAME = "Unité de temps"
+INITIAL_AMOUNT = "Montant de départ"
+MODE_OPTIONS = {"Rapide (vérifié)": "fast", "Exact": "exact"}
+RUN_BACKTEST = "Lancer le backtest"
+STOP_LOADING = "Interrompre le chargement"
+STOP_BACKTEST = "Interrompre le backtest"
+RERUN_EXACT = "Relancer en mode exact"
+VERIFY_FULL = "Vérification complète (tous les cœurs)"
+# Look-ahead texts (core/backtest/messages.py) that already report an exact check.
+ALREADY_VERIFIED = ("Vérification complète", "Mode exact")
+PAST_RESULTS = "Résultats passés"
+MANAGE_STRATEGIES = "Gérer les stratégies (créer, modifier, supprimer)"
