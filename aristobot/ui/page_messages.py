@@ -81,3 +81,30 @@ VERIFY_FULL = "Vérification complète (tous les cœurs)"
 ALREADY_VERIFIED = ("Vérification complète", "Mode exact")
 PAST_RESULTS = "Résultats passés"
 MANAGE_STRATEGIES = "Gérer les stratégies (créer, modifier, supprimer)"
+
+# --- shared by the trade tables (bots, trading, stats) ----------------------------------------
+SIDES = {"buy": "Achat", "sell": "Vente"}
+TRADE_STATUSES = {"pending": "en attente", "open": "ouvert", "filled": "exécuté",
+                  "canceled": "annulé", "rejected": "refusé", "error": "erreur"}
+REALIZED_PNL = "P&L réalisé"
+
+# --- « Bots » (ui/bots_page.py, ui/bots_vm.py) ------------------------------------------------
+BOT_COLUMNS = ["id", "Stratégie", "Broker", "Symbole", "UT", "Début", "Fin", "État",
+               "Position", "P&L latent", "Dernière décision", "Dernière erreur"]
+BOT_TRADE_COLUMNS = ["Date", "Sens", "Statut", "Quantité", "Prix moyen", "Frais", REALIZED_PNL,
+                     "Erreur"]
+BOT_NUMBER_COLUMNS = ["Quantité", "Prix moyen", "Frais", REALIZED_PNL]  # right-aligned
+BOT_ACTIONS = {"enter_long": "Achat", "exit": "Vente", "none": "Rien", "error": "Erreur",
+               "skipped": "Sautée", "duplicate": "Doublon", "pending": "En cours",
+               "enter_short": "Vente à découvert (ignorée en spot)"}
+BOT_START = "Début (UTC)"
+BOT_END = "Fin (UTC)"
+ACTIVATE_TITLE = "<h3 class='ab-accent'>Activer une stratégie</h3>"
+ACTIVE_STRATEGY = "Stratégie active"
+CONFIRM_STOP = "Confirmer l'arrêt"
+REPLAY_FROM = "Du (UTC)"
+REPLAY_TO = "Au (UTC)"
+REPLAY_START_FIELD = "Début du rejeu"  # name the fields in a parse error
+REPLAY_END_FIELD = "Fin du rejeu"
+REPLAY_TITLE = "<h3 class='ab-accent'>Rejouer : live = backtest ?</h3>"
+MY_BOTS_TITLE = "<h3 class='ab-accent'>Mes stratégies actives</h3>"
