@@ -108,3 +108,21 @@ REPLAY_START_FIELD = "Début du rejeu"  # name the fields in a parse error
 REPLAY_END_FIELD = "Fin du rejeu"
 REPLAY_TITLE = "<h3 class='ab-accent'>Rejouer : live = backtest ?</h3>"
 MY_BOTS_TITLE = "<h3 class='ab-accent'>Mes stratégies actives</h3>"
+
+# --- « Heartbeat » (ui/heartbeat_page.py, ui/heartbeat_vm.py, ui/stream_lines.py) ------------
+STREAM_TITLE = "<h3 class='ab-accent'>Flux en temps réel</h3>"
+SIGNALS_TITLE = "<h3 class='ab-accent'>Signaux Heartbeat</h3>"
+STREAM_HEAD = ("<div class='hb-frame hb-head ab-muted'><span class='hb-time'>Heure</span>"
+               "<span class='hb-symbol'>Symbole</span><span class='hb-price'>Prix</span>"
+               "<span class='hb-qty'>Quantité</span><span class='hb-side'>Sens</span></div>")
+SIGNAL_BOX = ("<div class='hb-box' id='hb-box-{tf}'><div class='hb-tf ab-accent'>{tf}</div>"
+              "<div class='hb-delay ab-muted'>délai : {last} · p99 {high}</div>"
+              "<div class='hb-list'>{rows}</div></div>")
+COHERENT = "<span class='ab-ok' id='hb-coherent'>Cohérent</span>"
+INCOHERENT = "<span class='ab-danger' id='hb-incoherent'>Non cohérent</span>"
+CONNECTED = "<span class='ab-ok' id='hb-connected'>● Connecté à Binance</span>"
+DISCONNECTED = "<span class='ab-danger' id='hb-disconnected'>● Déconnecté</span>"
+CANDLE_CHECKS = ("<span class='ab-muted' id='hb-checks'>bougies 1m vérifiées : {verified} / "
+                 "corrigées : {corrected}</span>")
+CONNECTION_LINE = ("<div class='hb-connection'>{state} · {coherence} · "
+                   "<span class='ab-muted'>{seen} messages reçus</span> · {checks}{error}</div>")
