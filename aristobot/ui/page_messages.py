@@ -126,3 +126,57 @@ CANDLE_CHECKS = ("<span class='ab-muted' id='hb-checks'>bougies 1m vérifiées :
                  "corrigées : {corrected}</span>")
 CONNECTION_LINE = ("<div class='hb-connection'>{state} · {coherence} · "
                    "<span class='ab-muted'>{seen} messages reçus</span> · {checks}{error}</div>")
+
+# --- every table (ui/tables.py): Tabulator's language options --------------------------------
+TABLE_LANGUAGE = {
+    "locale": "fr",
+    "placeholder": "Aucune ligne pour l'instant",
+    "langs": {
+        "fr": {
+            "pagination": {
+                "page_size": "Lignes", "page_title": "Afficher la page",
+                "first": "Premier", "first_title": "Première page",
+                "last": "Dernier", "last_title": "Dernière page",
+                "prev": "Précédent", "prev_title": "Page précédente",
+                "next": "Suivant", "next_title": "Page suivante",
+                "all": "Tout",
+                "counter": {"showing": "Lignes", "of": "sur", "rows": "lignes",
+                            "pages": "pages"},
+            },
+            "data": {"loading": "Chargement…", "error": "Erreur"},
+            "headerFilters": {"default": "filtrer…"},
+            "groups": {"item": "élément", "items": "éléments"},
+        }
+    },
+}
+
+# --- shell and status bar (ui/shell.py, ui/status_bar.py) ------------------------------------
+SIDEBAR = ("<a class='ab-logout' href='/logout' id='logout'>⎋ Déconnexion</a>"
+           "<div class='ab-user'>Connecté : <b id='current-user'>{user}</b></div>"
+           "<nav class='ab-menu'>{links}</nav>")
+RELOAD_MARKETS = "⟳ Marchés"
+RELOAD_MARKETS_HINT = "Recharger les paires de trading de tous les exchanges"
+STATUS_UNKNOWN = "<span class='ab-muted'>Inconnu</span>"
+STATUS_COHERENT = "Cohérent"
+STATUS_INCOHERENT = "<b class='ab-danger'>Non cohérent</b>"
+HEARTBEAT_ON = "Heartbeat actif"
+HEARTBEAT_OFF = "Heartbeat inactif"
+MARKETS_LOADING = "Chargement '{exchange}' {pct:.0f}%"
+LAST_LOAD_FAILED = " <span class='ab-danger'>(échec du dernier chargement)</span>"
+ENGINE_STATES = {"up": ("on", "Moteur actif"),
+                 "silent": ("off", "<b class='ab-danger'>Moteur silencieux</b>"),
+                 "down": ("off", "<b class='ab-danger'>Moteur arrêté</b>")}  # (dot, text)
+TESTNET_MODE = "<span class='item ab-testnet' id='st-testnet'>⚠ Mode Testnet</span>"
+DEBUG_ON = "<span class='item ab-debug' id='st-debug'>Debug actif</span>"
+
+
+def exchanges_loaded(n: int) -> str:
+    """« 1 exchange chargé », « 3 exchanges chargés »."""
+    s = "s" if n > 1 else ""
+    return f"{n} exchange{s} chargé{s}"
+
+
+def live_strategies(n: int) -> str:
+    """The status bar item counting the user's live strategies."""
+    s = "s" if n > 1 else ""
+    return f"<span class='item' id='st-live'>{n} stratégie{s} live</span>"
