@@ -180,3 +180,23 @@ def live_strategies(n: int) -> str:
     """The status bar item counting the user's live strategies."""
     s = "s" if n > 1 else ""
     return f"<span class='item' id='st-live'>{n} stratégie{s} live</span>"
+
+
+# --- « Statistiques » (ui/stats_page.py, ui/stats_vm.py) --------------------------------------
+STATS_METHOD = ("<details class='ab-muted'><summary>Méthode de calcul</summary><ul><li>Seules "
+                "les quantités exécutées comptent.</li><li>P&amp;L d'une vente = quantité × "
+                "(prix de vente − prix moyen pondéré des achats précédents), chaque "
+                "stratégie, source de webhook et le trading manuel ayant leur propre carnet "
+                "par broker et symbole ; les frais sont déduits quand ils sont payés (un "
+                "P&amp;L enregistré par le moteur est repris tel quel).</li><li>Frais "
+                "convertis dans la devise de cotation ; des frais payés dans un autre actif "
+                "(ex. BNB) sont exclus.</li><li>Taux de réussite = ventes gagnantes / ventes. "
+                "Drawdown max = plus forte baisse du P&amp;L cumulé depuis un "
+                "sommet.</li></ul></details>")
+STATS_FROM = "Du"
+STATS_TO = "Au"
+EXPORT_CSV = "Exporter en CSV"
+ALL_BROKERS = "Tous les brokers"
+EXPORT_COLUMNS = {"created_at": "Date (UTC)", "origin": "Origine", "broker_id": "Broker",
+                  "symbol": "Symbole", "side": "Sens", "filled": "Quantité",
+                  "price": "Prix moyen", "fee_quote": "Frais (cotation)", "pnl": REALIZED_PNL}
