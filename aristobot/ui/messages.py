@@ -97,6 +97,13 @@ STRATEGY_SAVED = "Stratégie enregistrée."
 AI_CODE_INSERTED = "Code de l'assistant inséré (non enregistré)."
 AI_CODE_INVALID = "Le code proposé ne passe pas la validation : {reason}"
 REPORT_PLACEHOLDER = "« Tester la syntaxe » affiche ici les erreurs, avec leur ligne."
+CONFIRM_STRATEGY_DELETE = "<div class='ab-danger'>Supprimer « {name} » définitivement ?</div>"
+UNSAVED_MARK = "<span class='ab-accent' id='strat-dirty'>● Modifications non enregistrées</span>"
+AI_GENERATING = "<span class='ab-muted'>Génération en cours…</span>"
+AI_PROVIDER = "<span class='ab-muted'>Fournisseur : {label}</span>"
+AI_PROVIDER_STATE = "{provider} — {model}"
+AI_MODEL_TO_CHOOSE = "modèle à choisir"
+AI_DISABLED = "désactivé (voir Mon Compte)"
 
 # --- « Trading BOT » ----------------------------------------------------------------------------
 CHOOSE_STRATEGY_AND_BROKER = "Choisissez une stratégie et un broker."

@@ -200,3 +200,13 @@ ALL_BROKERS = "Tous les brokers"
 EXPORT_COLUMNS = {"created_at": "Date (UTC)", "origin": "Origine", "broker_id": "Broker",
                   "symbol": "Symbole", "side": "Sens", "filled": "Quantité",
                   "price": "Prix moyen", "fee_quote": "Frais (cotation)", "pnl": REALIZED_PNL}
+
+# --- « Stratégies » (ui/strategies_page.py, ui/strategies_vm.py) ------------------------------
+STRATEGIES_TITLE = "## Stratégies"
+MY_STRATEGIES = "Mes stratégies"
+NEW_STRATEGY_NAME = "Nouvelle stratégie"  # name of a strategy created without one
+TEST_SYNTAX = "Tester la syntaxe"
+AI_DESCRIPTION = "Décrivez la logique (français ou anglais)"
+AI_DESCRIPTION_EXAMPLE = "ex. Acheter quand le RSI 14 passe sous 30, vendre au-dessus de 70"
+GENERATE_CODE = "Générer le code"
+INSERT_CODE = "Insérer dans l'éditeur"
