@@ -8,6 +8,7 @@ from typing import Any
 import panel as pn
 
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.backtest_vm import BacktestVM
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
@@ -71,18 +72,17 @@ def _selectors(vm: BacktestVM) -> Any:
     vm.param.watch(lambda e: setattr(symbol, "options", e.new), "symbols")
     fields = pn.Column(
         strategy, broker, symbol,
-        pn.widgets.Select.from_param(vm.param.timeframe, label="Unité de temps",
+        pn.widgets.Select.from_param(vm.param.timeframe, label=lbl.TIMEFRAME,
                                      css_classes=["bt-timeframe"]),
         pn.widgets.DatePicker.from_param(vm.param.start_date, label="Début",
                                          css_classes=["bt-start"]),
         pn.widgets.DatePicker.from_param(vm.param.end_date, label="Fin (incluse)",
                                          css_classes=["bt-end"]),
-        pn.widgets.FloatInput.from_param(vm.param.initial_amount, label="Montant de départ",
+        pn.widgets.FloatInput.from_param(vm.param.initial_amount, label=lbl.INITIAL_AMOUNT,
                                          css_classes=["bt-amount"]),
         pn.widgets.FloatInput.from_param(vm.param.fee_pct, label="Frais par ordre (%)",
                                          step=0.01, css_classes=["bt-fee"]),
-        pn.widgets.RadioButtonGroup.from_param(vm.param.mode, options={"Rapide (vérifié)": "fast",
-                                                                      "Exact": "exact"},
+        pn.widgets.RadioButtonGroup.from_param(vm.param.mode, options=lbl.MODE_OPTIONS,
                                                css_classes=["bt-mode"]),
         sizing_mode="stretch_width",
     )
@@ -92,13 +92,13 @@ def _selectors(vm: BacktestVM) -> Any:
 
 
 def _progress(vm: BacktestVM) -> Any:
-    start = _button("Lancer le backtest", "bt-run", lambda e: pn.state.execute(vm.start),
+    start = _button(lbl.RUN_BACKTEST, "bt-run", lambda e: pn.state.execute(vm.start),
                     "primary")
     start.disabled = vm.param.running
-    stop_candles = _button("Interrompre le chargement", "bt-cancel-candles",
+    stop_candles = _button(lbl.STOP_LOADING, "bt-cancel-candles",
                            lambda e: vm.cancel_candles(), "warning")
     stop_candles.visible = vm.param.loading_candles
-    stop_run = _button("Interrompre le backtest", "bt-cancel", lambda e: vm.cancel_run(),
+    stop_run = _button(lbl.STOP_BACKTEST, "bt-cancel", lambda e: vm.cancel_run(),
                        "danger")
     stop_run.visible = vm.param.running
     return pn.Column(
@@ -123,7 +123,7 @@ def _past(vm: BacktestVM, theme: str) -> Any:
         vm.param.past, theme=theme, show_index=False, disabled=True, selectable="checkbox",
         pagination="local", page_size=10, sizing_mode="stretch_width",
         css_classes=["bt-past"],
-        formatters={c: french_number(2) for c in ("Rendement %", "Réussite %", "Drawdown %")})
+        formatters={c: french_number(2) for c in lbl.BACKTEST_PERCENT_COLUMNS})
 
     def chosen() -> list[int]:
         return [int(vm.past.iloc[i]["id"]) for i in table.selection if i < len(vm.past)]
@@ -156,9 +156,9 @@ def _past(vm: BacktestVM, theme: str) -> Any:
 
 # Numeric columns of the trades table: French separators, prices and money to the cent.
 _TRADE_FORMATS = {
-    **{c: french_number(2) for c in ("Prix entrée", "Prix sortie", "Frais", "P&L", "P&L %",
-                                     "Solde après")},
-    "Quantité": french_number(8),
+    **{lbl.BACKTEST_TRADE_COLUMNS[k]: french_number(2)
+       for k in ("entry_price", "exit_price", "fees", "pnl", "pnl_pct", "balance_after")},
+    lbl.BACKTEST_TRADE_COLUMNS["quantity"]: french_number(8),
 }
 
 
@@ -167,13 +167,13 @@ def build(ctx: PageContext) -> Any:
     theme = table_theme(ctx.theme)
     pn.state.on_session_destroyed(lambda _ctx, vm=vm: vm.close())
 
-    exact = _button("Relancer en mode exact", "bt-rerun-exact",
+    exact = _button(lbl.RERUN_EXACT, "bt-rerun-exact",
                     lambda e: pn.state.execute(vm.rerun_exact), "warning")
     exact.visible = pn.bind(lambda ok: ok is False, vm.param.lookahead_ok)
-    full = _button("Vérification complète (tous les cœurs)", "bt-verify-full",
+    full = _button(lbl.VERIFY_FULL, "bt-verify-full",
                    lambda e: pn.state.execute(vm.verify_full))
     full.visible = pn.bind(lambda text, running: bool(text) and not running
-                           and not text.startswith(("Vérification complète", "Mode exact")),
+                           and not text.startswith(lbl.ALREADY_VERIFIED),
                            vm.param.lookahead_text, vm.param.running)
     lookahead = pn.Row(pn.pane.HTML(pn.bind(_lookahead, vm.param.lookahead_ok,
                                             vm.param.lookahead_text),
@@ -190,12 +190,11 @@ def build(ctx: PageContext) -> Any:
     results = pn.Tabs(
         ("Graphique", _chart_area(vm)),
         ("Trades", trades),
-        ("Résultats passés", _past(vm, theme)),
+        (lbl.PAST_RESULTS, _past(vm, theme)),
         sizing_mode="stretch_width", dynamic=False,
     )
-    manage = pn.Card(_strategies_editor(ctx), title="Gérer les stratégies (créer, modifier, "
-                     "supprimer)", collapsed=True, sizing_mode="stretch_width",
-                     css_classes=["bt-manage"])
+    manage = pn.Card(_strategies_editor(ctx), title=lbl.MANAGE_STRATEGIES, collapsed=True,
+                     sizing_mode="stretch_width", css_classes=["bt-manage"])
     manage.param.watch(lambda e: vm.refresh() if e.new else None, "collapsed")
     # Settings and statistics on the left, the run and its chart on the right: the chart
     # starts above the fold at every width from 1024 px.

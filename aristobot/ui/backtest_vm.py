@@ -34,6 +34,7 @@ from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.strategies import repository as strategies
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.numbers import format_number
 
 log = logging.getLogger(__name__)
@@ -41,32 +42,11 @@ log = logging.getLogger(__name__)
 #: Timeframes offered (ccxt's Binance has no 10m candles).
 TIMEFRAMES = ["1m", "3m", "5m", "15m", "1h", "2h", "4h", "1d"]
 DEFAULT_SYMBOLS = ["BTC/USDT", "ETH/USDT", "BNB/USDT", "SOL/USDT"]
-PHASES = {"candles": "Chargement des bougies", "queued": "En file d'attente",
-          "simulation": "Simulation",
-          "saving": "Enregistrement", "done": "Terminé", "cancelled": "Interrompu",
-          "error": "Erreur"}
-STAT_LABELS = {
-    "initial_balance": "Solde initial", "final_balance": "Solde final",
-    "net_profit": "Gain/perte total", "total_return_pct": "Rendement total %",
-    "buy_hold_return_pct": "Buy & hold %", "trades": "Nombre de trades",
-    "winning_trades": "Trades gagnants", "losing_trades": "Trades perdants",
-    "win_rate_pct": "Taux de réussite %", "best_trade": "Plus grand gain",
-    "worst_trade": "Plus grande perte", "avg_trade": "Trade moyen",
-    "profit_factor": "Profit factor", "expectancy": "Espérance",
-    "max_drawdown_pct": "Drawdown max %", "max_drawdown_value": "Drawdown max (valeur)",
-    "max_drawdown_duration_s": "Durée du drawdown max", "sharpe": "Sharpe",
-    "sortino": "Sortino", "calmar": "Calmar", "exposure_pct": "Temps exposé %",
-    "avg_trade_duration_s": "Durée moyenne d'un trade", "max_trade_duration_s":
-    "Durée max d'un trade", "total_fees": "Frais totaux",
-}
-TRADE_COLUMNS = {
-    "entry_time": "Entrée", "exit_time": "Sortie", "entry_price": "Prix entrée",
-    "exit_price": "Prix sortie", "quantity": "Quantité", "fees": "Frais", "pnl": "P&L",
-    "pnl_pct": "P&L %", "exit_reason": "Raison", "balance_after": "Solde après",
-}
+PHASES = lbl.BACKTEST_PHASES
+STAT_LABELS = lbl.BACKTEST_STATS
+TRADE_COLUMNS = lbl.BACKTEST_TRADE_COLUMNS
 REASONS = {"signal": "signal", "stop_loss": "SL", "take_profit": "TP", "end": "fin"}
-RESULT_COLUMNS = ["id", "Stratégie", "Symbole", "TF", "Période", "Rendement %", "Trades",
-                  "Réussite %", "Drawdown %", "Look-ahead"]
+RESULT_COLUMNS = lbl.BACKTEST_RESULT_COLUMNS
 
 
 def format_stat(key: str, value: Any) -> str:
@@ -358,8 +338,7 @@ class BacktestVM(param.Parameterized):
         self.lookahead_ok, self.lookahead_text = lookahead_view(
             report, candles.index, self._tz, meta, stats)
         if self.lookahead_ok is False:  # never the biased figures without the warning
-            warning = pd.DataFrame([("⚠ Look-ahead détecté", "chiffres du chemin rapide, "
-                                     "biaisés : voir l'avertissement")],
+            warning = pd.DataFrame([lbl.LOOKAHEAD_FLAG],
                                    columns=["Statistique", "Valeur"])
             self.stats = pd.concat([warning, self.stats], ignore_index=True)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.bots_vm import BotsVM
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
@@ -38,22 +39,22 @@ def _form(vm: BotsVM) -> Any:
     broker.link(vm, value="broker_id")
     symbol = pn.widgets.TextInput.from_param(vm.param.symbol, label="Symbole",
                                              css_classes=["bots-symbol"], width=140)
-    tf = pn.widgets.Select.from_param(vm.param.timeframe, label="Unité de temps",
+    tf = pn.widgets.Select.from_param(vm.param.timeframe, label=lbl.TIMEFRAME,
                                       css_classes=["bots-timeframe"], width=120)
-    start = pn.widgets.TextInput.from_param(vm.param.start, label="Début (UTC)",
+    start = pn.widgets.TextInput.from_param(vm.param.start, label=lbl.BOT_START,
                                             css_classes=["bots-start"], width=170)
-    end = pn.widgets.TextInput.from_param(vm.param.end, label="Fin (UTC)",
+    end = pn.widgets.TextInput.from_param(vm.param.end, label=lbl.BOT_END,
                                           css_classes=["bots-end"], width=170)
     activate = _button("Activer", "bots-activate", "success")
     activate.on_click(lambda e: vm.activate())
-    return pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Activer une stratégie</h3>"),
+    return pn.Column(pn.pane.HTML(lbl.ACTIVATE_TITLE),
                      pn.FlexBox(strategy, broker, symbol, tf, start, end, activate,
                                 align_items="flex-end"),
                      css_classes=["ab-card"], sizing_mode="stretch_width")
 
 
 def _actions(vm: BotsVM) -> Any:
-    chosen = pn.widgets.Select(label="Stratégie active", options=vm.bot_names,
+    chosen = pn.widgets.Select(label=lbl.ACTIVE_STRATEGY, options=vm.bot_names,
                                value=vm.selected, css_classes=["bots-selected"], width=420)
     chosen.link(vm, value="selected")
     vm.param.watch(lambda e: setattr(chosen, "options", vm.bot_names), "bots")
@@ -68,7 +69,7 @@ def _actions(vm: BotsVM) -> Any:
         await vm.sell()
 
     sell.on_click(_sell)
-    confirm = _button("Confirmer l'arrêt", "bots-confirm-stop", "danger")
+    confirm = _button(lbl.CONFIRM_STOP, "bots-confirm-stop", "danger")
     cancel = _button("Annuler", "bots-cancel-stop", "default")
     confirm.on_click(lambda e: vm.confirm())
     cancel.on_click(lambda e: vm.cancel_stop())
@@ -84,9 +85,9 @@ def _actions(vm: BotsVM) -> Any:
 
 
 def _replay(vm: BotsVM, table: dict[str, Any]) -> Any:
-    start = pn.widgets.TextInput.from_param(vm.param.replay_start, label="Du (UTC)",
+    start = pn.widgets.TextInput.from_param(vm.param.replay_start, label=lbl.REPLAY_FROM,
                                             css_classes=["bots-replay-start"], width=170)
-    end = pn.widgets.TextInput.from_param(vm.param.replay_end, label="Au (UTC)",
+    end = pn.widgets.TextInput.from_param(vm.param.replay_end, label=lbl.REPLAY_TO,
                                           css_classes=["bots-replay-end"], width=170)
     run = _button("Rejouer", "bots-replay")
 
@@ -97,7 +98,7 @@ def _replay(vm: BotsVM, table: dict[str, Any]) -> Any:
     report = pn.widgets.Tabulator.from_param(vm.param.replay_table, pagination="local",
                                              page_size=15, css_classes=["bots-replay-table"],
                                              **table)
-    return pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Rejouer : live = backtest ?</h3>"),
+    return pn.Column(pn.pane.HTML(lbl.REPLAY_TITLE),
                      pn.FlexBox(start, end, run, align_items="flex-end"),
                      pn.pane.HTML(pn.bind(_summary, vm.param.replay_summary)),
                      report, css_classes=["ab-card"], sizing_mode="stretch_width")
@@ -110,7 +111,7 @@ def build(ctx: PageContext) -> Any:
     bots = pn.widgets.Tabulator.from_param(vm.param.bots, css_classes=["bots-list"], **table)
     trades = pn.widgets.Tabulator.from_param(
         vm.param.trades, css_classes=["bots-trades"],
-        text_align=numbers_right(["Quantité", "Prix moyen", "Frais", "P&L réalisé"]), **table)
+        text_align=numbers_right(lbl.BOT_NUMBER_COLUMNS), **table)
     refresh = _button("Rafraîchir", "bots-refresh", "default")
     refresh.on_click(lambda e: vm.refresh())
     if pn.state.curdoc is not None:
@@ -118,7 +119,7 @@ def build(ctx: PageContext) -> Any:
     return pn.Column(
         pn.pane.Markdown("## Trading BOT"),
         _form(vm),
-        pn.Column(pn.Row(pn.pane.HTML("<h3 class='ab-accent'>Mes stratégies actives</h3>"),
+        pn.Column(pn.Row(pn.pane.HTML(lbl.MY_BOTS_TITLE),
                          refresh, pn.indicators.LoadingSpinner(value=vm.param.busy, size=24,
                                                                visible=vm.param.busy)),
                   bots, _actions(vm),

@@ -22,19 +22,15 @@ from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.strategies.repository import list_strategies
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.numbers import EMPTY, Precision, PrecisionBook, format_quantity, format_usd
 
 log = logging.getLogger(__name__)
-LIST_COLUMNS = ["id", "Stratégie", "Broker", "Symbole", "UT", "Début", "Fin", "État",
-                "Position", "P&L latent", "Dernière décision", "Dernière erreur"]
-TRADE_COLUMNS = ["Date", "Sens", "Statut", "Quantité", "Prix moyen", "Frais", "P&L réalisé",
-                 "Erreur"]
-SIDE_FR = {"buy": "Achat", "sell": "Vente"}
-STATUS_FR = {"pending": "en attente", "open": "ouvert", "filled": "exécuté",
-             "canceled": "annulé", "rejected": "refusé", "error": "erreur"}
-ACTION_FR = {"enter_long": "Achat", "exit": "Vente", "none": "Rien", "error": "Erreur",
-             "skipped": "Sautée", "duplicate": "Doublon", "pending": "En cours",
-             "enter_short": "Vente à découvert (ignorée en spot)"}
+LIST_COLUMNS = lbl.BOT_COLUMNS
+TRADE_COLUMNS = lbl.BOT_TRADE_COLUMNS
+SIDE_FR = lbl.SIDES
+STATUS_FR = lbl.TRADE_STATUSES
+ACTION_FR = lbl.BOT_ACTIONS
 DATE_FMT = "%Y-%m-%d %H:%M"
 SHORT_FMT = "%d/%m/%y %H:%M"
 
@@ -268,8 +264,8 @@ class BotsVM(param.Parameterized):
         try:
             report = await replay(self._runtime.sessions, get_pool(self._runtime).run_job,
                                   self._user_id, self.selected,
-                                  parse_utc(self.replay_start, "Début du rejeu"),
-                                  parse_utc(self.replay_end, "Fin du rejeu"))
+                                  parse_utc(self.replay_start, lbl.REPLAY_START_FIELD),
+                                  parse_utc(self.replay_end, lbl.REPLAY_END_FIELD))
             self.replay_table = report.frame()
             self.replay_summary = msg.replay_summary(len(report.rows), report.candles,
                                                      len(report.differences), report.notes)

@@ -7,6 +7,7 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.heartbeat_vm import TIMEFRAMES, HeartbeatVM, box_html, connection_html
 from aristobot.ui.pages import PageContext
 from aristobot.ui.stream_lines import stream_html
@@ -70,10 +71,10 @@ def build(ctx: PageContext) -> Any:
         # One line of two cards of equal height; the signals wrap below the stream when the
         # screen is too narrow for both.
         pn.FlexBox(
-            pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Flux en temps réel</h3>"), stream,
+            pn.Column(pn.pane.HTML(lbl.STREAM_TITLE), stream,
                       css_classes=["ab-card"], sizing_mode="stretch_width", min_width=330,
                       styles={"flex": "1 1 330px", "max-width": "560px"}),
-            pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Signaux Heartbeat</h3>"), boxes,
+            pn.Column(pn.pane.HTML(lbl.SIGNALS_TITLE), boxes,
                       css_classes=["ab-card"], sizing_mode="stretch_width", min_width=390,
                       styles={"flex": "2 1 390px"}),
             align_items="stretch", flex_wrap="wrap", sizing_mode="stretch_width",

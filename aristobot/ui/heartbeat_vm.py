@@ -24,6 +24,7 @@ from aristobot.heartbeat import live, store
 from aristobot.heartbeat.live import LiveMessage, LiveSubscription
 from aristobot.runtime import Runtime
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.numbers import EMPTY, THIN, PrecisionBook, format_fixed
 from aristobot.ui.stream_lines import StreamLine, parse_line
 from aristobot.ui.stream_lines import stream_html as stream_html
@@ -209,11 +210,7 @@ def box_html(tf: str, items: list[tuple[str, bool]], delay: tuple[Any, Any] | No
     ) or f"<div class='ab-placeholder hb-empty'>{msg.NO_SIGNAL_YET}</div>"
     last, high = delay or (None, None)
     fmt = lambda v: EMPTY if v is None else f"{format_fixed(v, 0)}{THIN}ms"  # noqa: E731
-    return (
-        f"<div class='hb-box' id='hb-box-{tf}'><div class='hb-tf ab-accent'>{tf}</div>"
-        f"<div class='hb-delay ab-muted'>délai : {fmt(last)} · p99 {fmt(high)}</div>"
-        f"<div class='hb-list'>{rows}</div></div>"
-    )
+    return lbl.SIGNAL_BOX.format(tf=tf, last=fmt(last), high=fmt(high), rows=rows)
 
 
 def coherence_html(coherent: bool | None) -> str:
@@ -221,17 +218,15 @@ def coherence_html(coherent: bool | None) -> str:
     if coherent is None:
         return "<span class='ab-muted' id='hb-unknown'>Inconnu</span>"
     if coherent:
-        return "<span class='ab-ok' id='hb-coherent'>Cohérent</span>"
-    return "<span class='ab-danger' id='hb-incoherent'>Non cohérent</span>"
+        return lbl.COHERENT
+    return lbl.INCOHERENT
 
 
 def connection_html(connected: bool, coherent: bool | None, error: str, seen: int,
                     verified: int = 0, corrected: int = 0) -> str:
     """Return the connection state line (with the verified / corrected candle counts)."""
-    state = ("<span class='ab-ok' id='hb-connected'>● Connecté à Binance</span>" if connected
-             else "<span class='ab-danger' id='hb-disconnected'>● Déconnecté</span>")
+    state = lbl.CONNECTED if connected else lbl.DISCONNECTED
     err = f" — <span class='ab-danger'>{html.escape(error)}</span>" if error else ""
-    checks = (f"<span class='ab-muted' id='hb-checks'>bougies 1m vérifiées : {verified} / "
-              f"corrigées : {corrected}</span>")
-    return (f"<div class='hb-connection'>{state} · {coherence_html(coherent)} · "
-            f"<span class='ab-muted'>{seen} messages reçus</span> · {checks}{err}</div>")
+    checks = lbl.CANDLE_CHECKS.format(verified=verified, corrected=corrected)
+    return lbl.CONNECTION_LINE.format(state=state, coherence=coherence_html(coherent), seen=seen,
+                                      checks=checks, error=err)

@@ -3,7 +3,7 @@
 A message says what happened and, when something is needed, what to do. Errors raised by the
 library carry their own text (:mod:`aristobot.errors`, ``user_message()``); this module owns what
 the pages say themselves: confirmations, form checks, hints, placeholders and error pages.
-Labels (buttons, column headers, field names) stay beside their widget, where they are read.
+Labels (buttons, column headers, field names, titles) live in :mod:`aristobot.ui.page_messages`.
 
 A message with variable parts is a template with named fields, filled at the call site:
 ``msg.BROKER_SAVED.format(name=b.name, balance=text)``; a message that has to choose between
@@ -37,6 +37,11 @@ DEV_MODE_INACTIVE = "Le mode développement n'est pas actif : activez-le d'abord
 DEV_MODE_ON = "Mode développement activé."
 DEV_MODE_OFF = "Mode développement désactivé."
 DEV_USER_MISSING = "L'utilisateur « dev » n'existe pas : lancez `aristobot init`."
+# The forms' own checks, run in the browser (« Saisissez le mot de passe. »).
+ENTER_FIELD = "Saisissez {field}."
+LOGIN_FIELDS = {"username": "le nom d'utilisateur", "password": "le mot de passe",
+                "password2": "la confirmation du mot de passe"}
+PASSWORD_TOO_SHORT = "Le mot de passe doit contenir au moins {n} caractères."
 
 # --- « Mon Compte » → Profil ------------------------------------------------------------------
 NEW_PASSWORDS_DIFFER = ("Les deux nouveaux mots de passe ne correspondent pas : saisissez-les à "
@@ -97,6 +102,13 @@ STRATEGY_SAVED = "Stratégie enregistrée."
 AI_CODE_INSERTED = "Code de l'assistant inséré (non enregistré)."
 AI_CODE_INVALID = "Le code proposé ne passe pas la validation : {reason}"
 REPORT_PLACEHOLDER = "« Tester la syntaxe » affiche ici les erreurs, avec leur ligne."
+CONFIRM_STRATEGY_DELETE = "<div class='ab-danger'>Supprimer « {name} » définitivement ?</div>"
+UNSAVED_MARK = "<span class='ab-accent' id='strat-dirty'>● Modifications non enregistrées</span>"
+AI_GENERATING = "<span class='ab-muted'>Génération en cours…</span>"
+AI_PROVIDER = "<span class='ab-muted'>Fournisseur : {label}</span>"
+AI_PROVIDER_STATE = "{provider} — {model}"
+AI_MODEL_TO_CHOOSE = "modèle à choisir"
+AI_DISABLED = "désactivé (voir Mon Compte)"
 
 # --- « Trading BOT » ----------------------------------------------------------------------------
 CHOOSE_STRATEGY_AND_BROKER = "Choisissez une stratégie et un broker."

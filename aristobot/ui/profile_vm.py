@@ -10,8 +10,9 @@ from aristobot.accounts.users import change_password, get_user, set_preferences
 from aristobot.errors import AristobotError
 from aristobot.runtime import SessionFactory
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 
-THEME_LABELS = {"Sombre (néon)": "dark", "Clair": "light"}
+THEME_LABELS = lbl.THEME_LABELS
 COMMON_ZONES = [
     "UTC",
     "local",
@@ -22,17 +23,17 @@ COMMON_ZONES = [
     "Asia/Tokyo",
     "Asia/Singapore",
 ]
-TZ_LABELS = {"UTC": "UTC", "local": "Fuseau du navigateur (local)"}
+TZ_LABELS = lbl.TZ_LABELS
 
 
 class ProfileVM(param.Parameterized):
     current_password = param.String(default="")
     new_password = param.String(default="")
     confirm_password = param.String(default="")
-    change = param.Event(label="Changer le mot de passe")
+    change = param.Event(label=lbl.CHANGE_PASSWORD)
     theme: Any = param.Selector(default="dark", objects=["dark", "light"])
     timezone: Any = param.Selector(default="UTC", objects=COMMON_ZONES)
-    save = param.Event(label="Enregistrer les préférences")
+    save = param.Event(label=lbl.SAVE_PREFERENCES)
     message = param.String(default="")
     error = param.String(default="")
     saved_version = param.Integer(default=0)  # increments after a successful save

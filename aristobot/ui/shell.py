@@ -11,6 +11,7 @@ import panel as pn
 from aristobot.runtime import Runtime
 from aristobot.status import get_hub
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.pages import PAGES, PageSpec
 from aristobot.ui.status_bar import render_status
 from aristobot.ui.template import page_template
@@ -26,9 +27,7 @@ def sidebar(active: PageSpec, username: str) -> Any:
         for p in PAGES
     )
     return pn.pane.HTML(
-        f"<a class='ab-logout' href='/logout' id='logout'>⎋ Déconnexion</a>"
-        f"<div class='ab-user'>Connecté : <b id='current-user'>{escape(username)}</b></div>"
-        f"<nav class='ab-menu'>{links}</nav>",
+        lbl.SIDEBAR.format(user=escape(username), links=links),
         sizing_mode="stretch_width",
     )
 
@@ -54,11 +53,11 @@ class StatusBar:
             sizing_mode="stretch_width",
         )
         self.markets_button = pn.widgets.Button(
-            label="⟳ Marchés",
+            label=lbl.RELOAD_MARKETS,
             css_classes=["ab-markets"],
             width=110,
             margin=(8, 4),
-            description="Recharger les paires de trading de tous les exchanges",
+            description=lbl.RELOAD_MARKETS_HINT,
         )
         self.refresh()
 

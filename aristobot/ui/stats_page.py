@@ -8,7 +8,9 @@ import panel as pn
 
 from aristobot.charts.stats_chart import equity_figure, pnl_bars
 from aristobot.stats import Stats
+from aristobot.stats import messages as stats_text
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
 from aristobot.ui.stats_vm import StatsVM
@@ -16,16 +18,7 @@ from aristobot.ui.tables import french_number, table_theme
 
 
 def _conventions() -> str:
-    return ("<details class='ab-muted'><summary>Méthode de calcul</summary><ul>"
-            "<li>Seules les quantités exécutées comptent.</li>"
-            "<li>P&amp;L d'une vente = quantité × (prix de vente − prix moyen pondéré des achats "
-            "précédents), chaque stratégie, source de webhook et le trading manuel ayant leur "
-            "propre carnet par broker et symbole ; les frais sont déduits quand ils sont payés "
-            "(un P&amp;L enregistré par le moteur est repris tel quel).</li>"
-            "<li>Frais convertis dans la devise de cotation ; des frais payés dans un autre actif "
-            "(ex. BNB) sont exclus.</li>"
-            "<li>Taux de réussite = ventes gagnantes / ventes. Drawdown max = plus forte baisse "
-            "du P&amp;L cumulé depuis un sommet.</li></ul></details>")
+    return lbl.STATS_METHOD
 
 
 def _charts(stats: Stats | None, timezone: str, theme: str) -> Any:
@@ -44,19 +37,19 @@ def build(ctx: PageContext) -> Any:
     broker = pn.widgets.Select(label="Compte broker", options=vm.broker_names, value=0,
                                width=240, css_classes=["st-broker"])
     broker.link(vm, value="broker")
-    start = pn.widgets.DatePicker.from_param(vm.param.start, label="Du", width=160,
+    start = pn.widgets.DatePicker.from_param(vm.param.start, label=lbl.STATS_FROM, width=160,
                                              css_classes=["st-start"])
-    end = pn.widgets.DatePicker.from_param(vm.param.end, label="Au", width=160,
+    end = pn.widgets.DatePicker.from_param(vm.param.end, label=lbl.STATS_TO, width=160,
                                            css_classes=["st-end"])
     export = pn.widgets.FileDownload(callback=vm.csv, filename="aristobot_trades.csv",
-                                     label="Exporter en CSV", css_classes=["st-export"],
+                                     label=lbl.EXPORT_CSV, css_classes=["st-export"],
                                      width=180)
     summary = pn.widgets.Tabulator.from_param(
         vm.param.summary, theme=table_theme(ctx.theme), show_index=False,
         disabled=True, sizing_mode="stretch_width", css_classes=["st-summary"],
-        formatters={"Origine": {"type": "plaintext"},
-                    **{c: french_number(2) for c in ("Taux de réussite (%)", "P&L réalisé",
-                                                     "Frais", "Drawdown max")}})
+        formatters={stats_text.ORIGIN: {"type": "plaintext"},
+                    **{c: french_number(2) for c in (stats_text.WIN_RATE, stats_text.REALISED_PNL,
+                                                     stats_text.FEES, stats_text.MAX_DRAWDOWN)}})
     info = pn.pane.HTML(pn.bind(lambda i, e: feedback_html(i, e, "st"), vm.param.info,
                                 vm.param.error), sizing_mode="stretch_width")
     charts = pn.panel(pn.bind(_charts, vm.param.stats, ctx.timezone, ctx.theme),

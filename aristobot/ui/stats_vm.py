@@ -14,12 +14,11 @@ from aristobot.brokers import list_brokers
 from aristobot.runtime import Runtime
 from aristobot.stats import SUMMARY_COLUMNS, Stats, TradeFilter, compute_stats, load_trades
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.numbers import EMPTY
 
 log = logging.getLogger(__name__)
-EXPORT_COLUMNS = {"created_at": "Date (UTC)", "origin": "Origine", "broker_id": "Broker",
-                  "symbol": "Symbole", "side": "Sens", "filled": "Quantité",
-                  "price": "Prix moyen", "fee_quote": "Frais (cotation)", "pnl": "P&L réalisé"}
+EXPORT_COLUMNS = lbl.EXPORT_COLUMNS
 
 
 def undefined_as_dash(frame: pd.DataFrame) -> pd.DataFrame:
@@ -46,7 +45,7 @@ class StatsVM(param.Parameterized):
         self._user_id = user_id
         with runtime.sessions() as s:
             brokers = list_brokers(s, user_id)
-        self.broker_names = {"Tous les brokers": 0,
+        self.broker_names = {lbl.ALL_BROKERS: 0,
                              **{f"{b.name} ({b.exchange})": b.id for b in brokers}}
         self.param.broker.objects = list(self.broker_names.values())
         self.refresh()

@@ -9,6 +9,7 @@ import panel as pn
 
 from aristobot.strategies.repository import WINDOW_MAX, WINDOW_MIN
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.pages import PageContext
 from aristobot.ui.strategies_guard import LeaveGuard
 from aristobot.ui.strategies_vm import StrategiesVM
@@ -17,8 +18,7 @@ from aristobot.ui.strategies_vm import StrategiesVM
 def _feedback(message: str, error: str, dirty: bool) -> str:
     parts = []
     if dirty:
-        parts.append("<span class='ab-accent' id='strat-dirty'>● Modifications non "
-                     "enregistrées</span>")
+        parts.append(msg.UNSAVED_MARK)
     if error:
         parts.append(f"<div class='ab-danger' id='strat-error'>{html.escape(error)}</div>")
     elif message:
@@ -44,7 +44,7 @@ def build(ctx: PageContext) -> Any:
     vm = StrategiesVM(ctx.runtime, ctx.user.id)
     editor_theme = "monokai" if ctx.theme == "dark" else "chrome"
 
-    listing = pn.widgets.Select(label="Mes stratégies", options=vm.options, value=vm.selected_id,
+    listing = pn.widgets.Select(label=lbl.MY_STRATEGIES, options=vm.options, value=vm.selected_id,
                                 size=12, css_classes=["strat-list"], width=260)
 
     def _on_pick(event: Any) -> None:
@@ -60,7 +60,7 @@ def build(ctx: PageContext) -> Any:
     async def _create(event: Any) -> None:
         await vm.create()
 
-    timeframe = pn.widgets.Select.from_param(vm.param.timeframe, label="Unité de temps",
+    timeframe = pn.widgets.Select.from_param(vm.param.timeframe, label=lbl.TIMEFRAME,
                                              width=120, css_classes=["strat-timeframe"])
     window = pn.widgets.IntInput.from_param(
         vm.param.window_size, label=f"Bougies N ({WINDOW_MIN}–{WINDOW_MAX})", width=140,
@@ -73,8 +73,8 @@ def build(ctx: PageContext) -> Any:
                        color="danger")),
     )
     confirm = pn.Column(
-        pn.pane.HTML(pn.bind(lambda n: f"<div class='ab-danger'>Supprimer « {html.escape(n)} » "
-                                       "définitivement ?</div>", vm.param.strategy_name)),
+        pn.pane.HTML(pn.bind(lambda n: msg.CONFIRM_STRATEGY_DELETE.format(name=html.escape(n)),
+                             vm.param.strategy_name)),
         pn.Row(_button("Oui, supprimer", "strat-confirm-delete", lambda e: vm.confirm_delete(),
                        color="danger"),
                _button("Annuler", "strat-cancel-delete", lambda e: vm.cancel_delete())),
@@ -94,7 +94,7 @@ def build(ctx: PageContext) -> Any:
         await vm.save()
 
     tools = pn.Row(
-        _button("Tester la syntaxe", "strat-test", _test),
+        _button(lbl.TEST_SYNTAX, "strat-test", _test),
         _button("Enregistrer", "strat-save", _save, color="success"),
         pn.indicators.LoadingSpinner(value=vm.param.busy, size=24, visible=vm.param.busy),
         pn.pane.HTML(pn.bind(_feedback, vm.param.message, vm.param.error, vm.param.dirty),
@@ -107,7 +107,7 @@ def build(ctx: PageContext) -> Any:
                                                                       "overflow-y": "auto"})
 
     return pn.Column(
-        pn.pane.Markdown("## Stratégies"),
+        pn.pane.Markdown(lbl.STRATEGIES_TITLE),
         pn.Row(
             pn.Column(listing, name, crud, confirm, pn.Row(timeframe, window), width=290),
             # The report sits above the editor: on screen at every width, editor full width.
@@ -122,25 +122,25 @@ def build(ctx: PageContext) -> Any:
 
 def _assistant(vm: StrategiesVM, editor_theme: str) -> Any:
     description = pn.widgets.TextAreaInput.from_param(
-        vm.param.ai_description, label="Décrivez la logique (français ou anglais)",
-        placeholder="ex. Acheter quand le RSI 14 passe sous 30, vendre au-dessus de 70",
+        vm.param.ai_description, label=lbl.AI_DESCRIPTION,
+        placeholder=lbl.AI_DESCRIPTION_EXAMPLE,
         height=90, css_classes=["ai-description"], sizing_mode="stretch_width")
 
     async def _generate(event: Any) -> None:
         await vm.generate()
 
-    generate = _button("Générer le code", "ai-generate", _generate, color="primary")
+    generate = _button(lbl.GENERATE_CODE, "ai-generate", _generate, color="primary")
     generate.disabled = not vm.ai_enabled
     suggestion = pn.widgets.CodeEditor(value="", language="python", theme=editor_theme,
                                        readonly=True, height=300, css_classes=["ai-suggestion"],
                                        sizing_mode="stretch_width")
     vm.param.watch(lambda e: setattr(suggestion, "value", e.new), "ai_suggestion")
-    insert = _button("Insérer dans l'éditeur", "ai-insert", lambda e: vm.insert_suggestion())
+    insert = _button(lbl.INSERT_CODE, "ai-insert", lambda e: vm.insert_suggestion())
     status = pn.pane.HTML(pn.bind(
         lambda busy, err, label: (
-            "<span class='ab-muted'>Génération en cours…</span>" if busy else
+            msg.AI_GENERATING if busy else
             f"<div class='ab-danger' id='ai-error'>{html.escape(err)}</div>" if err else
-            f"<span class='ab-muted'>Fournisseur : {html.escape(label)}</span>"),
+            msg.AI_PROVIDER.format(label=html.escape(label))),
         vm.param.ai_busy, vm.param.ai_error, vm.param.ai_label), sizing_mode="stretch_width")
     return pn.Column(
         pn.pane.Markdown("### Assistant IA"),

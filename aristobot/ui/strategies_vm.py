@@ -20,6 +20,7 @@ from aristobot.strategies.ai import generate_strategy, get_ai_config, make_clien
 from aristobot.strategies.pool import get_pool
 from aristobot.strategies.template import TEMPLATE
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 
 PROVIDER_LABELS = {"openrouter": "OpenRouter", "ollama": "Ollama"}
 
@@ -67,8 +68,9 @@ class StrategiesVM(param.Parameterized):
         with runtime.sessions() as s:
             cfg = get_ai_config(s, user_id)
         self.ai_enabled = cfg.enabled
-        self.ai_label = (f"{PROVIDER_LABELS[cfg.provider]} — {cfg.model or 'modèle à choisir'}"
-                         if cfg.provider else "désactivé (voir Mon Compte)")
+        self.ai_label = (msg.AI_PROVIDER_STATE.format(provider=PROVIDER_LABELS[cfg.provider],
+                                                      model=cfg.model or msg.AI_MODEL_TO_CHOOSE)
+                         if cfg.provider else msg.AI_DISABLED)
 
     # --- list and CRUD --------------------------------------------------------------------
     def refresh(self) -> None:
@@ -115,7 +117,7 @@ class StrategiesVM(param.Parameterized):
         self.message, self.error, self.busy = "", "", True
         try:
             rec = await service.create(self._runtime.sessions, get_pool(self._runtime),
-                                       self._user_id, self.strategy_name or "Nouvelle stratégie",
+                                       self._user_id, self.strategy_name or lbl.NEW_STRATEGY_NAME,
                                        TEMPLATE)
         except AristobotError as e:
             self.error = e.user_message()

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import orjson
 
 from aristobot.core.timefmt import to_display
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.messages import WAITING_FOR_STREAM
 from aristobot.ui.numbers import EMPTY, PrecisionBook
 
@@ -80,8 +81,6 @@ def stream_html(lines: list[StreamLine]) -> str:
             f"<span class='hb-price'>{html.escape(ln.price)}</span>"
             f"<span class='hb-qty'>{html.escape(ln.quantity)}</span>"
             f"<span class='hb-side {side}'>{html.escape(ln.side)}</span></div>")
-    head = ("<div class='hb-frame hb-head ab-muted'><span class='hb-time'>Heure</span>"
-            "<span class='hb-symbol'>Symbole</span><span class='hb-price'>Prix</span>"
-            "<span class='hb-qty'>Quantité</span><span class='hb-side'>Sens</span></div>")
+    head = lbl.STREAM_HEAD
     body = "".join(rows) or f"<i>{WAITING_FOR_STREAM}</i>"
     return f"<div id='hb-stream' class='hb-stream'>{head if rows else ''}{body}</div>"

@@ -13,30 +13,12 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.ui import page_messages as lbl
+
 TABLE_THEME = "simple"  # the neutral base; theme_css recolours it for dark and light
 HIDDEN_COLUMNS = ["id"]
 
-FRENCH = {
-    "locale": "fr",
-    "placeholder": "Aucune ligne pour l'instant",
-    "langs": {
-        "fr": {
-            "pagination": {
-                "page_size": "Lignes", "page_title": "Afficher la page",
-                "first": "Premier", "first_title": "Première page",
-                "last": "Dernier", "last_title": "Dernière page",
-                "prev": "Précédent", "prev_title": "Page précédente",
-                "next": "Suivant", "next_title": "Page suivante",
-                "all": "Tout",
-                "counter": {"showing": "Lignes", "of": "sur", "rows": "lignes",
-                            "pages": "pages"},
-            },
-            "data": {"loading": "Chargement…", "error": "Erreur"},
-            "headerFilters": {"default": "filtrer…"},
-            "groups": {"item": "élément", "items": "éléments"},
-        }
-    },
-}
+FRENCH = lbl.TABLE_LANGUAGE  # Tabulator options: French pagination, placeholder, filters
 
 
 def french_number(decimals: int) -> dict[str, Any]:

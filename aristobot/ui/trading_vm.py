@@ -18,6 +18,7 @@ from aristobot.runtime import Runtime
 from aristobot.trading import trades as journal
 from aristobot.trading.service import ManualTrading, OrderRequest
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.numbers import EMPTY, PrecisionBook, format_quantity, format_usd
 
 log = logging.getLogger(__name__)
@@ -26,10 +27,9 @@ PORTFOLIO_COLUMNS = ["Actif", "Disponible", "Bloqué", "Total", "Prix USD", "Val
 ORDER_COLUMNS = ["id", "Symbole", "Sens", "Type", "Quantité", "Prix", "Rempli", "Statut"]
 TRADE_COLUMNS = ["Date", "Symbole", "Sens", "Type", "Quantité", "Prix moyen", "Montant USD",
                  "Frais", "Statut", "Erreur"]
-SIDE_FR = {"buy": "Achat", "sell": "Vente"}
+SIDE_FR = lbl.SIDES
 TYPE_FR = {"market": "Marché", "limit": "Limite"}
-STATUS_FR = {"pending": "en attente", "open": "ouvert", "filled": "exécuté",
-             "canceled": "annulé", "rejected": "refusé", "error": "erreur"}
+STATUS_FR = lbl.TRADE_STATUSES
 # ccxt order statuses (open orders table)
 ORDER_STATUS_FR = {"open": "ouvert", "closed": "exécuté", "canceled": "annulé",
                    "expired": "expiré", "rejected": "refusé"}

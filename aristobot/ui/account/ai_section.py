@@ -7,6 +7,7 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.account.ai_vm import AISectionVM
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
@@ -20,10 +21,10 @@ def build(ctx: PageContext) -> Any:
     vm = AISectionVM(ctx.runtime, ctx.user.id)
     openrouter = pn.widgets.Switch.from_param(vm.param.openrouter_on, css_classes=["ai-or-on"])
     ollama = pn.widgets.Switch.from_param(vm.param.ollama_on, css_classes=["ai-ollama-on"])
-    key = pn.widgets.PasswordInput.from_param(vm.param.api_key, label="Clé API OpenRouter",
+    key = pn.widgets.PasswordInput.from_param(vm.param.api_key, label=lbl.AI_KEY,
                                               placeholder="sk-or-…", css_classes=["ai-key"],
                                               width=320)
-    save_key = pn.widgets.Button(label="Enregistrer la clé", css_classes=["ai-save-key"])
+    save_key = pn.widgets.Button(label=lbl.AI_SAVE_KEY, css_classes=["ai-save-key"])
     save_key.on_click(lambda e: vm.save_key())
     url = pn.widgets.TextInput.from_param(vm.param.ollama_url, label="URL Ollama", width=320,
                                           css_classes=["ai-url"])
@@ -38,7 +39,7 @@ def build(ctx: PageContext) -> Any:
     async def _load(event: Any) -> None:
         await vm.load_models()
 
-    load = pn.widgets.Button(label="Charger la liste des modèles", css_classes=["ai-load"])
+    load = pn.widgets.Button(label=lbl.AI_LOAD_MODELS, css_classes=["ai-load"])
     load.on_click(_load)
     return pn.Column(
         pn.pane.Markdown("### Assistant IA"),
@@ -51,8 +52,7 @@ def build(ctx: PageContext) -> Any:
         pn.Row(model, load),
         pn.pane.HTML(pn.bind(_feedback, vm.param.message, vm.param.error),
                      sizing_mode="stretch_width"),
-        pn.pane.HTML("<span class='ab-muted'>Activer l'un désactive l'autre ; les deux sur OFF "
-                     "désactivent l'assistant de la page Stratégies.</span>"),
+        pn.pane.HTML(lbl.AI_SWITCHES_HINT),
         css_classes=["ab-card"],
         sizing_mode="stretch_width",
     )

@@ -8,6 +8,7 @@ from typing import Any
 import panel as pn
 
 from aristobot.brokers.catalog import CREDENTIAL_LABELS, PAPER
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.account.brokers_vm import BrokersVM
 from aristobot.ui.pages import PageContext
 from aristobot.ui.tables import row_button, table_theme
@@ -33,7 +34,7 @@ def _feedback(message: str, error: str, balance: str) -> str:
 
 def _confirm_box(vm: BrokersVM) -> Any:
     """The delete confirmation: shown while ``vm.confirm_delete_id`` is set."""
-    yes = pn.widgets.Button(label="Confirmer la suppression", color="danger",
+    yes = pn.widgets.Button(label=lbl.BROKER_CONFIRM_DELETE, color="danger",
                             css_classes=["broker-confirm-delete"])
     no = pn.widgets.Button(label="Annuler", css_classes=["broker-cancel-delete"])
 
@@ -55,8 +56,9 @@ def build(ctx: PageContext) -> Any:
     theme = table_theme(ctx.theme)
     table = pn.widgets.Tabulator.from_param(
         vm.param.brokers, theme=theme, show_index=False, disabled=True, selectable=1,
-        buttons={"edit": row_button("Modifier"), "default": row_button("Par défaut"),
-                 "markets": row_button("MAJ Paires de trading"),
+        buttons={"edit": row_button(lbl.BROKER_EDIT),
+                 "default": row_button(lbl.BROKER_MAKE_DEFAULT),
+                 "markets": row_button(lbl.BROKER_UPDATE_MARKETS),
                  "delete": row_button("Supprimer")},
         css_classes=["broker-table"], sizing_mode="stretch_width")
 
@@ -80,7 +82,7 @@ def build(ctx: PageContext) -> Any:
     exchange = pn.widgets.Select.from_param(vm.param.exchange, label="Exchange (ccxt)",
                                             css_classes=["broker-exchange"])
     inputs = {k: pn.widgets.PasswordInput(label=label, css_classes=[f"broker-cred-{k}"],
-                                          placeholder="inchangé si vide", visible=False)
+                                          placeholder=lbl.KEY_UNCHANGED_IF_EMPTY, visible=False)
               for k, label in CREDENTIAL_LABELS.items()}
     for key, widget in inputs.items():
         widget.param.watch(lambda e, k=key: vm.set_credential(k, e.new), "value")
@@ -99,15 +101,15 @@ def build(ctx: PageContext) -> Any:
     testnet.disabled = not vm.testnet_available
     note = pn.pane.HTML(pn.bind(lambda n: f"<span class='ab-muted'>{n}</span>",
                                 vm.param.testnet_note))
-    default = pn.widgets.Checkbox.from_param(vm.param.is_default, label="Broker par défaut",
+    default = pn.widgets.Checkbox.from_param(vm.param.is_default, label=lbl.BROKER_IS_DEFAULT,
                                              css_classes=["broker-default"])
     active = pn.widgets.Checkbox.from_param(vm.param.is_active,
-                                            label="Actif (décoché : aucun ordre envoyé)",
+                                            label=lbl.BROKER_ACTIVE,
                                             css_classes=["broker-active"])
     capital = pn.widgets.TextInput.from_param(vm.param.paper_capital,
-                                              label="Capital de départ (USDT)",
+                                              label=lbl.PAPER_CAPITAL,
                                               css_classes=["broker-capital"])
-    verify = pn.widgets.Button(label="Vérifier les clés", css_classes=["broker-verify"])
+    verify = pn.widgets.Button(label=lbl.VERIFY_KEYS, css_classes=["broker-verify"])
 
     def _paper_or_not(*_: Any) -> None:
         # paper has no keys to check and no testnet: only its starting capital

@@ -25,9 +25,10 @@ from aristobot.core.order_rules import parse_decimal
 from aristobot.errors import AristobotError, ValidationError
 from aristobot.runtime import Runtime
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.numbers import PrecisionBook
 
-COLUMNS = ["id", "Nom", "Exchange", "Clé API", "Testnet", "Actif", "Par défaut"]
+COLUMNS = lbl.BROKER_COLUMNS
 
 
 class BrokersVM(param.Parameterized):
@@ -103,7 +104,7 @@ class BrokersVM(param.Parameterized):
     def _draft(self) -> BrokerDraft:
         capital = None
         if self.exchange == PAPER and self.paper_capital.strip():
-            capital = parse_decimal(self.paper_capital, "Capital de départ")
+            capital = parse_decimal(self.paper_capital, lbl.PAPER_CAPITAL_FIELD)
         return BrokerDraft(self.broker_name, self.exchange, dict(self.credentials), self.is_testnet,
                            self.is_active, self.is_default, capital)
 

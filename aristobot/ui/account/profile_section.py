@@ -7,6 +7,7 @@ from typing import Any
 import panel as pn
 
 from aristobot.core.timefmt import format_dt
+from aristobot.ui import page_messages as lbl
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
 from aristobot.ui.profile_vm import THEME_LABELS, TZ_LABELS, ProfileVM
@@ -20,12 +21,12 @@ def build(ctx: PageContext) -> Any:
     vm = ProfileVM(ctx.runtime.sessions, ctx.user.id, ctx.web_session_id)
     pw = dict(sizing_mode="stretch_width")
     password = pn.Column(
-        pn.pane.Markdown("#### Mot de passe"),
+        pn.pane.Markdown(lbl.PASSWORD_TITLE),
         pn.widgets.PasswordInput.from_param(
-            vm.param.current_password, name="Mot de passe actuel", css_classes=["pw-current"], **pw
+            vm.param.current_password, name=lbl.CURRENT_PASSWORD, css_classes=["pw-current"], **pw
         ),
         pn.widgets.PasswordInput.from_param(
-            vm.param.new_password, name="Nouveau mot de passe", css_classes=["pw-new"], **pw
+            vm.param.new_password, name=lbl.NEW_PASSWORD, css_classes=["pw-new"], **pw
         ),
         pn.widgets.PasswordInput.from_param(
             vm.param.confirm_password, name="Confirmer", css_classes=["pw-confirm"], **pw
@@ -49,8 +50,7 @@ def build(ctx: PageContext) -> Any:
         theme,
         tz,
         pn.pane.HTML(
-            f"<span class='ab-muted'>Heure actuelle affichée : "
-            f"<b id='tz-now'>{format_dt(_now(), ctx.timezone)}</b></span>"
+            lbl.CURRENT_TIME.format(time=format_dt(_now(), ctx.timezone))
         ),
         pn.widgets.Button.from_param(
             vm.param.save, button_type="primary", css_classes=["pref-save"]

@@ -7,6 +7,7 @@ import json
 from html import escape
 
 from aristobot.ui import messages as msg
+from aristobot.ui import page_messages as lbl
 
 _CSS = """
 :root { --cyan:#00D4FF; --green:#00FF88; --red:#FF0055; --bg:#0b0f1a; --card:#121a2b; }
@@ -44,20 +45,22 @@ dialog::backdrop { background: rgba(3,6,12,.75); }
 
 # The browser's own validation bubbles speak the browser's language (« Please fill out this
 # field »): the forms are ``novalidate`` and checked here, in French, before they are sent.
-_CHECK_JS = f"const AB_PASSWORDS_DIFFER = {json.dumps(msg.PASSWORDS_DIFFER)};" + """
+_CHECK_JS = (f"const AB_PASSWORDS_DIFFER = {json.dumps(msg.PASSWORDS_DIFFER)};\n"
+             f"const AB_ENTER_FIELD = {json.dumps(msg.ENTER_FIELD)};\n"
+             f"const AB_FIELDS = {json.dumps(msg.LOGIN_FIELDS, ensure_ascii=False)};\n"
+             f"const AB_TOO_SHORT = {json.dumps(msg.PASSWORD_TOO_SHORT, ensure_ascii=False)};"
+             ) + """
 function abCheck(form) {
   const say = form.querySelector('.check');
-  const names = {username: "le nom d'utilisateur", password: 'le mot de passe',
-                 password2: 'la confirmation du mot de passe'};
   let problem = '', field = null;
   for (const input of form.querySelectorAll('input[required]')) {
     if (!input.disabled && !input.value.trim()) {
-      problem = 'Saisissez ' + names[input.name] + '.'; field = input; break;
+      problem = AB_ENTER_FIELD.replace('{field}', AB_FIELDS[input.name]); field = input; break;
     }
   }
   const pw = form.querySelector('input[name=password][minlength]');
   if (!problem && pw && pw.value.length < pw.minLength) {
-    problem = 'Le mot de passe doit contenir au moins ' + pw.minLength + ' caractères.'; field = pw;
+    problem = AB_TOO_SHORT.replace('{n}', pw.minLength); field = pw;
   }
   const pw2 = form.querySelector('input[name=password2]');
   if (!problem && pw2 && pw2.value !== pw.value) {
@@ -97,7 +100,7 @@ def render_login_page(
         debug_html = f"""
     <form method="post" action="/login" id="debug-form">{xsrf_form_html}
       <input type="hidden" name="action" value="debug_toggle"><input type="hidden" name="next" value="{nxt}">
-      <button type="submit" class="{cls}" id="debug-toggle">Mode développement : {state}</button>
+      <button type="submit" class="{cls}" id="debug-toggle">{lbl.DEV_MODE_BUTTON.format(state=state)}</button>
     </form>"""
     dev_login = ""
     if debug_active:
@@ -105,7 +108,7 @@ def render_login_page(
     <form method="post" action="/login" id="dev-login-form">{xsrf_form_html}
       <input type="hidden" name="action" value="debug_login"><input type="hidden" name="next" value="{nxt}">
       <input type="hidden" name="tz" class="tz-field">
-      <button type="submit" class="primary" id="dev-login">Entrer en tant que « dev »</button>
+      <button type="submit" class="primary" id="dev-login">{lbl.DEV_LOGIN}</button>
     </form>"""
     auto = (
         "<script>setTimeout(()=>document.getElementById('dev-login-form').submit(), 300)</script>"
@@ -117,41 +120,41 @@ def render_login_page(
         f"<div class='error' id='signup-error'>{escape(signup_error)}</div>" if signup_error else ""
     )
     return f"""<!doctype html><html lang="fr"><head><meta charset="utf-8">
-<title>Aristobot — Connexion</title><meta name="viewport" content="width=device-width">
+<title>{lbl.LOGIN_TITLE}</title><meta name="viewport" content="width=device-width">
 <style>{_CSS}</style></head><body>
 <div class="card">
-  <h1>ARISTOBOT</h1><div class="sub">Atelier de recherche et de trading crypto</div>
+  <h1>ARISTOBOT</h1><div class="sub">{lbl.LOGIN_TAGLINE}</div>
   {err}{inf}
   <form method="post" action="/login" id="login-form" novalidate>{xsrf_form_html}
     <input type="hidden" name="action" value="login"><input type="hidden" name="next" value="{nxt}">
     <input type="hidden" name="tz" class="tz-field">
-    <label for="username">Utilisateur</label>
+    <label for="username">{lbl.LOGIN_USER}</label>
     <input id="username" name="username" autocomplete="username" value="{escape(username, quote=True)}" {disabled} required>
-    <label for="password">Mot de passe</label>
+    <label for="password">{lbl.LOGIN_PASSWORD}</label>
     <input id="password" name="password" type="password" autocomplete="current-password" {disabled} required>
     <div class='error check' id='login-check' hidden></div>
-    <button type="submit" class="primary" id="login-button" {disabled}>Connexion</button>
+    <button type="submit" class="primary" id="login-button" {disabled}>{lbl.LOGIN_BUTTON}</button>
   </form>
   {dev_login}
   <button type="button" class="secondary" id="signup-open"
-    onclick="document.getElementById('signup').showModal()">Nouveau compte</button>
+    onclick="document.getElementById('signup').showModal()">{lbl.SIGNUP}</button>
   {debug_html}
 </div>
 <dialog id="signup">
-  <h2 style="margin-top:0;color:#00D4FF">Nouveau compte</h2>{signup_err}
+  <h2 style="margin-top:0;color:#00D4FF">{lbl.SIGNUP}</h2>{signup_err}
   <form method="post" action="/login" id="signup-form" novalidate>{xsrf_form_html}
     <input type="hidden" name="action" value="signup"><input type="hidden" name="next" value="{nxt}">
     <input type="hidden" name="tz" class="tz-field">
-    <label for="su-username">Utilisateur</label><input id="su-username" name="username" autocomplete="username"
+    <label for="su-username">{lbl.LOGIN_USER}</label><input id="su-username" name="username" autocomplete="username"
       value="{escape(signup_username, quote=True)}" required>
-    <label for="su-password">Mot de passe (8 caractères minimum)</label>
+    <label for="su-password">{lbl.SIGNUP_PASSWORD}</label>
     <input id="su-password" name="password" type="password" autocomplete="new-password" required minlength="8">
-    <label for="su-password2">Confirmer le mot de passe</label>
+    <label for="su-password2">{lbl.SIGNUP_CONFIRM}</label>
     <input id="su-password2" name="password2" type="password" autocomplete="new-password" required>
     <div class='error check' id='signup-check' hidden></div>
     <div class="row"><button type="button" class="secondary"
-      onclick="document.getElementById('signup').close()">Annuler</button>
-    <button type="submit" class="primary" id="signup-submit">Créer le compte</button></div>
+      onclick="document.getElementById('signup').close()">{lbl.SIGNUP_CANCEL}</button>
+    <button type="submit" class="primary" id="signup-submit">{lbl.SIGNUP_BUTTON}</button></div>
   </form>
 </dialog>
 <script>
