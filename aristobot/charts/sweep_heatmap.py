@@ -18,7 +18,37 @@ from bokeh.models.annotations import ColorBar
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
-_DARK = {"background_fill_color": "#0b0f1a", "border_fill_color": "#0b0f1a"}
+from aristobot.charts.chart_theme import ChartColors, chart_colors, figure_fill, style_figure
+
+PALETTE = Viridis256  # perceptually uniform, from deep purple to yellow: one palette, two themes
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#rrggbb``."""
+    def channel(hex2: str) -> float:
+        c = int(hex2, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    h = colour.lstrip("#")
+    return 0.2126 * channel(h[0:2]) + 0.7152 * channel(h[2:4]) + 0.0722 * channel(h[4:6])
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def cell_ink(fill: str, colors: ChartColors) -> str:
+    """The theme's text or background colour, whichever reads better on a cell of ``fill``."""
+    return max((colors.text, colors.background), key=lambda ink: contrast(ink, fill))
+
+
+def _fills(values: np.ndarray, low: float, high: float) -> list[str]:
+    """The palette colour ``LinearColorMapper`` gives each value."""
+    n = len(PALETTE)
+    span = high - low
+    return [PALETTE[min(n - 1, max(0, int((v - low) / span * n)))] for v in values]
 
 
 def _label(value: Any) -> str:
@@ -49,36 +79,35 @@ def sweep_heatmap(
     xs = [_label(v) for v in sorted(runs[x].dropna().unique())]
     ys = [_label(v) for v in sorted(runs[y].dropna().unique())]
     values = frame[value].astype(float).to_numpy()
+    low, high = (float(np.min(values)), float(np.max(values))) if len(values) else (0.0, 1.0)
+    high = high if high > low else low + 1
+    c = chart_colors(theme)
     source = ColumnDataSource({
         "x": [_label(v) for v in frame[x]], "y": [_label(v) for v in frame[y]],
         "value": values, "text": [f"{v:.3g}" for v in values],
         "run": frame["run"].astype(int).tolist(),
+        "ink": [cell_ink(fill, c) for fill in _fills(values, low, high)],
     })
-    low, high = (float(np.min(values)), float(np.max(values))) if len(values) else (0.0, 1.0)
-    mapper = LinearColorMapper(palette=Viridis256, low=low, high=high if high > low else low + 1)
-    dark = theme == "dark"
+    mapper = LinearColorMapper(palette=PALETTE, low=low, high=high)
     fig = figure(x_range=FactorRange(*xs), y_range=FactorRange(*ys), height=height,
                  sizing_mode="stretch_width", title=title, tools="tap,reset,save",
                  toolbar_location="right", x_axis_label=x, y_axis_label=y,
-                 **(_DARK if dark else {}))
+                 **figure_fill(c))
     cells = fig.rect("x", "y", width=1, height=1, source=source, line_color=None,
                      fill_color={"field": "value", "transform": mapper},
-                     nonselection_fill_alpha=0.55, selection_line_color="#FF0055",
+                     nonselection_fill_alpha=0.55, selection_line_color=c.down,
                      selection_line_width=3)  # type: ignore[call-arg]
     fig.text("x", "y", text="text", source=source, text_align="center",
-             text_baseline="middle", text_font_size="9pt", text_color="#ffffff")
+             text_baseline="middle", text_font_size="9pt", text_color="ink")
     fig.add_tools(HoverTool(renderers=[cells], tooltips=[(x, "@x"), (y, "@y"),
                                                          (value, "@value{0.000}")]))
     tap = fig.select_one(TapTool)
     if isinstance(tap, TapTool):
         tap.renderers = [cells]
-    fig.add_layout(ColorBar(color_mapper=mapper, width=10), "right")
+    fig.add_layout(ColorBar(color_mapper=mapper, width=10, background_fill_color=c.background,
+                            major_label_text_color=c.muted), "right")
+    style_figure(fig, c)
     fig.grid.grid_line_color = None
-    if dark:
-        for axis in (fig.xaxis, fig.yaxis):
-            axis.axis_label_text_color = axis.major_label_text_color = "#c8d0e0"
-        if fig.title is not None and not isinstance(fig.title, str):
-            fig.title.text_color = "#c8d0e0"
     if on_pick is not None:
         def picked(_attr: str, _old: list[int], new: list[int]) -> None:
             if new:
