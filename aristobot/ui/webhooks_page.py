@@ -11,6 +11,7 @@ from typing import Any
 
 import panel as pn
 
+from aristobot.ui import webhooks_messages as msg
 from aristobot.ui.feedback import feedback_html
 from aristobot.ui.pages import PageContext
 from aristobot.ui.tables import row_button, table_theme
@@ -31,35 +32,31 @@ def base_url(ctx: PageContext) -> str:
 
 def _detail(url: str, message: str) -> str:
     if not url:
-        return "<div class='ab-muted'>Créez une source pour obtenir son URL.</div>"
-    return (
-        "<div><b>URL du webhook</b> (TradingView : Alerte → Notifications → URL du webhook)"
-        f"<pre id='wh-url' class='ab-accent' style='white-space:pre-wrap'>{escape(url)}</pre>"
-        "<b>Message de l'alerte</b> (à coller tel quel dans le champ « Message »)"
-        f"<pre id='wh-template' style='white-space:pre-wrap'>{escape(message)}</pre></div>")
+        return msg.NO_SOURCE_HINT
+    return msg.SOURCE_DETAIL.format(url=escape(url), message=escape(message))
 
 
 def _payload(text: str) -> str:
     if not text:
-        return "<div class='ab-muted'>Cliquez une ligne pour voir son contenu complet.</div>"
+        return msg.NO_PAYLOAD_HINT
     return f"<pre id='wh-payload' style='white-space:pre-wrap'>{escape(text)}</pre>"
 
 
 def _sources_panel(vm: WebhooksVM, table_opts: dict[str, Any]) -> Any:
-    name = pn.widgets.TextInput.from_param(vm.param.new_name, label="Nom de la source",
-                                           placeholder="ex. TradingView BTC",
+    name = pn.widgets.TextInput.from_param(vm.param.new_name, label=msg.SOURCE_NAME,
+                                           placeholder=msg.SOURCE_NAME_PLACEHOLDER,
                                            css_classes=["wh-name"], width=240)
     broker = pn.widgets.Select(label="Broker", options=vm.broker_names, value=0, width=220,
                                css_classes=["wh-broker"])
     broker.link(vm, value="new_broker")
     tv_only = pn.widgets.Checkbox.from_param(
-        vm.param.new_tradingview_only, label="Adresses TradingView uniquement")
-    rate = pn.widgets.IntInput.from_param(vm.param.new_rate, label="Alertes / minute", width=120)
-    create = pn.widgets.Button(label="Créer la source", color="primary",
+        vm.param.new_tradingview_only, label=msg.TRADINGVIEW_ONLY)
+    rate = pn.widgets.IntInput.from_param(vm.param.new_rate, label=msg.RATE, width=120)
+    create = pn.widgets.Button(label=msg.CREATE, color="primary",
                                css_classes=["wh-create"])
     create.on_click(lambda e: vm.create())
-    buttons = {"rotate": row_button("Renouveler"), "toggle": row_button("Activer/Désactiver"),
-               "delete": row_button("Supprimer")}
+    buttons = {"rotate": row_button(msg.ROTATE), "toggle": row_button(msg.TOGGLE),
+               "delete": row_button(msg.DELETE)}
     table = pn.widgets.Tabulator.from_param(
         vm.param.sources, buttons=buttons, selectable=1, css_classes=["wh-sources"],
         formatters={c: {"type": "plaintext"} for c in SOURCE_COLUMNS},
@@ -75,7 +72,7 @@ def _sources_panel(vm: WebhooksVM, table_opts: dict[str, Any]) -> Any:
                           sizing_mode="stretch_width", css_classes=["wh-detail"])
     feedback = pn.pane.HTML(pn.bind(feedback_html, vm.param.message, vm.param.error, "wh"),
                             sizing_mode="stretch_width")
-    return pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Sources</h3>"),
+    return pn.Column(pn.pane.HTML(msg.SOURCES_TITLE),
                      pn.FlexBox(name, broker, rate, pn.Column(tv_only, create),
                                 align_items="flex-end"), feedback, table,
                      detail, css_classes=["ab-card"], sizing_mode="stretch_width")
@@ -83,9 +80,9 @@ def _sources_panel(vm: WebhooksVM, table_opts: dict[str, Any]) -> Any:
 
 def _log_panel(vm: WebhooksVM, table_opts: dict[str, Any]) -> Any:
     source = pn.widgets.Select.from_param(vm.param.filter_source, label="Source", width=200)
-    status = pn.widgets.Select.from_param(vm.param.filter_status, label="Statut", width=160)
-    text = pn.widgets.TextInput.from_param(vm.param.filter_text, label="Recherche",
-                                           placeholder="texte du contenu ou de l'erreur",
+    status = pn.widgets.Select.from_param(vm.param.filter_status, label=msg.STATUS, width=160)
+    text = pn.widgets.TextInput.from_param(vm.param.filter_text, label=msg.SEARCH,
+                                           placeholder=msg.SEARCH_PLACEHOLDER,
                                            css_classes=["wh-search"], width=260)
     prev = pn.widgets.Button(label="◀", width=50, css_classes=["wh-prev"])
     nxt = pn.widgets.Button(label="▶", width=50, css_classes=["wh-next"])
@@ -99,7 +96,7 @@ def _log_panel(vm: WebhooksVM, table_opts: dict[str, Any]) -> Any:
         widths={"Contenu": 360, "Erreur": 280}, **table_opts)
     table.on_click(lambda event: vm.show_entry(event.row))
     detail = pn.pane.HTML(pn.bind(_payload, vm.param.log_detail), sizing_mode="stretch_width")
-    return pn.Column(pn.pane.HTML("<h3 class='ab-accent'>Journal des webhooks reçus</h3>"),
+    return pn.Column(pn.pane.HTML(msg.LOG_TITLE),
                      pn.FlexBox(source, status, text), table, pn.Row(prev, label, nxt), detail,
                      css_classes=["ab-card"], sizing_mode="stretch_width")
 

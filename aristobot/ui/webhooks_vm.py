@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 import param
 
 from aristobot.brokers import list_brokers
+from aristobot.brokers.connections import get_manager
 from aristobot.core.timefmt import format_dt
 from aristobot.errors import AristobotError
 from aristobot.runtime import Runtime
+from aristobot.ui import webhooks_messages as msg
+from aristobot.ui.numbers import Precision, PrecisionBook
 from aristobot.webhooks import (
     TRADINGVIEW_IPS,
     Source,
@@ -26,24 +28,21 @@ from aristobot.webhooks import (
 from aristobot.webhooks.journal import STATUSES, LogEntry, LogFilter, webhook_log
 
 log = logging.getLogger(__name__)
-SOURCE_COLUMNS = ["id", "Nom", "État", "Broker", "Limite / min", "Adresses autorisées",
-                  "Créée", "Renouvelée"]
-LOG_COLUMNS = ["Reçu", "Source", "Statut", "Ordre", "État de l'ordre", "Erreur", "Contenu",
-               "Adresse"]
-STATUS_FR = {"accepted": "reçue", "processing": "en cours", "done": "ordre envoyé",
-             "failed": "échec", "duplicate": "doublon", "invalid": "invalide",
-             "rejected": "refusée"}
-TRADE_STATUS_FR = {"pending": "en attente", "open": "ouvert", "filled": "exécuté",
-                   "canceled": "annulé", "rejected": "refusé", "error": "erreur"}
-SIDE_FR = {"buy": "Achat", "sell": "Vente"}
+SOURCE_COLUMNS, LOG_COLUMNS, ALL = msg.SOURCE_COLUMNS, msg.LOG_COLUMNS, msg.ALL
 PAGE_SIZE = 25
-ALL = "Toutes"
 
 
-def _qty(v: Decimal | None) -> str:
-    return "" if v is None else format(v.normalize(), "f")
+def order_text(e: LogEntry, precision: Precision) -> str:
+    """The « Ordre » cell of a logged request: side, quantity (and price) at the market's
+    precision, symbol and trade number; empty when the request placed no order."""
+    if not e.trade_id:
+        return ""
+    fields = {"side": msg.SIDE_FR.get(e.trade_side or "", ""), "symbol": e.trade_symbol,
+              "quantity": precision.quantity(e.trade_quantity), "id": e.trade_id}
+    if e.trade_price is None:
+        return msg.ORDER.format(**fields)
+    return msg.ORDER_AT.format(price=precision.price(e.trade_price), **fields)
 
-LOG_UNREADABLE = "Journal des webhooks momentanément illisible (nouvel essai en cours)."
 
 class WebhooksVM(param.Parameterized):
     # creation form
@@ -76,9 +75,10 @@ class WebhooksVM(param.Parameterized):
         self._timezone = timezone
         self._sources: list[Source] = []
         self._entries: list[LogEntry] = []
+        self._books: dict[int, PrecisionBook] = {}
         with runtime.sessions() as s:
             brokers = list_brokers(s, user_id)
-        self.broker_names = {"Broker par défaut": 0,
+        self.broker_names = {msg.DEFAULT_BROKER: 0,
                              **{f"{b.name} ({b.exchange})": b.id for b in brokers}}
         self.param.new_broker.objects = list(self.broker_names.values())
         self.reload()
@@ -103,13 +103,13 @@ class WebhooksVM(param.Parameterized):
                                 rate_limit_per_minute=self.new_rate)
             self.selected_id = src.id
 
-        self._do(act, f"Source « {name} » créée : copiez son URL et son message d'alerte.")
+        self._do(act, msg.SOURCE_CREATED.format(name=name))
         if not self.error:
             self.new_name = ""
 
     def rotate(self, source_id: int) -> None:
         self._do(lambda s: rotate_source(s, self._runtime.vault, self._user_id, source_id),
-                 "Jeton et secret renouvelés : mettez à jour l'alerte TradingView.")
+                 msg.SOURCE_ROTATED)
         self.selected_id = source_id
         self._show_selected()
 
@@ -119,17 +119,19 @@ class WebhooksVM(param.Parameterized):
             return
         self._do(lambda s: update_source(s, self._runtime.vault, self._user_id, source_id,
                                          enabled=not src.enabled),
-                 f"Source « {src.name} » {'désactivée' if src.enabled else 'activée'}.")
+                 msg.SOURCE_TOGGLED.format(
+                     name=src.name,
+                     state=msg.SOURCE_TOGGLED_OFF if src.enabled else msg.SOURCE_TOGGLED_ON))
 
     def set_allowlist(self, source_id: int, text: str) -> None:
         entries = tuple(e for e in text.replace(",", " ").split() if e)
         self._do(lambda s: update_source(s, self._runtime.vault, self._user_id, source_id,
                                          ip_allowlist=entries),
-                 "Liste d'adresses enregistrée." if entries else "Toutes adresses autorisées.")
+                 msg.ALLOWLIST_SAVED if entries else msg.ALLOWLIST_CLEARED)
 
     def delete(self, source_id: int) -> None:
         self._do(lambda s: delete_source(s, self._user_id, source_id),
-                 "Source supprimée : son URL est refusée, son journal reste.")
+                 msg.SOURCE_DELETED)
         if self.selected_id == source_id:
             self.selected_id = None
 
@@ -152,9 +154,9 @@ class WebhooksVM(param.Parameterized):
             self._sources = list_sources(s, self._runtime.vault, self._user_id)
         brokers = {v: k for k, v in self.broker_names.items()}
         self.sources = pd.DataFrame(
-            [[x.id, x.name, "active" if x.enabled else "désactivée",
+            [[x.id, x.name, msg.SOURCE_ENABLED if x.enabled else msg.SOURCE_DISABLED,
               brokers.get(x.broker_id or 0, "?"), x.rate_limit_per_minute,
-              ", ".join(x.ip_allowlist) or "toutes", format_dt(x.created_at, self._timezone),
+              ", ".join(x.ip_allowlist) or msg.ANY_ADDRESS, format_dt(x.created_at, self._timezone),
               format_dt(x.rotated_at, self._timezone) if x.rotated_at else ""]
              for x in self._sources], columns=SOURCE_COLUMNS)
         self.param.filter_source.objects = [ALL, *(x.name for x in self._sources)]
@@ -197,18 +199,17 @@ class WebhooksVM(param.Parameterized):
             # A periodic refresh: the page keeps the rows it shows and says the log could
             # not be read; the next refresh retries (the trace is in the server log).
             log.exception("cannot read the webhook log")
-            self.error = LOG_UNREADABLE
+            self.error = msg.LOG_UNREADABLE
             return
-        if self.error == LOG_UNREADABLE:
+        if self.error == msg.LOG_UNREADABLE:
             self.error = ""
         self.total = total
         self._entries = entries
+        self._books = {}  # markets may have loaded since
         rows = pd.DataFrame(
             [[format_dt(e.created_at, self._timezone), e.source,
-              STATUS_FR.get(e.status, e.status),
-              f"{SIDE_FR.get(e.trade_side or '', '')} {_qty(e.trade_quantity)} "
-              f"{e.trade_symbol} (n° {e.trade_id})" if e.trade_id else "",
-              TRADE_STATUS_FR.get(e.trade_status or "", e.trade_status or ""),
+              msg.STATUS_FR.get(e.status, e.status), order_text(e, self._precision(e)),
+              msg.TRADE_STATUS_FR.get(e.trade_status or "", e.trade_status or ""),
               e.error or e.trade_error or "", e.raw_body[:500], e.client_ip or ""]
              for e in entries],
             columns=LOG_COLUMNS, dtype=object)
@@ -219,9 +220,20 @@ class WebhooksVM(param.Parameterized):
         """Show the whole body of one logged request (displayed as text by the page)."""
         if 0 <= index < len(self._entries):
             e = self._entries[index]
-            self.log_detail = f"Requête n° {e.id} ({e.source}) :\n{e.raw_body}"
+            self.log_detail = msg.LOG_DETAIL.format(id=e.id, source=e.source, body=e.raw_body)
 
     def page_label(self) -> str:
         pages = max(1, -(-self.total // PAGE_SIZE))
-        return f"Page {self.page + 1} / {pages} — {self.total} requête(s)"
+        return msg.PAGE_LABEL.format(page=self.page + 1, pages=pages, total=self.total)
+
+    def _precision(self, e: LogEntry) -> Precision:
+        """The precision of a logged order's market on its broker (the readable default while
+        the broker's markets are not loaded in this process: no request from here)."""
+        broker_id = e.trade_broker_id
+        if broker_id is None or not e.trade_symbol:
+            return Precision()
+        if broker_id not in self._books:
+            markets = get_manager(self._runtime).loaded_markets(self._user_id, broker_id)
+            self._books[broker_id] = PrecisionBook({k: m.rules for k, m in markets.items()})
+        return self._books[broker_id].of(e.trade_symbol)
 

@@ -30,6 +30,8 @@ class LogEntry:
     trade_symbol: str | None
     trade_quantity: Decimal | None
     trade_error: str | None
+    trade_broker_id: int | None = None
+    trade_price: Decimal | None = None  # the average fill price, else the limit price
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,5 +72,7 @@ def webhook_log(s: Session, user_id: int, f: LogFilter = LogFilter(), *, offset:
         out.append(LogEntry(r.id, r.created_at, r.source, r.client_ip, r.raw_body, r.status,
                             r.error, t.id if t else None, t.status if t else None,
                             t.side if t else None, t.symbol if t else None,
-                            t.quantity if t else None, t.error if t else None))
+                            t.quantity if t else None, t.error if t else None,
+                            t.broker_id if t else None,
+                            (t.average_price or t.price) if t else None))
     return out, int(total or 0)
