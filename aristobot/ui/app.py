@@ -11,6 +11,7 @@ import panel as pn
 from aristobot import runtime as runtime_mod
 from aristobot.accounts.users import User, get_user
 from aristobot.accounts.web_sessions import WebSession, session_by_id
+from aristobot.core.palette import palette
 from aristobot.errors import AristobotError
 from aristobot.runtime import Runtime
 from aristobot.ui import messages as msg
@@ -18,20 +19,24 @@ from aristobot.ui.auth.session_auth import PAYLOAD_KEY, TZ_COOKIE
 from aristobot.ui.pages import PageContext, build_page, page_spec
 from aristobot.ui.shell import StatusBar, build_template
 from aristobot.ui.tables import install_table_defaults
-from aristobot.ui.theme import css_for
+from aristobot.ui.theme import FONT, RADIUS, css_for
 
 log = logging.getLogger(__name__)
 
 
-def _error_page(message: str) -> Any:
-    return pn.Column(
-        pn.pane.HTML(
-            "<div style='max-width:640px;margin:80px auto;padding:24px;border:1px solid #FF0055;"
-            "border-radius:12px;background:#1a0d14;color:#ffd6e2;font-family:sans-serif'>"
-            f"<h2 style='color:#FF0055;margin-top:0'>Aristobot</h2><p>{message}</p></div>",
-            sizing_mode="stretch_width",
-        )
+def error_page_html(message: str, theme: str = "dark") -> str:
+    """The error card in ``theme``'s colours, inlined: it may show before any theme CSS is
+    loaded (server not ready, no login session)."""
+    p = palette(theme)
+    return (
+        f'<div style="max-width:640px;margin:80px auto;padding:24px;border:1px solid {p.danger};'
+        f'border-radius:{RADIUS};background:{p.surface};color:{p.text};font-family:{FONT}">'
+        f'<h2 style="color:{p.danger};margin-top:0">Aristobot</h2><p>{message}</p></div>'
     )
+
+
+def _error_page(message: str, theme: str = "dark") -> Any:
+    return pn.Column(pn.pane.HTML(error_page_html(message, theme), sizing_mode="stretch_width"))
 
 
 def resolve_timezone(user: User, browser_tz: str | None) -> str:
@@ -65,7 +70,7 @@ def _payload_session_id() -> int | None:
         return None
 
 
-def _watch_session(runtime: Runtime, session_id: int, holder: Any) -> None:
+def _watch_session(runtime: Runtime, session_id: int, holder: Any, theme: str) -> None:
     """Every few seconds: once the login session is revoked or expired, blank the page.
 
     While the page is open its session counts as used (idle timeout = no open page and no
@@ -73,7 +78,7 @@ def _watch_session(runtime: Runtime, session_id: int, holder: Any) -> None:
 
     def check() -> None:
         if _login_session(runtime, session_id, touch=True) is None:
-            holder.objects = [_error_page(msg.SESSION_ENDED)]
+            holder.objects = [_error_page(msg.SESSION_ENDED, theme)]
             cb.stop()
 
     cb = pn.state.add_periodic_callback(check, period=5000)
@@ -110,12 +115,12 @@ def render() -> Any:
     try:
         content = build_page(spec, ctx)
     except AristobotError as e:
-        content = _error_page(e.user_message())
+        content = _error_page(e.user_message(), user.theme)
     except Exception:
         # A bug in one page: the user gets a French error page instead of a blank tab and
         # can still reach the others; the trace is in the server log.
         log.exception("page %s failed to build", spec.key)
-        content = _error_page(msg.PAGE_FAILED.format(page=spec.label))
+        content = _error_page(msg.PAGE_FAILED.format(page=spec.label), user.theme)
     holder = pn.Column(content, sizing_mode="stretch_width")
     status = StatusBar(runtime, user.id)
     pn.state.add_periodic_callback(status.refresh, period=1000)
@@ -127,5 +132,5 @@ def render() -> Any:
         status=status,
         content=holder,
     )
-    _watch_session(runtime, login.id, holder)
+    _watch_session(runtime, login.id, holder, user.theme)
     return template.servable()
