@@ -21,6 +21,7 @@ from bokeh.layouts import gridplot
 from bokeh.models import ColumnDataSource, DataRange1d, HoverTool, LayoutDOM, Range1d
 from bokeh.plotting import figure
 
+from aristobot.charts import messages as text
 from aristobot.charts.chart_theme import ChartColors, chart_colors, figure_fill, style_figure
 from aristobot.core.downsample import aggregate_ohlcv, minmax_indices
 
@@ -112,22 +113,22 @@ class BacktestChart:
         c = self.colors
         size = {"sizing_mode": "stretch_width"} if width is None else {"width": width}
         price = self._price_figure(x_range, title, size)
-        volume = _figure(x_range, 90, c, size, "Volume")
+        volume = _figure(x_range, 90, c, size, text.VOLUME)
         vol = volume.vbar(x="x", width="w", top="volume", bottom=0, color="color", alpha=0.5,
                           source=self.candle_src)
         volume.y_range = DataRange1d(renderers=[vol], start=0)
-        equity = _figure(x_range, 150, c, size, "Équité")
+        equity = _figure(x_range, 150, c, size, text.EQUITY)
         line = equity.line("t", "equity", source=self.equity_src, color=c.accent, line_width=1.6)
         equity.y_range = DataRange1d(renderers=[line])
         equity.add_tools(HoverTool(renderers=[line], mode="vline", formatters={"@t": "datetime"},
-                                   tooltips=[("Date", "@t{%F %H:%M}"),
-                                             ("Équité", "@equity{0,0.00}")]))
-        drawdown = _figure(x_range, 210, c, size, "Drawdown %")  # room for the time axis too
+                                   tooltips=text.EQUITY_TOOLTIPS))
+        drawdown = _figure(x_range, 210, c, size, text.DRAWDOWN)  # room for the time axis too
         area = drawdown.varea("t", "dd", "zero", source=self.equity_src, color=c.down, alpha=0.4)
         drawdown.y_range = DataRange1d(renderers=[area], end=0)
         for f in (price, volume, equity):
             f.xaxis.visible = False
-        drawdown.xaxis.axis_label = f"Heure ({self._tz or 'UTC'})"  # the shared time axis
+        # the shared time axis
+        drawdown.xaxis.axis_label = text.TIME_AXIS.format(tz=self._tz or "UTC")
         if self._live_zoom:
             price.on_event(RangesUpdate, self._on_range)
         return gridplot([[price], [volume], [equity], [drawdown]], merge_tools=True,
@@ -136,44 +137,31 @@ class BacktestChart:
     def _price_figure(self, x_range: Range1d, title: str,
                       size: dict[str, Any]) -> Any:  # noqa: PLR0915 - one figure, flat
         c = self.colors
-        p = _figure(x_range, 380, c, size, "Prix", title=title)
+        p = _figure(x_range, 380, c, size, text.PRICE, title=title)
         src = self.candle_src
         p.segment("x", "high", "x", "low", color="color", source=src)
         bars = p.vbar("x", "w", "top", "bottom", fill_color="color", line_color="color",
                       source=src)
         p.y_range = DataRange1d(renderers=[bars])
-        p.add_tools(HoverTool(renderers=[bars], formatters={"@t": "datetime"}, tooltips=[
-            ("Ouverture", "@t{%F %H:%M}"), ("O", "@open{0,0.00}"), ("H", "@high{0,0.00}"),
-            ("B", "@low{0,0.00}"), ("C", "@close{0,0.00}"), ("Vol", "@volume{0,0.000}")]))
+        p.add_tools(HoverTool(renderers=[bars], formatters={"@t": "datetime"},
+                              tooltips=text.CANDLE_TOOLTIPS))
         ts = self.trade_src
         p.segment("entry_t", "sl", "exit_t", "sl", color=c.down, line_dash="dashed", source=ts,
-                  line_width=1.2, legend_label="Stop loss")
+                  line_width=1.2, legend_label=text.STOP_LOSS)
         p.segment("entry_t", "tp", "exit_t", "tp", color=c.up, line_dash="dashed", source=ts,
-                  line_width=1.2, legend_label="Take profit")
+                  line_width=1.2, legend_label=text.TAKE_PROFIT)
         p.segment("entry_t", "entry_price", "exit_t", "exit_price", color="color",
                   line_dash="dotted", source=ts)
         entries = p.scatter("entry_t", "entry_price", marker="triangle", size=11, color="color",
-                            line_color=c.marker_line, source=ts, legend_label="Entrée")
+                            line_color=c.marker_line, source=ts, legend_label=text.ENTRY)
         exits = p.scatter("exit_t", "exit_price", marker="inverted_triangle", size=11,
-                          color="color", line_color=c.marker_line, source=ts, legend_label="Sortie")
+                          color="color", line_color=c.marker_line, source=ts,
+                          legend_label=text.EXIT)
         p.add_tools(HoverTool(renderers=[entries, exits], formatters={
-            "@entry_t": "datetime", "@exit_t": "datetime"}, tooltips=_TRADE_TOOLTIPS))
+            "@entry_t": "datetime", "@exit_t": "datetime"}, tooltips=text.TRADE_TOOLTIPS))
         p.legend.location = "top_left"
         p.legend.click_policy = "hide"
         return style_figure(p, c)
-
-
-_TRADE_TOOLTIPS = [
-    ("Trade", "#@n (@side)"),
-    ("Entrée", "@entry_t{%F %H:%M} à @entry_price{0,0.00}"),
-    ("Sortie", "@exit_t{%F %H:%M} à @exit_price{0,0.00} (@reason)"),
-    ("Quantité", "@quantity{0,0.000000}"),
-    ("P&L", "@pnl{0,0.00} (@pnl_pct{0.00%})"),
-    ("Frais", "@fees{0,0.00}"),
-    ("SL / TP", "@sl{0,0.00} / @tp{0,0.00}"),
-    ("Solde après", "@balance_after{0,0.00}"),
-]
-
 
 
 def _layout_of(cls: Callable[P, BacktestChart]) -> Callable[P, LayoutDOM]:

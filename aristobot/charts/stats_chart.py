@@ -9,6 +9,7 @@ import pandas as pd
 from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.plotting import figure
 
+from aristobot.charts import messages as text
 from aristobot.charts.chart_theme import chart_colors, figure_fill, style_figure
 from aristobot.core.downsample import bucket_edges
 
@@ -37,13 +38,13 @@ def equity_figure(equity: pd.DataFrame, timezone: str, theme: str) -> Any:
     t = idx.tz_localize(None).as_unit("ms").asi8.astype(np.float64) if len(idx) else np.array([])
     x, y = _reduce(t, equity["equity"].to_numpy(dtype=np.float64))
     f = figure(x_axis_type="datetime", height=300, sizing_mode="stretch_width",
-               title="Évolution du solde (P&L réalisé cumulé, devise de cotation)",
+               title=text.EQUITY_TITLE,
                tools="pan,xwheel_zoom,box_zoom,reset,save", **figure_fill(c))
     src = ColumnDataSource({"t": x, "equity": y})
     f.step("t", "equity", source=src, mode="after", line_color=c.accent, line_width=2)
     if len(x) <= 200:  # few trades: mark each one
         f.scatter("t", "equity", source=src, size=6, color=c.accent)
-    f.add_tools(HoverTool(tooltips=[("Date", "@t{%F %T}"), ("P&L cumulé", "@equity{0,0.00}")],
+    f.add_tools(HoverTool(tooltips=text.EQUITY_CURVE_TOOLTIPS,
                           formatters={"@t": "datetime"}, mode="vline"))
     return style_figure(f, c)
 
@@ -51,14 +52,14 @@ def equity_figure(equity: pd.DataFrame, timezone: str, theme: str) -> Any:
 def pnl_bars(summary: pd.DataFrame, theme: str) -> Any:
     """Realised P&L per origin (strategy, webhook source, manual), in the colours of ``theme``."""
     c = chart_colors(theme)
-    rows = summary[summary["Origine"] != "Total"]
-    names = [str(n) for n in rows["Origine"]]
-    values = rows["P&L réalisé"].to_numpy(dtype=np.float64)
+    rows = summary[summary[text.ORIGIN_COLUMN] != text.TOTAL_ROW]
+    names = [str(n) for n in rows[text.ORIGIN_COLUMN]]
+    values = rows[text.PNL_COLUMN].to_numpy(dtype=np.float64)
     f = figure(y_range=names or ["—"], height=max(160, 40 * len(names) + 60),
-               sizing_mode="stretch_width", title="P&L réalisé par origine",
+               sizing_mode="stretch_width", title=text.PNL_TITLE,
                tools="save", **figure_fill(c))
     src = ColumnDataSource({"name": names, "pnl": values,
                             "color": [c.up if v >= 0 else c.down for v in values]})
     f.hbar(y="name", right="pnl", height=0.6, color="color", source=src)
-    f.add_tools(HoverTool(tooltips=[("Origine", "@name"), ("P&L", "@pnl{0,0.00}")]))
+    f.add_tools(HoverTool(tooltips=text.PNL_TOOLTIPS))
     return style_figure(f, c)
