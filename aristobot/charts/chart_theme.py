@@ -11,7 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bokeh.models import DatetimeAxis, DatetimeTickFormatter
+
 from aristobot.core.palette import palette
+
+#: How a datetime axis writes its ticks at every scale, the French way (day before month,
+#: 24-hour clock). Bokeh's defaults read « 133000us », « 250ms » or « 05/03 » (month first)
+#: when a chart spans a short time, e.g. a single trade.
+FRENCH_DATETIME_TICKS = {
+    "microseconds": "%H:%M:%S.%3N", "milliseconds": "%H:%M:%S.%3N", "seconds": "%H:%M:%S",
+    "minsec": "%H:%M:%S", "minutes": "%H:%M", "hourmin": "%H:%M", "hours": "%H:%M",
+    "days": "%d/%m", "months": "%m/%Y", "years": "%Y",
+}
+
+
+def datetime_ticks() -> DatetimeTickFormatter:
+    """A tick formatter for datetime axes, French-readable at every scale."""
+    return DatetimeTickFormatter(**FRENCH_DATETIME_TICKS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +58,12 @@ def figure_fill(colors: ChartColors) -> dict[str, Any]:
 
 
 def style_figure(f: Any, colors: ChartColors) -> Any:
-    """Paint ``f``'s axes, grid, title and legend (if any) with ``colors``; return ``f``."""
+    """Paint ``f``'s axes, grid, title and legend (if any) with ``colors``, give its datetime
+    axes French ticks; return ``f``."""
     f.toolbar.logo = None
-    for axis in (f.xaxis, f.yaxis):
+    for axis in (*f.xaxis, *f.yaxis):
+        if isinstance(axis, DatetimeAxis):
+            axis.formatter = datetime_ticks()
         axis.major_label_text_color = colors.muted
         axis.axis_label_text_color = colors.muted
         axis.axis_line_color = colors.grid

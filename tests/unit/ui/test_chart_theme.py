@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from bokeh.embed import json_item
+from bokeh.models import DatetimeAxis, DatetimeTickFormatter
 
 from aristobot.backtest.synthetic import synthetic_candles
 from aristobot.charts.backtest_chart import backtest_chart
-from aristobot.charts.chart_theme import chart_colors
+from aristobot.charts.chart_theme import FRENCH_DATETIME_TICKS, chart_colors
 from aristobot.charts.stats_chart import equity_figure, pnl_bars
 from aristobot.core.palette import DARK, LIGHT, NEON_CYAN, NEON_GREEN, NEON_RED, palette
 
@@ -67,3 +68,21 @@ def test_chart_colours_are_the_theme_tokens(theme: str) -> None:
     p, c = palette(theme), chart_colors(theme)
     assert (c.up, c.down, c.accent, c.text, c.muted) == (p.ok, p.danger, p.accent, p.text,
                                                           p.muted)
+
+
+def test_datetime_axes_read_french_at_every_scale() -> None:
+    # A chart of a single trade spans microseconds: Bokeh's default ticks read « 133000us ».
+    one = pd.DataFrame({"created_at": pd.to_datetime(["2026-03-05 10:00:00.133"], utc=True),
+                        "equity": [1.0]})
+    axes = [a for f in (equity_figure(one, "UTC", "light"),) for a in f.xaxis]
+    c = synthetic_candles(3, seed=1)
+    layout = backtest_chart(c, pd.DataFrame(), pd.Series([1.0, 1.0, 1.0], index=c.index),
+                            theme="dark", live_zoom=False)
+    axes += list(layout.select({"type": DatetimeAxis}))
+    assert len(axes) >= 5
+    for axis in axes:
+        assert isinstance(axis.formatter, DatetimeTickFormatter)
+        formats = [getattr(axis.formatter, k) for k in FRENCH_DATETIME_TICKS]
+        assert formats == list(FRENCH_DATETIME_TICKS.values())
+        assert not any(f.endswith(("us", "ms", "s")) for f in formats)
+    assert FRENCH_DATETIME_TICKS["days"] == "%d/%m"  # day first
