@@ -180,7 +180,7 @@ def build(ctx: PageContext) -> Any:
                                     sizing_mode="stretch_width"), exact, full,
                        sizing_mode="stretch_width")
     stats = pn.widgets.Tabulator.from_param(vm.param.stats, theme=theme, show_index=False,
-                                            disabled=True, css_classes=["bt-stats"], width=300,
+                                            disabled=True, css_classes=["bt-stats"], width=400,
                                             layout="fit_columns", height=620)
     trades = pn.widgets.Tabulator.from_param(vm.param.trades, theme=theme, show_index=False,
                                              disabled=True, pagination="local", page_size=15,
