@@ -105,6 +105,15 @@ progress::-webkit-progress-value { background: var(--ab-accent) !important; }
 progress.success::-webkit-progress-value { background: var(--ab-ok) !important; }
 .card-header, .card-title { background: var(--ab-surface-alt) !important; color: var(--ab-text); }
 .card { background: var(--ab-surface) !important; border-color: var(--ab-border) !important; }
+/* Manual trading page: below ~1200 px the portfolio card (first of a FlexBox of three cards:
+   portfolio, symbols, order entry) takes the whole row and the two others wrap below it,
+   instead of being squeezed to its 420 px minimum beside them. Selected by structure (Panel's
+   FlexBox wraps each child in #flex-item-<n>-<model id>): the heartbeat's two-card row is left
+   alone. */
+@media (max-width: 1200px) {
+  [id^="flexbox-"]:has(> [id^="flex-item-2-"] > .ab-card) > [id^="flex-item-0-"] > .ab-card {
+    flex: 1 1 100% !important; max-width: none !important; }
+}
 """
 
 TABLE_CSS = """

@@ -60,3 +60,26 @@ def test_paper_trading_by_quantity_and_usd(served_app: Any, new_page: Any,
     portfolio = page.locator(".trade-portfolio")
     portfolio.locator("text=BTC").first.wait_for()
     screenshot(page, "trading_page")
+
+
+def test_portfolio_takes_the_whole_row_on_a_narrow_screen(served_app: Any, new_page: Any,
+                                                          fake_binance: FakeBinance) -> None:
+    app = served_app({"ARISTOBOT_EXCHANGE_URL_OVERRIDES": f"binance={fake_binance.url}"})
+    page = new_page()
+    page.set_viewport_size({"width": 1024, "height": 900})
+    login(page, app.base_url, next_page="trading")
+    portfolio, symbols = page.locator(".trade-portfolio"), page.locator(".trade-symbols")
+    symbols.locator("text=BTC/USDT").first.wait_for()
+    orders = page.locator(".trade-orders")
+
+    def boxes() -> tuple[Any, Any, Any]:
+        return portfolio.bounding_box(), symbols.bounding_box(), orders.bounding_box()
+
+    for _ in range(120):  # the table follows its card's width a few frames later
+        p, s, o = boxes()
+        if p and o and p["width"] >= o["width"] - 4:
+            break
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(true)))")
+    assert p and s and o and p["width"] >= o["width"] - 4, (p, o)  # as wide as full-row cards
+    assert s["y"] > p["y"] + p["height"], (p, s)  # symbols wrapped below the portfolio
+    screenshot(page, "trading_1024")
