@@ -314,9 +314,17 @@ class StrategyPool:
                         timeout_s: float, progress: Callable[[float], None] | None,
                         cancel: asyncio.Event | None) -> tuple[Any, ...]:
         """Send one request and wait for its final reply, decoded against ``spec``."""
-        await worker.send(message)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
+        try:
+            # A live worker that stops reading its requests (user code blocked after forging
+            # its reply) fills the pipe: the send is bounded by the call's deadline too.
+            async with asyncio.timeout_at(deadline):
+                await worker.send(message)
+        except TimeoutError:
+            raise StrategyTimeout(seconds=f"{timeout_s:g}") from None
+        except ConnectionError as e:  # it died while idle or while we were writing
+            raise await death_error(worker, e, self.memory_mb) from None
         while True:
             reply = await self._next_reply(worker, spec, deadline, timeout_s, cancel)
             if reply[0] != "progress":

@@ -44,6 +44,8 @@ from aristobot.strategies.sandbox_cgroup import MemoryCgroup, innermost_child
 log = logging.getLogger("aristobot.strategies.pool")
 
 START_TIMEOUT_S = 120.0
+#: How long a reaper waits for a SIGKILLed worker to be reported dead (it takes milliseconds).
+REAP_TIMEOUT_S = 30.0
 #: Processes (and threads) a worker may have at once, itself included (RLIMIT_NPROC).
 MAX_PROCESSES = 8
 _SLOTS_IN_USE: set[int] = set()  # uid slots of this process's live workers (root pools)
@@ -97,8 +99,7 @@ class Worker:
                 os.killpg(self.proc.pid, signal.SIGKILL)
         if not self.wrapped and self.uid is not None and self.reaper is None:
             _kill_uid(self.uid)
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()  # lets the transport close once the process is reaped
+        self._close_pipes()
         if self.drain is not None:
             self.drain.cancel()
         if self.reaper is None:
@@ -106,10 +107,35 @@ class Worker:
             # closed raises "Event loop is closed" somewhere else.
             self.reaper = asyncio.get_running_loop().create_task(self._reap())
 
+    def _close_pipes(self) -> None:
+        """Close our ends of the worker's pipes now, unread data and unsent requests dropped.
+
+        ``proc.wait()`` (Python 3.11) returns only once the process has exited AND every pipe
+        is closed: a reply pipe whose reading is paused (more than 2 MiB unread: a worker that
+        wrote junk after its reply) or a request pipe still holding unsent bytes would never
+        close, and the reaper (then ``aclose``) would wait forever with no process left.
+        """
+        transport = getattr(self.proc, "_transport", None)
+        if transport is None:
+            return
+        stdin = transport.get_pipe_transport(0)
+        if stdin is not None and not stdin.is_closing():
+            stdin.abort()  # not close(): that one waits until the buffered bytes are written
+        for fd in (1, 2):
+            pipe = transport.get_pipe_transport(fd)
+            if pipe is not None:
+                pipe.close()
+
     async def _reap(self) -> None:
         try:
-            with contextlib.suppress(ProcessLookupError):
-                await self.proc.wait()
+            try:
+                async with asyncio.timeout(REAP_TIMEOUT_S):
+                    await self.proc.wait()
+            except TimeoutError:
+                # Its uid slot stays taken: a process of that uid may still be alive.
+                log.error("strategy worker %s not reaped %g s after SIGKILL",
+                          self.proc.pid, REAP_TIMEOUT_S)
+                return
             if self.cgroup is not None and not await self.cgroup.remove():
                 log.warning("memory cgroup %s still busy after its worker died",
                             self.cgroup.path)

@@ -37,7 +37,17 @@ CASES = [
 ]
 
 
+#: A case, or the pool's close, still running after this is reported instead of stalling the
+#: parent test until its own (10 min) time-out.
+BOUND_S = 120.0
+
+
 async def _run(pool: StrategyPool, call: str, code: str) -> str:
+    async with asyncio.timeout(BOUND_S):
+        return await _run_case(pool, call, code)
+
+
+async def _run_case(pool: StrategyPool, call: str, code: str) -> str:
     candles = sample_candles(500)
     try:
         if call == "decide":
@@ -61,7 +71,8 @@ async def _main() -> None:
     try:
         out = {case: await _run(pool, call, code) for case, call, code in CASES}
     finally:
-        await pool.aclose()
+        async with asyncio.timeout(BOUND_S):
+            await pool.aclose()
     print(json.dumps(out))
 
 

@@ -46,7 +46,8 @@ async def pool() -> AsyncIterator[StrategyPool]:
     p = StrategyPool(2, memory_mb=768, call_timeout_s=5.0, **TEST_POOL_OPTIONS)
     await p.start(owner=1)
     yield p
-    await p.aclose()
+    async with asyncio.timeout(60):  # a close that never ends fails here, not at CI's time-out
+        await p.aclose()
 
 
 async def _rejected_decision(pool: StrategyPool, code: str) -> None:
