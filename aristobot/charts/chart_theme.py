@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bokeh.models import DatetimeAxis, DatetimeTickFormatter
+from bokeh.models import (
+    BasicTickFormatter,
+    DatetimeAxis,
+    DatetimeTickFormatter,
+    LinearAxis,
+    NumeralTickFormatter,
+)
 
 from aristobot.core.palette import palette
 
@@ -57,13 +63,21 @@ def figure_fill(colors: ChartColors) -> dict[str, Any]:
             "outline_line_color": colors.grid}
 
 
+def number_ticks() -> NumeralTickFormatter:
+    """A tick formatter for numeric axes in the French format (« 10 000,5 »)."""
+    return NumeralTickFormatter(format="0,0.[00]", language="fr")
+
+
 def style_figure(f: Any, colors: ChartColors) -> Any:
     """Paint ``f``'s axes, grid, title and legend (if any) with ``colors``, give its datetime
-    axes French ticks; return ``f``."""
+    and numeric axes French ticks; return ``f``."""
     f.toolbar.logo = None
     for axis in (*f.xaxis, *f.yaxis):
         if isinstance(axis, DatetimeAxis):
             axis.formatter = datetime_ticks()
+        elif isinstance(axis, LinearAxis) and type(axis.formatter) is BasicTickFormatter:
+            plain: Any = axis  # Bokeh's default formatter, replaced by the French one
+            plain.formatter = number_ticks()
         axis.major_label_text_color = colors.muted
         axis.axis_label_text_color = colors.muted
         axis.axis_line_color = colors.grid

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from bokeh.embed import json_item
-from bokeh.models import DatetimeAxis, DatetimeTickFormatter
+from bokeh.models import DatetimeAxis, DatetimeTickFormatter, LinearAxis, NumeralTickFormatter
 
 from aristobot.backtest.synthetic import synthetic_candles
 from aristobot.charts.backtest_chart import backtest_chart
@@ -86,3 +86,14 @@ def test_datetime_axes_read_french_at_every_scale() -> None:
         assert formats == list(FRENCH_DATETIME_TICKS.values())
         assert not any(f.endswith(("us", "ms", "s")) for f in formats)
     assert FRENCH_DATETIME_TICKS["days"] == "%d/%m"  # day first
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_numeric_axes_read_french(theme: str) -> None:
+    # Prices and amounts on the axes follow the dashboard's rule: « 10 000,5 », not « 10000.5 ».
+    axes = [a for chart in _charts(theme) for a in chart.select({"type": LinearAxis})
+            if not isinstance(a, DatetimeAxis)]
+    assert axes
+    for axis in axes:
+        assert isinstance(axis.formatter, NumeralTickFormatter)
+        assert (axis.formatter.language, axis.formatter.format) == ("fr", "0,0.[00]")
