@@ -18,6 +18,13 @@ lock.waiting`` shared while it waits for the lock and writes, and a yielding pro
 that file exclusive (and lets it go) before it asks for the lock; a receiver thus waits for
 at most the one transaction under way.
 
+Inside one process, the threads take a gate (a ``threading.Lock``) before the file lock, so
+that at most one thread per process waits in the kernel. A thread that cannot pass the gate
+within ``GATE_TIMEOUT_S`` (another thread of this process holds the writer lock that long,
+e.g. a transaction left open while it waits for this very thread) goes on without the writer
+lock: SQLite's own busy handler then applies, with its own timeout and clear error, exactly as
+before this module existed. A wait inside the process never hangs for ever.
+
 Two rules follow: a write transaction must stay short (no network call, no ``await`` on
 something slow while it is open: every writer of every process waits for it); and a thread
 that already holds the lock through one connection does not wait for it through another (it
@@ -31,6 +38,7 @@ can commit before this one).
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
@@ -42,7 +50,20 @@ LOCK_SUFFIX = ".writer-lock"
 WAITING_SUFFIX = ".writer-lock.waiting"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _holders = threading.local()  # connections holding the lock in this thread
+_gate = threading.Lock()  # one thread of this process holds or waits for the file lock
+#: How long a thread waits for another thread of its process before falling back to SQLite's
+#: busy handler (its ``busy_timeout`` is 10 s too).
+GATE_TIMEOUT_S = 10.0
+log = logging.getLogger(__name__)
 _yielding = False  # this process's writers give way to the others
+
+
+def _new_gate_in_child() -> None:
+    global _gate
+    _gate = threading.Lock()  # a fork copies the gate as it was, maybe held by a thread gone
+
+
+os.register_at_fork(after_in_child=_new_gate_in_child)
 
 
 def yield_to_others() -> None:
@@ -93,15 +114,23 @@ class LockingConnection(sqlite3.Connection):
         if held:  # this thread holds it through another connection: never wait for itself
             return
         assert self._waiting_fd is not None
-        if _yielding:  # let every writer that waits now go first
-            fcntl.flock(self._waiting_fd, fcntl.LOCK_EX)
-            fcntl.flock(self._waiting_fd, fcntl.LOCK_UN)
-        else:  # tell the yielding processes that a writer waits
-            fcntl.flock(self._waiting_fd, fcntl.LOCK_SH)
+        if not _gate.acquire(timeout=GATE_TIMEOUT_S):
+            log.warning("writer lock held by another thread of this process for %.0f s: "
+                        "writing under SQLite's busy handler instead", GATE_TIMEOUT_S)
+            return
         try:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # releases the GIL while it waits
+            if _yielding:  # let every writer that waits now go first
+                fcntl.flock(self._waiting_fd, fcntl.LOCK_EX)
+                fcntl.flock(self._waiting_fd, fcntl.LOCK_UN)
+            else:  # tell the yielding processes that a writer waits
+                fcntl.flock(self._waiting_fd, fcntl.LOCK_SH)
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # releases the GIL while it waits
+            except BaseException:
+                fcntl.flock(self._waiting_fd, fcntl.LOCK_UN)
+                raise
         except BaseException:
-            fcntl.flock(self._waiting_fd, fcntl.LOCK_UN)
+            _gate.release()
             raise
         self._holding = True
         held.add(id(self))
@@ -110,9 +139,12 @@ class LockingConnection(sqlite3.Connection):
         if self._holding and self._lock_fd is not None:
             self._holding = False
             _held_here().discard(id(self))
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            if self._waiting_fd is not None and not _yielding:
-                fcntl.flock(self._waiting_fd, fcntl.LOCK_UN)
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+                if self._waiting_fd is not None and not _yielding:
+                    fcntl.flock(self._waiting_fd, fcntl.LOCK_UN)
+            finally:
+                _gate.release()
 
     def commit(self) -> None:
         try:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from aristobot.db import writelock
 from aristobot.db.engine import make_engine, make_sessionmaker
 from aristobot.db.writelock import LOCK_SUFFIX, WAITING_SUFFIX, begin_write
 
@@ -112,6 +115,59 @@ def test_a_thread_holding_the_lock_does_not_wait_for_itself(db: tuple[str, Engin
         c2.execute(text("INSERT INTO t (v) VALUES ('b')"))  # now it takes the lock
         assert other.holds_writer_lock  # type: ignore[union-attr]
         c2.commit()
+    assert _free(url)
+
+
+def test_a_thread_waits_for_another_thread_then_is_woken(db: tuple[str, Engine]) -> None:
+    url, engine = db
+    done = threading.Event()
+
+    def write_b() -> None:
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO t (v) VALUES ('b')"))
+        done.set()
+
+    with engine.connect() as c1:
+        c1.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        other = threading.Thread(target=write_b)
+        other.start()
+        assert not done.wait(0.2)  # b waits for a's transaction (not a timing claim: a holds it)
+        c1.commit()
+    other.join(60)
+    assert done.is_set()
+    with engine.connect() as c:
+        assert c.execute(text("SELECT v FROM t ORDER BY rowid")).scalars().all() == ["a", "b"]
+    assert _free(url)
+
+
+def test_a_thread_never_waits_for_ever_on_another_of_its_process(
+        db: tuple[str, Engine], monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    # A transaction left open while its thread waits for this very writer would hang both for
+    # ever on the lock file: the gate gives up and SQLite's busy handler takes over.
+    url, engine = db
+    monkeypatch.setattr(writelock, "GATE_TIMEOUT_S", 0.2)
+    written = threading.Event()
+    caplog.set_level(logging.WARNING, logger=writelock.__name__)
+
+    def write_b() -> None:
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO t (v) VALUES ('b')"))
+        written.set()
+
+    with engine.connect() as c1:
+        c1.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        other = threading.Thread(target=write_b)
+        other.start()
+        deadline = time.monotonic() + 60
+        while "busy handler" not in caplog.text:  # b gave up the gate, SQLite's handler waits
+            assert time.monotonic() < deadline and not written.is_set()
+            time.sleep(0.01)
+        c1.commit()
+    other.join(60)
+    assert written.is_set()
+    with engine.connect() as c:
+        assert c.execute(text("SELECT v FROM t ORDER BY rowid")).scalars().all() == ["a", "b"]
     assert _free(url)
 
 
