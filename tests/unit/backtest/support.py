@@ -67,12 +67,17 @@ def run_both(candles: pd.DataFrame, strategy_cls: type[Strategy],
 
 def shared_ohlcv(name: str) -> pd.DataFrame | None:
     """Return a real Binance file of the shared data set (never copied into the project) as
-    candles, or None when the data set is not on this machine."""
+    candles, or None when the data set is not on this machine. The data set is looked for in
+    ``$ARISTOBOT_SHARED_DATA``, then in ``../shared/data`` beside the checkout."""
+    import os
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[3]
-    for base in (root.parent / "shared", root.parent.parent / "shared"):
-        path = base / "data" / "ohlcv" / name
+    given = os.environ.get("ARISTOBOT_SHARED_DATA")
+    bases = [Path(given)] if given else []
+    bases += [root.parent / "shared" / "data", root.parent.parent / "shared" / "data"]
+    for base in bases:
+        path = base / "ohlcv" / name
         if path.exists():
             raw = pd.read_csv(path)
             index = pd.DatetimeIndex(pd.to_datetime(raw["timestamp_ms"], unit="ms", utc=True),
