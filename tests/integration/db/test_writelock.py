@@ -118,8 +118,8 @@ def test_a_thread_holding_the_lock_does_not_wait_for_itself(db: tuple[str, Engin
     assert _free(url)
 
 
-def test_a_thread_waits_for_another_thread_then_is_woken(db: tuple[str, Engine]) -> None:
-    url, engine = db
+def _thread_writing_b(engine: Engine) -> tuple[threading.Thread, threading.Event]:
+    """Start a thread that writes row 'b' in its own transaction; the event is set once done."""
     done = threading.Event()
 
     def write_b() -> None:
@@ -127,17 +127,28 @@ def test_a_thread_waits_for_another_thread_then_is_woken(db: tuple[str, Engine])
             c.execute(text("INSERT INTO t (v) VALUES ('b')"))
         done.set()
 
-    with engine.connect() as c1:
-        c1.execute(text("INSERT INTO t (v) VALUES ('a')"))
-        other = threading.Thread(target=write_b)
-        other.start()
-        assert not done.wait(0.2)  # b waits for a's transaction (not a timing claim: a holds it)
-        c1.commit()
-    other.join(60)
+    thread = threading.Thread(target=write_b)
+    thread.start()
+    return thread, done
+
+
+def _assert_a_then_b(url: str, engine: Engine, thread: threading.Thread,
+                     done: threading.Event) -> None:
+    thread.join(60)
     assert done.is_set()
     with engine.connect() as c:
         assert c.execute(text("SELECT v FROM t ORDER BY rowid")).scalars().all() == ["a", "b"]
     assert _free(url)
+
+
+def test_a_thread_waits_for_another_thread_then_is_woken(db: tuple[str, Engine]) -> None:
+    url, engine = db
+    with engine.connect() as c1:
+        c1.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        other, done = _thread_writing_b(engine)
+        assert not done.wait(0.2)  # b waits for a's transaction (not a timing claim: a holds it)
+        c1.commit()
+    _assert_a_then_b(url, engine, other, done)
 
 
 def test_a_thread_never_waits_for_ever_on_another_of_its_process(
@@ -147,28 +158,16 @@ def test_a_thread_never_waits_for_ever_on_another_of_its_process(
     # ever on the lock file: the gate gives up and SQLite's busy handler takes over.
     url, engine = db
     monkeypatch.setattr(writelock, "GATE_TIMEOUT_S", 0.2)
-    written = threading.Event()
     caplog.set_level(logging.WARNING, logger=writelock.__name__)
-
-    def write_b() -> None:
-        with engine.begin() as c:
-            c.execute(text("INSERT INTO t (v) VALUES ('b')"))
-        written.set()
-
     with engine.connect() as c1:
         c1.execute(text("INSERT INTO t (v) VALUES ('a')"))
-        other = threading.Thread(target=write_b)
-        other.start()
+        other, done = _thread_writing_b(engine)
         deadline = time.monotonic() + 60
         while "busy handler" not in caplog.text:  # b gave up the gate, SQLite's handler waits
-            assert time.monotonic() < deadline and not written.is_set()
+            assert time.monotonic() < deadline and not done.is_set()
             time.sleep(0.01)
         c1.commit()
-    other.join(60)
-    assert written.is_set()
-    with engine.connect() as c:
-        assert c.execute(text("SELECT v FROM t ORDER BY rowid")).scalars().all() == ["a", "b"]
-    assert _free(url)
+    _assert_a_then_b(url, engine, other, done)
 
 
 def _waiting_on(path: Path, pid: int) -> bool:

@@ -7,29 +7,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from bokeh.embed import json_item
 from bokeh.models import DatetimeAxis, DatetimeTickFormatter, LinearAxis, NumeralTickFormatter
 
 from aristobot.backtest.synthetic import synthetic_candles
 from aristobot.charts.backtest_chart import backtest_chart
 from aristobot.charts.chart_theme import FRENCH_DATETIME_TICKS, chart_colors
 from aristobot.charts.stats_chart import equity_figure, pnl_bars
-from aristobot.core.palette import DARK, LIGHT, NEON_CYAN, NEON_GREEN, NEON_RED, palette
-
-NEON = {NEON_CYAN.lower(), NEON_GREEN.lower(), NEON_RED.lower()}
-
-
-def _colours(node: Any, found: set[str]) -> set[str]:
-    """Every ``#rrggbb`` string of a serialised Bokeh document (properties and data)."""
-    if isinstance(node, dict):
-        for v in node.values():
-            _colours(v, found)
-    elif isinstance(node, list):
-        for v in node:
-            _colours(v, found)
-    elif isinstance(node, str) and node.startswith("#") and len(node) in (4, 7, 9):
-        found.add(node.lower()[:7])
-    return found
+from aristobot.core.palette import DARK, LIGHT, NEON_CYAN, NEON_GREEN, palette
+from tests.support.chart_colours import NEON, colours_of
 
 
 def _charts(theme: str) -> list[Any]:
@@ -50,7 +35,7 @@ def _charts(theme: str) -> list[Any]:
 
 def test_light_charts_use_no_neon_and_only_light_tokens() -> None:
     for chart in _charts("light"):
-        used = _colours(json_item(chart), set())
+        used = colours_of(chart)
         assert used.isdisjoint(NEON), used & NEON
     colours = chart_colors("light")
     assert colours.up == LIGHT.ok and colours.down == LIGHT.danger
@@ -58,7 +43,7 @@ def test_light_charts_use_no_neon_and_only_light_tokens() -> None:
 
 
 def test_dark_charts_keep_the_neon_accents() -> None:
-    used = set().union(*(_colours(json_item(ch), set()) for ch in _charts("dark")))
+    used = set().union(*(colours_of(ch) for ch in _charts("dark")))
     assert {NEON_GREEN.lower(), NEON_CYAN.lower()} <= used
     assert DARK.surface.lower() in used  # the card's navy, not Bokeh's white
 

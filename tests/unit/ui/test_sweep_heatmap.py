@@ -6,32 +6,17 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from bokeh.embed import json_item
 from bokeh.models import GlyphRenderer
 
 from aristobot.charts.chart_theme import chart_colors
 from aristobot.charts.sweep_heatmap import PALETTE, _fills, contrast, sweep_heatmap
-from aristobot.core.palette import NEON_CYAN, NEON_GREEN, NEON_RED
-
-NEON = {NEON_CYAN.lower(), NEON_GREEN.lower(), NEON_RED.lower()}
+from tests.support.chart_colours import NEON, colours_of
 
 
 def _runs() -> pd.DataFrame:
     rows = [{"run": n, "fast": f, "slow": s, "objective": float(f * s - 20)}
             for n, (f, s) in enumerate((f, s) for f in (2, 4, 6) for s in (5, 10, 15))]
     return pd.DataFrame(rows)
-
-
-def _colours(node: Any, found: set[str]) -> set[str]:
-    if isinstance(node, dict):
-        for v in node.values():
-            _colours(v, found)
-    elif isinstance(node, list):
-        for v in node:
-            _colours(v, found)
-    elif isinstance(node, str) and node.startswith("#") and len(node) in (4, 7, 9):
-        found.add(node.lower()[:7])
-    return found
 
 
 def _glyph(fig: Any, kind: str) -> Any:
@@ -46,7 +31,7 @@ def test_heatmap_takes_the_theme_tokens(theme: str) -> None:
     assert _glyph(fig, "Rect").selection_glyph.line_color == c.down
     assert fig.xaxis[0].major_label_text_color == c.muted
     if theme == "light":
-        used = _colours(json_item(fig), set())
+        used = colours_of(fig)
         assert used.isdisjoint(NEON), used & NEON
 
 
